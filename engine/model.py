@@ -1,0 +1,172 @@
+"""The snapshot model: immutable views of a run that the UI, the CLI and the tests read.
+
+Everything the app shows comes out of ``Runtime.snapshot()`` as these frozen dataclasses.
+Taking one costs time proportional to the number of threads, primitives and recent events,
+never to the length of the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class RunState(str, Enum):
+    """Where the run as a whole stands."""
+
+    RUNNING = "RUNNING"
+    PAUSED = "PAUSED"
+    FINISHED = "FINISHED"
+    DEADLOCK = "DEADLOCK"
+    VIOLATION = "VIOLATION"
+    FAILED = "FAILED"
+
+
+class ThreadState(str, Enum):
+    """What one scenario thread is doing at this step."""
+
+    RUNNABLE = "runnable"
+    """Ready at a checkpoint; the scheduler may pick it next."""
+    RUNNING = "running"
+    """Executing its step right now (only ever one thread)."""
+    BLOCKED = "blocked"
+    """In a mutex's or semaphore's wait queue."""
+    WAITING = "waiting"
+    """In a condition variable's wait queue, until a signal, broadcast or spurious wakeup."""
+    WORKING = "working"
+    """Runnable, in the middle of simulated work that takes several steps."""
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def can_run(self) -> bool:
+        """Whether the scheduler may pick a thread in this state."""
+        return self in (ThreadState.RUNNABLE, ThreadState.WORKING)
+
+    @property
+    def ended(self) -> bool:
+        return self in (ThreadState.DONE, ThreadState.FAILED)
+
+
+class VerdictKind(str, Enum):
+    DEADLOCK = "DEADLOCK"
+    VIOLATION = "VIOLATION"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of the scenario source shown in the code panel."""
+
+    lineno: int
+    """Line number in the scenario module (0 for a separator between functions)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    name: str
+    index: int
+    """1-based position in the threads panel; the key that steps this thread."""
+    state: ThreadState
+    operation: str
+    """The operation the thread is at (or just did), in words: 'acquire mutex'."""
+    waits_on: str | None
+    """Name of the primitive whose queue holds the thread, when blocked or waiting."""
+    line: int | None
+    """Its current line in the scenario module."""
+    traceback: str | None = None
+
+
+@dataclass(frozen=True)
+class PrimitiveView:
+    name: str
+    kind: str
+    """'mutex', 'condition', 'semaphore' or 'buffer'."""
+    queue: tuple[str, ...] = ()
+    """Waiting threads in FIFO order, first to be woken first."""
+    owner: str | None = None
+    """Mutex: the thread that holds it."""
+    count: int | None = None
+    """Semaphore: permits left. Buffer: items held."""
+    capacity: int | None = None
+    """Semaphore: initial permits. Buffer: slots."""
+    items: tuple[str, ...] = ()
+    """Buffer: the items, oldest first."""
+    holders: tuple[str, ...] = ()
+    """Semaphore: threads that hold a permit."""
+    mutex: str | None = None
+    """Condition: the mutex it is bound to."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened at a step: the unit of the event log and of traces."""
+
+    step: int
+    thread: str | None
+    """The scenario thread that did it, or None for the user ('you')."""
+    kind: str
+    primitive: str | None
+    detail: str = ""
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "step": self.step,
+            "thread": self.thread,
+            "kind": self.kind,
+            "primitive": self.primitive,
+            "detail": self.detail,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What went wrong, in plain words, and who is involved."""
+
+    kind: VerdictKind
+    text: str
+    threads: tuple[str, ...]
+    step: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole visible state of a run at one step."""
+
+    scenario: str
+    title: str
+    variant: str
+    seed: int
+    step: int
+    revision: int
+    """Changes whenever anything visible changes (a step or a user action)."""
+    run_state: RunState
+    speed: float | None
+    """Steps per second; None for as fast as possible."""
+    threads: tuple[ThreadView, ...]
+    primitives: tuple[PrimitiveView, ...]
+    events: tuple[Event, ...]
+    """The most recent events, oldest first."""
+    verdict: Verdict | None
+    idle_reason: str | None
+    """Why nothing can run although the run is not over (it waits for the user)."""
+    source: tuple[SourceLine, ...]
+
+    @property
+    def paused(self) -> bool:
+        return self.run_state is not RunState.RUNNING
+
+    def thread(self, name: str) -> ThreadView:
+        for view in self.threads:
+            if view.name == name:
+                return view
+        raise KeyError(name)
+
+    def primitive(self, name: str) -> PrimitiveView:
+        for view in self.primitives:
+            if view.name == name:
+                return view
+        raise KeyError(name)

@@ -1,0 +1,30 @@
+"""What every primitive shares: a name, a runtime, and a visible FIFO wait queue."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from engine.model import PrimitiveView
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime, SimThread
+
+
+class Primitive:
+    kind = "primitive"
+
+    def __init__(self, runtime: Runtime, name: str) -> None:
+        self._rt = runtime
+        self.name = name
+        self.queue: deque[SimThread] = deque()
+        """Threads waiting here, first to be woken first."""
+
+    def view(self) -> PrimitiveView:
+        return PrimitiveView(name=self.name, kind=self.kind, queue=self._queue_names())
+
+    def _queue_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.queue)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"

@@ -1,0 +1,81 @@
+"""Bounded buffer: the shared data a producer/consumer guards with its own mutex.
+
+The buffer itself does no locking (that is the scenario's job); it only notices misuse, a
+get from an empty buffer or a put into a full one, which its invariant reports.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from engine.model import PrimitiveView
+from engine.primitives.base import Primitive
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
+
+
+class Buffer(Primitive):
+    kind = "buffer"
+
+    def __init__(self, runtime: Runtime, name: str, capacity: int) -> None:
+        super().__init__(runtime, name)
+        if capacity < 1:
+            raise ValueError("a buffer holds at least one item")
+        self.capacity = capacity
+        self.items: deque[object] = deque()
+        self._misuse: str | None = None
+
+    def put(self, item: object) -> None:
+        rt = self._rt
+        thread = rt._checkpoint(f"put {item} into {self.name}")
+        with rt._cv:
+            if len(self.items) >= self.capacity:
+                self._misuse = f"{thread.name} put {item} into the full {self.name}"
+            self.items.append(item)
+            rt._event(thread, "put", self.name, f"{item} ({len(self.items)}/{self.capacity})")
+
+    def get(self) -> object | None:
+        """Take the oldest item; from an empty buffer, return None (and break the invariant)."""
+        rt = self._rt
+        thread = rt._checkpoint(f"get from {self.name}")
+        with rt._cv:
+            if not self.items:
+                self._misuse = f"{thread.name} took from the empty {self.name}"
+                rt._event(thread, "get", self.name, "the buffer is empty!")
+                return None
+            item = self.items.popleft()
+            rt._event(thread, "get", self.name, f"{item} ({len(self.items)}/{self.capacity})")
+            return item
+
+    def is_full(self) -> bool:
+        return self._check("full", lambda: len(self.items) >= self.capacity)
+
+    def is_empty(self) -> bool:
+        return self._check("empty", lambda: not self.items)
+
+    def misuse(self) -> str | None:
+        """The invariant check: None while 0 ≤ count ≤ capacity and no get found it empty."""
+        if self._misuse:
+            return self._misuse
+        if len(self.items) > self.capacity:
+            return f"{self.name} holds {len(self.items)} items in {self.capacity} slots"
+        return None
+
+    def view(self) -> PrimitiveView:
+        return PrimitiveView(
+            name=self.name,
+            kind=self.kind,
+            count=len(self.items),
+            capacity=self.capacity,
+            items=tuple(str(item) for item in self.items),
+        )
+
+    def _check(self, what: str, test) -> bool:
+        rt = self._rt
+        thread = rt._checkpoint(f"is {self.name} {what}?")
+        with rt._cv:
+            answer = bool(test())
+            rt._event(thread, "check", self.name, f"{what}? {'yes' if answer else 'no'}")
+            return answer

@@ -1,0 +1,125 @@
+"""Condition variable bound to a mutex: wait, signal, broadcast, and spurious wakeups.
+
+``wait()`` releases the mutex, joins the condition's FIFO queue, and after waking
+re-acquires the mutex (a step of its own, which may block) before returning. A spurious
+wakeup returns from ``wait()`` with no signal at all: a ``while`` loop around the wait
+survives it, an ``if`` does not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.model import PrimitiveView, ThreadState
+from engine.primitives.base import Primitive
+
+if TYPE_CHECKING:
+    from engine.primitives.mutex import Mutex
+    from engine.runtime import Runtime, SimThread
+
+
+class Condition(Primitive):
+    kind = "condition"
+
+    def __init__(self, runtime: Runtime, name: str, mutex: Mutex) -> None:
+        super().__init__(runtime, name)
+        self.mutex = mutex
+
+    def wait(self) -> None:
+        rt = self._rt
+        thread = rt._checkpoint(f"wait on {self.name}")
+        with rt._cv:
+            self._require_mutex(thread, "wait()")
+            rt._event(thread, "wait", self.name, f"releases {self.mutex.name}")
+            self.mutex._release_locked(thread)
+            self.queue.append(thread)
+            rt._block(thread, ThreadState.WAITING, self)
+        rt._await_turn(thread)
+        self.mutex._take(thread)  # woken: re-acquire before returning
+
+    def signal(self) -> None:
+        """Wake the first waiter, if any (a signal with no waiter is lost)."""
+        rt = self._rt
+        thread = rt._checkpoint(f"signal {self.name}")
+        with rt._cv:
+            self._require_mutex(thread, "signal()")
+            if self.queue:
+                self._wake(self.queue[0], "signalled", thread.name)
+            else:
+                rt._event(thread, "signal", self.name, "nobody waits: the signal is lost")
+
+    def broadcast(self) -> None:
+        """Wake every waiter."""
+        rt = self._rt
+        thread = rt._checkpoint(f"broadcast {self.name}")
+        with rt._cv:
+            self._require_mutex(thread, "broadcast()")
+            if not self.queue:
+                rt._event(thread, "broadcast", self.name, "nobody waits")
+            for waiter in list(self.queue):
+                self._wake(waiter, "broadcast", thread.name)
+
+    notify = signal
+    notify_all = broadcast
+
+    def view(self) -> PrimitiveView:
+        return PrimitiveView(
+            name=self.name, kind=self.kind, queue=self._queue_names(), mutex=self.mutex.name
+        )
+
+    # -- the user's actions (runtime lock held, between steps)
+
+    def user_signal(self) -> None:
+        self._require_waiter()
+        self._wake(self.queue[0], "signalled", None)
+
+    def user_broadcast(self) -> None:
+        self._require_waiter()
+        for waiter in list(self.queue):
+            self._wake(waiter, "broadcast", None)
+
+    def user_spurious(self, thread_name: str | None) -> None:
+        self._require_waiter()
+        if thread_name is None:
+            waiter = self.queue[0]
+        else:
+            found = [t for t in self.queue if t.name == thread_name]
+            if not found:
+                waiting = ", ".join(t.name for t in self.queue)
+                raise self._refused(
+                    f"{thread_name} is not waiting on {self.name} (waiting: {waiting})"
+                )
+            waiter = found[0]
+        self._wake(waiter, "spurious wakeup", None)
+
+    # -- helpers
+
+    def _wake(self, waiter: SimThread, why: str, by: str | None) -> None:
+        rt = self._rt
+        self.queue.remove(waiter)
+        rt._wake(waiter, f"re-acquire {self.mutex.name} ({why})")
+        kind = {"signalled": "signal", "broadcast": "broadcast"}.get(why, "spurious")
+        who = by if by is not None else "you"
+        detail = (
+            f"{waiter.name} woken by {who}"
+            if kind != "spurious"
+            else (f"{waiter.name} woken with no signal")
+        )
+        event_thread = rt._by_name.get(by) if by is not None else None
+        rt._event(event_thread, kind, self.name, detail)
+
+    def _require_mutex(self, thread: SimThread, call: str) -> None:
+        if self.mutex.owner is not thread:
+            raise RuntimeError(
+                f"{thread.name} called {self.name}.{call} without holding {self.mutex.name}"
+            )
+
+    def _require_waiter(self) -> None:
+        if not self.queue:
+            raise self._refused(f"nobody is waiting on {self.name}")
+
+    @staticmethod
+    def _refused(message: str) -> Exception:
+        from engine.runtime import ControlRefused
+
+        return ControlRefused(message)

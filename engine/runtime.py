@@ -1,0 +1,651 @@
+"""The runtime: real scenario threads under a controlled, reproducible schedule.
+
+Each scenario thread is a real ``threading.Thread``. Every operation on an engine primitive
+is a checkpoint: the thread parks there on its own semaphore (its *gate*) until the
+scheduler grants it one step. Between two checkpoints exactly one scenario thread runs, so
+the same scenario, variant, parameters, seed and user actions give the same events, every
+time.
+
+A driver thread (the scheduler) grants steps: as paced by the speed, when the user steps,
+or never while paused. User actions (signal, broadcast, spurious wakeup) are applied
+between steps, under the runtime's one lock, so they are safe from any thread at any moment.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.model import (
+    Event,
+    RunState,
+    Snapshot,
+    SourceLine,
+    ThreadState,
+    ThreadView,
+    Verdict,
+    VerdictKind,
+)
+from engine.scheduler import make_policy
+from engine.verdicts import describe_deadlock
+from engine.world import World
+
+if TYPE_CHECKING:
+    from engine.primitives.base import Primitive
+    from engine.primitives.condition import Condition
+    from engine.scenario import RunConfig
+
+DEFAULT_SPEED = 4.0
+"""Steps per second when nothing else is asked for: slow enough to follow by eye."""
+
+RECENT_EVENTS = 200
+"""How many events a snapshot carries; older ones are dropped, so memory stays bounded."""
+
+_local = threading.local()
+
+
+class StopRun(BaseException):
+    """Raised inside a scenario thread at a checkpoint to unwind it when the run stops.
+
+    A ``BaseException`` so that scenario code catching ``Exception`` cannot swallow it.
+    """
+
+
+class ControlRefused(Exception):
+    """A control action that does not apply now; the message says why, for a notification."""
+
+
+@dataclass(eq=False)
+class SimThread:
+    """The engine's bookkeeping for one scenario thread (mutable, internal)."""
+
+    name: str
+    index: int
+    target: Callable[..., Any]
+    args: tuple[Any, ...]
+    state: ThreadState = ThreadState.RUNNABLE
+    operation: str = "starting"
+    blocked_on: Primitive | None = None
+    line: int | None = None
+    traceback: str | None = None
+    gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    os_thread: threading.Thread | None = None
+
+    def view(self) -> ThreadView:
+        return ThreadView(
+            name=self.name,
+            index=self.index,
+            state=self.state,
+            operation=self.operation,
+            waits_on=self.blocked_on.name if self.blocked_on is not None else None,
+            line=self.line,
+            traceback=self.traceback,
+        )
+
+
+def current_thread() -> tuple[Runtime, SimThread]:
+    """The runtime and scenario thread the caller runs in.
+
+    Raises:
+        RuntimeError: when called outside a scenario thread.
+    """
+    runtime = getattr(_local, "runtime", None)
+    if runtime is None:
+        raise RuntimeError("engine primitives can only be used from scenario threads")
+    return runtime, _local.thread
+
+
+class Runtime:
+    """Runs one scenario configuration and answers control calls from any thread.
+
+    Args:
+        config: scenario, variant, parameters and seed.
+        paused: start paused (no step is taken until ``step`` or ``resume``).
+        speed: steps per second, or None for as fast as possible.
+        policy: 'random' (seeded) or 'round-robin'.
+        event_sink: called with every event as it happens (under the runtime lock).
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        *,
+        paused: bool = False,
+        speed: float | None = DEFAULT_SPEED,
+        policy: str = "random",
+        event_sink: Callable[[Event], None] | None = None,
+    ) -> None:
+        self.config = config
+        self._policy_name = policy
+        self._event_sink = event_sink
+        self._cv = threading.Condition()
+        self._paused = paused
+        self._speed = self._check_speed(speed)
+        self._driver: threading.Thread | None = None
+        self._scenario_file = config.scenario.build.__code__.co_filename
+        self._setup()
+
+    # ----------------------------------------------------------------- set-up
+
+    def _setup(self) -> None:
+        self._threads: list[SimThread] = []
+        self._by_name: dict[str, SimThread] = {}
+        self._primitives: list[Primitive] = []
+        self._by_primitive_name: dict[str, Primitive] = {}
+        self._invariants: list[tuple[str, Callable[[], str | None]]] = []
+        self._events: deque[Event] = deque(maxlen=RECENT_EVENTS)
+        self._step = 0
+        self._revision = 0
+        self._verdict: Verdict | None = None
+        self._failure_pending: SimThread | None = None
+        self._failed_state = False
+        self._terminal = False
+        self._budget = 0
+        self._targets: deque[str] = deque()
+        self._in_step = False
+        self._step_done = False
+        self._stopping = False
+        self._next_due = 0.0
+        self._policy = make_policy(self._policy_name, self.config.seed)
+        scenario = self.config.scenario
+        scenario.build(World(self), self.config.param_values, self.config.variant)
+        self._source = self._collect_source()
+
+    def _register(self, primitive: Primitive) -> None:
+        if primitive.name in self._by_primitive_name:
+            raise ValueError(f"two primitives are named {primitive.name!r}")
+        self._primitives.append(primitive)
+        self._by_primitive_name[primitive.name] = primitive
+
+    def _spawn(self, name: str, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        if name in self._by_name:
+            raise ValueError(f"two threads are named {name!r}")
+        thread = SimThread(name, len(self._threads) + 1, target, args)
+        self._threads.append(thread)
+        self._by_name[name] = thread
+
+    def _add_invariant(self, text: str, check: Callable[[], str | None]) -> None:
+        self._invariants.append((text, check))
+
+    def _collect_source(self) -> tuple[SourceLine, ...]:
+        """The source of every distinct thread function, dedented, with file line numbers."""
+        lines: list[SourceLine] = []
+        seen: set[object] = set()
+        for thread in self._threads:
+            code = thread.target.__code__
+            if code in seen:
+                continue
+            seen.add(code)
+            texts, start = inspect.getsourcelines(thread.target)
+            indent = min(
+                (len(t) - len(t.lstrip()) for t in texts if t.strip()),
+                default=0,
+            )
+            if lines:
+                lines.append(SourceLine(0, ""))
+            lines.extend(
+                SourceLine(start + i, text[indent:].rstrip()) for i, text in enumerate(texts)
+            )
+        return tuple(lines)
+
+    # --------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        """Run every thread to its first checkpoint (step 0), then start the scheduler."""
+        if self._driver is not None:
+            raise RuntimeError("this run has already started")
+        with self._cv:
+            for thread in self._threads:
+                self._in_step, self._step_done = True, False
+                thread.state = ThreadState.RUNNING
+                thread.os_thread = threading.Thread(
+                    target=self._thread_main,
+                    args=(thread,),
+                    name=f"threadlab-{thread.name}",
+                    daemon=True,
+                )
+                thread.os_thread.start()
+                while not self._step_done:
+                    self._cv.wait()
+                self._in_step = False
+            self._after_step(self._threads[0] if self._threads else None)
+            self._next_due = time.monotonic()
+        self._driver = threading.Thread(target=self._drive, name="threadlab-scheduler", daemon=True)
+        self._driver.start()
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        """End the run: every scenario thread, blocked and waiting ones too, unwinds.
+
+        Returns:
+            True when every thread has ended within ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            self._stopping = True
+            self._cv.notify_all()
+        if self._driver is not None:
+            self._driver.join(max(0.0, deadline - time.monotonic()))
+        for thread in self._threads:
+            thread.gate.release()
+        alive = False
+        for thread in self._threads:
+            if thread.os_thread is not None:
+                thread.os_thread.join(max(0.0, deadline - time.monotonic()))
+                alive = alive or thread.os_thread.is_alive()
+        return not alive and not (self._driver is not None and self._driver.is_alive())
+
+    def restart(self) -> None:
+        """Stop this run and start the same configuration from step 0."""
+        self.stop()
+        with self._cv:
+            self._driver = None
+            self._setup()
+        self.start()
+
+    # ----------------------------------------------------------------- control
+
+    def pause(self) -> None:
+        with self._cv:
+            self._paused = True
+            self._revision += 1
+            self._cv.notify_all()
+
+    def resume(self) -> None:
+        with self._cv:
+            self._refuse_if_over()
+            self._paused = False
+            self._failed_state = False
+            self._next_due = time.monotonic()
+            self._revision += 1
+            self._cv.notify_all()
+
+    def toggle_pause(self) -> bool:
+        """Pause when running, resume when paused. Returns True when now paused."""
+        if self.is_paused:
+            self.resume()
+            return False
+        self.pause()
+        return True
+
+    @property
+    def is_paused(self) -> bool:
+        with self._cv:
+            return self._paused
+
+    def step(self, count: int = 1) -> None:
+        """Grant ``count`` steps, each to the thread the policy picks."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self._cv:
+            self._refuse_if_over()
+            if not any(t.state.can_run for t in self._threads) and not self._in_step:
+                raise ControlRefused(self._idle_reason() or "no thread can run now")
+            self._budget += count
+            self._cv.notify_all()
+
+    def step_thread(self, name: str) -> None:
+        """Grant one step to the named thread.
+
+        Raises:
+            ControlRefused: the thread does not exist or cannot run now; nothing changes.
+        """
+        with self._cv:
+            self._wait_between_steps()
+            self._refuse_if_over()
+            thread = self._by_name.get(name)
+            if thread is None:
+                valid = ", ".join(self._by_name)
+                raise ControlRefused(f"no thread named {name!r} (valid: {valid})")
+            if not thread.state.can_run:
+                raise ControlRefused(f"{name} cannot run now: {self._why_not(thread)}")
+            self._targets.append(name)
+            self._cv.notify_all()
+
+    @property
+    def speed(self) -> float | None:
+        return self._speed
+
+    def set_speed(self, speed: float | None) -> None:
+        """Steps per second (a positive number), or None for as fast as possible."""
+        speed = self._check_speed(speed)
+        with self._cv:
+            self._speed = speed
+            self._next_due = time.monotonic()
+            self._revision += 1
+            self._cv.notify_all()
+
+    def signal(self, condition: str) -> None:
+        """The user signals a condition: its first waiter wakes."""
+        self._user_action(lambda: self._condition(condition).user_signal())
+
+    def broadcast(self, condition: str) -> None:
+        """The user broadcasts on a condition: all its waiters wake."""
+        self._user_action(lambda: self._condition(condition).user_broadcast())
+
+    def spurious_wakeup(self, condition: str, thread: str | None = None) -> None:
+        """Wake a waiter of ``condition`` with no signal at all (the first one if None)."""
+        self._user_action(lambda: self._condition(condition).user_spurious(thread))
+
+    def wait_idle(self, timeout: float | None = 10.0) -> bool:
+        """Block until no step is in progress or owed (paused, or nothing can run).
+
+        Returns:
+            False when ``timeout`` passed first.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cv:
+            while not self._quiet():
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cv.wait(0.05 if remaining is None else min(remaining, 0.05))
+            return True
+
+    # ----------------------------------------------------------------- snapshot
+
+    def snapshot(self) -> Snapshot:
+        """An immutable view of everything visible now."""
+        with self._cv:
+            return Snapshot(
+                scenario=self.config.scenario.name,
+                title=self.config.scenario.title,
+                variant=self.config.variant,
+                seed=self.config.seed,
+                step=self._step,
+                revision=self._revision,
+                run_state=self._run_state(),
+                speed=self._speed,
+                threads=tuple(t.view() for t in self._threads),
+                primitives=tuple(p.view() for p in self._primitives),
+                events=tuple(self._events),
+                verdict=self._verdict,
+                idle_reason=self._idle_reason(),
+                source=self._source,
+            )
+
+    def condition_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self._primitives if p.kind == "condition")
+
+    # --------------------------------------------------- driver (the scheduler)
+
+    def _drive(self) -> None:
+        with self._cv:
+            while not self._stopping:
+                thread, timeout = self._pick()
+                if thread is None:
+                    self._cv.notify_all()
+                    self._cv.wait(timeout)
+                    continue
+                self._run_step(thread)
+                self._cv.notify_all()
+
+    def _pick(self) -> tuple[SimThread | None, float | None]:
+        """The thread to run now, or None and how long to wait before asking again."""
+        runnable = [t for t in self._threads if t.state.can_run]
+        if self._terminal or not runnable:
+            self._budget = 0
+            self._targets.clear()
+            return None, None
+        while self._targets:
+            thread = self._by_name[self._targets.popleft()]
+            if thread.state.can_run:
+                return thread, None
+        if self._budget:
+            self._budget -= 1
+            return self._policy.choose(runnable), None
+        if self._paused:
+            return None, None
+        if self._speed is not None:
+            now = time.monotonic()
+            if now < self._next_due:
+                return None, self._next_due - now
+            self._next_due = now + 1.0 / self._speed
+        return self._policy.choose(runnable), None
+
+    def _run_step(self, thread: SimThread) -> None:
+        self._step += 1
+        self._revision += 1
+        self._failed_state = False
+        self._in_step, self._step_done = True, False
+        thread.state = ThreadState.RUNNING
+        thread.gate.release()
+        while not self._step_done and not self._stopping:
+            self._cv.wait()
+        self._in_step = False
+        if not self._stopping:
+            self._after_step(thread)
+
+    def _after_step(self, thread: SimThread | None) -> None:
+        """Verdicts, checked after every step: failure, invariants, end, deadlock."""
+        failed = self._failure_pending
+        if failed is not None:
+            self._failure_pending = None
+            self._failed_state = True
+            self._pause_for_verdict(
+                Verdict(
+                    VerdictKind.FAILED,
+                    f"{failed.name} failed: {failed.operation.removeprefix('failed: ')}",
+                    (failed.name,),
+                    self._step,
+                )
+            )
+        for text, check in self._invariants:
+            problem = check()
+            if problem:
+                involved = [t.name for t in self._threads if _mentions(problem, t.name)]
+                if not involved and thread is not None:
+                    involved = [thread.name]
+                self._terminal = True
+                self._event(None, "violation", None, f"{text}: {problem}")
+                self._pause_for_verdict(
+                    Verdict(
+                        VerdictKind.VIOLATION,
+                        f"Invariant broken: {text}. {problem}.",
+                        tuple(involved),
+                        self._step,
+                    )
+                )
+                return
+        if all(t.state.ended for t in self._threads):
+            if not self._terminal:
+                self._terminal = True
+                self._event(None, "finished", None, "every thread has finished")
+            return
+        if any(t.state.can_run for t in self._threads) or self._idle_reason():
+            return
+        self._terminal = True
+        verdict = describe_deadlock(self._threads, self._step)
+        self._event(None, "deadlock", None, verdict.text)
+        self._pause_for_verdict(verdict)
+
+    def _pause_for_verdict(self, verdict: Verdict) -> None:
+        self._verdict = verdict
+        self._paused = True
+        self._budget = 0
+        self._targets.clear()
+
+    # ------------------------------------------- called from scenario threads
+
+    def _checkpoint(self, operation: str, state: ThreadState = ThreadState.RUNNABLE) -> SimThread:
+        """Park the calling scenario thread until the scheduler grants it a step."""
+        _runtime, thread = current_thread()
+        line = self._caller_line()
+        with self._cv:
+            if self._stopping:
+                raise StopRun
+            thread.operation = operation
+            thread.line = line
+            thread.state = state
+            thread.blocked_on = None
+            self._end_step()
+        self._await_turn(thread)
+        return thread
+
+    def _block(self, thread: SimThread, state: ThreadState, primitive: Primitive) -> None:
+        """Mark the running thread blocked or waiting in ``primitive``'s queue (lock held).
+
+        The caller then leaves the lock and calls ``_await_turn``.
+        """
+        thread.state = state
+        thread.blocked_on = primitive
+        self._end_step()
+
+    def _await_turn(self, thread: SimThread) -> None:
+        thread.gate.acquire()
+        if self._stopping:
+            raise StopRun
+
+    def _wake(self, thread: SimThread, operation: str) -> None:
+        """Make a blocked or waiting thread runnable again (lock held)."""
+        thread.state = ThreadState.RUNNABLE
+        thread.blocked_on = None
+        thread.operation = operation
+        self._revision += 1
+
+    def _end_step(self) -> None:
+        self._step_done = True
+        self._cv.notify_all()
+
+    def _event(
+        self, thread: SimThread | None, kind: str, primitive: str | None, detail: str = ""
+    ) -> None:
+        event = Event(
+            step=self._step,
+            thread=thread.name if thread is not None else None,
+            kind=kind,
+            primitive=primitive,
+            detail=detail,
+            line=thread.line if thread is not None else None,
+        )
+        self._events.append(event)
+        if self._event_sink is not None:
+            self._event_sink(event)
+
+    def _thread_main(self, thread: SimThread) -> None:
+        _local.runtime = self
+        _local.thread = thread
+        try:
+            thread.target(*thread.args)
+        except StopRun:
+            with self._cv:
+                self._end_step()
+        except BaseException as exc:  # a scenario bug: the thread fails, the others go on
+            with self._cv:
+                thread.state = ThreadState.FAILED
+                thread.blocked_on = None
+                thread.operation = f"failed: {type(exc).__name__}: {exc}"
+                thread.traceback, line = self._scenario_traceback(exc)
+                thread.line = line or thread.line
+                self._failure_pending = thread
+                self._event(thread, "fail", None, f"{type(exc).__name__}: {exc}")
+                self._end_step()
+        else:
+            with self._cv:
+                thread.state = ThreadState.DONE
+                thread.operation = "done"
+                self._event(thread, "done", None)
+                self._end_step()
+
+    def _caller_line(self) -> int | None:
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename == self._scenario_file:
+                return frame.f_lineno
+            frame = frame.f_back
+        return None
+
+    def _scenario_traceback(self, exc: BaseException) -> tuple[str, int | None]:
+        """The traceback trimmed to the scenario's own frames, and the failing line."""
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self._scenario_file
+        ]
+        text = "".join(traceback.format_list(frames))
+        text += "".join(traceback.format_exception_only(type(exc), exc))
+        return text, frames[-1].lineno if frames else None
+
+    # ---------------------------------------------------------------- helpers
+
+    def _user_action(self, action: Callable[[], None]) -> None:
+        with self._cv:
+            self._wait_between_steps()
+            self._refuse_if_over()
+            action()
+            self._revision += 1
+            self._cv.notify_all()
+
+    def _wait_between_steps(self) -> None:
+        while self._in_step and not self._stopping:
+            self._cv.wait()
+
+    def _condition(self, name: str) -> Condition:
+        primitive = self._by_primitive_name.get(name)
+        if primitive is None or primitive.kind != "condition":
+            valid = ", ".join(self.condition_names()) or "none in this scenario"
+            raise ControlRefused(f"no condition named {name!r} (valid: {valid})")
+        return primitive  # type: ignore[return-value]
+
+    def _refuse_if_over(self) -> None:
+        if self._stopping:
+            raise ControlRefused("the run has stopped")
+        if self._terminal:
+            if self._verdict is not None and self._verdict.kind is not VerdictKind.FAILED:
+                raise ControlRefused(
+                    f"the run has ended in {self._verdict.kind.value.lower()}: restart it"
+                )
+            raise ControlRefused("the run has finished: restart it")
+
+    def _why_not(self, thread: SimThread) -> str:
+        state = thread.state
+        if state is ThreadState.BLOCKED and thread.blocked_on is not None:
+            return f"it is blocked on {thread.blocked_on.name}"
+        if state is ThreadState.WAITING and thread.blocked_on is not None:
+            return f"it is waiting on {thread.blocked_on.name}"
+        return f"it is {state.value}"
+
+    def _idle_reason(self) -> str | None:
+        if self._terminal or self._in_step or not self.config.scenario.waits_for_user:
+            return None
+        live = [t for t in self._threads if not t.state.ended]
+        if live and all(t.state is ThreadState.WAITING for t in live):
+            return "every thread is waiting on a condition: signal, broadcast or wake one"
+        return None
+
+    def _quiet(self) -> bool:
+        if self._in_step:
+            return False
+        if self._terminal or self._stopping:
+            return True
+        if not any(t.state.can_run for t in self._threads):
+            return True
+        if self._budget or self._targets:
+            return False
+        return self._paused
+
+    def _run_state(self) -> RunState:
+        verdict = self._verdict
+        if verdict is not None and verdict.kind is not VerdictKind.FAILED and self._terminal:
+            return RunState(verdict.kind.value)
+        if self._failed_state:
+            return RunState.FAILED
+        if self._terminal:
+            return RunState.FINISHED
+        return RunState.PAUSED if self._paused else RunState.RUNNING
+
+    @staticmethod
+    def _check_speed(speed: float | None) -> float | None:
+        if speed is not None and not speed > 0:
+            raise ValueError(f"speed must be a positive number of steps per second, not {speed}")
+        return speed
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names the thread ``name`` as a whole word."""
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None

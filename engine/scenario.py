@@ -1,0 +1,152 @@
+"""Scenario metadata and run configuration: parameters, variants, and their validation.
+
+A scenario module declares a ``Scenario``; ``resolve_config`` turns what a user typed
+(names and ``k=v`` strings) into a checked ``RunConfig`` or raises ``ConfigError`` with one
+line that says what is wrong and what is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.world import World
+
+
+class ConfigError(ValueError):
+    """Bad user input: the message is one line naming what is wrong and what is valid."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """An integer parameter with a default and inclusive bounds."""
+
+    name: str
+    default: int
+    minimum: int
+    maximum: int
+    help: str
+
+    def parse(self, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(
+                f"parameter {self.name}={raw!r} is not a whole number "
+                f"(valid: {self.minimum}..{self.maximum})"
+            ) from None
+        if not self.minimum <= value <= self.maximum:
+            raise ConfigError(
+                f"parameter {self.name}={value} is out of range "
+                f"(valid: {self.minimum}..{self.maximum})"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What a scenario module declares about itself."""
+
+    name: str
+    title: str
+    summary: str
+    """One line for the picker and ``threadlab list``."""
+    explanation: str
+    """A short paragraph for a learner."""
+    build: Callable[[World, Mapping[str, int], str], None]
+    """Creates the primitives, spawns the threads and declares the invariants."""
+    params: tuple[Param, ...] = ()
+    variants: tuple[Variant, ...] = (Variant("default", "the only variant"),)
+    waits_for_user: bool = False
+    """True when threads are meant to wait until the user signals: all threads waiting
+    on conditions is then an idle run, not a deadlock."""
+    invariants: tuple[str, ...] = field(default=())
+    """The invariants in words, for help and listings (checks are declared by build)."""
+
+    @property
+    def default_variant(self) -> str:
+        return self.variants[0].name
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        valid = ", ".join(p.name for p in self.params) or "none"
+        raise ConfigError(f"unknown parameter {name!r} for {self.name} (valid: {valid})")
+
+    def describe(self) -> dict[str, object]:
+        """A JSON-ready description, as ``threadlab list --json`` prints it."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "summary": self.summary,
+            "variants": [{"name": v.name, "help": v.help} for v in self.variants],
+            "default_variant": self.default_variant,
+            "params": [
+                {
+                    "name": p.name,
+                    "default": p.default,
+                    "min": p.minimum,
+                    "max": p.maximum,
+                    "help": p.help,
+                }
+                for p in self.params
+            ],
+            "invariants": list(self.invariants),
+        }
+
+
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that, with the user's actions, determines a run."""
+
+    scenario: Scenario
+    variant: str
+    params: tuple[tuple[str, int], ...]
+    seed: int = 0
+
+    @property
+    def param_values(self) -> dict[str, int]:
+        return dict(self.params)
+
+
+def resolve_config(
+    scenario: Scenario,
+    variant: str | None = None,
+    params: Mapping[str, str | int] | None = None,
+    seed: int | str = 0,
+) -> RunConfig:
+    """Check user input against the scenario and fill in defaults.
+
+    Raises:
+        ConfigError: one line naming the bad value and what is valid.
+    """
+    names = [v.name for v in scenario.variants]
+    chosen = scenario.default_variant if variant is None else variant
+    if chosen not in names:
+        raise ConfigError(
+            f"unknown variant {chosen!r} for {scenario.name} (valid: {', '.join(names)})"
+        )
+    values = {p.name: p.default for p in scenario.params}
+    for name, raw in (params or {}).items():
+        param = scenario.param(name)
+        values[name] = param.parse(str(raw))
+    try:
+        seed_value = int(seed)
+    except ValueError:
+        raise ConfigError(f"seed {seed!r} is not a whole number (valid: 0..{MAX_SEED})") from None
+    if not 0 <= seed_value <= MAX_SEED:
+        raise ConfigError(f"seed {seed_value} is out of range (valid: 0..{MAX_SEED})")
+    ordered = tuple((p.name, values[p.name]) for p in scenario.params)
+    return RunConfig(scenario, chosen, ordered, seed_value)
