@@ -8,10 +8,10 @@ never to the length of the run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class RunState(str, Enum):
+class RunState(StrEnum):
     """Where the run as a whole stands."""
 
     RUNNING = "RUNNING"
@@ -22,7 +22,7 @@ class RunState(str, Enum):
     FAILED = "FAILED"
 
 
-class ThreadState(str, Enum):
+class ThreadState(StrEnum):
     """What one scenario thread is doing at this step."""
 
     RUNNABLE = "runnable"
@@ -48,7 +48,7 @@ class ThreadState(str, Enum):
         return self in (ThreadState.DONE, ThreadState.FAILED)
 
 
-class VerdictKind(str, Enum):
+class VerdictKind(StrEnum):
     DEADLOCK = "DEADLOCK"
     VIOLATION = "VIOLATION"
     FAILED = "FAILED"
