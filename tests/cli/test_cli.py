@@ -1,0 +1,121 @@
+"""The command line as a user meets it: listings, traces, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenarios import SCENARIOS
+from tui.cli import main
+
+CLI = [sys.executable, "-m", "tui.cli"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_list_shows_every_scenario_with_variants_and_parameters(capsys) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for scenario in SCENARIOS.values():
+        assert scenario.name in out
+        for variant in scenario.variants:
+            assert variant.name in out
+        for param in scenario.params:
+            assert f"--param {param.name}={param.default}" in out
+
+
+def test_list_json_is_machine_readable(capsys) -> None:
+    assert main(["list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [item["name"] for item in listed] == list(SCENARIOS)
+    pc = next(item for item in listed if item["name"] == "producer-consumer")
+    assert [v["name"] for v in pc["variants"]] == ["while", "if"]
+    assert {p["name"] for p in pc["params"]} == {"producers", "consumers", "capacity", "items"}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_trace_is_byte_identical_on_repeat_runs(name: str) -> None:
+    first = run_cli("trace", name, "--seed", "7", "--steps", "300")
+    second = run_cli("trace", name, "--seed", "7", "--steps", "300")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    lines = [json.loads(line) for line in first.stdout.splitlines()]
+    assert len(lines) > 5
+    for event in lines[:-1]:
+        assert {"step", "thread", "kind", "primitive"} <= event.keys()
+    assert lines[-1]["kind"] == "end"
+    assert lines[-1]["state"] in {"RUNNING", "PAUSED", "FINISHED", "DEADLOCK", "VIOLATION"}
+
+
+def test_trace_seeds_give_different_interleavings() -> None:
+    outputs = {
+        run_cli("trace", "mutex", "--seed", str(seed), "--steps", "40").stdout for seed in range(4)
+    }
+    assert len(outputs) > 1
+
+
+def test_trace_end_line_carries_the_verdict(tmp_path: Path) -> None:
+    # Search a few seeds for the unlocked mutex's violation; the end line must name it.
+    for seed in range(50):
+        result = run_cli("trace", "mutex", "--variant", "unlocked", "--seed", str(seed))
+        end = json.loads(result.stdout.splitlines()[-1])
+        if end["state"] == "VIOLATION":
+            assert "critical section" in end["verdict"]
+            assert end["threads"]
+            return
+    pytest.fail("no seed in 0..49 broke the unlocked mutex")
+
+
+def test_trace_output_file_is_written_whole(tmp_path: Path) -> None:
+    target = tmp_path / "run.jsonl"
+    result = run_cli("trace", "producer-consumer", "--steps", "50", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    direct = run_cli("trace", "producer-consumer", "--steps", "50").stdout
+    assert target.read_text(encoding="utf-8") == direct
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".threadlab-")]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "nope"], "unknown scenario 'nope' (valid: mutex, condition, producer-consumer)"),
+        (["trace", "mutex", "--variant", "x"], "unknown variant 'x' for mutex (valid: locked"),
+        (["trace", "mutex", "--param", "threads=99"], "threads=99 is out of range (valid: 1..9)"),
+        (["trace", "mutex", "--param", "threads=lots"], "is not a whole number (valid: 1..9)"),
+        (["trace", "mutex", "--param", "colour=1"], "unknown parameter 'colour' for mutex"),
+        (["trace", "mutex", "--param", "threads"], "is not of the form K=V"),
+        (["trace", "mutex", "--seed", "-1"], "seed -1 is out of range"),
+        (["trace", "mutex", "--steps", "0"], "out of range (valid: 1..10000000)"),
+        (["run", "mutex", "--speed", "fast"], "is not a number"),
+        (["run", "mutex", "--speed", "0"], "out of range"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (
+            ["trace", "mutex", "-o", "/no/such/folder/x.jsonl"],
+            "folder /no/such/folder does not exist",
+        ),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_status_2(args: list[str], expected: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("threadlab: error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_trace_to_a_directory_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    result = run_cli("trace", "mutex", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert "is a directory" in result.stderr
+    assert list(tmp_path.iterdir()) == []

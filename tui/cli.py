@@ -1,0 +1,195 @@
+"""The ``threadlab`` command line: the picker, ``run``, ``list`` and ``trace``.
+
+Bad input gets one line saying what is wrong and what is valid, exit status 2, and no
+traceback. Textual is imported only by the commands that open the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from typing import NoReturn
+
+from engine.scenario import ConfigError, RunConfig, resolve_config
+from engine.trace import DEFAULT_TRACE_STEPS, write_trace
+
+EXIT_BAD_INPUT = 2
+MAX_TRACE_STEPS = 10_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (no usage dump) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see 'threadlab --help')")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"threadlab: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _speed(text: str) -> float | None:
+    if text == "max":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"speed {text!r} is not a number (valid: a positive number of steps per second, or max)"
+        ) from None
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(
+            f"speed {text} is out of range (valid: more than 0 up to 1000 steps per second, or max)"
+        )
+    return value
+
+
+def _steps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"steps {text!r} is not a whole number (valid: 1..{MAX_TRACE_STEPS})"
+        ) from None
+    if not 1 <= value <= MAX_TRACE_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"steps {value} is out of range (valid: 1..{MAX_TRACE_STEPS})"
+        )
+    return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", help="scenario name (see 'threadlab list')")
+    parser.add_argument("--variant", help="scenario variant (default: the scenario's first)")
+    parser.add_argument("--seed", default="0", help="seed of the random schedule (default 0)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="set a scenario parameter; repeat for several",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="threadlab",
+        description="A terminal playground for concurrency: watch real threads contend, "
+        "wait and break. With no command, opens the scenario picker.",
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="list scenarios, variants and parameters")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    run = commands.add_parser("run", help="open a scenario in the app")
+    _add_run_options(run)
+    run.add_argument(
+        "--speed",
+        type=_speed,
+        default=4.0,
+        metavar="S|max",
+        help="steps per second, or max (default 4)",
+    )
+    run.add_argument("--paused", action="store_true", help="start paused")
+
+    trace = commands.add_parser("trace", help="run headless and print events as JSON lines")
+    _add_run_options(trace)
+    trace.add_argument(
+        "--steps",
+        type=_steps,
+        default=DEFAULT_TRACE_STEPS,
+        help=f"stop after this many steps (default {DEFAULT_TRACE_STEPS})",
+    )
+    trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    from scenarios import get_scenario
+
+    params: dict[str, str] = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--param {item!r} is not of the form K=V (e.g. --param capacity=2)")
+        params[key.strip()] = value.strip()
+    scenario = get_scenario(args.name)
+    return resolve_config(scenario, args.variant, params, args.seed)
+
+
+def _list(as_json: bool) -> None:
+    from scenarios import SCENARIOS
+
+    if as_json:
+        print(json.dumps([s.describe() for s in SCENARIOS.values()], indent=2))
+        return
+    for scenario in SCENARIOS.values():
+        print(f"{scenario.name:<20} {scenario.summary}")
+        variants = ", ".join(
+            f"{v.name}{' (default)' if v.name == scenario.default_variant else ''}"
+            for v in scenario.variants
+        )
+        print(f"{'':<20} variants: {variants}")
+        for p in scenario.params:
+            print(f"{'':<20} --param {p.name}={p.default}  ({p.minimum}..{p.maximum}) {p.help}")
+        print()
+
+
+def _trace(config: RunConfig, steps: int, output: str | None) -> None:
+    if output is None:
+        write_trace(config, steps, sys.stdout.write)
+        sys.stdout.flush()
+        return
+    target = os.path.abspath(output)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        fail(f"cannot write {output}: it is a directory")
+    if not os.path.isdir(folder):
+        fail(f"cannot write {output}: folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".threadlab-", dir=folder)
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            write_trace(config, steps, stream.write)
+        os.replace(temporary, target)  # all or nothing: never a half-written trace
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            _list(args.json)
+        elif args.command == "trace":
+            _trace(_config(args), args.steps, args.output)
+        elif args.command == "run":
+            config = _config(args)
+            from tui.app import ThreadlabApp
+
+            ThreadlabApp(config, paused=args.paused, speed=args.speed).run()
+        else:
+            from tui.app import ThreadlabApp
+
+            ThreadlabApp().run()
+    except ConfigError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `threadlab trace ... | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
