@@ -78,6 +78,9 @@ class SimThread:
     traceback: str | None = None
     gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
     os_thread: threading.Thread | None = None
+    stopped: bool = False
+    """Set when its run stops: the thread unwinds at its next checkpoint. Per thread, so a
+    straggler of a stopped run can never act on the run that replaced it."""
 
     def view(self) -> ThreadView:
         return ThreadView(
@@ -153,6 +156,7 @@ class Runtime:
         self._in_step = False
         self._step_done = False
         self._stopping = False
+        self._waiting_controls = 0
         self._next_due = 0.0
         self._policy = make_policy(self._policy_name, self.config.seed)
         scenario = self.config.scenario
@@ -230,6 +234,8 @@ class Runtime:
         deadline = time.monotonic() + timeout
         with self._cv:
             self._stopping = True
+            for thread in self._threads:
+                thread.stopped = True
             self._cv.notify_all()
         if self._driver is not None:
             self._driver.join(max(0.0, deadline - time.monotonic()))
@@ -379,6 +385,11 @@ class Runtime:
     def _drive(self) -> None:
         with self._cv:
             while not self._stopping:
+                if self._waiting_controls:
+                    # A control call waits for the gap between two steps: let it in, or at
+                    # max speed it would never get the lock.
+                    self._cv.wait()
+                    continue
                 thread, timeout = self._pick()
                 if thread is None:
                     self._cv.notify_all()
@@ -479,7 +490,7 @@ class Runtime:
         _runtime, thread = current_thread()
         line = self._caller_line()
         with self._cv:
-            if self._stopping:
+            if thread.stopped:
                 raise StopRun
             thread.operation = operation
             thread.line = line
@@ -500,7 +511,7 @@ class Runtime:
 
     def _await_turn(self, thread: SimThread) -> None:
         thread.gate.acquire()
-        if self._stopping:
+        if thread.stopped:
             raise StopRun
 
     def _wake(self, thread: SimThread, operation: str) -> None:
@@ -535,8 +546,7 @@ class Runtime:
         try:
             thread.target(*thread.args)
         except StopRun:
-            with self._cv:
-                self._end_step()
+            pass  # the run stopped; the driver no longer waits for this thread
         except BaseException as exc:  # a scenario bug: the thread fails, the others go on
             with self._cv:
                 thread.state = ThreadState.FAILED
@@ -582,8 +592,13 @@ class Runtime:
             self._cv.notify_all()
 
     def _wait_between_steps(self) -> None:
-        while self._in_step and not self._stopping:
-            self._cv.wait()
+        self._waiting_controls += 1
+        try:
+            while self._in_step and not self._stopping:
+                self._cv.wait()
+        finally:
+            self._waiting_controls -= 1
+            self._cv.notify_all()
 
     def _condition(self, name: str) -> Condition:
         primitive = self._by_primitive_name.get(name)
