@@ -17,17 +17,31 @@ from engine.model import (
     Verdict,
     VerdictKind,
 )
-from engine.primitives import Buffer, Condition, Mutex, Semaphore, work
+from engine.primitives import (
+    AtomicCell,
+    Barrier,
+    Buffer,
+    Condition,
+    Future,
+    Mutex,
+    Semaphore,
+    SharedVariable,
+    ThreadPool,
+    work,
+)
 from engine.runtime import ControlRefused, Runtime, StopRun
 from engine.scenario import ConfigError, Param, RunConfig, Scenario, Variant, resolve_config
 from engine.world import World
 
 __all__ = [
+    "AtomicCell",
+    "Barrier",
     "Buffer",
     "Condition",
     "ConfigError",
     "ControlRefused",
     "Event",
+    "Future",
     "Mutex",
     "Param",
     "PrimitiveView",
@@ -36,9 +50,11 @@ __all__ = [
     "Runtime",
     "Scenario",
     "Semaphore",
+    "SharedVariable",
     "Snapshot",
     "SourceLine",
     "StopRun",
+    "ThreadPool",
     "ThreadState",
     "ThreadView",
     "Variant",

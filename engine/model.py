@@ -97,6 +97,10 @@ class PrimitiveView:
     """Semaphore: threads that hold a permit."""
     mutex: str | None = None
     """Condition: the mutex it is bound to."""
+    value: str | None = None
+    """Atomic cell or shared variable: its value. Barrier: its phase. Future: its state."""
+    notes: tuple[str, ...] = ()
+    """Recent history worth showing, newest last ('T1 CAS 0→1 ok', 'T2 read 3')."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,8 @@ class Snapshot:
     idle_reason: str | None
     """Why nothing can run although the run is not over (it waits for the user)."""
     source: tuple[SourceLine, ...]
+    watches: tuple[tuple[str, str], ...] = ()
+    """Scenario state the scenario asks to show, as (name, value) pairs ('readers', '2')."""
 
     @property
     def paused(self) -> bool:

@@ -144,6 +144,9 @@ class Runtime:
         self._primitives: list[Primitive] = []
         self._by_primitive_name: dict[str, Primitive] = {}
         self._invariants: list[tuple[str, Callable[[], str | None]]] = []
+        self._watches: list[tuple[str, Callable[[], object]]] = []
+        self._extra_source: list[Callable[..., Any]] = []
+        self._watch_values: tuple[tuple[str, str], ...] = ()
         self._events: deque[Event] = deque(maxlen=RECENT_EVENTS)
         self._step = 0
         self._revision = 0
@@ -179,16 +182,23 @@ class Runtime:
     def _add_invariant(self, text: str, check: Callable[[], str | None]) -> None:
         self._invariants.append((text, check))
 
+    def _add_watch(self, name: str, read: Callable[[], object]) -> None:
+        self._watches.append((name, read))
+
+    def _read_watches(self) -> None:
+        """Read the watched scenario state between steps, where it is consistent."""
+        self._watch_values = tuple((name, str(read())) for name, read in self._watches)
+
     def _collect_source(self) -> tuple[SourceLine, ...]:
         """The source of every distinct thread function, dedented, with file line numbers."""
         lines: list[SourceLine] = []
         seen: set[object] = set()
-        for thread in self._threads:
-            code = thread.target.__code__
-            if code in seen:
-                continue
+        for function in [t.target for t in self._threads] + self._extra_source:
+            code = function.__code__
+            if code in seen or code.co_filename != self._scenario_file:
+                continue  # shown once; engine-provided bodies (pool workers) not at all
             seen.add(code)
-            texts, start = inspect.getsourcelines(thread.target)
+            texts, start = inspect.getsourcelines(function)
             indent = min(
                 (len(t) - len(t.lstrip()) for t in texts if t.strip()),
                 default=0,
@@ -375,6 +385,7 @@ class Runtime:
                 verdict=self._verdict,
                 idle_reason=self._idle_reason(),
                 source=self._source,
+                watches=self._watch_values,
             )
 
     def condition_names(self) -> tuple[str, ...]:
@@ -436,6 +447,7 @@ class Runtime:
 
     def _after_step(self, thread: SimThread | None) -> None:
         """Verdicts, checked after every step: failure, invariants, end, deadlock."""
+        self._read_watches()
         failed = self._failure_pending
         if failed is not None:
             self._failure_pending = None
@@ -521,6 +533,9 @@ class Runtime:
         thread.operation = operation
         self._revision += 1
 
+    def _current(self) -> tuple[Runtime, SimThread]:
+        return current_thread()
+
     def _end_step(self) -> None:
         self._step_done = True
         self._cv.notify_all()
@@ -588,6 +603,7 @@ class Runtime:
             self._wait_between_steps()
             self._refuse_if_over()
             action()
+            self._read_watches()
             self._revision += 1
             self._cv.notify_all()
 

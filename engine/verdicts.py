@@ -32,15 +32,9 @@ def find_cycle(threads: Sequence[SimThread]) -> list[str]:
 
 def _waits_on(thread: SimThread) -> str:
     primitive = thread.blocked_on
-    name = primitive.name if primitive is not None else "?"
-    if thread.state is ThreadState.WAITING:
-        return f"{thread.name} waits on {name}, and no thread is left to signal it"
-    holder = _holder(thread)
-    if holder is thread:
-        return f"{thread.name} waits for {name}, which it holds itself"
-    if holder is not None:
-        return f"{thread.name} waits for {name}, held by {holder.name}"
-    return f"{thread.name} waits for a permit of {name}"
+    if primitive is None:
+        return f"{thread.name} is {thread.state.value}"
+    return primitive.waiting_text(thread)
 
 
 def describe_deadlock(threads: Sequence[SimThread], step: int) -> Verdict:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from engine.primitives.atomic import AtomicCell
+from engine.primitives.barrier import Barrier
 from engine.primitives.buffer import Buffer
 from engine.primitives.condition import Condition
+from engine.primitives.future import ThreadPool
 from engine.primitives.mutex import Mutex
 from engine.primitives.semaphore import Semaphore
+from engine.primitives.shared import SharedVariable
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -40,6 +44,32 @@ class World:
             f"0 ≤ {name} count ≤ {capacity}, and no get from an empty {name}", buffer.misuse
         )
         return buffer
+
+    def atomic(self, name: str, value: int = 0) -> AtomicCell:
+        """A cell with load, store and compare-and-exchange, each one atomic step."""
+        return self._add(AtomicCell(self._runtime, name, value))
+
+    def shared(self, name: str, value: int = 0) -> SharedVariable:
+        """A variable whose read and write are separate steps (races are reachable)."""
+        return self._add(SharedVariable(self._runtime, name, value))
+
+    def barrier(self, name: str, parties: int) -> Barrier:
+        return self._add(Barrier(self._runtime, name, parties))
+
+    def pool(self, name: str, workers: int) -> ThreadPool:
+        """A thread pool executor whose worker threads W1..Wn are spawned here."""
+        pool = self._add(ThreadPool(self._runtime, name))
+        for number in range(1, workers + 1):
+            self.spawn(f"W{number}", pool.worker, f"W{number}")
+        return pool
+
+    def source(self, *functions: Callable[..., Any]) -> None:
+        """Also show these functions in the source panel (e.g. tasks run by pool workers)."""
+        self._runtime._extra_source.extend(functions)
+
+    def watch(self, name: str, read: Callable[[], object]) -> None:
+        """Show a piece of the scenario's own state (read between steps) in the app."""
+        self._runtime._add_watch(name, read)
 
     def spawn(self, name: str, target: Callable[..., Any], *args: Any) -> None:
         """Add a scenario thread; it starts when the run starts."""

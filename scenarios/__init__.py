@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 from engine import ConfigError, Scenario
-from scenarios import condition, mutex, producer_consumer
+from scenarios import (
+    barrier,
+    cas,
+    condition,
+    futures,
+    mutex,
+    philosophers,
+    producer_consumer,
+    readers_writers,
+    semaphore,
+)
 
-SCENARIOS: dict[str, Scenario] = {
-    module.SCENARIO.name: module.SCENARIO for module in (mutex, condition, producer_consumer)
-}
+_MODULES = (
+    mutex,
+    condition,
+    producer_consumer,
+    cas,
+    semaphore,
+    readers_writers,
+    futures,
+    philosophers,
+    barrier,
+)
+SCENARIOS: dict[str, Scenario] = {module.SCENARIO.name: module.SCENARIO for module in _MODULES}
 
 
 def get_scenario(name: str) -> Scenario:

@@ -20,6 +20,10 @@ class Primitive:
         self.queue: deque[SimThread] = deque()
         """Threads waiting here, first to be woken first."""
 
+    def waiting_text(self, thread: SimThread) -> str:
+        """What ``thread``, stuck in this primitive's queue, waits for (for verdicts)."""
+        return f"{thread.name} waits on {self.name}"
+
     def view(self) -> PrimitiveView:
         return PrimitiveView(name=self.name, kind=self.kind, queue=self._queue_names())
 

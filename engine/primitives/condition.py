@@ -62,6 +62,9 @@ class Condition(Primitive):
     notify = signal
     notify_all = broadcast
 
+    def waiting_text(self, thread: SimThread) -> str:
+        return f"{thread.name} waits on {self.name}, and no thread is left to signal it"
+
     def view(self) -> PrimitiveView:
         return PrimitiveView(
             name=self.name, kind=self.kind, queue=self._queue_names(), mutex=self.mutex.name

@@ -42,6 +42,12 @@ class Mutex(Primitive):
     ) -> None:
         self.release()
 
+    def waiting_text(self, thread: SimThread) -> str:
+        if self.owner is thread:
+            return f"{thread.name} waits for {self.name}, which it holds itself"
+        holder = self.owner.name if self.owner is not None else "nobody"
+        return f"{thread.name} waits for {self.name}, held by {holder}"
+
     def view(self) -> PrimitiveView:
         return PrimitiveView(
             name=self.name,

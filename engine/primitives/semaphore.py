@@ -67,6 +67,10 @@ class Semaphore(Primitive):
     ) -> None:
         self.release()
 
+    def waiting_text(self, thread: SimThread) -> str:
+        holders = ", ".join(t.name for t in self.holders) or "nobody"
+        return f"{thread.name} waits for a permit of {self.name} (held by {holders})"
+
     def view(self) -> PrimitiveView:
         return PrimitiveView(
             name=self.name,
