@@ -1,0 +1,45 @@
+"""Drive real scenarios step by step, as a learner does with the number keys."""
+
+from __future__ import annotations
+
+from engine import Runtime, Snapshot, resolve_config
+from scenarios import get_scenario
+
+
+class Driver:
+    """Opens runtimes paused and stops every one of them at the end of the test."""
+
+    def __init__(self) -> None:
+        self.runtimes: list[Runtime] = []
+
+    def open(self, name: str, variant: str | None = None, seed: int = 0, **params: int) -> Runtime:
+        config = resolve_config(get_scenario(name), variant, params, seed)
+        runtime = Runtime(config, paused=True, speed=None)
+        runtime.start()
+        self.runtimes.append(runtime)
+        return runtime
+
+    @staticmethod
+    def step(runtime: Runtime, *names: str) -> Snapshot:
+        """Step each named thread once, in order."""
+        for name in names:
+            runtime.step_thread(name)
+            assert runtime.wait_idle(10)
+        return runtime.snapshot()
+
+    @staticmethod
+    def step_until(runtime: Runtime, name: str, operation: str, limit: int = 50) -> Snapshot:
+        """Step ``name`` until the operation it is at starts with ``operation``."""
+        for _ in range(limit):
+            snapshot = runtime.snapshot()
+            if snapshot.thread(name).operation.startswith(operation):
+                return snapshot
+            Driver.step(runtime, name)
+        raise AssertionError(f"{name} never got to {operation!r}")
+
+    @staticmethod
+    def finish(runtime: Runtime, steps: int = 20_000) -> Snapshot:
+        """Let the seeded policy run to the end (or a verdict)."""
+        runtime.step(steps)
+        assert runtime.wait_idle(60)
+        return runtime.snapshot()
