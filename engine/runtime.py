@@ -52,10 +52,12 @@ RECENT_EVENTS = 200
 _local = threading.local()
 
 
-class StopRun(BaseException):
+class StopRun(SystemExit):
     """Raised inside a scenario thread at a checkpoint to unwind it when the run stops.
 
-    A ``BaseException`` so that scenario code catching ``Exception`` cannot swallow it.
+    Not an ``Exception``, so scenario code catching ``Exception`` cannot swallow it; a
+    ``SystemExit`` because asyncio lets that (and only that kind) through its callbacks
+    and tasks, so a thread running an event loop unwinds too.
     """
 
 
@@ -186,8 +188,11 @@ class Runtime:
         self._watches.append((name, read))
 
     def _read_watches(self) -> None:
-        """Read the watched scenario state between steps, where it is consistent."""
+        """Read watched scenario state between steps, where it is consistent; primitives
+        that show state owned by a scenario thread (an event loop's tasks) copy it now."""
         self._watch_values = tuple((name, str(read())) for name, read in self._watches)
+        for primitive in self._primitives:
+            primitive.settle()
 
     def _collect_source(self) -> tuple[SourceLine, ...]:
         """The source of every distinct thread function, dedented, with file line numbers."""
@@ -396,9 +401,9 @@ class Runtime:
     def _drive(self) -> None:
         with self._cv:
             while not self._stopping:
-                if self._waiting_controls:
-                    # A control call waits for the gap between two steps: let it in, or at
-                    # max speed it would never get the lock.
+                if self._waiting_controls and not (self._targets or self._budget):
+                    # A control call waits for the gap after the steps already asked for:
+                    # let it in, or at max speed it would never get the lock.
                     self._cv.wait()
                     continue
                 thread, timeout = self._pick()
@@ -497,10 +502,22 @@ class Runtime:
 
     # ------------------------------------------- called from scenario threads
 
-    def _checkpoint(self, operation: str, state: ThreadState = ThreadState.RUNNABLE) -> SimThread:
-        """Park the calling scenario thread until the scheduler grants it a step."""
+    def _checkpoint(
+        self,
+        operation: str,
+        state: ThreadState = ThreadState.RUNNABLE,
+        line: int | None = None,
+    ) -> SimThread:
+        """Park the calling scenario thread until the scheduler grants it a step.
+
+        Args:
+            operation: what the thread is about to do, in words.
+            state: RUNNABLE, or WORKING for simulated work.
+            line: its line in the scenario source; by default the innermost scenario frame.
+        """
         _runtime, thread = current_thread()
-        line = self._caller_line()
+        if line is None:
+            line = self._caller_line()
         with self._cv:
             if thread.stopped:
                 raise StopRun
@@ -608,9 +625,11 @@ class Runtime:
             self._cv.notify_all()
 
     def _wait_between_steps(self) -> None:
+        """Wait until the steps already asked for have run, so that the same sequence of
+        calls always means the same run, however quickly the calls follow each other."""
         self._waiting_controls += 1
         try:
-            while self._in_step and not self._stopping:
+            while (self._in_step or self._targets or self._budget) and not self._stopping:
                 self._cv.wait()
         finally:
             self._waiting_controls -= 1
@@ -642,11 +661,17 @@ class Runtime:
         return f"it is {state.value}"
 
     def _idle_reason(self) -> str | None:
+        """Why nothing runs although the user can still move things (or None)."""
         if self._terminal or self._in_step or not self.config.scenario.waits_for_user:
             return None
         live = [t for t in self._threads if not t.state.ended]
-        if live and all(t.state is ThreadState.WAITING for t in live):
-            return "every thread is waiting on a condition: signal, broadcast or wake one"
+        if not live or any(t.state.can_run for t in live):
+            return None
+        if any(
+            t.state is ThreadState.WAITING and getattr(t.blocked_on, "kind", "") == "condition"
+            for t in live
+        ):
+            return "every thread is waiting: signal, broadcast or wake one"
         return None
 
     def _quiet(self) -> bool:

@@ -20,6 +20,9 @@ class Primitive:
         self.queue: deque[SimThread] = deque()
         """Threads waiting here, first to be woken first."""
 
+    def settle(self) -> None:
+        """Called between steps (lock held): copy any state the view reads from threads."""
+
     def waiting_text(self, thread: SimThread) -> str:
         """What ``thread``, stuck in this primitive's queue, waits for (for verdicts)."""
         return f"{thread.name} waits on {self.name}"

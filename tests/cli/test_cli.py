@@ -86,7 +86,7 @@ def test_trace_output_file_is_written_whole(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run", "nope"], "unknown scenario 'nope' (valid: mutex, condition, producer-consumer)"),
+        (["run", "nope"], "unknown scenario 'nope' (valid: mutex, condition, producer-consumer, "),
         (["trace", "mutex", "--variant", "x"], "unknown variant 'x' for mutex (valid: locked"),
         (["trace", "mutex", "--param", "threads=99"], "threads=99 is out of range (valid: 1..9)"),
         (["trace", "mutex", "--param", "threads=lots"], "is not a whole number (valid: 1..9)"),

@@ -1,0 +1,77 @@
+"""The fixed variants hold their invariants and finish, over many seeds and parameters.
+
+Parameters are drawn from each parameter's full bounds, except that the sizes that only
+lengthen a run (items, rounds) are kept small on most seeds so 500 runs stay quick; every
+50th seed runs with every parameter at its maximum.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from engine_helpers import run_headless
+
+from engine import RunState, Scenario, ThreadState
+from scenarios import get_scenario
+
+pytestmark = pytest.mark.timeout(120)
+
+SEEDS = range(500)
+LENGTH_PARAMS = {"items": 8, "rounds": 6}
+"""Parameters that only make a run longer, and their cap on ordinary seeds."""
+
+
+def draw_params(scenario: Scenario, seed: int) -> dict[str, int]:
+    if seed % 50 == 49:
+        return {p.name: p.maximum for p in scenario.params}
+    draw = random.Random(f"{scenario.name}-{seed}")
+    return {
+        p.name: draw.randint(p.minimum, min(p.maximum, LENGTH_PARAMS.get(p.name, p.maximum)))
+        for p in scenario.params
+    }
+
+
+def test_mutex_locked_never_lets_two_in_and_always_finishes() -> None:
+    scenario = get_scenario("mutex")
+    for seed in SEEDS:
+        params = draw_params(scenario, seed)
+        events, snap = run_headless(scenario, "locked", params, seed)
+        where = f"seed {seed} {params}"
+        assert snap.verdict is None, f"{where}: {snap.verdict}"
+        assert snap.run_state is RunState.FINISHED, where
+        assert {t.state for t in snap.threads} == {ThreadState.DONE}, where
+        entries = Counter(e.thread for e in events if e.kind == "acquire")
+        handoffs = Counter(
+            e.detail.removeprefix("handed over to ") for e in events if "handed over" in e.detail
+        )
+        # Each thread got the mutex once per round, either by acquiring or by handoff.
+        for thread in snap.threads:
+            got = entries[thread.name] + handoffs[thread.name]
+            assert got == params["rounds"], f"{where}: {thread.name} entered {got} times"
+        assert snap.primitive("mutex").owner is None, where
+
+
+def test_producer_consumer_while_never_misuses_the_buffer_and_always_finishes() -> None:
+    scenario = get_scenario("producer-consumer")
+    for seed in SEEDS:
+        params = draw_params(scenario, seed)
+        events, snap = run_headless(scenario, "while", params, seed)
+        where = f"seed {seed} {params}"
+        assert snap.verdict is None, f"{where}: {snap.verdict}"
+        assert snap.run_state is RunState.FINISHED, where
+        assert {t.state for t in snap.threads} == {ThreadState.DONE}, where
+        puts = [e for e in events if e.kind == "put"]
+        gets = [e for e in events if e.kind == "get"]
+        total = params["producers"] * params["items"]
+        assert len(puts) == len(gets) == total, where
+        assert not [e for e in gets if "empty" in e.detail], where
+        assert snap.primitive("buffer").count == 0, where
+        # The buffer never held more than its capacity.
+        level, highest = 0, 0
+        for event in events:
+            level += {"put": 1, "get": -1}.get(event.kind, 0)
+            highest = max(highest, level)
+            assert level >= 0, where
+        assert highest <= params["capacity"], where

@@ -1,0 +1,276 @@
+"""Stop, restart, pause, refused steps and bounded memory: the run's lifecycle and control."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Mapping
+
+import pytest
+from engine_helpers import IDLE_TIMEOUT, advance, make_scenario, threadlab_threads
+
+from engine import (
+    ControlRefused,
+    Event,
+    RunState,
+    Runtime,
+    ThreadState,
+    World,
+    resolve_config,
+    work,
+)
+from engine.runtime import RECENT_EVENTS
+from scenarios import get_scenario
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def build_mixed(world: World, params: Mapping[str, int], variant: str) -> None:
+    """H holds m while B queues for it; W waits on c; R just works."""
+    m = world.mutex("m")
+    m2 = world.mutex("m2")
+    c = world.condition("c", m2)
+
+    def holder() -> None:
+        with m:
+            work(100, "hold")
+
+    def blocked() -> None:
+        with m:
+            work(1, "never")
+
+    def waiter() -> None:
+        with m2:
+            while True:
+                c.wait()
+
+    def runner() -> None:
+        while True:
+            # Scenario code that swallows errors must not swallow the stop.
+            with contextlib.suppress(Exception):
+                work(1, "spin")
+
+    world.spawn("H", holder)
+    world.spawn("B", blocked)
+    world.spawn("W", waiter)
+    world.spawn("R", runner)
+
+
+MIXED = make_scenario(build_mixed, name="mixed")
+
+
+def mixed_states(rt: Runtime) -> None:
+    snap = advance(rt, "H", "B", "W", "W", "R")
+    states = {t.name: t.state for t in snap.threads}
+    assert states == {
+        "H": ThreadState.WORKING,
+        "B": ThreadState.BLOCKED,
+        "W": ThreadState.WAITING,
+        "R": ThreadState.WORKING,
+    }
+
+
+def test_stop_unwinds_blocked_waiting_and_runnable_threads() -> None:
+    rt = Runtime(resolve_config(MIXED), paused=True, speed=None)
+    rt.start()
+    try:
+        mixed_states(rt)
+        os_threads = threadlab_threads()
+        assert len(os_threads) == 5  # four scenario threads and the scheduler
+    finally:
+        began = time.monotonic()
+        stopped = rt.stop()
+        took = time.monotonic() - began
+    assert stopped
+    assert took < 1.0
+    assert not any(t.is_alive() for t in os_threads)
+    assert threadlab_threads() == []
+
+
+def test_stop_while_running_flat_out_unwinds_every_thread() -> None:
+    rt = Runtime(resolve_config(MIXED), paused=False, speed=None)
+    rt.start()
+    time.sleep(0.05)
+    assert rt.snapshot().step > 0
+    began = time.monotonic()
+    assert rt.stop()
+    assert time.monotonic() - began < 1.0
+    assert threadlab_threads() == []
+    with pytest.raises(ControlRefused, match="stopped"):
+        rt.step()
+
+
+def test_stop_before_start_and_twice_is_harmless() -> None:
+    rt = Runtime(resolve_config(MIXED), paused=True)
+    assert rt.stop()
+    rt2 = Runtime(resolve_config(MIXED), paused=True)
+    rt2.start()
+    assert rt2.stop()
+    assert rt2.stop()
+    assert threadlab_threads() == []
+
+
+def test_restart_goes_back_to_step_zero_and_leaves_no_old_thread(launch) -> None:
+    events: list[Event] = []
+    rt = launch(MIXED, sink=events.append)
+    fresh = rt.snapshot()
+    assert fresh.step == 0
+    mixed_states(rt)
+    old = threadlab_threads()
+    assert len(old) == 5
+
+    rt.restart()
+    snap = rt.snapshot()
+    assert not any(t.is_alive() for t in old)
+    assert len(threadlab_threads()) == 5
+    assert snap.step == 0
+    assert snap.verdict is None
+    assert [(t.name, t.state, t.operation) for t in snap.threads] == [
+        (t.name, t.state, t.operation) for t in fresh.threads
+    ]
+    assert snap.primitives == fresh.primitives
+    assert snap.events == fresh.events
+    # The restarted run works like a new one.
+    snap = advance(rt, "H", "B")
+    assert snap.primitive("m").owner == "H"
+    assert snap.primitive("m").queue == ("B",)
+
+
+def test_restart_after_a_verdict_replays_the_same_run(launch) -> None:
+    events: list[Event] = []
+    rt = launch(
+        get_scenario("producer-consumer"),
+        variant="if",
+        params={"consumers": 3},
+        seed=SEED_WITH_VIOLATION,
+        sink=events.append,
+    )
+    rt.resume()
+    assert rt.wait_idle(IDLE_TIMEOUT)
+    ended = rt.snapshot()
+    assert ended.run_state is RunState.VIOLATION
+    first = list(events)
+    events.clear()
+
+    rt.restart()
+    assert rt.snapshot().step == 0
+    assert rt.snapshot().verdict is None
+    rt.resume()
+    assert rt.wait_idle(IDLE_TIMEOUT)
+    assert events == first
+    assert rt.snapshot().verdict == ended.verdict
+
+
+SEED_WITH_VIOLATION = 1
+"""A seed under which producer-consumer `if` with 3 consumers takes from an empty buffer."""
+
+REFUSED_STEPS = {
+    "unknown thread": "Z",
+    "blocked thread": "B",
+    "waiting thread": "W",
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_STEPS))
+def test_step_thread_that_cannot_run_is_refused_and_changes_nothing(launch, case: str) -> None:
+    rt = launch(MIXED)
+    mixed_states(rt)
+    before = rt.snapshot()
+    with pytest.raises(ControlRefused) as refused:
+        rt.step_thread(REFUSED_STEPS[case])
+    assert "\n" not in str(refused.value)
+    assert rt.wait_idle(5)
+    after = rt.snapshot()
+    assert after == before
+    assert (after.step, after.revision) == (before.step, before.revision)
+
+
+def build_short(world: World, params: Mapping[str, int], variant: str) -> None:
+    def quick() -> None:
+        work(1, "once")
+
+    world.spawn("T1", quick)
+    world.spawn("T2", quick)
+
+
+def test_step_thread_on_a_finished_thread_is_refused(launch) -> None:
+    rt = launch(make_scenario(build_short, name="short"))
+    snap = advance(rt, "T1")
+    assert snap.thread("T1").state is ThreadState.DONE
+    with pytest.raises(ControlRefused, match="T1 cannot run now"):
+        rt.step_thread("T1")
+    with pytest.raises(ControlRefused, match=r"no thread named 'T9' \(valid: T1, T2\)"):
+        rt.step_thread("T9")
+    assert rt.snapshot() == snap
+    snap = advance(rt, "T2")
+    assert snap.run_state is RunState.FINISHED
+    with pytest.raises(ControlRefused, match="finished"):
+        rt.step()
+    with pytest.raises(ControlRefused, match="finished"):
+        rt.resume()
+
+
+def test_pause_takes_effect_at_the_next_checkpoint(launch) -> None:
+    rt = launch(MIXED, paused=False)
+    time.sleep(0.02)
+    rt.pause()
+    assert rt.wait_idle(5)
+    paused_at = rt.snapshot()
+    assert paused_at.run_state is RunState.PAUSED
+    assert not any(t.state is ThreadState.RUNNING for t in paused_at.threads)
+    time.sleep(0.05)
+    assert rt.snapshot().step == paused_at.step
+    rt.step()
+    assert rt.wait_idle(5)
+    assert rt.snapshot().step == paused_at.step + 1
+    rt.step(5)
+    assert rt.wait_idle(5)
+    assert rt.snapshot().step == paused_at.step + 6
+
+
+def test_speed_paces_the_steps(launch) -> None:
+    rt = launch(MIXED, paused=False, speed=20.0)
+    time.sleep(0.5)
+    steps = rt.snapshot().step
+    assert 3 <= steps <= 20, steps  # ~10 expected; loose bounds for a loaded machine
+    with pytest.raises(ValueError):
+        rt.set_speed(0)
+    rt.set_speed(None)
+    time.sleep(0.05)
+    assert rt.snapshot().step > steps + 20
+    assert rt.snapshot().speed is None
+
+
+def test_memory_is_bounded_by_recent_events(launch) -> None:
+    seen: list[Event] = []
+    rt = launch(
+        get_scenario("mutex"),
+        variant="locked",
+        params={"threads": 9, "rounds": 50},
+        paused=False,
+        sink=seen.append,
+    )
+    longest = 0
+    while True:
+        snap = rt.snapshot()
+        longest = max(longest, len(snap.events))
+        assert len(snap.events) <= RECENT_EVENTS
+        if snap.run_state is not RunState.RUNNING:
+            break
+        time.sleep(0.001)
+    assert snap.run_state is RunState.FINISHED
+    assert snap.step > 2000
+    assert len(seen) > 4 * RECENT_EVENTS
+    assert longest == RECENT_EVENTS
+    assert list(snap.events) == seen[-RECENT_EVENTS:]
+
+
+def test_no_thread_is_running_between_steps_while_paused(launch) -> None:
+    rt = launch(get_scenario("producer-consumer"))
+    for _ in range(30):
+        rt.step()
+        assert rt.wait_idle(5)
+        snap = rt.snapshot()
+        assert [t for t in snap.threads if t.state is ThreadState.RUNNING] == []
+    assert threading.active_count() >= 5

@@ -1,0 +1,205 @@
+"""Verdicts: deadlock with its cycle, idle is not deadlock, invariants, and thread failures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from engine_helpers import advance, make_scenario, run_headless
+
+from engine import ControlRefused, RunState, Scenario, ThreadState, VerdictKind, World, work
+from scenarios import get_scenario
+
+pytestmark = pytest.mark.timeout(30)
+
+HERE = Path(__file__).name
+
+
+def build_lock_ordering(world: World, params: Mapping[str, int], variant: str) -> None:
+    a = world.mutex("a")
+    b = world.mutex("b")
+
+    def first_a() -> None:
+        with a, b:
+            work(1, "transfer")
+
+    def first_b() -> None:
+        with b, a:
+            work(1, "transfer")
+
+    world.spawn("A", first_a)
+    world.spawn("B", first_b)
+
+
+LOCK_ORDERING = make_scenario(build_lock_ordering, name="lock-ordering")
+
+
+def test_lock_ordering_deadlock_names_both_threads_and_the_cycle(launch) -> None:
+    rt = launch(LOCK_ORDERING)
+    snap = advance(rt, "A", "B", "A")
+    assert snap.verdict is None
+    assert snap.thread("A").state is ThreadState.BLOCKED
+    snap = advance(rt, "B")
+
+    assert snap.run_state is RunState.DEADLOCK
+    assert snap.paused
+    verdict = snap.verdict
+    assert verdict is not None
+    assert verdict.kind is VerdictKind.DEADLOCK
+    assert set(verdict.threads) == {"A", "B"}
+    assert verdict.step == snap.step
+    assert re.search(r"Cycle: (A → B → A|B → A → B)", verdict.text), verdict.text
+    assert "A waits for b, held by B" in verdict.text
+    assert "B waits for a, held by A" in verdict.text
+    deadlock_events = [e for e in snap.events if e.kind == "deadlock"]
+    assert len(deadlock_events) == 1
+    # A deadlocked run refuses to go on.
+    before = rt.snapshot()
+    with pytest.raises(ControlRefused, match="deadlock"):
+        rt.step()
+    with pytest.raises(ControlRefused):
+        rt.step_thread("A")
+    assert rt.snapshot() == before
+
+
+def test_lock_ordering_without_interleaving_finishes(launch) -> None:
+    rt = launch(LOCK_ORDERING)
+    snap = advance(rt, "A", "A", "A", "A", "A", "B", "B", "B", "B", "B")
+    assert snap.run_state is RunState.FINISHED
+    assert snap.verdict is None
+
+
+def test_everyone_waiting_in_the_condition_scenario_is_idle_not_deadlock() -> None:
+    _events, snap = run_headless(get_scenario("condition"), "manual", {"threads": 3}, seed=7)
+    assert {t.state for t in snap.threads} == {ThreadState.WAITING}
+    assert snap.primitive("wakeup").queue and len(snap.primitive("wakeup").queue) == 3
+    assert snap.verdict is None
+    assert snap.run_state is not RunState.DEADLOCK
+    assert snap.idle_reason is not None
+    assert not [e for e in snap.events if e.kind == "deadlock"]
+
+
+def build_waits_forever(world: World, params: Mapping[str, int], variant: str) -> None:
+    m = world.mutex("m")
+    c = world.condition("c", m)
+
+    def waiter() -> None:
+        with m:
+            c.wait()
+
+    world.spawn("W1", waiter)
+    world.spawn("W2", waiter)
+
+
+def test_everyone_waiting_is_a_deadlock_when_the_scenario_does_not_wait_for_the_user(
+    launch,
+) -> None:
+    rt = launch(make_scenario(build_waits_forever, name="waits-forever"))
+    snap = advance(rt, "W1", "W1", "W2", "W2")
+    assert snap.run_state is RunState.DEADLOCK
+    assert snap.idle_reason is None
+    verdict = snap.verdict
+    assert verdict is not None
+    assert set(verdict.threads) == {"W1", "W2"}
+    assert "W1 waits on c, and no thread is left to signal it" in verdict.text
+    assert "Cycle" not in verdict.text
+
+
+def test_mutex_unlocked_variant_can_be_stepped_into_a_violation(launch) -> None:
+    rt = launch(get_scenario("mutex"), variant="unlocked")
+    snap = advance(rt, "T1")
+    assert snap.verdict is None
+    snap = advance(rt, "T2")
+    assert snap.run_state is RunState.VIOLATION
+    verdict = snap.verdict
+    assert verdict is not None
+    assert verdict.kind is VerdictKind.VIOLATION
+    assert set(verdict.threads) == {"T1", "T2"}
+    assert "at most one thread in the critical section" in verdict.text
+    assert "T1 and T2" in verdict.text
+    assert any(e.kind == "violation" for e in snap.events)
+
+
+def test_mutex_locked_variant_cannot_be_stepped_into_the_same_violation(launch) -> None:
+    rt = launch(get_scenario("mutex"), variant="locked")
+    snap = advance(rt, "T1", "T1", "T2", "T2", "T3", "T3")
+    assert snap.primitive("mutex").owner == "T1"
+    assert snap.primitive("mutex").queue == ("T2", "T3")
+    assert snap.verdict is None
+    rt.resume()
+    assert rt.wait_idle(10)
+    snap = rt.snapshot()
+    assert snap.run_state is RunState.FINISHED
+    assert snap.verdict is None
+
+
+def failing() -> Scenario:
+    def build(world: World, params: Mapping[str, int], variant: str) -> None:
+        m = world.mutex("m")
+
+        def explode(n: int) -> None:
+            raise ValueError(f"boom {n}")
+
+        def doomed() -> None:
+            work(1, "warm up")
+            explode(42)
+
+        def survivor(me: str) -> None:
+            for _ in range(3):
+                with m:
+                    work(1, "steady")
+
+        world.spawn("T1", doomed)
+        world.spawn("T2", survivor, "T2")
+        world.spawn("T3", survivor, "T3")
+
+    return make_scenario(build, name="failing")
+
+
+@pytest.mark.parametrize("go_on", ["resume", "step"])
+def test_an_exception_fails_that_thread_and_the_others_go_on(launch, go_on: str) -> None:
+    rt = launch(failing())
+    advance(rt, "T2")  # T2 holds m
+    snap = advance(rt, "T1")
+
+    t1 = snap.thread("T1")
+    assert t1.state is ThreadState.FAILED
+    assert t1.traceback is not None
+    assert "ValueError: boom 42" in t1.traceback
+    assert HERE in t1.traceback
+    assert "in explode" in t1.traceback and "in doomed" in t1.traceback
+    assert "runtime.py" not in t1.traceback
+    assert t1.line is not None
+    assert "raise ValueError" in Path(__file__).read_text().splitlines()[t1.line - 1]
+    assert snap.run_state is RunState.FAILED
+    assert snap.paused
+    verdict = snap.verdict
+    assert verdict is not None
+    assert verdict.kind is VerdictKind.FAILED
+    assert verdict.threads == ("T1",)
+    assert "T1 failed" in verdict.text and "boom 42" in verdict.text
+    fail_events = [e for e in snap.events if e.kind == "fail"]
+    assert [(e.thread, e.step) for e in fail_events] == [("T1", snap.step)]
+
+    # Nothing moves on its own while paused by the verdict.
+    assert rt.wait_idle(5)
+    assert rt.snapshot().step == snap.step
+
+    if go_on == "resume":
+        rt.resume()
+        assert rt.wait_idle(10)
+    else:
+        for _ in range(200):
+            if not any(t.state.can_run for t in rt.snapshot().threads):
+                break
+            rt.step()
+            assert rt.wait_idle(5)
+    snap = rt.snapshot()
+    assert snap.thread("T2").state is ThreadState.DONE
+    assert snap.thread("T3").state is ThreadState.DONE
+    assert snap.thread("T1").state is ThreadState.FAILED
+    assert snap.primitive("m").owner is None
+    assert snap.run_state is not RunState.RUNNING
+    assert snap.verdict == verdict  # the failure stays on record
