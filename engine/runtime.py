@@ -41,6 +41,7 @@ from engine.world import World
 if TYPE_CHECKING:
     from engine.primitives.base import Primitive
     from engine.primitives.condition import Condition
+    from engine.primitives.event_queue import EventQueue
     from engine.scenario import RunConfig
 
 DEFAULT_SPEED = 4.0
@@ -355,6 +356,13 @@ class Runtime:
         """Wake a waiter of ``condition`` with no signal at all (the first one if None)."""
         self._user_action(lambda: self._condition(condition).user_spurious(thread))
 
+    def post_event(self, queue: str) -> None:
+        """The user posts an event to an event queue (its scenario says what it does)."""
+        self._user_action(lambda: self._event_queue(queue).user_post())
+
+    def event_queue_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self._primitives if p.kind == "events")
+
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
         """Block until no step is in progress or owed (paused, or nothing can run).
 
@@ -642,6 +650,13 @@ class Runtime:
             raise ControlRefused(f"no condition named {name!r} (valid: {valid})")
         return primitive  # type: ignore[return-value]
 
+    def _event_queue(self, name: str) -> EventQueue:
+        primitive = self._by_primitive_name.get(name)
+        if primitive is None or primitive.kind != "events":
+            valid = ", ".join(self.event_queue_names()) or "none in this scenario"
+            raise ControlRefused(f"no event queue named {name!r} (valid: {valid})")
+        return primitive  # type: ignore[return-value]
+
     def _refuse_if_over(self) -> None:
         if self._stopping:
             raise ControlRefused("the run has stopped")
@@ -668,10 +683,10 @@ class Runtime:
         if not live or any(t.state.can_run for t in live):
             return None
         if any(
-            t.state is ThreadState.WAITING and getattr(t.blocked_on, "kind", "") == "condition"
+            t.state is ThreadState.WAITING and getattr(t.blocked_on, "accepts_user", False)
             for t in live
         ):
-            return "every thread is waiting: signal, broadcast or wake one"
+            return self.config.scenario.idle_hint
         return None
 
     def _quiet(self) -> bool:

@@ -66,8 +66,10 @@ class Scenario:
     params: tuple[Param, ...] = ()
     variants: tuple[Variant, ...] = (Variant("default", "the only variant"),)
     waits_for_user: bool = False
-    """True when threads are meant to wait until the user signals: all threads waiting
-    on conditions is then an idle run, not a deadlock."""
+    """True when threads are meant to wait until the user acts: nothing runnable while a
+    thread waits where the user can wake it is then an idle run, not a deadlock."""
+    idle_hint: str = "every thread is waiting: signal, broadcast or wake one"
+    """What the app says while the run is idle, waiting for the user."""
     invariants: tuple[str, ...] = field(default=())
     """The invariants in words, for help and listings (checks are declared by build)."""
 

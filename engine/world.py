@@ -9,7 +9,9 @@ from engine.primitives.atomic import AtomicCell
 from engine.primitives.barrier import Barrier
 from engine.primitives.buffer import Buffer
 from engine.primitives.condition import Condition
+from engine.primitives.event_queue import EventQueue
 from engine.primitives.future import ThreadPool
+from engine.primitives.io import CompletionPort, Device
 from engine.primitives.mutex import Mutex
 from engine.primitives.semaphore import Semaphore
 from engine.primitives.shared import SharedVariable
@@ -66,6 +68,20 @@ class World:
     def source(self, *functions: Callable[..., Any]) -> None:
         """Also show these functions in the source panel (e.g. tasks run by pool workers)."""
         self._runtime._extra_source.extend(functions)
+
+    def event_queue(self, name: str, user_handler: Callable[[], None] | None = None) -> EventQueue:
+        """A thread-safe event queue; ``user_handler`` runs for events the user posts."""
+        return self._add(EventQueue(self._runtime, name, user_handler))
+
+    def completion_port(self, name: str) -> CompletionPort:
+        return self._add(CompletionPort(self._runtime, name))
+
+    def device(self, name: str, latency: int, thread: str) -> Device:
+        """An IO device whose requests take ``latency`` ticks or a little more; its
+        thread (named ``thread``) is spawned here."""
+        device = self._add(Device(self._runtime, name, latency))
+        self.spawn(thread, device.serve, thread)
+        return device
 
     def watch(self, name: str, read: Callable[[], object]) -> None:
         """Show a piece of the scenario's own state (read between steps) in the app."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from engine import ConfigError, Scenario
 from scenarios import (
+    async_io,
     barrier,
     cas,
     condition,
+    event_loop,
     futures,
     mutex,
     philosophers,
@@ -25,6 +27,8 @@ _MODULES = (
     futures,
     philosophers,
     barrier,
+    event_loop,
+    async_io,
 )
 SCENARIOS: dict[str, Scenario] = {module.SCENARIO.name: module.SCENARIO for module in _MODULES}
 

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 class Primitive:
     kind = "primitive"
+    accepts_user = False
+    """Whether the user can wake a thread waiting here (signal, post an event)."""
 
     def __init__(self, runtime: Runtime, name: str) -> None:
         self._rt = runtime

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 class Condition(Primitive):
     kind = "condition"
+    accepts_user = True
 
     def __init__(self, runtime: Runtime, name: str, mutex: Mutex) -> None:
         super().__init__(runtime, name)
