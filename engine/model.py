@@ -54,6 +54,34 @@ class VerdictKind(StrEnum):
     FAILED = "FAILED"
 
 
+STATE_CODES = {
+    ThreadState.RUNNABLE: "r",
+    ThreadState.RUNNING: "R",
+    ThreadState.BLOCKED: "b",
+    ThreadState.WAITING: "w",
+    ThreadState.WORKING: "k",
+    ThreadState.DONE: "d",
+    ThreadState.FAILED: "f",
+}
+"""One character per thread state, for compact timeline columns."""
+CODE_STATES = {code: state for state, code in STATE_CODES.items()}
+
+
+@dataclass(frozen=True)
+class TimelineColumn:
+    """Every thread's state after one step, in thread order, as ``STATE_CODES``."""
+
+    step: int
+    states: str
+    marks: str = ""
+    """Marks for notable events at this step: s signal, b broadcast, ! spurious wakeup,
+    V violation, D deadlock, F failure."""
+
+    def state(self, index: int) -> ThreadState:
+        """The state of thread number ``index`` (1-based)."""
+        return CODE_STATES[self.states[index - 1]]
+
+
 @dataclass(frozen=True)
 class SourceLine:
     """One line of the scenario source shown in the code panel."""
@@ -160,6 +188,10 @@ class Snapshot:
     source: tuple[SourceLine, ...]
     watches: tuple[tuple[str, str], ...] = ()
     """Scenario state the scenario asks to show, as (name, value) pairs ('readers', '2')."""
+    timeline: tuple[TimelineColumn, ...] = ()
+    """The most recent steps, oldest first."""
+    history_length: int = 0
+    """Steps in the recorded history: after a rewind, the end one can go forward to."""
 
     @property
     def paused(self) -> bool:

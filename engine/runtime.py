@@ -24,13 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.history import Action, History
 from engine.model import (
+    STATE_CODES,
     Event,
     RunState,
     Snapshot,
     SourceLine,
     ThreadState,
     ThreadView,
+    TimelineColumn,
     Verdict,
     VerdictKind,
 )
@@ -50,6 +53,19 @@ DEFAULT_SPEED = 4.0
 RECENT_EVENTS = 200
 """How many events a snapshot carries; older ones are dropped, so memory stays bounded."""
 
+TIMELINE_STEPS = 400
+"""How many timeline columns a snapshot carries."""
+
+TIMELINE_MARKS = {
+    "signal": "s",
+    "broadcast": "b",
+    "spurious": "!",
+    "violation": "V",
+    "deadlock": "D",
+    "fail": "F",
+}
+"""Events worth a mark on the timeline, and their mark."""
+
 _local = threading.local()
 
 
@@ -64,6 +80,15 @@ class StopRun(SystemExit):
 
 class ControlRefused(Exception):
     """A control action that does not apply now; the message says why, for a notification."""
+
+
+class ReplayDiverged(Exception):
+    """Re-executing a recorded history went another way: the scenario (or its code)
+    is not the one the history was recorded with."""
+
+    def __init__(self, step: int, reason: str) -> None:
+        super().__init__(f"the run went another way at step {step}: {reason}")
+        self.step = step
 
 
 @dataclass(eq=False)
@@ -118,6 +143,9 @@ class Runtime:
         speed: steps per second, or None for as fast as possible.
         policy: 'random' (seeded) or 'round-robin'.
         event_sink: called with every event as it happens (under the runtime lock).
+        step_sink: called after every step with the step number and each thread's
+            (name, state), the running one shown as running (under the runtime lock).
+        history: a recorded history to follow (a run file's); ``goto`` re-executes it.
     """
 
     def __init__(
@@ -128,10 +156,15 @@ class Runtime:
         speed: float | None = DEFAULT_SPEED,
         policy: str = "random",
         event_sink: Callable[[Event], None] | None = None,
+        step_sink: Callable[[int, tuple[tuple[str, ThreadState], ...]], None] | None = None,
+        history: History | None = None,
     ) -> None:
         self.config = config
         self._policy_name = policy
         self._event_sink = event_sink
+        self._step_sink = step_sink
+        self._history = history.copy() if history is not None else History()
+        self._revision = 0
         self._cv = threading.Condition()
         self._paused = paused
         self._speed = self._check_speed(speed)
@@ -152,7 +185,10 @@ class Runtime:
         self._watch_values: tuple[tuple[str, str], ...] = ()
         self._events: deque[Event] = deque(maxlen=RECENT_EVENTS)
         self._step = 0
-        self._revision = 0
+        self._revision += 1  # never reset: the UI redraws whenever it changes
+        self._actions_applied = 0
+        self._replaying = False
+        self._timeline: deque[TimelineColumn] = deque(maxlen=TIMELINE_STEPS)
         self._verdict: Verdict | None = None
         self._failure_pending: SimThread | None = None
         self._failed_state = False
@@ -218,8 +254,9 @@ class Runtime:
 
     # --------------------------------------------------------------- lifecycle
 
-    def start(self) -> None:
-        """Run every thread to its first checkpoint (step 0), then start the scheduler."""
+    def start(self, at_step: int = 0) -> None:
+        """Run every thread to its first checkpoint (step 0), re-execute the recorded
+        history up to ``at_step`` (paused there), then start the scheduler."""
         if self._driver is not None:
             raise RuntimeError("this run has already started")
         with self._cv:
@@ -237,6 +274,11 @@ class Runtime:
                     self._cv.wait()
                 self._in_step = False
             self._after_step(self._threads[0] if self._threads else None)
+            if at_step:
+                self._paused = True
+                self._fast_forward(at_step)
+            else:
+                self._apply_recorded_actions(0)
             self._next_due = time.monotonic()
         self._driver = threading.Thread(target=self._drive, name="threadlab-scheduler", daemon=True)
         self._driver.start()
@@ -265,12 +307,54 @@ class Runtime:
         return not alive and not (self._driver is not None and self._driver.is_alive())
 
     def restart(self) -> None:
-        """Stop this run and start the same configuration from step 0."""
+        """Stop this run and start the same configuration from step 0, with a new history."""
+        self.stop()
+        with self._cv:
+            self._driver = None
+            self._history = History()
+            self._setup()
+        self.start()
+
+    # ------------------------------------------------------------ time travel
+
+    def goto(self, step: int) -> None:
+        """Show the run exactly as it was at ``step`` (0 to the end of the history),
+        paused, by re-executing the recorded choices and actions from the start.
+
+        The history after ``step`` is kept, so going forward again replays it, until the
+        user takes a new step or action there, which starts a new history.
+
+        Raises:
+            ControlRefused: ``step`` is outside the recorded history.
+        """
+        end = len(self._history)
+        if not 0 <= step <= end:
+            raise ControlRefused(f"step {step} is not in this run (valid: 0..{end})")
         self.stop()
         with self._cv:
             self._driver = None
             self._setup()
-        self.start()
+            self._paused = True
+        self.start(at_step=step)
+
+    def step_back(self, count: int = 1) -> None:
+        """Go back ``count`` steps (to the start at most)."""
+        with self._cv:
+            current = self._step
+        if current == 0:
+            raise ControlRefused("already at step 0")
+        self.goto(max(0, current - count))
+
+    @property
+    def history_length(self) -> int:
+        """How many steps the recorded history holds (the end ``goto`` can reach)."""
+        with self._cv:
+            return len(self._history)
+
+    def history(self) -> History:
+        """A copy of the recorded history (what a run file stores)."""
+        with self._cv:
+            return self._history.copy()
 
     # ----------------------------------------------------------------- control
 
@@ -346,19 +430,19 @@ class Runtime:
 
     def signal(self, condition: str) -> None:
         """The user signals a condition: its first waiter wakes."""
-        self._user_action(lambda: self._condition(condition).user_signal())
+        self._user_action(("signal", condition))
 
     def broadcast(self, condition: str) -> None:
         """The user broadcasts on a condition: all its waiters wake."""
-        self._user_action(lambda: self._condition(condition).user_broadcast())
+        self._user_action(("broadcast", condition))
 
     def spurious_wakeup(self, condition: str, thread: str | None = None) -> None:
         """Wake a waiter of ``condition`` with no signal at all (the first one if None)."""
-        self._user_action(lambda: self._condition(condition).user_spurious(thread))
+        self._user_action(("spurious", condition, thread or ""))
 
     def post_event(self, queue: str) -> None:
         """The user posts an event to an event queue (its scenario says what it does)."""
-        self._user_action(lambda: self._event_queue(queue).user_post())
+        self._user_action(("post", queue))
 
     def event_queue_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self._primitives if p.kind == "events")
@@ -399,6 +483,8 @@ class Runtime:
                 idle_reason=self._idle_reason(),
                 source=self._source,
                 watches=self._watch_values,
+                timeline=tuple(self._timeline),
+                history_length=len(self._history),
             )
 
     def condition_names(self) -> tuple[str, ...]:
@@ -414,38 +500,42 @@ class Runtime:
                     # let it in, or at max speed it would never get the lock.
                     self._cv.wait()
                     continue
-                thread, timeout = self._pick()
+                thread, by_user, timeout = self._pick()
                 if thread is None:
                     self._cv.notify_all()
                     self._cv.wait(timeout)
                     continue
-                self._run_step(thread)
+                self._run_step(thread, by_user)
                 self._cv.notify_all()
 
-    def _pick(self) -> tuple[SimThread | None, float | None]:
-        """The thread to run now, or None and how long to wait before asking again."""
+    def _pick(self) -> tuple[SimThread | None, bool, float | None]:
+        """The thread to run now and whether the user chose it, or None and how long to
+        wait before asking again."""
         runnable = [t for t in self._threads if t.state.can_run]
         if self._terminal or not runnable:
             self._budget = 0
             self._targets.clear()
-            return None, None
+            return None, False, None
         while self._targets:
             thread = self._by_name[self._targets.popleft()]
             if thread.state.can_run:
-                return thread, None
+                return thread, True, None
         if self._budget:
             self._budget -= 1
-            return self._policy.choose(runnable), None
+            return self._policy.choose(runnable), False, None
         if self._paused:
-            return None, None
+            return None, False, None
         if self._speed is not None:
             now = time.monotonic()
             if now < self._next_due:
-                return None, self._next_due - now
+                return None, False, self._next_due - now
             self._next_due = now + 1.0 / self._speed
-        return self._policy.choose(runnable), None
+        return self._policy.choose(runnable), False, None
 
-    def _run_step(self, thread: SimThread) -> None:
+    def _run_step(self, thread: SimThread, by_user: bool) -> None:
+        if not self._replaying:  # a new step: from here on, this is the history
+            self._history.truncate(self._step, self._actions_applied)
+            self._history.record_step(thread.index, by_user)
         self._step += 1
         self._revision += 1
         self._failed_state = False
@@ -456,7 +546,21 @@ class Runtime:
             self._cv.wait()
         self._in_step = False
         if not self._stopping:
+            self._record_column(thread)
             self._after_step(thread)
+
+    def _record_column(self, ran: SimThread) -> None:
+        """One timeline column: every thread's state after this step, the one that ran
+        shown as running."""
+        states = tuple(
+            (t.name, ThreadState.RUNNING if t is ran and not t.state.ended else t.state)
+            for t in self._threads
+        )
+        self._timeline.append(
+            TimelineColumn(self._step, "".join(STATE_CODES[s] for _, s in states))
+        )
+        if self._step_sink is not None:
+            self._step_sink(self._step, states)
 
     def _after_step(self, thread: SimThread | None) -> None:
         """Verdicts, checked after every step: failure, invariants, end, deadlock."""
@@ -577,6 +681,12 @@ class Runtime:
             line=thread.line if thread is not None else None,
         )
         self._events.append(event)
+        if kind in TIMELINE_MARKS and self._timeline and self._timeline[-1].step == self._step:
+            column = self._timeline[-1]
+            if TIMELINE_MARKS[kind] not in column.marks:
+                self._timeline[-1] = TimelineColumn(
+                    column.step, column.states, column.marks + TIMELINE_MARKS[kind]
+                )
         if self._event_sink is not None:
             self._event_sink(event)
 
@@ -623,14 +733,64 @@ class Runtime:
 
     # ---------------------------------------------------------------- helpers
 
-    def _user_action(self, action: Callable[[], None]) -> None:
+    def _user_action(self, action: Action) -> None:
         with self._cv:
             self._wait_between_steps()
             self._refuse_if_over()
-            action()
-            self._read_watches()
-            self._revision += 1
+            self._apply_action(action)
+            self._history.truncate(self._step, self._actions_applied)
+            self._history.record_action(self._step, action)
+            self._actions_applied += 1
             self._cv.notify_all()
+
+    def _apply_action(self, action: Action) -> None:
+        """Carry out a user action (lock held, between steps)."""
+        kind, target, *rest = action
+        if kind == "signal":
+            self._condition(target).user_signal()
+        elif kind == "broadcast":
+            self._condition(target).user_broadcast()
+        elif kind == "spurious":
+            self._condition(target).user_spurious(rest[0] or None)
+        elif kind == "post":
+            self._event_queue(target).user_post()
+        else:
+            raise ControlRefused(f"unknown action {kind!r}")
+        self._read_watches()
+        self._revision += 1
+
+    def _apply_recorded_actions(self, step: int) -> None:
+        """Re-apply the recorded actions that followed ``step`` (lock held)."""
+        actions = self._history.actions
+        while self._actions_applied < len(actions) and actions[self._actions_applied][0] == step:
+            try:
+                self._apply_action(actions[self._actions_applied][1])
+            except ControlRefused as refused:
+                raise ReplayDiverged(step, f"the recorded action was refused: {refused}") from None
+            self._actions_applied += 1
+
+    def _fast_forward(self, target: int) -> None:
+        """Re-execute the recorded history up to ``target`` steps (lock held, before the
+        scheduler starts): policy choices are drawn again, so the policy's state matches."""
+        self._replaying = True
+        try:
+            for index in range(target):
+                self._apply_recorded_actions(index)
+                number, by_user = History.decode(self._history.steps[index])
+                runnable = [t for t in self._threads if t.state.can_run]
+                if by_user:
+                    thread = self._threads[number - 1] if number <= len(self._threads) else None
+                else:
+                    thread = self._policy.choose(runnable) if runnable else None
+                if thread is None or thread not in runnable or thread.index != number:
+                    names = ", ".join(t.name for t in runnable) or "none"
+                    raise ReplayDiverged(
+                        index + 1, f"thread {number} was recorded, runnable are {names}"
+                    )
+                self._run_step(thread, by_user)
+            self._apply_recorded_actions(target)
+        finally:
+            self._replaying = False
 
     def _wait_between_steps(self) -> None:
         """Wait until the steps already asked for have run, so that the same sequence of

@@ -1,7 +1,8 @@
-"""Headless runs: drive a scenario at full speed and write its events as JSON lines.
+"""Headless runs: drive a scenario at full speed and write what happened.
 
-The same configuration always writes byte-identical output, so a trace can be diffed,
-replayed or checked in to a bug report.
+Formats: ``jsonl`` (one JSON object per event, then an ``end`` line), ``chrome`` (Trace
+Event Format for Perfetto), and ``run`` (a run file, as the app's save writes). The same
+configuration always writes byte-identical output.
 """
 
 from __future__ import annotations
@@ -9,12 +10,23 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from engine import runfile
+from engine.chrome_trace import Column, chrome_trace
+from engine.history import History
 from engine.model import Event, Snapshot
 from engine.runtime import ControlRefused, Runtime
 from engine.scenario import RunConfig
 
 DEFAULT_TRACE_STEPS = 10_000
+FORMATS = ("jsonl", "chrome", "run")
+
+
+@dataclass(frozen=True)
+class HeadlessRun:
+    final: Snapshot
+    history: History
 
 
 def event_line(event: Event) -> str:
@@ -39,23 +51,43 @@ def end_line(snapshot: Snapshot) -> str:
     )
 
 
-def run_headless(config: RunConfig, steps: int, on_event: Callable[[Event], None]) -> Snapshot:
+def run_headless(
+    config: RunConfig,
+    steps: int,
+    on_event: Callable[[Event], None] | None = None,
+    on_step: Callable[[int, tuple], None] | None = None,
+) -> HeadlessRun:
     """Run up to ``steps`` steps as fast as possible (stopping early at a verdict or the
-    end), calling ``on_event`` for every event; returns the final snapshot."""
-    runtime = Runtime(config, paused=True, speed=None, event_sink=on_event)
+    end), reporting every event and step as it happens."""
+    runtime = Runtime(config, paused=True, speed=None, event_sink=on_event, step_sink=on_step)
     runtime.start()
     try:
-        # Refused when nothing can run from the start: the end line then says why.
+        # Refused when nothing can run from the start: the final snapshot then says why.
         with contextlib.suppress(ControlRefused):
             runtime.step(steps)
         runtime.wait_idle(timeout=None)
-        return runtime.snapshot()
+        return HeadlessRun(runtime.snapshot(), runtime.history())
     finally:
         runtime.stop()
 
 
-def write_trace(config: RunConfig, steps: int, write: Callable[[str], object]) -> Snapshot:
-    """Write one JSON object per event, then the ``end`` line, each ending in a newline."""
-    snapshot = run_headless(config, steps, lambda event: write(event_line(event) + "\n"))
-    write(end_line(snapshot) + "\n")
-    return snapshot
+def write_trace(
+    config: RunConfig, steps: int, write: Callable[[str], object], fmt: str = "jsonl"
+) -> Snapshot:
+    """Write the run in ``fmt``; returns the final snapshot."""
+    if fmt == "jsonl":
+        run = run_headless(config, steps, lambda event: write(event_line(event) + "\n"))
+        write(end_line(run.final) + "\n")
+        return run.final
+    events: list[Event] = []
+    columns: list[Column] = []
+    run = run_headless(
+        config, steps, events.append, lambda step, states: columns.append((step, states))
+    )
+    if fmt == "chrome":
+        write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
+    elif fmt == "run":
+        write(runfile.dumps(runfile.RunRecord(config, run.history, tuple(events), run.final)))
+    else:
+        raise ValueError(f"unknown format {fmt!r} (valid: {', '.join(FORMATS)})")
+    return run.final

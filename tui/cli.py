@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from typing import NoReturn
 
+from engine import runfile
+from engine.files import atomic_writer
 from engine.scenario import ConfigError, RunConfig, resolve_config
-from engine.trace import DEFAULT_TRACE_STEPS, write_trace
+from engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 
+EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
 MAX_TRACE_STEPS = 10_000_000
 
@@ -106,7 +107,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_TRACE_STEPS,
         help=f"stop after this many steps (default {DEFAULT_TRACE_STEPS})",
     )
+    trace.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl: one event per line (default); chrome: Trace Event Format for Perfetto; "
+        "run: a run file for 'threadlab replay'",
+    )
     trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    replay = commands.add_parser("replay", help="open a saved run at its last step")
+    replay.add_argument("file", metavar="FILE", help="a run file (saved with ctrl+s)")
+    replay.add_argument(
+        "--check",
+        action="store_true",
+        help="re-execute without the app: exit 0 when the events match, 1 when they differ",
+    )
     return parser
 
 
@@ -141,28 +157,27 @@ def _list(as_json: bool) -> None:
         print()
 
 
-def _trace(config: RunConfig, steps: int, output: str | None) -> None:
+def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
     if output is None:
-        write_trace(config, steps, sys.stdout.write)
+        write_trace(config, steps, sys.stdout.write, fmt)
         sys.stdout.flush()
         return
-    target = os.path.abspath(output)
-    folder = os.path.dirname(target)
-    if os.path.isdir(target):
-        fail(f"cannot write {output}: it is a directory")
-    if not os.path.isdir(folder):
-        fail(f"cannot write {output}: folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".threadlab-", dir=folder)
-    except OSError as error:
-        fail(f"cannot write {output}: {error.strerror}")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            write_trace(config, steps, stream.write)
-        os.replace(temporary, target)  # all or nothing: never a half-written trace
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with atomic_writer(output) as stream:  # all or nothing: never a half-written trace
+        write_trace(config, steps, stream.write, fmt)
+
+
+def _replay(path: str, check: bool) -> int:
+    from scenarios import get_scenario
+
+    run = runfile.load(path, get_scenario)
+    if check:
+        matches, summary = runfile.check(run)
+        print(summary)
+        return 0 if matches else EXIT_DIFFERS
+    from tui.app import ThreadlabApp
+
+    ThreadlabApp(run.config, paused=True, history=run.history).run()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,7 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             _list(args.json)
         elif args.command == "trace":
-            _trace(_config(args), args.steps, args.output)
+            _trace(_config(args), args.steps, args.format, args.output)
+        elif args.command == "replay":
+            return _replay(args.file, args.check)
         elif args.command == "run":
             config = _config(args)
             from tui.app import ThreadlabApp
@@ -187,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # the reader went away (e.g. `threadlab trace ... | head`): not an error
+        import os
+
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 

@@ -119,3 +119,61 @@ def test_trace_to_a_directory_is_refused_and_nothing_is_written(tmp_path: Path) 
     assert result.returncode == 2
     assert "is a directory" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_formats_and_replay_check(tmp_path: Path) -> None:
+    run_file = tmp_path / "run.json"
+    result = run_cli("trace", "philosophers", "--seed", "3", "--format", "run", "-o", str(run_file))
+    assert result.returncode == 0, result.stderr
+    check = run_cli("replay", str(run_file), "--check")
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("the run matches")
+    chrome = run_cli("trace", "philosophers", "--seed", "3", "--format", "chrome")
+    assert json.loads(chrome.stdout)["traceEvents"]
+    assert (
+        chrome.stdout
+        == run_cli("trace", "philosophers", "--seed", "3", "--format", "chrome").stdout
+    )
+
+
+def test_replay_check_fails_on_a_tampered_file_and_says_where(tmp_path: Path) -> None:
+    run_file = tmp_path / "run.json"
+    run_cli("trace", "mutex", "--format", "run", "-o", str(run_file))
+    document = json.loads(run_file.read_text())
+    document["schedule"]["steps"][4] = 3 if document["schedule"]["steps"][4] != 3 else 1
+    run_file.write_text(json.dumps(document))
+    result = run_cli("replay", str(run_file), "--check")
+    assert result.returncode == 1
+    assert "differs" in result.stdout and "step" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ('{"format": "threadlab-run", "version": 1, "scen', "truncated or corrupt"),
+        ("[1, 2, 3]", "is not a threadlab run file"),
+        ('{"format": "threadlab-run", "version": 99}', "is a version 99 run file"),
+        (
+            '{"format": "threadlab-run", "version": 1, "scenario": "nope", "variant": "x",'
+            ' "params": {}, "seed": 0, "schedule": {"steps": [], "actions": []}, "events": []}',
+            "unknown scenario 'nope'",
+        ),
+        (
+            '{"format": "threadlab-run", "version": 1, "scenario": "mutex", "variant": "locked",'
+            ' "params": {}, "seed": 0, "schedule": {"steps": ["x"], "actions": []}, "events": []}',
+            "is not a thread number",
+        ),
+    ],
+)
+def test_bad_run_files_get_one_line_and_exit_status_2(
+    tmp_path: Path, content: str | None, expected: str
+) -> None:
+    path = tmp_path / "run.json"
+    if content is not None:
+        path.write_text(content)
+    for args in (["replay", str(path), "--check"], ["replay", str(path)]):
+        result = run_cli(*args)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], result.stderr

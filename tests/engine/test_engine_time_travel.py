@@ -1,0 +1,181 @@
+"""Rewind, replay and run files: re-executing the recorded history gives the same run."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from engine import ControlRefused, RunState, Runtime, Snapshot, resolve_config, runfile
+from engine.chrome_trace import SLICE_STATES
+from engine.history import History
+from engine.trace import write_trace
+from scenarios import get_scenario
+
+
+@pytest.fixture
+def launch():
+    """Start runtimes from a config (and a history), paused; stop them all afterwards."""
+    started: list[Runtime] = []
+
+    def _launch(config, history: History | None = None) -> Runtime:
+        runtime = Runtime(config, paused=True, speed=None, history=history)
+        started.append(runtime)
+        runtime.start()
+        return runtime
+
+    yield _launch
+    for runtime in started:
+        assert runtime.stop()
+
+
+def comparable(snapshot: Snapshot) -> Snapshot:
+    """What the screen shows of a step, minus counters that only say 'redraw now'."""
+    return dataclasses.replace(snapshot, revision=0, history_length=0)
+
+
+def play_by_hand(launch) -> tuple[Runtime, list[Snapshot]]:
+    """producer-consumer 'if': chosen steps and a spurious wakeup, snapshot after every
+    step."""
+    rt = launch(resolve_config(get_scenario("producer-consumer"), "if", seed=2))
+    snapshots = [rt.snapshot()]
+
+    def step(thread: str | None = None) -> None:
+        if thread is None:
+            rt.step()
+        else:
+            rt.step_thread(thread)
+        assert rt.wait_idle(10)
+        snapshots.append(rt.snapshot())
+
+    step("P1")  # makes an item, then stops at acquire mutex
+    step("P2")
+    while rt.snapshot().thread("C1").waits_on != "not_empty":
+        step("C1")  # takes the mutex, finds the buffer empty, waits (releasing it)
+    rt.spurious_wakeup("not_empty", "C1")
+    snapshots[-1] = rt.snapshot()  # the action belongs to the step it followed
+    while rt.snapshot().verdict is None:
+        step("C1")  # re-acquires the free mutex, then takes from the empty buffer
+    return rt, snapshots
+
+
+def test_goto_shows_exactly_each_recorded_step(launch) -> None:
+    rt, snapshots = play_by_hand(launch)
+    assert snapshots[-1].run_state is RunState.VIOLATION
+    end = len(snapshots) - 1
+    assert rt.history_length == end
+    for step in (0, 3, end // 2, end - 1, end):
+        rt.goto(step)
+        now = rt.snapshot()
+        assert now.history_length == end
+        expected = snapshots[step]
+        if step < end:  # rewound: paused there instead of running
+            expected = dataclasses.replace(expected, run_state=now.run_state)
+            assert now.run_state is RunState.PAUSED
+        assert comparable(now) == comparable(expected), f"step {step}"
+
+
+def test_back_n_then_forward_n_returns_to_the_same_snapshot(launch) -> None:
+    rt = launch(resolve_config(get_scenario("readers-writers"), seed=5))
+    rt.step(40)
+    assert rt.wait_idle(10)
+    before = rt.snapshot()
+    rt.step_back(15)
+    assert rt.snapshot().step == before.step - 15
+    rt.step(15)  # the policy draws again from the same state: the same 15 steps
+    assert rt.wait_idle(10)
+    assert comparable(rt.snapshot()) == comparable(dataclasses.replace(before))
+
+
+def test_a_new_step_after_a_rewind_starts_a_new_history(launch) -> None:
+    rt = launch(resolve_config(get_scenario("mutex"), seed=1))
+    rt.step(20)
+    assert rt.wait_idle(10)
+    rt.goto(10)
+    assert rt.history_length == 20
+    runnable = [t.name for t in rt.snapshot().threads if t.state.can_run]
+    rt.step_thread(runnable[-1])
+    assert rt.wait_idle(10)
+    assert rt.history_length == 11
+    assert History.decode(rt.history().steps[10])[1]  # recorded as the user's choice
+
+
+def test_goto_outside_the_history_is_refused(launch) -> None:
+    rt = launch(resolve_config(get_scenario("mutex")))
+    rt.step(5)
+    assert rt.wait_idle(10)
+    with pytest.raises(ControlRefused, match=r"step 9 is not in this run \(valid: 0..5\)"):
+        rt.goto(9)
+    rt.goto(0)
+    with pytest.raises(ControlRefused, match="already at step 0"):
+        rt.step_back()
+
+
+def test_save_then_replay_gives_identical_snapshots_at_every_step(launch, tmp_path: Path) -> None:
+    rt, snapshots = play_by_hand(launch)
+    path = tmp_path / "run.json"
+    runfile.save(str(path), runfile.record(rt.config, rt.history()))
+    loaded = runfile.load(str(path), get_scenario)
+    assert loaded.config == rt.config
+    replayed = launch(loaded.config, history=loaded.history)
+    for step, original in enumerate(snapshots):
+        replayed.goto(step)
+        now = replayed.snapshot()
+        expected = dataclasses.replace(original, run_state=now.run_state)
+        assert comparable(now) == comparable(expected), f"step {step}"
+    assert replayed.snapshot().run_state is RunState.VIOLATION
+    matches, summary = runfile.check(loaded)
+    assert matches, summary
+
+
+def test_check_names_the_step_where_a_tampered_file_differs(launch, tmp_path: Path) -> None:
+    rt, _ = play_by_hand(launch)
+    path = tmp_path / "run.json"
+    runfile.save(str(path), runfile.record(rt.config, rt.history()))
+    document = json.loads(path.read_text())
+    document["events"][7]["detail"] = "something else"
+    path.write_text(json.dumps(document))
+    matches, summary = runfile.check(runfile.load(str(path), get_scenario))
+    assert not matches
+    assert f"differs at step {document['events'][7]['step']}" in summary
+
+
+def test_chrome_trace_has_one_track_per_thread_and_well_formed_slices() -> None:
+    config = resolve_config(get_scenario("philosophers"), seed=3)
+    chunks: list[str] = []
+    final = write_trace(config, 500, chunks.append, "chrome")
+    trace = json.loads("".join(chunks))
+    events = trace["traceEvents"]
+    names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert names == {t.name for t in final.threads}
+    slices = [e for e in events if e["ph"] == "X"]
+    assert slices
+    for event in events:
+        assert {"ph", "pid", "tid", "name"} <= event.keys()
+        if event["ph"] in ("X", "i"):
+            assert isinstance(event["ts"], int)
+    for piece in slices:
+        assert piece["dur"] > 0, piece  # every slice begins before it ends
+        assert piece["name"] in {s.value for s in SLICE_STATES}
+    by_thread: dict[int, list[dict]] = {}
+    for piece in slices:
+        by_thread.setdefault(piece["tid"], []).append(piece)
+    for pieces in by_thread.values():  # a thread's slices never overlap
+        pieces.sort(key=lambda p: p["ts"])
+        for first, second in itertools.pairwise(pieces):
+            assert first["ts"] + first["dur"] <= second["ts"]
+    if final.run_state is RunState.DEADLOCK:
+        assert any(e["ph"] == "i" and e["name"] == "deadlock" for e in events)
+
+
+def test_run_trace_format_is_a_run_file_that_checks(tmp_path: Path) -> None:
+    config = resolve_config(get_scenario("cas"), "counter-racy", seed=4)
+    chunks: list[str] = []
+    write_trace(config, 300, chunks.append, "run")
+    path = tmp_path / "run.json"
+    path.write_text("".join(chunks))
+    matches, summary = runfile.check(runfile.load(str(path), get_scenario))
+    assert matches, summary
