@@ -18,6 +18,7 @@ from engine.model import (
     VerdictKind,
 )
 from engine.primitives import (
+    AsyncLoop,
     AtomicCell,
     Barrier,
     Buffer,
@@ -34,6 +35,7 @@ from engine.scenario import ConfigError, Param, RunConfig, Scenario, Variant, re
 from engine.world import World
 
 __all__ = [
+    "AsyncLoop",
     "AtomicCell",
     "Barrier",
     "Buffer",

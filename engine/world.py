@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from engine.primitives.aio import AsyncLoop, LoopExecutor
 from engine.primitives.atomic import AtomicCell
 from engine.primitives.barrier import Barrier
 from engine.primitives.buffer import Buffer
@@ -64,6 +65,16 @@ class World:
         for number in range(1, workers + 1):
             self.spawn(f"W{number}", pool.worker, f"W{number}")
         return pool
+
+    def async_loop(self, name: str = "loop", workers: int = 1) -> AsyncLoop:
+        """An asyncio event loop on virtual time, run by a scenario thread with
+        ``loop.run(main())``, and the worker threads W1..Wn that ``asyncio.to_thread`` uses."""
+        loop = self._add(AsyncLoop(self._runtime, name))
+        executor_name = "executor" if name == "loop" else f"{name}-executor"
+        loop.executor = self._add(LoopExecutor(self._runtime, executor_name, loop))
+        for number in range(1, workers + 1):
+            self.spawn(f"W{number}", loop.executor.worker, f"W{number}")
+        return loop
 
     def source(self, *functions: Callable[..., Any]) -> None:
         """Also show these functions in the source panel (e.g. tasks run by pool workers)."""

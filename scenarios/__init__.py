@@ -8,6 +8,7 @@ from scenarios import (
     barrier,
     cas,
     condition,
+    coroutines,
     event_loop,
     futures,
     mutex,
@@ -29,6 +30,7 @@ _MODULES = (
     barrier,
     event_loop,
     async_io,
+    coroutines,
 )
 SCENARIOS: dict[str, Scenario] = {module.SCENARIO.name: module.SCENARIO for module in _MODULES}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.primitives.aio import AsyncLoop, LoopExecutor, VirtualClock
 from engine.primitives.atomic import AtomicCell
 from engine.primitives.barrier import Barrier
 from engine.primitives.buffer import Buffer
@@ -13,14 +14,17 @@ from engine.primitives.shared import SharedVariable
 from engine.primitives.work import work
 
 __all__ = [
+    "AsyncLoop",
     "AtomicCell",
     "Barrier",
     "Buffer",
     "Condition",
     "Future",
+    "LoopExecutor",
     "Mutex",
     "Semaphore",
     "SharedVariable",
     "ThreadPool",
+    "VirtualClock",
     "work",
 ]

@@ -21,6 +21,7 @@ FIXED = [
     ("futures", "default"),
     ("philosophers", "ordered"),
     ("barrier", "default"),
+    ("coroutines", "async"),
 ]
 
 BUGGY = [

@@ -1,0 +1,727 @@
+"""A real asyncio event loop under the engine's schedule, on virtual time.
+
+``AsyncLoop`` makes event loops (subclasses of ``asyncio.BaseEventLoop``) that run in a
+scenario thread. Every callback the loop runs is one step: a task step (the coroutine runs
+from one ``await`` to the next), a timer firing, a future's done callback. Time is virtual:
+when nothing is ready the loop idles to its next timer in one step, and ``time.sleep`` on
+``AsyncLoop.clock`` holds the loop's thread a tick per step. ``asyncio.to_thread`` and
+``run_in_executor`` hand the call to engine worker threads (W1, …) that run beside the loop
+and send the result back with ``call_soon_threadsafe``, as the default executor does.
+
+Tasks are pure-Python tasks named per loop (``fetch#2``), so a task step is a bound method
+of its task and the same run always names them the same. What the app shows (the ready
+queue, each task's state and the ``await`` line it is paused at) is copied in ``settle()``,
+between steps, so ``view()`` never touches asyncio objects another thread owns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import inspect
+import threading
+from asyncio import events, futures, tasks
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from engine.model import PrimitiveView, ThreadState
+from engine.primitives.base import Primitive
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime, SimThread
+
+TICK = 0.1
+"""Virtual seconds a blocking ``time.sleep`` on the loop's thread lasts per step."""
+
+
+_TASK_TYPES: tuple[type, ...] = (asyncio.Task, tasks._PyTask)  # type: ignore[attr-defined]
+"""C tasks and the pure-Python ones this loop makes (not subclasses of each other)."""
+
+
+def fmt_time(seconds: float) -> str:
+    """A virtual time for people: '1.5', '0.3' (never '0.30000000000000004')."""
+    return f"{round(seconds, 6):g}"
+
+
+class AsyncLoop(Primitive):
+    """The engine's side of an asyncio event loop: virtual clock, steps, and its view."""
+
+    kind = "loop"
+
+    def __init__(self, runtime: Runtime, name: str) -> None:
+        super().__init__(runtime, name)
+        self.now = 0.0
+        """The virtual clock, in seconds; only the loop's thread moves it."""
+        self.clock = VirtualClock(self)
+        self.executor: LoopExecutor | None = None
+        self.loop: EngineEventLoop | None = None
+        self.thread: SimThread | None = None
+        """The scenario thread that runs the loop."""
+        self.tasks: list[asyncio.Task[Any]] = []
+        """Every task of this loop, in creation order."""
+        self.running: asyncio.Task[Any] | None = None
+        """The task in the middle of a step (a blocking call inside it takes steps)."""
+        self.next: events.Handle | None = None
+        """The callback the loop waits to run: taken off the ready queue, still first."""
+        self._created = 0
+        self._items: tuple[str, ...] = ()
+        self._notes: tuple[str, ...] = ()
+        self._value = "t=0"
+
+    # -- scenario side
+
+    def new_event_loop(self) -> EngineEventLoop:
+        """A loop factory for ``asyncio.Runner(loop_factory=...)``; call it in the loop's
+        thread."""
+        _runtime, thread = self._rt._current()
+        self.thread = thread
+        self.loop = EngineEventLoop(self)
+        return self.loop
+
+    def run(self, main: Coroutine[Any, Any, Any]) -> Any:
+        """``asyncio.run(main)`` on this loop: run it to the end, then close the loop.
+
+        Tasks still pending at the end are cancelled in the order they were created (not in
+        ``asyncio.all_tasks`` set order), so even that part of the run repeats exactly.
+        """
+        with asyncio.Runner(loop_factory=self.new_event_loop) as runner:
+            try:
+                return runner.run(main)
+            finally:
+                if self._stopping():
+                    self._discard_pending()
+                else:
+                    self._cancel_pending(runner.get_loop())
+
+    def time(self) -> float:
+        return self.now
+
+    # -- engine side
+
+    def waiting_text(self, thread: SimThread) -> str:
+        return (
+            f"{thread.name} runs {self.name}, which has nothing ready and no timer: "
+            "it waits for a thread's call_soon_threadsafe"
+        )
+
+    def settle(self) -> None:
+        loop = self.loop
+        self._value = f"t={fmt_time(self.now)}"
+        if loop is None:
+            return
+        queued = self._ready_handles()
+        self._items = tuple(self._handle_name(h) for h in queued)
+        ready = {task for h in queued if (task := _task_of(h._callback)) is not None}
+        notes = [
+            f"{task.get_name()} {self._task_state(task, task in ready)}"
+            for task in self.tasks
+            if self._visible(task)
+        ]
+        timers = [
+            f"t={fmt_time(h._when)} {self._handle_name(h)}"
+            for h in sorted(loop._scheduled, key=lambda h: h._when)
+            if not h._cancelled
+        ]
+        if timers:
+            notes.append("timers: " + ", ".join(timers))
+        self._notes = tuple(notes)
+
+    def view(self) -> PrimitiveView:
+        return PrimitiveView(
+            name=self.name,
+            kind=self.kind,
+            queue=self._queue_names(),
+            count=len(self._items),
+            items=self._items,
+            value=self._value,
+            notes=self._notes,
+        )
+
+    def await_line(self, task: asyncio.Task[Any]) -> int | None:
+        """The scenario line the task's coroutine is paused at (its innermost ``await``
+        in the scenario's own code), or its ``def`` line before it starts."""
+        line = None
+        scenario_file = self._rt._scenario_file
+        awaited: Any = task.get_coro()
+        while awaited is not None:
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+            if frame is None:
+                break
+            if frame.f_code.co_filename == scenario_file:
+                line = frame.f_lineno
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        return line
+
+    def _make_task(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        coro: Coroutine[Any, Any, Any],
+        context: Any = None,
+    ) -> asyncio.Task[Any]:
+        """The task factory: pure-Python tasks (a step is a bound method of its task),
+        named from the coroutine and a per-loop count, never the process-wide Task-N."""
+        self._created += 1
+        name = f"{getattr(coro, '__name__', 'task')}#{self._created}"
+        task: asyncio.Task[Any] = tasks._PyTask(  # type: ignore[attr-defined]
+            coro, loop=loop, name=name, context=context
+        )
+        self.tasks.append(task)
+        if self._stopping():  # asyncio's clean-up after a stop: it will never run
+            self._discard_pending()
+        return task
+
+    def _before_callback(self, handle: events.Handle) -> bool:
+        """The checkpoint before the loop runs one callback: one callback, one step.
+
+        Returns False when the callback was cancelled while the loop waited for its turn.
+        """
+        rt = self._rt
+        task = _task_of(handle._callback)
+        if task is not None:
+            line = self.await_line(task)
+            operation = f"run {task.get_name()}"
+            if _started(task):
+                detail = f"{task.get_name()} resumes at line {line}"
+            else:
+                detail = f"{task.get_name()} starts"
+        else:
+            operation = self._handle_name(handle)
+            detail = operation
+            line = None  # the loop's own line: where the thread runs the loop
+        self.next = handle
+        try:
+            thread = rt._checkpoint(operation, line=line)
+        except BaseException:  # the run stops: no task will run again
+            self._discard_pending()
+            raise
+        finally:
+            self.next = None
+        if handle._cancelled:
+            return False
+        with rt._cv:
+            rt._event(thread, "run" if task is not None else "callback", self.name, detail)
+            self.running = task
+        return True
+
+    def _after_callback(self, handle: events.Handle) -> None:
+        """Say where the task that just ran stands: paused at an ``await``, or done."""
+        rt = self._rt
+        task = _task_of(handle._callback)
+        self.running = None
+        if task is None or self.thread is None:
+            return
+        name = task.get_name()
+        with rt._cv:
+            if task.cancelled():
+                rt._event(self.thread, "cancelled", self.name, f"{name} is cancelled")
+            elif task.done() and task.exception() is not None:
+                exc = task.exception()
+                rt._event(self.thread, "raise", self.name, f"{name} raised {_exc_text(exc)}")
+            elif task.done():
+                rt._event(self.thread, "return", self.name, f"{name} returns {task.result()!r}")
+            else:
+                where = self._waits_for(task)
+                line = self.await_line(task)
+                rt._event(self.thread, "await", self.name, f"{name} awaits at line {line}: {where}")
+
+    def _select(self, loop: EngineEventLoop, timeout: float | None) -> list[Any]:
+        """The loop's poll, on virtual time: nothing to poll, only time to pass."""
+        if timeout is not None and timeout <= 0:
+            return []
+        rt = self._rt
+        if timeout is None:
+            # Nothing ready and no timer: only another thread can give the loop work.
+            from engine.runtime import StopRun  # here: the runtime imports this module
+
+            _runtime, thread = rt._current()
+            with rt._cv:
+                if thread.stopped:  # unwinding already (asyncio's clean-up runs the loop)
+                    self._discard_pending()
+                    raise StopRun
+                thread.operation = "wait for call_soon_threadsafe"
+                self.queue.append(thread)
+                rt._event(thread, "wait", self.name, "nothing ready, no timer: waits for a thread")
+                rt._block(thread, ThreadState.WAITING, self)
+            rt._await_turn(thread)
+            return []
+        target = self.now + timeout
+        if loop._scheduled and abs(loop._scheduled[0]._when - target) < 1e-6:
+            target = max(target, loop._scheduled[0]._when)
+        thread = rt._checkpoint(f"idle until t={fmt_time(target)}")
+        with rt._cv:
+            if loop._ready:  # a worker's result came in first, as it would wake select()
+                rt._event(thread, "wake", self.name, f"a thread's result arrives at t={self._t()}")
+            else:
+                before, self.now = self.now, max(self.now, target)
+                rt._event(thread, "idle", self.name, f"t={fmt_time(before)} → t={self._t()}")
+        return []
+
+    def _wake_loop(self) -> None:
+        """``call_soon_threadsafe`` from another thread: wake the loop if it waits."""
+        rt = self._rt
+        with rt._cv:
+            while self.queue:
+                rt._wake(self.queue.popleft(), "woken by call_soon_threadsafe")
+
+    def _stopping(self) -> bool:
+        return self.thread is not None and self.thread.stopped
+
+    def _cancel_pending(self, loop: asyncio.AbstractEventLoop) -> None:
+        pending = [t for t in self.tasks if t.get_loop() is loop and not t.done()]
+        if not pending:
+            return
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+    def _discard_pending(self) -> None:
+        """The run stops: close the coroutines of unfinished tasks here, in the loop's
+        thread, so garbage collection later has nothing to warn about or to run."""
+        for task in self.tasks:
+            if not task.done():
+                task._log_destroy_pending = False  # type: ignore[attr-defined]
+                # A finally block that needs a step cannot have one now.
+                with contextlib.suppress(BaseException):
+                    task.get_coro().close()
+
+    def _t(self) -> str:
+        return fmt_time(self.now)
+
+    def _visible(self, task: asyncio.Task[Any]) -> bool:
+        """Tasks of the scenario's own coroutines (not asyncio's shutdown helpers)."""
+        code = getattr(task.get_coro(), "cr_code", None)
+        return code is not None and code.co_filename == self._rt._scenario_file
+
+    def _task_state(self, task: asyncio.Task[Any], ready: bool) -> str:
+        if task.cancelled():
+            return "cancelled"
+        if task.done():
+            exc = task.exception()
+            if exc is not None:
+                return f"failed: {_exc_text(exc)}"
+            return f"done → {task.result()!r}"
+        line = self.await_line(task)
+        if task is self.running:
+            return f"running (line {line})"
+        if not _started(task):
+            return "ready (not started)" if ready else "not started"
+        if ready:
+            return f"ready at line {line}"
+        return f"waiting at line {line} ({self._waits_for(task)})"
+
+    def _waits_for(self, task: asyncio.Task[Any]) -> str:
+        """What a paused task waits for, in words."""
+        awaited = getattr(task, "_fut_waiter", None)
+        if awaited is None:
+            return "ready to go on"
+        if isinstance(awaited, _TASK_TYPES):
+            return f"task {awaited.get_name()}"
+        children = getattr(awaited, "_children", None)
+        if children is not None:
+            done = sum(1 for child in children if child.done())
+            return f"gather: {done} of {len(children)} done"
+        loop = self.loop
+        if loop is not None:
+            for timer in loop._scheduled:
+                if not timer._cancelled and _settles(timer, awaited):
+                    return f"sleep until t={fmt_time(timer._when)}"
+            for handle in self._ready_handles():
+                if not _settles(handle, awaited):
+                    continue
+                if isinstance(handle, events.TimerHandle):
+                    return f"slept until t={fmt_time(handle._when)}: timer in the ready queue"
+                return f"{self._handle_name(handle)} in the ready queue"
+        if self.executor is not None:
+            job = self.executor.job_for(awaited)
+            if job is not None:
+                return f"{job.call_text} on {job.worker or 'a worker thread'}"
+        if awaited.done():
+            return "ready to go on"
+        return "a future"
+
+    def _ready_handles(self) -> list[events.Handle]:
+        """The ready queue in order, the callback the loop is about to run first."""
+        loop = self.loop
+        queued = [self.next] if self.next is not None and not self.next._cancelled else []
+        if loop is not None:
+            queued.extend(h for h in loop._ready if not h._cancelled)
+        return queued
+
+    def _handle_name(self, handle: events.Handle) -> str:
+        """A callback in the ready queue or a timer, in a few words."""
+        callback, args = handle._callback, handle._args
+        task = _task_of(callback)
+        if task is not None:
+            return task.get_name()
+        if isinstance(getattr(callback, "__self__", None), _Job):
+            job: _Job = callback.__self__  # type: ignore[attr-defined]
+            return f"result of {job.call_text}"
+        if callback is futures._set_result_unless_cancelled and args:
+            waiter = self._waiter_of(args[0])
+            return f"wake {waiter}" if waiter else "end a sleep"
+        name = getattr(callback, "__name__", type(callback).__name__)
+        if name == "_done_callback" and args:  # gather's: one of its children is done
+            child = args[0]
+            what = child.get_name() if isinstance(child, _TASK_TYPES) else "a child"
+            return f"gather: {what} done"
+        if name == "_run_until_complete_cb" and args:
+            what = args[0].get_name() if isinstance(args[0], _TASK_TYPES) else "it"
+            return f"run_until_complete: {what} done"
+        return f"callback {name}"
+
+    def _waiter_of(self, future: Any) -> str | None:
+        for task in self.tasks:
+            if getattr(task, "_fut_waiter", None) is future:
+                return task.get_name()
+        return None
+
+
+class VirtualClock:
+    """Stands in for the ``time`` module on a loop's virtual clock.
+
+    ``sleep`` is the classic mistake inside a coroutine: it holds the thread, so the loop
+    runs nothing else until it returns. Virtual time passes a tick per step meanwhile.
+    """
+
+    def __init__(self, owner: AsyncLoop) -> None:
+        self._owner = owner
+
+    def time(self) -> float:
+        return self._owner.now
+
+    monotonic = time
+
+    def sleep(self, seconds: float) -> None:
+        """Block the calling thread (the loop's) for ``seconds`` of virtual time."""
+        owner = self._owner
+        rt, thread = owner._rt._current()
+        if thread is not owner.thread:
+            raise RuntimeError(
+                f"{owner.name}'s time.sleep runs on the loop's own thread; "
+                "in other threads use work()"
+            )
+        ticks = max(1, round(seconds / TICK))
+        start = owner.now
+        what = f"time.sleep({seconds:g})"
+        with rt._cv:
+            rt._event(thread, "block", owner.name, f"{what} holds the loop from t={owner._t()}")
+        for tick in range(1, ticks + 1):
+            rt._checkpoint(f"{what} {tick}/{ticks}", ThreadState.WORKING)
+            with rt._cv:
+                owner.now = max(owner.now, start + max(0.0, seconds) * tick / ticks)
+        with rt._cv:
+            rt._event(thread, "unblock", owner.name, f"{what} returns at t={owner._t()}")
+
+
+@dataclass(eq=False)
+class _Job:
+    """One ``run_in_executor`` call: what to run, and the asyncio future it settles."""
+
+    loop: EngineEventLoop
+    future: asyncio.Future[Any]
+    call: Callable[[], Any]
+    call_text: str
+    worker: str | None = None
+    outcome: tuple[Any, BaseException | None] = field(default=(None, None))
+
+    def deliver(self) -> None:
+        """Runs on the loop (a callback): the awaiting task gets the result."""
+        value, exception = self.outcome
+        if self.future.cancelled():
+            return
+        if exception is not None:
+            self.future.set_exception(exception)
+        else:
+            self.future.set_result(value)
+
+
+class LoopExecutor(Primitive):
+    """The loop's default executor: engine worker threads take ``to_thread`` calls in FIFO
+    order, run them beside the loop, and hand the result back with
+    ``call_soon_threadsafe``."""
+
+    kind = "executor"
+
+    def __init__(self, runtime: Runtime, name: str, owner: AsyncLoop) -> None:
+        super().__init__(runtime, name)
+        self.owner = owner
+        self.jobs: deque[_Job] = deque()
+        self.busy: dict[str, _Job] = {}
+        self._handed: dict[str, _Job | None] = {}
+        self._shut_down = False
+
+    def worker(self, me: str) -> None:
+        """The body of each worker thread."""
+        while (job := self._take()) is not None:
+            try:
+                value = job.call()
+            except Exception as exc:
+                self._finish(job, None, exc)
+            else:
+                self._finish(job, value, None)
+
+    def job_for(self, future: Any) -> _Job | None:
+        for job in list(self.jobs) + list(self.busy.values()):
+            if job.future is future:
+                return job
+        return None
+
+    def waiting_text(self, thread: SimThread) -> str:
+        return f"{thread.name} waits for a to_thread call from {self.owner.name}"
+
+    def view(self) -> PrimitiveView:
+        return PrimitiveView(
+            name=self.name,
+            kind=self.kind,
+            queue=self._queue_names(),
+            count=len(self.jobs),
+            items=tuple(job.call_text for job in self.jobs),
+            holders=tuple(f"{worker}: {job.call_text}" for worker, job in self.busy.items()),
+            value="shut down" if self._shut_down else "open",
+        )
+
+    # -- engine side
+
+    def submit(self, loop: EngineEventLoop, func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+        """Called on the loop's thread, inside a task step (no step of its own)."""
+        rt = self._rt
+        future = loop.create_future()
+        job = _Job(loop, future, partial(func, *args), _call_text(func, args))
+        with rt._cv:
+            if self._shut_down:
+                raise RuntimeError(f"cannot run in {self.name} after shutdown")
+            rt._event(self.owner.thread, "submit", self.name, job.call_text)
+            if self.queue:  # an idle worker takes it straight away
+                self._hand(self.queue.popleft(), job)
+            else:
+                self.jobs.append(job)
+        return future
+
+    def shutdown(self) -> None:
+        """No more jobs: idle workers exit now, busy ones after their job."""
+        rt = self._rt
+        with rt._cv:
+            if self._shut_down:
+                return
+            self._shut_down = True
+            if not self.owner._stopping():
+                rt._event(self.owner.thread, "shutdown", self.name)
+            while self.queue:
+                self._hand(self.queue.popleft(), None)
+
+    def _take(self) -> _Job | None:
+        rt = self._rt
+        thread = rt._checkpoint(f"take a job from {self.name}")
+        with rt._cv:
+            if self.jobs:
+                job = self.jobs.popleft()
+                self._start(thread, job)
+                return job
+            if self._shut_down:
+                rt._event(thread, "exit", self.name, "the loop is closed")
+                return None
+            thread.operation = f"wait for a job from {self.name}"
+            self.queue.append(thread)
+            rt._event(thread, "idle", self.name, "waits for a job")
+            rt._block(thread, ThreadState.WAITING, self)
+        rt._await_turn(thread)
+        with rt._cv:
+            job = self._handed.pop(thread.name)
+            if job is not None:
+                self._start(thread, job)
+            else:
+                rt._event(thread, "exit", self.name, "the loop is closed")
+            return job
+
+    def _hand(self, worker: SimThread, job: _Job | None) -> None:
+        self._handed[worker.name] = job
+        self._rt._wake(worker, f"run {job.call_text}" if job is not None else "exit")
+
+    def _start(self, worker: SimThread, job: _Job) -> None:
+        job.worker = worker.name
+        self.busy[worker.name] = job
+        self._rt._event(worker, "start", self.name, job.call_text)
+
+    def _finish(self, job: _Job, value: Any, exception: BaseException | None) -> None:
+        rt = self._rt
+        _runtime, worker = rt._current()
+        with rt._cv:
+            self.busy.pop(worker.name, None)
+            job.outcome = (value, exception)
+            outcome = _exc_text(exception) if exception is not None else repr(value)
+            if job.loop.is_closed():  # nobody awaits it any more
+                rt._event(worker, "finish", self.name, f"{job.call_text} → {outcome} (dropped)")
+                return
+            rt._event(
+                worker, "finish", self.name, f"{job.call_text} → {outcome}: call_soon_threadsafe"
+            )
+            job.loop.call_soon_threadsafe(job.deliver)
+
+
+class _VirtualSelector:
+    """What ``BaseEventLoop._run_once`` polls: no sockets, only virtual time."""
+
+    def __init__(self, owner: AsyncLoop, loop: EngineEventLoop) -> None:
+        self._owner = owner
+        self._loop = loop
+
+    def select(self, timeout: float | None) -> list[Any]:
+        return self._owner._select(self._loop, timeout)
+
+    def close(self) -> None:
+        pass
+
+
+class _StepHandle(events.Handle):
+    """A callback that is one step: it waits for its turn before it runs."""
+
+    __slots__ = ()
+
+    def _run(self) -> None:
+        _run_as_step(self, super()._run)
+
+
+class _StepTimerHandle(events.TimerHandle):
+    """A timer callback that is one step when it fires."""
+
+    __slots__ = ()
+
+    def _run(self) -> None:
+        _run_as_step(self, super()._run)
+
+
+def _run_as_step(handle: events.Handle, run: Callable[[], None]) -> None:
+    owner: AsyncLoop = handle._loop._owner  # type: ignore[attr-defined]
+    if owner._before_callback(handle):
+        run()
+        owner._after_callback(handle)
+
+
+class EngineEventLoop(asyncio.BaseEventLoop):
+    """An asyncio event loop whose callbacks are engine steps and whose clock is virtual.
+
+    Everything else (tasks, futures, gather, sleep, the ready queue and the timer heap) is
+    CPython's own ``BaseEventLoop``.
+    """
+
+    def __init__(self, owner: AsyncLoop) -> None:
+        super().__init__()
+        self._owner = owner
+        self._selector = _VirtualSelector(owner, self)
+        self._clock_resolution = 1e-9  # the same on every machine
+        # Debug mode would log "slow" callbacks (in virtual seconds) to stderr, under the app.
+        self.set_debug(False)
+        self.set_task_factory(owner._make_task)  # type: ignore[arg-type]
+
+    def time(self) -> float:
+        return self._owner.now
+
+    def _process_events(self, event_list: list[Any]) -> None:
+        pass  # no sockets, no pipes
+
+    def _write_to_self(self) -> None:
+        self._owner._wake_loop()
+
+    def _call_soon(
+        self, callback: Callable[..., Any], args: tuple[Any, ...], context: Any
+    ) -> events.Handle:
+        # call_soon and call_soon_threadsafe both come here.
+        handle = _StepHandle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        return handle
+
+    def call_at(
+        self, when: float, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> events.TimerHandle:
+        # call_later comes here too; the same as BaseEventLoop.call_at but a step handle.
+        if when is None:
+            raise TypeError("when cannot be None")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, "call_at")
+        timer = _StepTimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
+
+    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> Any:
+        """``to_thread`` comes here: the call goes to an engine worker thread, never to a
+        real ``ThreadPoolExecutor``."""
+        self._check_closed()
+        if executor is not None:
+            raise TypeError(
+                f"{self._owner.name} runs calls only on its own worker threads: pass None"
+            )
+        self._check_default_executor()
+        pool = self._owner.executor
+        if pool is None:
+            raise RuntimeError(f"{self._owner.name} has no worker threads for to_thread")
+        return pool.submit(self, func, args)
+
+    async def shutdown_default_executor(self) -> None:
+        self._executor_shutdown_called = True
+        if self._owner.executor is not None:
+            self._owner.executor.shutdown()
+
+    def close(self) -> None:
+        super().close()
+        if self._owner.executor is not None:
+            self._owner.executor.shutdown()
+
+    def call_exception_handler(self, context: dict[str, Any]) -> None:
+        """A callback that raised makes the loop's thread fail, as a scenario bug does.
+
+        Other reports (a task destroyed while pending after a stop, an exception nobody
+        retrieved) come from garbage collection, at no reproducible moment: not shown.
+        """
+        exception = context.get("exception")
+        if (
+            "handle" in context
+            and exception is not None
+            and self._thread_id == threading.get_ident()
+        ):
+            raise exception
+
+
+def _task_of(callback: Any) -> asyncio.Task[Any] | None:
+    """The task whose step (or wakeup) this callback is, if it is one."""
+    owner = getattr(callback, "__self__", None)
+    return owner if isinstance(owner, _TASK_TYPES) else None
+
+
+def _settles(handle: events.Handle, future: Any) -> bool:
+    """Whether running this callback settles ``future`` (a sleep's timer, a job's result)."""
+    callback, args = handle._callback, handle._args
+    if callback is futures._set_result_unless_cancelled:
+        return bool(args) and args[0] is future
+    job = getattr(callback, "__self__", None)
+    return isinstance(job, _Job) and job.future is future
+
+
+def _started(task: asyncio.Task[Any]) -> bool:
+    coro = task.get_coro()
+    return not inspect.iscoroutine(coro) or inspect.getcoroutinestate(coro) != "CORO_CREATED"
+
+
+def _call_text(func: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """'crunch(6)' for ``to_thread(crunch, 6)`` (which wraps it in ``ctx.run``)."""
+    if isinstance(func, partial) and getattr(func.func, "__name__", "") == "run" and func.args:
+        inner, *inner_args = func.args
+        return _call_text(inner, (*inner_args, *args))
+    if isinstance(func, partial):
+        return _call_text(func.func, (*func.args, *args))
+    name = getattr(func, "__name__", type(func).__name__)
+    return f"{name}({', '.join(map(repr, args))})"
+
+
+def _exc_text(exception: BaseException | None) -> str:
+    return f"{type(exception).__name__}: {exception}"
