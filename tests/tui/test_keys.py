@@ -1,0 +1,323 @@
+"""Pilot tests: press each key of the scenario screen and check the engine's state.
+
+Every run starts paused, so the only steps taken are the ones a key grants; after such a
+key the test waits for the engine to be idle before it looks.
+"""
+
+from __future__ import annotations
+
+from tui_testing import make_app, notifications, run, runtime_of
+
+from engine import RunState, ThreadState
+from tui.screens.help import HelpScreen
+from tui.screens.scenario import ScenarioScreen, faster, slower
+
+SIZE = (120, 40)
+
+
+def _all_waiting(runtime) -> None:
+    """Step the condition scenario until every thread waits on the condition."""
+    while runtime.snapshot().idle_reason is None:
+        runtime.step()
+        runtime.wait_idle()
+
+
+def test_space_pauses_and_resumes() -> None:
+    async def body() -> None:
+        app = make_app("mutex", speed=1)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            assert runtime.snapshot().run_state is RunState.PAUSED
+            await pilot.press("space")
+            assert runtime.snapshot().run_state is RunState.RUNNING
+            await pilot.press("space")
+            runtime.wait_idle()
+            assert runtime.snapshot().run_state is RunState.PAUSED
+
+    run(body)
+
+
+def test_n_takes_exactly_one_step() -> None:
+    async def body() -> None:
+        app = make_app("producer-consumer", seed=5)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            assert runtime.snapshot().step == 0
+            await pilot.press("n")
+            runtime.wait_idle()
+            assert runtime.snapshot().step == 1
+            await pilot.press("n", "n")
+            runtime.wait_idle()
+            assert runtime.snapshot().step == 3
+
+    run(body)
+
+
+def test_digit_steps_that_thread() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            before = runtime.snapshot()
+            await pilot.press("2")
+            runtime.wait_idle()
+            after = runtime.snapshot()
+            assert after.step == 1
+            moved = [t.name for t in after.threads if t != before.thread(t.name)]
+            assert moved == ["T2"]
+
+    run(body)
+
+
+def test_digit_refuses_a_thread_that_cannot_run() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            _all_waiting(runtime)
+            before = runtime.snapshot()
+            await pilot.press("1")
+            await pilot.pause()
+            runtime.wait_idle()
+            after = runtime.snapshot()
+            assert after.step == before.step
+            assert after.revision == before.revision
+            assert notifications(app) == ["T1 cannot run now: it is waiting on wakeup"]
+
+    run(body)
+
+
+def test_digit_without_such_thread_notifies() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("9")
+            await pilot.pause()
+            assert runtime_of(app).snapshot().step == 0
+            assert notifications(app) == ["there is no thread 9 (threads 1-3)"]
+
+    run(body)
+
+
+def test_plus_and_minus_change_speed() -> None:
+    async def body() -> None:
+        app = make_app("mutex", speed=4)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            await pilot.press("plus")
+            assert runtime.speed == 8
+            await pilot.press("minus", "minus")
+            assert runtime.speed == 2
+            assert runtime.snapshot().speed == 2
+
+    run(body)
+
+
+def test_speed_list_ends_at_max_and_at_one() -> None:
+    assert faster(64) is None
+    assert faster(None) is None
+    assert faster(3) == 4
+    assert slower(None) == 64
+    assert slower(1) == 1
+    assert slower(3) == 2
+
+
+def test_s_signals_the_first_waiter() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            _all_waiting(runtime)
+            first, *rest = runtime.snapshot().primitive("wakeup").queue
+            assert len(rest) == 2
+            await pilot.press("s")
+            snapshot = runtime.snapshot()
+            assert snapshot.primitive("wakeup").queue == tuple(rest)
+            assert snapshot.thread(first).state is ThreadState.RUNNABLE
+            assert snapshot.events[-1].kind == "signal"
+            assert snapshot.events[-1].thread is None  # the user did it
+
+    run(body)
+
+
+def test_b_broadcasts_to_every_waiter() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            _all_waiting(runtime)
+            await pilot.press("b")
+            snapshot = runtime.snapshot()
+            assert snapshot.primitive("wakeup").queue == ()
+            assert all(t.state is ThreadState.RUNNABLE for t in snapshot.threads)
+
+    run(body)
+
+
+def test_w_wakes_the_selected_waiter_spuriously() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            _all_waiting(runtime)
+            screen = app.screen
+            assert isinstance(screen, ScenarioScreen)
+            screen.refresh_snapshot(force=True)
+            first, second, third = runtime.snapshot().primitive("wakeup").queue
+            assert screen.selection.waiter == first
+            await pilot.press("right_square_bracket")  # select the second waiter
+            assert screen.selection.waiter == second
+            await pilot.press("w")
+            snapshot = runtime.snapshot()
+            assert snapshot.primitive("wakeup").queue == (first, third)
+            assert snapshot.events[-1].kind == "spurious"
+            assert snapshot.events[-1].detail == f"{second} woken with no signal"
+
+    run(body)
+
+
+def test_c_cycles_the_selected_condition() -> None:
+    async def body() -> None:
+        app = make_app("producer-consumer")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, ScenarioScreen)
+            assert screen.selection.condition == "not_full"
+            await pilot.press("c")
+            assert screen.selection.condition == "not_empty"
+            await pilot.press("c")
+            assert screen.selection.condition == "not_full"
+
+    run(body)
+
+
+def test_s_without_waiters_notifies_and_changes_nothing() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            before = runtime.snapshot()
+            await pilot.press("s")
+            await pilot.pause()
+            assert runtime.snapshot() == before
+            assert notifications(app) == ["nobody is waiting on wakeup"]
+
+    run(body)
+
+
+def test_condition_keys_do_not_apply_without_conditions() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            before = runtime_of(app).snapshot()
+            await pilot.press("s", "b", "w")
+            await pilot.pause()
+            assert runtime_of(app).snapshot() == before
+            assert "signal" not in app.screen.active_bindings  # hidden from the footer
+
+    run(body)
+
+
+def test_r_restarts_from_step_zero() -> None:
+    async def body() -> None:
+        app = make_app("producer-consumer")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            runtime.step(7)
+            runtime.wait_idle()
+            assert runtime.snapshot().step == 7
+            await pilot.press("r")
+            snapshot = runtime.snapshot()
+            assert snapshot.step == 0
+            assert snapshot.run_state is RunState.PAUSED
+
+    run(body)
+
+
+def test_question_mark_opens_help_and_escape_closes_it() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            assert isinstance(app.screen, ScenarioScreen)
+
+    run(body)
+
+
+def test_q_quits_when_opened_directly() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("q")
+            await pilot.pause()
+        assert app.return_code == 0
+
+    run(body)
+
+
+def test_q_goes_back_to_the_picker_and_stops_the_run() -> None:
+    async def body() -> None:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("down", "enter")
+            runtime = runtime_of(app)
+            assert runtime.config.scenario.name == "condition"
+            assert runtime.config.variant == "manual"
+            assert runtime.config.seed == 0
+            await pilot.press("q")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PickerScreen"
+            assert runtime.stop(timeout=0.1)  # already stopped: nothing left to join
+            await pilot.press("q")
+        assert app.return_code == 0
+
+    run(body)
+
+
+def test_a_verdict_refuses_steps_with_a_notification() -> None:
+    async def body() -> None:
+        app = make_app("producer-consumer", variant="if")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            for _ in range(3):
+                runtime.step_thread("C1")
+                runtime.wait_idle()
+            runtime.spurious_wakeup("not_empty", "C1")
+            for _ in range(2):
+                runtime.step_thread("C1")
+                runtime.wait_idle()
+            assert runtime.snapshot().run_state is RunState.VIOLATION
+            await pilot.press("n")
+            await pilot.pause()
+            assert notifications(app) == ["the run has ended in violation: restart it"]
+
+    run(body)
+
+
+def test_palette_commands_name_their_targets() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE):
+            runtime = runtime_of(app)
+            _all_waiting(runtime)
+            screen = app.screen
+            assert isinstance(screen, ScenarioScreen)
+            screen.refresh_snapshot(force=True)
+            commands = {c.title: c for c in app.get_system_commands(screen)}
+            first, second, last = runtime.snapshot().primitive("wakeup").queue
+            for title in (
+                "Resume",
+                "Signal wakeup",
+                "Broadcast wakeup",
+                f"Spurious wakeup {last} on wakeup",
+                "Speed max",
+                "Restart",
+            ):
+                assert title in commands, title
+            assert "Step T1" not in commands  # T1 waits: it cannot be stepped
+            commands[f"Spurious wakeup {last} on wakeup"].callback()
+            assert runtime.snapshot().primitive("wakeup").queue == (first, second)
+
+    run(body)

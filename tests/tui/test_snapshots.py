@@ -1,0 +1,87 @@
+"""SVG snapshot tests of every screen at 120x40 and 80x24.
+
+Each run is paused and stepped synchronously through the runtime, then the screen is made
+to draw a fresh snapshot, so the picture depends only on the scenario, seed and steps.
+Regenerate with ``pytest tests/tui --snapshot-update`` and look at every changed picture.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from tui_testing import LOCK_ORDER, make_app, show, until_running
+
+from engine import resolve_config
+
+SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+
+
+def _steps(count: int):
+    async def run_before(pilot: Pilot) -> None:
+        runtime = await until_running(pilot)
+        for _ in range(count):
+            runtime.step()
+            runtime.wait_idle()
+        show(pilot.app)
+        await pilot.pause()
+
+    return run_before
+
+
+def _schedule(*names: str, spurious: tuple[str, str] | None = None, then: tuple[str, ...] = ()):
+    async def run_before(pilot: Pilot) -> None:
+        runtime = await until_running(pilot)
+        for name in names:
+            runtime.step_thread(name)
+            runtime.wait_idle()
+        if spurious is not None:
+            runtime.spurious_wakeup(*spurious)
+        for name in then:
+            runtime.step_thread(name)
+            runtime.wait_idle()
+        show(pilot.app)
+        await pilot.pause()
+
+    return run_before
+
+
+@SIZES
+def test_picker(snap_compare, size) -> None:
+    assert snap_compare(make_app(), terminal_size=size)
+
+
+@SIZES
+def test_mutex(snap_compare, size) -> None:
+    assert snap_compare(make_app("mutex", seed=1), terminal_size=size, run_before=_steps(9))
+
+
+@SIZES
+def test_condition_waits_for_you(snap_compare, size) -> None:
+    app = make_app("condition", seed=2)
+    assert snap_compare(app, terminal_size=size, run_before=_steps(7))
+
+
+@SIZES
+def test_producer_consumer(snap_compare, size) -> None:
+    app = make_app("producer-consumer", seed=3)
+    assert snap_compare(app, terminal_size=size, run_before=_steps(30))
+
+
+@SIZES
+def test_producer_consumer_if_violation(snap_compare, size) -> None:
+    """Variant 'if': C1 waits on an empty buffer, wakes spuriously, and takes anyway."""
+    app = make_app("producer-consumer", variant="if", seed=0)
+    run_before = _schedule("P1", "C1", "C1", "C1", spurious=("not_empty", "C1"), then=("C1", "C1"))
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_deadlock(snap_compare, size) -> None:
+    app = make_app(config=resolve_config(LOCK_ORDER))
+    assert snap_compare(app, terminal_size=size, run_before=_schedule("A", "B", "A", "B"))
+
+
+@SIZES
+def test_help(snap_compare, size) -> None:
+    app = make_app("producer-consumer", variant="if", seed=3)
+    assert snap_compare(app, terminal_size=size, press=["question_mark"])

@@ -1,0 +1,98 @@
+"""Helpers for the app's tests: apps that start paused, a way to run them, and a test-only
+scenario that deadlocks (none of the shipped ones can)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+
+from textual.pilot import Pilot
+
+from engine import RunConfig, Runtime, Scenario, World, resolve_config
+from scenarios import get_scenario
+from tui.app import ThreadlabApp
+from tui.screens.scenario import ScenarioScreen
+
+
+def make_app(
+    name: str | None = None,
+    variant: str | None = None,
+    seed: int = 0,
+    *,
+    config: RunConfig | None = None,
+    speed: float | None = 4,
+) -> ThreadlabApp:
+    """An app on one scenario (or the picker when ``name`` and ``config`` are None).
+
+    Runs start paused so that nothing moves unless the test asks: the screen a test sees
+    depends only on the steps it takes, never on timing. Animations are off for the same
+    reason.
+    """
+    if config is None and name is not None:
+        config = resolve_config(get_scenario(name), variant=variant, seed=seed)
+    app = ThreadlabApp(config, paused=True, speed=speed)
+    app.animation_level = "none"
+    return app
+
+
+def runtime_of(app: ThreadlabApp) -> Runtime:
+    """The runtime behind the app's current scenario screen."""
+    screen = app.screen
+    assert isinstance(screen, ScenarioScreen), f"not on a scenario screen: {screen!r}"
+    return screen.runtime
+
+
+async def until_running(pilot: Pilot) -> Runtime:
+    """Wait until the scenario screen has mounted and started its run; return the runtime.
+
+    A snapshot test's ``run_before`` is called before the first screen is mounted.
+    """
+    for _ in range(100):
+        screen = pilot.app.screen
+        if isinstance(screen, ScenarioScreen) and screen.snapshot is not None:
+            return screen.runtime
+        await pilot.pause(0.01)
+    raise AssertionError("the scenario screen did not start its run")
+
+
+def show(app: ThreadlabApp) -> None:
+    """Wait for the engine to settle, then push a fresh snapshot to the screen now."""
+    runtime_of(app).wait_idle()
+    screen = app.screen
+    assert isinstance(screen, ScenarioScreen)
+    screen.refresh_snapshot(force=True)
+
+
+def notifications(app: ThreadlabApp) -> list[str]:
+    """The messages of the notifications the app is showing."""
+    return [notification.message for notification in app._notifications]
+
+
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    """Run an async test body (the project does not depend on pytest-asyncio)."""
+    asyncio.run(test())
+
+
+def _build_lock_order(world: World, params: Mapping[str, int], variant: str) -> None:
+    left = world.mutex("left")
+    right = world.mutex("right")
+
+    def left_first(me: str) -> None:
+        with left, right:
+            pass
+
+    def right_first(me: str) -> None:
+        with right, left:
+            pass
+
+    world.spawn("A", left_first, "A")
+    world.spawn("B", right_first, "B")
+
+
+LOCK_ORDER = Scenario(
+    name="lock-order",
+    title="Lock ordering: two mutexes, opposite order",
+    summary="A takes left then right, B takes right then left.",
+    explanation="Step A, then B, then each again: each holds what the other needs.",
+    build=_build_lock_order,
+)

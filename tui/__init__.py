@@ -1,0 +1,1 @@
+"""threadlab's Textual app: screens and panels that draw engine snapshots and send controls."""

@@ -1,0 +1,63 @@
+"""The threadlab app: the scenario picker, and a live screen per scenario run.
+
+The app creates each run's ``Runtime``; the scenario screen starts it when it mounts and
+stops it when it goes away, so no scenario thread outlives its screen or the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from engine.history import History
+from engine.runtime import DEFAULT_SPEED, Runtime
+from engine.scenario import RunConfig
+from tui.screens.picker import PickerScreen
+from tui.screens.scenario import ScenarioScreen
+
+
+class ThreadlabApp(App[None]):
+    """Pick a scenario, then watch and steer its threads.
+
+    Args:
+        config: the run to open directly; None opens the scenario picker.
+        paused: start each run paused (nothing happens until you step or resume).
+        speed: steps per second for each run, or None for as fast as possible.
+        history: a recorded history for the run of ``config`` to follow (a run file's).
+    """
+
+    CSS_PATH = "threadlab.tcss"
+    TITLE = "threadlab"
+
+    def __init__(
+        self,
+        config: RunConfig | None = None,
+        *,
+        paused: bool = False,
+        speed: float | None = DEFAULT_SPEED,
+        history: History | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.paused = paused
+        self.speed = speed
+        self.history = history
+
+    def get_default_screen(self) -> Screen[None]:
+        if self.config is None:
+            return PickerScreen()
+        return ScenarioScreen(self.new_runtime(self.config, self.history))
+
+    def new_runtime(self, config: RunConfig, history: History | None = None) -> Runtime:
+        """A run of ``config`` with the app's pace (started by the screen that shows it)."""
+        return Runtime(config, paused=self.paused, speed=self.speed, history=history)
+
+    def on_picker_screen_chosen(self, message: PickerScreen.Chosen) -> None:
+        self.push_screen(ScenarioScreen(self.new_runtime(message.config), back_to_picker=True))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, ScenarioScreen):
+            yield from screen.commands()

@@ -1,0 +1,85 @@
+"""The help screen: this scenario explained, the keys, and what each thread state means."""
+
+from __future__ import annotations
+
+from typing import ClassVar, NamedTuple
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from engine.scenario import RunConfig
+from tui.widgets.threads import StateLegend
+
+
+class KeyHelp(NamedTuple):
+    """One line of the keys table."""
+
+    key: str
+    description: str
+    tooltip: str
+
+
+class HelpScreen(ModalScreen[None]):
+    """Everything a newcomer needs to read the scenario screen; any of esc, ? or q closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close help", key_display="esc", id="close"),
+    ]
+
+    def __init__(self, config: RunConfig, keys: list[KeyHelp]) -> None:
+        super().__init__()
+        self.config = config
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Help"
+            body.border_subtitle = "esc, ? or q to close"
+            yield Static(self._scenario(), id="help-scenario")
+            yield Static(self._keys(), id="help-keys")
+            yield Static(Text("\nThread states", style="bold underline"), id="help-states")
+            yield StateLegend()
+        yield Footer()
+
+    def _scenario(self) -> Group:
+        scenario = self.config.scenario
+        parts: list[Text | Table] = [
+            Text(scenario.title, style="bold"),
+            Text(scenario.explanation),
+            Text(""),
+        ]
+        variants = Table.grid(padding=(0, 2))
+        variants.add_column(no_wrap=True)
+        variants.add_column()
+        for variant in scenario.variants:
+            now = variant.name == self.config.variant
+            variants.add_row(
+                Text(f"{'▸' if now else ' '} {variant.name}", style="bold" if now else ""),
+                variant.help + ("  (this run)" if now else ""),
+            )
+        parts.append(Text("Variants", style="bold underline"))
+        parts.append(variants)
+        if scenario.invariants:
+            parts.append(Text(""))
+            parts.append(Text("Checked after every step", style="bold underline"))
+            parts.extend(Text(f"  {text}") for text in scenario.invariants)
+        return Group(*parts)
+
+    def _keys(self) -> Group:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, justify="right", style="bold")
+        table.add_column(no_wrap=True)
+        table.add_column(style="dim")
+        for key in self.keys:
+            table.add_row(key.key, key.description, key.tooltip)
+        table.add_row("^p", "Commands", "Every action, with an explicit target (Signal not_empty)")
+        return Group(Text(""), Text("Keys", style="bold underline"), table)
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,96 @@
+"""The event log: what happened at each step, newest at the bottom.
+
+Snapshots carry only the most recent events, so the log appends what is new since the
+snapshot it drew last, and starts over when the run restarts.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import RichLog
+
+from engine.model import Event, Snapshot
+from tui.widgets.palette import YOU, thread_style
+
+KIND_STYLES: dict[str, str] = {
+    "block": "red",
+    "wait": "yellow",
+    "signal": "green",
+    "broadcast": "green",
+    "spurious": "magenta",
+    "violation": "bold red",
+    "deadlock": "bold red",
+    "fail": "bold red",
+    "finished": "bold",
+    "done": "dim",
+}
+
+ENGINE_KINDS = frozenset({"violation", "deadlock", "finished", "fail"})
+"""Kinds of event the engine itself logs with no thread (verdicts, the end): not 'you'."""
+
+
+def new_events(old: tuple[Event, ...], new: tuple[Event, ...]) -> tuple[Event, ...] | None:
+    """The events in ``new`` that came after ``old``, or None when ``new`` does not continue
+    ``old`` (the run restarted, or more events happened than a snapshot carries).
+
+    Events are only ever appended (the oldest drop off), so ``new`` continues ``old`` when
+    it holds ``old``'s last event; everything after that one is new.
+    """
+    if not old:
+        return new
+    last = old[-1]
+    for position in range(len(new) - 1, -1, -1):
+        if new[position] == last:
+            return new[position + 1 :]
+    return None
+
+
+class EventLog(RichLog):
+    """Step, thread (or you), kind, primitive and detail of every recent event."""
+
+    DEFAULT_CSS = """
+    EventLog { background: transparent; }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+    """The run whose events are logged; only the new ones are appended."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(max_lines=1000, wrap=False, markup=False, id=id, classes=classes)
+        self._drawn: tuple[Event, ...] = ()
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        if snapshot is None:
+            return
+        events = snapshot.events
+        fresh = new_events(self._drawn, events)
+        if fresh is None:
+            self.clear()
+            fresh = events
+        if fresh:
+            indices = {t.name: t.index for t in snapshot.threads}
+            width = max((len(t.name) for t in snapshot.threads), default=3)
+            width = max(width, len(YOU))
+            for event in fresh:
+                self.write(self._line(event, indices, width))
+        self._drawn = events
+
+    @staticmethod
+    def _line(event: Event, indices: dict[str, int], width: int) -> Text:
+        if event.thread is None and event.kind in ENGINE_KINDS:
+            who = Text("—".ljust(width), style="dim")
+        elif event.thread is None:
+            who = Text(YOU.ljust(width), style="bold italic")
+        else:
+            who = Text(event.thread.ljust(width), style=thread_style(indices.get(event.thread, 0)))
+        return Text.assemble(
+            (f"{event.step:>5}  ", "dim"),
+            who,
+            "  ",
+            (event.kind.ljust(9), KIND_STYLES.get(event.kind, "")),
+            " ",
+            ((event.primitive or "").ljust(10), "bold"),
+            " ",
+            event.detail,
+        )

@@ -1,0 +1,101 @@
+"""The status line: scenario, variant, seed, step, run state and speed (never a clock)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from engine.model import RunState, Snapshot
+
+RUN_STATE_GLYPHS: dict[RunState, str] = {
+    RunState.RUNNING: "▶",
+    RunState.PAUSED: "‖",
+    RunState.FINISHED: "✓",
+    RunState.DEADLOCK: "✗",
+    RunState.VIOLATION: "✗",
+    RunState.FAILED: "✗",
+}
+
+
+def format_speed(speed: float | None) -> str:
+    """'4 steps/s', '1 step/s' or 'max'."""
+    if speed is None:
+        return "max"
+    number = f"{speed:g}"
+    return f"{number} step/s" if speed == 1 else f"{number} steps/s"
+
+
+class StatusLine(Widget):
+    """One line that says which run this is and where it stands."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status--label",
+        "status--running",
+        "status--paused",
+        "status--finished",
+        "status--ended",
+    }
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        & > .status--label { color: $text-muted; }
+        & > .status--running { color: $success; text-style: bold; }
+        & > .status--paused { color: $warning; text-style: bold; }
+        & > .status--finished { color: $primary; text-style: bold; }
+        & > .status--ended { color: $error; text-style: bold; }
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+    """The run described."""
+
+    def render(self) -> Text:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return Text("")
+        label = self.get_component_rich_style("status--label")
+        state = snapshot.run_state
+        state_class = {
+            RunState.RUNNING: "status--running",
+            RunState.PAUSED: "status--paused",
+            RunState.FINISHED: "status--finished",
+        }.get(state, "status--ended")
+        state_text = Text(
+            f"{RUN_STATE_GLYPHS[state]} {state.value}", self.get_component_rich_style(state_class)
+        )
+        full = Text.assemble(
+            (snapshot.scenario, "bold"),
+            ("  │  variant ", label),
+            snapshot.variant,
+            ("  │  seed ", label),
+            str(snapshot.seed),
+            ("  │  step ", label),
+            (str(snapshot.step), "bold"),
+            ("  │  ", label),
+            state_text,
+            ("  │  speed ", label),
+            format_speed(snapshot.speed),
+            ("  (+ -)", label),
+        )
+        if full.cell_len <= self.size.width - 2:
+            return full
+        return Text.assemble(
+            (snapshot.scenario, "bold"),
+            ("/", label),
+            snapshot.variant,
+            ("  seed ", label),
+            str(snapshot.seed),
+            ("  step ", label),
+            (str(snapshot.step), "bold"),
+            "  ",
+            state_text,
+            ("  speed ", label),
+            format_speed(snapshot.speed).replace(" steps", "").replace(" step", ""),
+            (" (+ -)", label),
+            no_wrap=True,
+            overflow="ellipsis",
+        )

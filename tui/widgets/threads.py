@@ -1,0 +1,122 @@
+"""The threads panel: number (the key that steps it), name, state, what it waits on, and
+what it is doing."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from engine.model import Snapshot, ThreadState, ThreadView
+from tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
+
+NARROW = 36
+"""Below this many cells what each thread is doing is left out (the source panel shows it);
+above, it gets its own column where it fits, else a line under the thread."""
+OPERATION_WIDTH = 32
+"""The room the operation column needs, else operations go on a line of their own."""
+
+
+class ThreadsPanel(Widget):
+    """One row per scenario thread, numbered as the 1-9 keys step them."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "threads--runnable",
+        "threads--running",
+        "threads--blocked",
+        "threads--waiting",
+        "threads--working",
+        "threads--done",
+        "threads--failed",
+        "threads--header",
+    }
+
+    DEFAULT_CSS = """
+    ThreadsPanel {
+        height: auto;
+        & > .threads--runnable { color: $text; }
+        & > .threads--running { color: $success; text-style: bold; }
+        & > .threads--blocked { color: $error; }
+        & > .threads--waiting { color: $warning; }
+        & > .threads--working { color: $accent; }
+        & > .threads--done { color: $text-disabled; }
+        & > .threads--failed { color: $error; text-style: bold reverse; }
+        & > .threads--header { color: $text-muted; text-style: bold; }
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
+    """The run whose threads are listed."""
+
+    def render(self) -> Group | Text:
+        snapshot = self.snapshot
+        if snapshot is None or not snapshot.threads:
+            return Text("")
+        threads = snapshot.threads
+        header = self.get_component_rich_style("threads--header")
+        widths = (
+            max(len(str(t.index)) for t in threads),
+            max(max(len(t.name) for t in threads), len("thread")),
+            max(len(state.value) for state in ThreadState) + 2,
+            max([len("waits on")] + [len(p.name) for p in snapshot.primitives]),
+        )
+        fixed = sum(widths) + len(widths)
+        in_column = self.size.width - fixed >= OPERATION_WIDTH
+        below = not in_column and self.size.width >= NARROW
+        heading = ["#", "thread", "state", "waits on"]
+        lines = [
+            self._row(
+                [Text(h, style=header) for h in heading]
+                + ([Text("doing", style=header)] if in_column else []),
+                widths,
+            )
+        ]
+        for thread in threads:
+            cells = [
+                Text(str(thread.index), style="bold"),
+                Text(thread.name, style=thread_style(thread.index)),
+                self.state_text(thread.state),
+                Text(thread.waits_on or "", style="bold"),
+            ]
+            doing = Text(thread.operation, style="dim" if thread.state.ended else "")
+            lines.append(self._row([*cells, doing] if in_column else cells, widths))
+            if below:
+                indent = widths[0] + 1
+                lines.append(Text.assemble(" " * indent, ("↳ ", "dim"), doing))
+        return Group(*lines)
+
+    @staticmethod
+    def _row(cells: list[Text], widths: tuple[int, ...]) -> Text:
+        row = Text(no_wrap=True, overflow="ellipsis")
+        for position, cell in enumerate(cells):
+            if position:
+                row.append(" ")
+            if position < len(widths):
+                cell = cell.copy()
+                cell.align("right" if position == 0 else "left", widths[position])
+            row.append_text(cell)
+        return row
+
+    def _state(self, thread: ThreadView) -> Text:
+        return self.state_text(thread.state)
+
+    def state_text(self, state: ThreadState) -> Text:
+        """The state as glyph and word, in the state's colour."""
+        style = self.get_component_rich_style(f"threads--{state.value}")
+        return Text(f"{STATE_GLYPHS[state]} {state.value}", style=style)
+
+
+class StateLegend(ThreadsPanel):
+    """Every thread state with its glyph, colour and meaning (for the help screen)."""
+
+    def render(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column()
+        for state, meaning in STATE_MEANINGS.items():
+            table.add_row(self.state_text(state), Text(meaning, style="dim"))
+        return table
