@@ -351,10 +351,14 @@ class Runtime:
         with self._cv:
             return len(self._history)
 
-    def history(self) -> History:
-        """A copy of the recorded history (what a run file stores)."""
+    def history(self, up_to_now: bool = False) -> History:
+        """A copy of the recorded history (what a run file stores); with ``up_to_now``,
+        only as far as the step shown now, so that replaying it ends here."""
         with self._cv:
-            return self._history.copy()
+            history = self._history.copy()
+            if up_to_now:
+                history.truncate(self._step, self._actions_applied)
+            return history
 
     # ----------------------------------------------------------------- control
 
@@ -822,10 +826,9 @@ class Runtime:
             raise ControlRefused("the run has stopped")
         if self._terminal:
             if self._verdict is not None and self._verdict.kind is not VerdictKind.FAILED:
-                raise ControlRefused(
-                    f"the run has ended in {self._verdict.kind.value.lower()}: restart it"
-                )
-            raise ControlRefused("the run has finished: restart it")
+                ended = self._verdict.kind.value.lower()
+                raise ControlRefused(f"the run has ended in {ended}: step back or restart it")
+            raise ControlRefused("the run has finished: step back or restart it")
 
     def _why_not(self, thread: SimThread) -> str:
         state = thread.state

@@ -291,7 +291,7 @@ def test_a_verdict_refuses_steps_with_a_notification() -> None:
             assert runtime.snapshot().run_state is RunState.VIOLATION
             await pilot.press("n")
             await pilot.pause()
-            assert notifications(app) == ["the run has ended in violation: restart it"]
+            assert notifications(app) == ["the run has ended in violation: step back or restart it"]
 
     run(body)
 
