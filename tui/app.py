@@ -25,7 +25,8 @@ class ThreadlabApp(App[None]):
         config: the run to open directly; None opens the scenario picker.
         paused: start each run paused (nothing happens until you step or resume).
         speed: steps per second for each run, or None for as fast as possible.
-        history: a recorded history for the run of ``config`` to follow (a run file's).
+        history: a recorded history for the run of ``config`` (a run file's): the run
+            opens at its last step.
     """
 
     CSS_PATH = "threadlab.tcss"
@@ -48,7 +49,9 @@ class ThreadlabApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         if self.config is None:
             return PickerScreen()
-        return ScenarioScreen(self.new_runtime(self.config, self.history))
+        # A replayed run opens at its last step, re-executed exactly as it was recorded.
+        start_at = len(self.history) if self.history is not None else 0
+        return ScenarioScreen(self.new_runtime(self.config, self.history), start_at=start_at)
 
     def new_runtime(self, config: RunConfig, history: History | None = None) -> Runtime:
         """A run of ``config`` with the app's pace (started by the screen that shows it)."""

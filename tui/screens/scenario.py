@@ -21,8 +21,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from engine import runfile
 from engine.model import RunState, Snapshot
-from engine.runtime import ControlRefused, Runtime
+from engine.runtime import ControlRefused, ReplayDiverged, Runtime
+from engine.scenario import ConfigError
+from tui.screens.goto import GotoScreen
 from tui.screens.help import HelpScreen, KeyHelp
 from tui.screens.selection import Selection, conditions, next_condition, next_waiter, resolve
 from tui.widgets.events import EventLog
@@ -31,7 +34,9 @@ from tui.widgets.primitives import PrimitivesPanel
 from tui.widgets.source import SourcePanel
 from tui.widgets.status import StatusLine, format_speed
 from tui.widgets.threads import ThreadsPanel
+from tui.widgets.timeline import TimelinePanel
 from tui.widgets.verdict import VerdictBanner
+from tui.widgets.watches import WatchesPanel
 
 FRAME_INTERVAL = 1 / 30
 """Seconds between two snapshot pulls: at most ~30 redraws a second, however fast it runs."""
@@ -39,7 +44,21 @@ FRAME_INTERVAL = 1 / 30
 SPEEDS: tuple[float | None, ...] = (1, 2, 4, 8, 16, 32, 64, None)
 """The speeds + and - move through, in steps per second; None is as fast as possible."""
 
-HELP_ONLY = frozenset({"faster", "slower", "next-condition", "previous-waiter", "next-waiter"})
+HELP_ONLY = frozenset(
+    {
+        "faster",
+        "slower",
+        "next-condition",
+        "previous-waiter",
+        "next-waiter",
+        "forward",
+        "start",
+        "end",
+        "goto",
+        "timeline",
+        "save",
+    }
+)
 """Bindings left out of the footer (to fit 80 columns) but listed in the help screen."""
 _CONDITION_ACTIONS = frozenset(
     {"signal", "broadcast", "spurious", "next_condition", "next_waiter", "previous_waiter"}
@@ -61,6 +80,12 @@ def slower(speed: float | None) -> float | None:
     return lower[-1] if lower else speed
 
 
+def default_run_file(snapshot: Snapshot) -> str:
+    """Where ctrl+s saves: the current folder, named after the run and its step."""
+    run = f"{snapshot.scenario}-{snapshot.variant}-seed{snapshot.seed}"
+    return f"threadlab-{run}-step{snapshot.step}.json"
+
+
 class ScenarioScreen(Screen[None]):
     """Watch and steer one run of a scenario."""
 
@@ -78,6 +103,15 @@ class ScenarioScreen(Screen[None]):
             "Step",
             tooltip="Take one step; the scheduler picks the thread",
             id="step",
+        ),
+        Binding(
+            "left",
+            "step_back",
+            "Back",
+            key_display="←",
+            tooltip="Go back one step: the screen shows exactly the state at that step",
+            id="back-step",
+            priority=True,  # before the scrolling panels' own arrow keys
         ),
         Binding(
             "1",
@@ -137,6 +171,13 @@ class ScenarioScreen(Screen[None]):
             id="spurious",
         ),
         Binding(
+            "e",
+            "post_event",
+            "Post event",
+            tooltip="Post an event to the event loop's queue (its handler runs in turn)",
+            id="post-event",
+        ),
+        Binding(
             "c",
             "next_condition",
             "Condition",
@@ -163,6 +204,61 @@ class ScenarioScreen(Screen[None]):
             id="next-waiter",
         ),
         Binding(
+            "r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"
+        ),
+        Binding(
+            "right",
+            "forward",
+            "Forward",
+            key_display="→",
+            show=False,
+            tooltip="Go forward one step: along the recorded run after going back, else a new step",
+            id="forward",
+            priority=True,  # before the scrolling panels' own arrow keys
+        ),
+        Binding(
+            "home",
+            "go_start",
+            "Start",
+            show=False,
+            tooltip="Go to step 0 (the recorded run is kept)",
+            id="start",
+            priority=True,  # before the scrolling panels' own arrow keys
+        ),
+        Binding(
+            "end",
+            "go_end",
+            "End",
+            show=False,
+            tooltip="Go to the last recorded step",
+            id="end",
+            priority=True,  # before the scrolling panels' own arrow keys
+        ),
+        Binding(
+            "g",
+            "goto",
+            "Go to step",
+            show=False,
+            tooltip="Type a step number and go there",
+            id="goto",
+        ),
+        Binding(
+            "t",
+            "toggle_timeline",
+            "Timeline",
+            show=False,
+            tooltip="Show or hide the timeline (at small sizes it takes the event log's place)",
+            id="timeline",
+        ),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            show=False,
+            tooltip="Save this run up to this step as a run file (threadlab replay FILE)",
+            id="save",
+        ),
+        Binding(
             "question_mark",
             "help",
             "Help",
@@ -174,9 +270,6 @@ class ScenarioScreen(Screen[None]):
             "q", "back", "Back", tooltip="Stop this run and go back to the scenarios", id="back"
         ),
         Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
-        Binding(
-            "r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"
-        ),
     ]
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
@@ -193,10 +286,14 @@ class ScenarioScreen(Screen[None]):
     chosen_waiter: reactive[str | None] = reactive(None, init=False)
     """The waiter the user picked with [ and ] (None or gone: the first in the queue)."""
 
-    def __init__(self, runtime: Runtime, *, back_to_picker: bool = False) -> None:
+    def __init__(
+        self, runtime: Runtime, *, back_to_picker: bool = False, start_at: int = 0
+    ) -> None:
         super().__init__()
         self.runtime = runtime
         """The run this screen shows and steers; started on mount, stopped on unmount."""
+        self.start_at = start_at
+        """The step to open at, re-executing the runtime's recorded history (replay)."""
         self.back_to_picker = back_to_picker
         """Whether q goes back to the scenario picker (else it quits the app)."""
         self._epoch = 0
@@ -225,7 +322,9 @@ class ScenarioScreen(Screen[None]):
             yield SourcePanel(id="source")
             with VerticalScroll(id="side"):
                 yield ThreadsPanel(id="threads")
+                yield WatchesPanel(id="watches")
                 yield PrimitivesPanel(id="primitives")
+        yield TimelinePanel(id="timeline")
         yield EventLog(id="events")
         yield HintLine(id="hint")
         yield StatusLine(id="status")
@@ -236,7 +335,12 @@ class ScenarioScreen(Screen[None]):
         self.query_one("#threads").border_title = "Threads"
         self.query_one("#primitives").border_title = "Primitives"
         self.query_one("#events").border_title = "Events"
-        self.runtime.start()
+        self.query_one("#timeline").border_title = "Timeline"
+        self.query_one("#watches").border_title = "State"
+        try:
+            self.runtime.start(at_step=self.start_at)
+        except ReplayDiverged as diverged:
+            self.notify(f"cannot replay this run: {diverged}", severity="error", timeout=10)
         self._started = True
         self.refresh_snapshot(force=True)
         self._timer = self.set_interval(FRAME_INTERVAL, self.refresh_snapshot)
@@ -267,6 +371,8 @@ class ScenarioScreen(Screen[None]):
                 self.query_one(ThreadsPanel),
                 self.query_one(PrimitivesPanel),
                 self.query_one(EventLog),
+                self.query_one(TimelinePanel),
+                self.query_one(WatchesPanel),
                 self.query_one(StatusLine),
                 self.query_one(VerdictBanner),
                 self.query_one(HintLine),
@@ -315,6 +421,8 @@ class ScenarioScreen(Screen[None]):
             return self.back_to_picker
         if action == "quit_app":
             return not self.back_to_picker
+        if action == "post_event":
+            return bool(self.runtime.event_queue_names())
         if action in _CONDITION_ACTIONS:
             count = len(conditions(self.snapshot))
             if count == 0:
@@ -415,6 +523,81 @@ class ScenarioScreen(Screen[None]):
         self.chosen_waiter = None
         self.refresh_snapshot(force=True)
         self.notify("restarted from step 0", timeout=2)
+
+    def action_post_event(self) -> None:
+        queues = self.runtime.event_queue_names()
+        if not queues:
+            self.notify("this scenario has no event queue", severity="warning")
+            return
+        self.post_event(queues[0])
+
+    def post_event(self, queue: str) -> None:
+        """Post an event to ``queue`` as the user."""
+        self._control(self.runtime.post_event, queue)
+
+    # ----------------------------------------------------------- time travel
+
+    def action_step_back(self) -> None:
+        self._travel(self.runtime.step_back)
+
+    def action_forward(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot.step < snapshot.history_length:
+            self.go_to(snapshot.step + 1)
+        else:
+            self.action_step()
+
+    def action_go_start(self) -> None:
+        self.go_to(0)
+
+    def action_go_end(self) -> None:
+        self.go_to(self.runtime.history_length)
+
+    def action_goto(self) -> None:
+        snapshot = self.snapshot
+        current = snapshot.step if snapshot is not None else 0
+
+        def chosen(step: int | None) -> None:
+            if step is not None:
+                self.go_to(step)
+
+        self.app.push_screen(GotoScreen(current, self.runtime.history_length), chosen)
+
+    def go_to(self, step: int) -> None:
+        """Show the run exactly as it was at ``step`` (re-executed from the start)."""
+        self._travel(self.runtime.goto, step)
+
+    def _travel(self, action: Callable[..., Any], *args: Any) -> None:
+        try:
+            action(*args)
+        except ControlRefused as refused:
+            self.notify(str(refused), severity="warning", timeout=4, markup=False)
+        except ReplayDiverged as diverged:
+            self.notify(str(diverged), severity="error", timeout=8, markup=False)
+        self.chosen_waiter = None
+        self.refresh_snapshot(force=True)
+
+    def action_toggle_timeline(self) -> None:
+        short = self.has_class("-short")
+        self.toggle_class("-timeline" if short else "-no-timeline")
+
+    def action_save(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        path = default_run_file(snapshot)
+        self.save_run(path)
+
+    def save_run(self, path: str) -> bool:
+        """Write this run, up to the step shown, as a run file at ``path``."""
+        try:
+            run = runfile.record(self.runtime.config, self.runtime.history(up_to_now=True))
+            runfile.save(path, run)
+        except (ConfigError, OSError) as error:
+            self.notify(f"not saved: {error}", severity="error", timeout=8, markup=False)
+            return False
+        self.notify(f"saved to {path}: threadlab replay {path}", timeout=8, markup=False)
+        return True
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()))

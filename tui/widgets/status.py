@@ -67,6 +67,10 @@ class StatusLine(Widget):
         state_text = Text(
             f"{RUN_STATE_GLYPHS[state]} {state.value}", self.get_component_rich_style(state_class)
         )
+        # After going back, say how far the recorded run goes (→ and End go forward).
+        rewound = (
+            f" of {snapshot.history_length}" if snapshot.history_length > snapshot.step else ""
+        )
         full = Text.assemble(
             (snapshot.scenario, "bold"),
             ("  │  variant ", label),
@@ -75,6 +79,7 @@ class StatusLine(Widget):
             str(snapshot.seed),
             ("  │  step ", label),
             (str(snapshot.step), "bold"),
+            (rewound, label),
             ("  │  ", label),
             state_text,
             ("  │  speed ", label),
@@ -91,6 +96,7 @@ class StatusLine(Widget):
             str(snapshot.seed),
             ("  step ", label),
             (str(snapshot.step), "bold"),
+            (rewound, label),
             "  ",
             state_text,
             ("  speed ", label),

@@ -13,8 +13,8 @@ from engine.model import RunState, Snapshot, VerdictKind
 from tui.widgets.palette import thread_names
 
 NEXT_STEP: dict[VerdictKind, str] = {
-    VerdictKind.DEADLOCK: "No thread can ever run again. Press r to restart.",
-    VerdictKind.VIOLATION: "The run is over. Press r to restart.",
+    VerdictKind.DEADLOCK: "No thread can ever run again. Press ← to step back, r to restart.",
+    VerdictKind.VIOLATION: "The run is over. Press ← to step back, r to restart.",
     VerdictKind.FAILED: "The other threads can go on: press space to resume, or r to restart.",
 }
 

@@ -1,0 +1,77 @@
+"""The watches panel: the scenario's own state, one ``name  value`` row each.
+
+Scenarios ask to show a few variables that no primitive holds (readers=2, writer=W1,
+retries per thread, the loop's time, what has been collected). Thread names in a value are
+drawn in their thread's colour. With no watches the panel hides itself entirely.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from engine.model import Snapshot
+from tui.widgets.palette import thread_style
+
+
+class WatchesPanel(Widget):
+    """One row per watched value, in the order the scenario declared them."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"watches--name", "watches--value"}
+
+    DEFAULT_CSS = """
+    WatchesPanel {
+        height: auto;
+        &.-empty { display: none; }
+        & > .watches--name { color: $text-muted; }
+        & > .watches--value { text-style: bold; }
+    }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
+    """The run whose watched values are shown; nothing is shown when it has none."""
+
+    def on_mount(self) -> None:
+        self._update_empty()
+
+    def watch_snapshot(self) -> None:
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        # A class, not an empty render: a bordered panel with no rows would still take room.
+        self.set_class(not self._watches(), "-empty")
+
+    def _watches(self) -> tuple[tuple[str, str], ...]:
+        return self.snapshot.watches if self.snapshot is not None else ()
+
+    def render(self) -> Table | Text:
+        snapshot = self.snapshot
+        watches = self._watches()
+        if snapshot is None or not watches:
+            return Text("")
+        indices = {t.name: t.index for t in snapshot.threads}
+        names = self.get_component_rich_style("watches--name")
+        values = self.get_component_rich_style("watches--value")
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
+        for name, value in watches:
+            table.add_row(Text(name, style=names), _coloured(value, values, indices))
+        return table
+
+
+def _coloured(value: str, style: Style, indices: dict[str, int]) -> Text:
+    """``value`` with every whole thread name in it drawn in that thread's colour."""
+    text = Text(value, style=style)
+    if indices:
+        # Longest first, so T10 is not taken for T1 followed by 0.
+        names = "|".join(re.escape(n) for n in sorted(indices, key=len, reverse=True))
+        for match in re.finditer(rf"(?<!\w)({names})(?!\w)", value):
+            text.stylize(thread_style(indices[match.group(1)]), match.start(), match.end())
+    return text
