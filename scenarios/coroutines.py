@@ -67,14 +67,11 @@ SCENARIO = Scenario(
     summary="One thread runs an event loop: tasks take turns at each await; to_thread "
     "runs beside it.",
     explanation=(
-        "The thread Loop runs a real asyncio event loop. A task runs until its next await, "
-        "then the loop runs the next callback in its ready queue: one step each. "
-        "asyncio.sleep() schedules a timer and yields, so the other tasks go on; when "
-        "nothing is ready the loop idles to its next timer (time here is virtual). "
-        "asyncio.to_thread() hands crunch() to the worker thread W1, which runs beside the "
-        "loop and sends the result back with call_soon_threadsafe. Variant 'blocking-call' "
-        "calls time.sleep() inside a coroutine: it holds the loop's one thread, so no other "
-        "task runs (nor receives W1's result) until it returns, and the pages arrive late."
+        "Loop runs a real asyncio event loop: each step runs one callback from its ready "
+        "queue, a task until its next await. sleep() sets a (virtual) timer and yields; "
+        "to_thread() hands crunch() to the worker W1, beside the loop. Variant "
+        "'blocking-call' calls time.sleep() in a coroutine: the loop's one thread is held "
+        "and every task stalls until it returns."
     ),
     build=build,
     params=(

@@ -25,7 +25,7 @@ def build(world: World, params: Mapping[str, int], variant: str) -> None:
     def compute_everything() -> None:
         for part in range(1, parts + 1):
             work(2, f"compute part {part}/{parts}")  # nothing else runs meanwhile
-        done["parts"] = parts
+            done["parts"] = part
 
     def event_loop(me: str) -> None:
         while True:

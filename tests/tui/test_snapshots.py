@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from tui_testing import LOCK_ORDER, make_app, show, until_running
 
 from engine import resolve_config
+from scenarios import get_scenario
 
 SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 
@@ -85,3 +86,65 @@ def test_deadlock(snap_compare, size) -> None:
 def test_help(snap_compare, size) -> None:
     app = make_app("producer-consumer", variant="if", seed=3)
     assert snap_compare(app, terminal_size=size, press=["question_mark"])
+
+
+CATALOGUE = pytest.mark.parametrize(
+    ("name", "variant", "steps"),
+    [
+        ("cas", "spinlock", 12),
+        ("semaphore", None, 14),
+        ("readers-writers", None, 16),
+        ("futures", None, 12),
+        ("barrier", None, 8),
+        ("event-loop", "blocking", 14),
+        ("async-io", None, 12),
+        ("coroutines", "async", 14),
+    ],
+    ids=lambda value: str(value),
+)
+
+
+@SIZES
+@CATALOGUE
+def test_scenario_screen(snap_compare, size, name: str, variant: str | None, steps: int) -> None:
+    app = make_app(name, variant=variant, seed=1)
+    assert snap_compare(app, terminal_size=size, run_before=_steps(steps))
+
+
+@SIZES
+def test_philosophers_deadlock_banner(snap_compare, size) -> None:
+    """Each philosopher takes a left fork, then reaches for the right one: a cycle."""
+    app = make_app("philosophers", seed=0)
+    schedule = _schedule("Ph1", "Ph1", "Ph2", "Ph2", "Ph3", "Ph3", "Ph1", "Ph2", "Ph3")
+    assert snap_compare(app, terminal_size=size, run_before=schedule)
+
+
+@SIZES
+def test_racy_counter_violation_banner(snap_compare, size) -> None:
+    """Read, read, write, write: an update is lost."""
+    app = make_app(
+        config=resolve_config(get_scenario("cas"), "counter-racy", {"threads": 2, "rounds": 1})
+    )
+    assert snap_compare(app, terminal_size=size, run_before=_schedule("T1", "T2", "T1", "T2"))
+
+
+def _rewound(steps: int, back: int):
+    async def run_before(pilot: Pilot) -> None:
+        runtime = await until_running(pilot)
+        runtime.step(steps)
+        runtime.wait_idle()
+        show(pilot.app)
+        for _ in range(back):
+            await pilot.press("left")
+        show(pilot.app)
+        await pilot.pause()
+
+    return run_before
+
+
+@SIZES
+def test_rewound_screen_with_timeline(snap_compare, size) -> None:
+    """Forty steps of producer-consumer, then five steps back: the timeline says so."""
+    app = make_app("producer-consumer", seed=3)
+    press = ["t"] if size == (80, 24) else []
+    assert snap_compare(app, terminal_size=size, run_before=_rewound(40, 5), press=press)

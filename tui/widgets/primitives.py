@@ -303,7 +303,7 @@ class PrimitivesPanel(Widget):
         if pool.value == "shut down":
             beside = Text.assemble(("shut down", "bold"), "  " if workers else "", beside)
         elif not workers:
-            beside = Text("no worker yet", style="dim")
+            beside = Text("no task running", style="dim")
         queued = self._capped([self._job(item) for item in pool.items])
         if not queued and pool.value == "shut down":
             return beside, []

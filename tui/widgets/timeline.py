@@ -27,6 +27,7 @@ CELLS: dict[ThreadState, str] = {
 """A cell per state, so lanes read without colour too."""
 
 LABEL_WIDTH = 5
+LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "▓ working")
 
 
 class TimelinePanel(Widget):
@@ -87,7 +88,11 @@ class TimelinePanel(Widget):
         words = f"steps {first}–{last}" if first != last else f"step {last}"
         if snapshot.history_length > snapshot.step:
             words += f" · rewound: {snapshot.history_length - snapshot.step} later steps kept"
-        words += "   █ ran  · ready  ▒ blocked  ░ waiting  ▓ working"
+        # The legend goes as far as there is room for it, whole entries only.
+        for entry in LEGEND:
+            if len(words) + len(entry) + 2 > self.size.width:
+                break
+            words += "  " + entry
         return Text(words, style=style)
 
     def _marks(self, columns: tuple[TimelineColumn, ...]) -> Text:
