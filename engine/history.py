@@ -77,6 +77,7 @@ class History:
                 not isinstance(item, list)
                 or len(item) < 2
                 or not isinstance(item[0], int)
+                or isinstance(item[0], bool)
                 or item[1] not in ACTION_ARITY
                 or len(item) - 1 != ACTION_ARITY[item[1]]
                 or not all(isinstance(part, str) for part in item[1:])

@@ -97,7 +97,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             unknown scenario, variant or parameter; one line that says which.
     """
     try:
-        with open(path, encoding="utf-8") as stream:
+        with open(path, encoding="utf-8-sig") as stream:
             text = stream.read()
     except FileNotFoundError:
         raise RunFileError(f"cannot read run file {path}: no such file") from None
@@ -113,6 +113,8 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             f"{path} is truncated or corrupt (invalid JSON at line {error.lineno}, "
             f"column {error.colno})"
         ) from None
+    except (ValueError, RecursionError):  # a number too long to read, nesting too deep
+        raise RunFileError(f"{path} is corrupt (not a JSON document threadlab can read)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise RunFileError(f'{path} is not a threadlab run file (no "format": "{FORMAT}")')
     version = document.get("version")

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.history import Action, History
+from engine.history import MAX_THREADS, Action, History
 from engine.model import (
     STATE_CODES,
     Event,
@@ -166,6 +166,8 @@ class Runtime:
         self._history = history.copy() if history is not None else History()
         self._revision = 0
         self._cv = threading.Condition()
+        self._lifecycle = threading.RLock()
+        """Serialises start, stop, goto and restart, whichever threads call them."""
         self._paused = paused
         self._speed = self._check_speed(speed)
         self._driver: threading.Thread | None = None
@@ -189,6 +191,7 @@ class Runtime:
         self._actions_applied = 0
         self._replaying = False
         self._timeline: deque[TimelineColumn] = deque(maxlen=TIMELINE_STEPS)
+        self._step_marks = ""
         self._verdict: Verdict | None = None
         self._failure_pending: SimThread | None = None
         self._failed_state = False
@@ -214,6 +217,8 @@ class Runtime:
     def _spawn(self, name: str, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
         if name in self._by_name:
             raise ValueError(f"two threads are named {name!r}")
+        if len(self._threads) >= MAX_THREADS:
+            raise ValueError(f"a run has at most {MAX_THREADS} threads")
         thread = SimThread(name, len(self._threads) + 1, target, args)
         self._threads.append(thread)
         self._by_name[name] = thread
@@ -257,31 +262,43 @@ class Runtime:
     def start(self, at_step: int = 0) -> None:
         """Run every thread to its first checkpoint (step 0), re-execute the recorded
         history up to ``at_step`` (paused there), then start the scheduler."""
-        if self._driver is not None:
-            raise RuntimeError("this run has already started")
-        with self._cv:
-            for thread in self._threads:
-                self._in_step, self._step_done = True, False
-                thread.state = ThreadState.RUNNING
-                thread.os_thread = threading.Thread(
-                    target=self._thread_main,
-                    args=(thread,),
-                    name=f"threadlab-{thread.name}",
-                    daemon=True,
-                )
-                thread.os_thread.start()
-                while not self._step_done:
-                    self._cv.wait()
-                self._in_step = False
-            self._after_step(self._threads[0] if self._threads else None)
-            if at_step:
-                self._paused = True
-                self._fast_forward(at_step)
-            else:
-                self._apply_recorded_actions(0)
-            self._next_due = time.monotonic()
-        self._driver = threading.Thread(target=self._drive, name="threadlab-scheduler", daemon=True)
-        self._driver.start()
+        with self._lifecycle:
+            if self._driver is not None:
+                raise RuntimeError("this run has already started")
+            diverged = None
+            with self._cv:
+                if self._stopping:
+                    return  # stopped before it started: nothing to run
+                for thread in self._threads:
+                    self._in_step, self._step_done = True, False
+                    thread.state = ThreadState.RUNNING
+                    thread.os_thread = threading.Thread(
+                        target=self._thread_main,
+                        args=(thread,),
+                        name=f"threadlab-{thread.name}",
+                        daemon=True,
+                    )
+                    thread.os_thread.start()
+                    while not self._step_done and not self._stopping:
+                        self._cv.wait()
+                    self._in_step = False
+                self._after_step(self._threads[0] if self._threads else None)
+                if at_step:
+                    self._paused = True
+                try:
+                    self._fast_forward(min(at_step, len(self._history)))
+                except ReplayDiverged as error:
+                    # Keep what matched: the run stays usable, paused at the last good step.
+                    diverged = error
+                    self._history.truncate(self._step, self._actions_applied)
+                    self._paused = True
+                self._next_due = time.monotonic()
+            self._driver = threading.Thread(
+                target=self._drive, name="threadlab-scheduler", daemon=True
+            )
+            self._driver.start()
+        if diverged is not None:
+            raise diverged
 
     def stop(self, timeout: float = 1.0) -> bool:
         """End the run: every scenario thread, blocked and waiting ones too, unwinds.
@@ -289,6 +306,10 @@ class Runtime:
         Returns:
             True when every thread has ended within ``timeout`` seconds.
         """
+        with self._lifecycle:
+            return self._stop(timeout)
+
+    def _stop(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         with self._cv:
             self._stopping = True
@@ -308,12 +329,13 @@ class Runtime:
 
     def restart(self) -> None:
         """Stop this run and start the same configuration from step 0, with a new history."""
-        self.stop()
-        with self._cv:
-            self._driver = None
-            self._history = History()
-            self._setup()
-        self.start()
+        with self._lifecycle:
+            self.stop()
+            with self._cv:
+                self._driver = None
+                self._history = History()
+                self._setup()
+            self.start()
 
     # ------------------------------------------------------------ time travel
 
@@ -327,15 +349,16 @@ class Runtime:
         Raises:
             ControlRefused: ``step`` is outside the recorded history.
         """
-        end = len(self._history)
-        if not 0 <= step <= end:
-            raise ControlRefused(f"step {step} is not in this run (valid: 0..{end})")
-        self.stop()
-        with self._cv:
-            self._driver = None
-            self._setup()
-            self._paused = True
-        self.start(at_step=step)
+        with self._lifecycle:
+            end = len(self._history)
+            if not 0 <= step <= end:
+                raise ControlRefused(f"step {step} is not in this run (valid: 0..{end})")
+            self.stop()
+            with self._cv:
+                self._driver = None
+                self._setup()
+                self._paused = True
+            self.start(at_step=step)
 
     def step_back(self, count: int = 1) -> None:
         """Go back ``count`` steps (to the start at most)."""
@@ -395,8 +418,9 @@ class Runtime:
         if count < 1:
             raise ValueError("count must be at least 1")
         with self._cv:
+            self._wait_between_steps()
             self._refuse_if_over()
-            if not any(t.state.can_run for t in self._threads) and not self._in_step:
+            if not any(t.state.can_run for t in self._threads):
                 raise ControlRefused(self._idle_reason() or "no thread can run now")
             self._budget += count
             self._cv.notify_all()
@@ -560,9 +584,9 @@ class Runtime:
             (t.name, ThreadState.RUNNING if t is ran and not t.state.ended else t.state)
             for t in self._threads
         )
-        self._timeline.append(
-            TimelineColumn(self._step, "".join(STATE_CODES[s] for _, s in states))
-        )
+        codes = "".join(STATE_CODES[s] for _, s in states)
+        self._timeline.append(TimelineColumn(self._step, codes, self._step_marks))
+        self._step_marks = ""
         if self._step_sink is not None:
             self._step_sink(self._step, states)
 
@@ -685,12 +709,16 @@ class Runtime:
             line=thread.line if thread is not None else None,
         )
         self._events.append(event)
-        if kind in TIMELINE_MARKS and self._timeline and self._timeline[-1].step == self._step:
-            column = self._timeline[-1]
-            if TIMELINE_MARKS[kind] not in column.marks:
-                self._timeline[-1] = TimelineColumn(
-                    column.step, column.states, column.marks + TIMELINE_MARKS[kind]
-                )
+        mark = TIMELINE_MARKS.get(kind)
+        if mark is not None:
+            if self._in_step:  # its column is added when the step ends
+                self._step_marks += mark if mark not in self._step_marks else ""
+            elif self._timeline and self._timeline[-1].step == self._step:
+                column = self._timeline[-1]
+                if mark not in column.marks:
+                    self._timeline[-1] = TimelineColumn(
+                        column.step, column.states, column.marks + mark
+                    )
         if self._event_sink is not None:
             self._event_sink(event)
 
@@ -700,7 +728,9 @@ class Runtime:
         try:
             thread.target(*thread.args)
         except StopRun:
-            pass  # the run stopped; the driver no longer waits for this thread
+            with self._cv:
+                if thread in self._threads:  # not a straggler of a run since replaced
+                    self._end_step()
         except BaseException as exc:  # a scenario bug: the thread fails, the others go on
             with self._cv:
                 thread.state = ThreadState.FAILED
@@ -780,21 +810,33 @@ class Runtime:
         try:
             for index in range(target):
                 self._apply_recorded_actions(index)
+                if self._stopping:
+                    return
+                if self._terminal:
+                    raise ReplayDiverged(index + 1, "the run had already ended")
                 number, by_user = History.decode(self._history.steps[index])
-                runnable = [t for t in self._threads if t.state.can_run]
-                if by_user:
-                    thread = self._threads[number - 1] if number <= len(self._threads) else None
-                else:
-                    thread = self._policy.choose(runnable) if runnable else None
-                if thread is None or thread not in runnable or thread.index != number:
-                    names = ", ".join(t.name for t in runnable) or "none"
-                    raise ReplayDiverged(
-                        index + 1, f"thread {number} was recorded, runnable are {names}"
-                    )
-                self._run_step(thread, by_user)
+                self._run_step(self._recorded_choice(index + 1, number, by_user), by_user)
             self._apply_recorded_actions(target)
         finally:
             self._replaying = False
+
+    def _recorded_choice(self, step: int, number: int, by_user: bool) -> SimThread:
+        """The thread a recorded step ran, checked against what can run now."""
+        if not 1 <= number <= len(self._threads):
+            raise ReplayDiverged(step, f"thread {number} was recorded, but there is no such thread")
+        recorded = self._threads[number - 1]
+        runnable = [t for t in self._threads if t.state.can_run]
+        if not by_user and runnable:
+            chosen = self._policy.choose(runnable)
+            if chosen is not recorded:
+                raise ReplayDiverged(
+                    step, f"the policy picked {chosen.name} where {recorded.name} was recorded"
+                )
+        if recorded not in runnable:
+            raise ReplayDiverged(
+                step, f"{recorded.name} was recorded, but {self._why_not(recorded)}"
+            )
+        return recorded
 
     def _wait_between_steps(self) -> None:
         """Wait until the steps already asked for have run, so that the same sequence of

@@ -30,6 +30,7 @@ def build(world: World, params: Mapping[str, int], variant: str) -> None:
         world.spawn(f"T{number}", sleeper, f"T{number}")
     if variant == "alarm":
         world.spawn("A1", alarm, "A1")
+    world.watch("woken", lambda: "  ".join(f"{n}:{c}" for n, c in woken.items()))
 
 
 SCENARIO = Scenario(

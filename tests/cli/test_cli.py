@@ -177,3 +177,22 @@ def test_bad_run_files_get_one_line_and_exit_status_2(
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0], result.stderr
+
+
+def test_hostile_run_files_get_one_line_not_a_traceback(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"format": "threadlab-run", "version": 1, "seed": ' + "9" * 5000 + "}")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for path in (huge, deep):
+        result = run_cli("replay", str(path), "--check")
+        assert result.returncode == 2, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+
+
+def test_a_run_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    run_file = tmp_path / "run.json"
+    run_cli("trace", "mutex", "--steps", "20", "--format", "run", "-o", str(run_file))
+    run_file.write_bytes(b"\xef\xbb\xbf" + run_file.read_bytes())
+    assert run_cli("replay", str(run_file), "--check").returncode == 0

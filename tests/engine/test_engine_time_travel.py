@@ -179,3 +179,79 @@ def test_run_trace_format_is_a_run_file_that_checks(tmp_path: Path) -> None:
     path.write_text("".join(chunks))
     matches, summary = runfile.check(runfile.load(str(path), get_scenario))
     assert matches, summary
+
+
+def _diverging_history() -> History:
+    history = History()
+    for _ in range(3):
+        history.record_step(1, True)
+    history.record_step(99, True)  # no such thread
+    history.record_step(1, True)
+    return history
+
+
+def test_a_diverging_replay_stays_usable_at_the_last_step_that_matched() -> None:
+    config = resolve_config(get_scenario("mutex"))
+    runtime = Runtime(config, paused=True, speed=None, history=_diverging_history())
+    try:
+        with pytest.raises(Exception, match="at step 4: thread 99 was recorded"):
+            runtime.start(at_step=5)
+        assert runtime.snapshot().step == 3
+        assert runtime.history_length == 3
+        runtime.step_thread("T2")  # the scheduler runs: this must not hang
+        assert runtime.wait_idle(5)
+        assert runtime.snapshot().step == 4
+    finally:
+        assert runtime.stop()
+
+
+def test_replaying_past_a_verdict_is_a_divergence() -> None:
+    config = resolve_config(get_scenario("cas"), "counter-racy", {"threads": 2, "rounds": 1})
+    history = History()
+    for number in (1, 2, 1, 2, 1, 2):  # the violation comes at step 4
+        history.record_step(number, True)
+    runtime = Runtime(config, paused=True, speed=None, history=history)
+    try:
+        with pytest.raises(Exception, match="at step 5: the run had already ended"):
+            runtime.start(at_step=6)
+        assert runtime.snapshot().run_state is RunState.VIOLATION
+    finally:
+        assert runtime.stop()
+
+
+def test_stop_before_start_and_stop_during_goto_end_quietly() -> None:
+    import threading
+
+    config = resolve_config(get_scenario("mutex"), params={"threads": 9, "rounds": 50})
+    early = Runtime(config, paused=True, speed=None)
+    assert early.stop()
+    early.start()  # returns at once: nothing to run
+    runtime = Runtime(config, paused=True, speed=None)
+    runtime.start()
+    runtime.step(2000)
+    assert runtime.wait_idle(30)
+    errors: list[BaseException] = []
+
+    def travel() -> None:
+        try:
+            runtime.goto(1900)
+        except BaseException as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=travel)
+    worker.start()
+    assert runtime.stop()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert runtime.stop()
+    assert errors == []
+
+
+def test_signals_made_by_threads_are_marked_on_the_timeline(launch) -> None:
+    rt = launch(resolve_config(get_scenario("producer-consumer"), seed=1))
+    rt.step(60)
+    assert rt.wait_idle(10)
+    snap = rt.snapshot()
+    signalled = {e.step for e in snap.events if e.kind == "signal"}
+    marked = {c.step for c in snap.timeline if "s" in c.marks}
+    assert signalled and signalled <= marked

@@ -32,7 +32,7 @@ class GotoScreen(ModalScreen[int | None]):
         align: center middle;
     }
     GotoScreen > Vertical {
-        width: 46;
+        width: 60;
         height: auto;
         padding: 0 1;
         border: round $primary;
@@ -40,6 +40,7 @@ class GotoScreen(ModalScreen[int | None]):
     }
     GotoScreen #goto-error {
         color: $error;
+        width: 1fr;
     }
     """
 

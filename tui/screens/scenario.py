@@ -273,7 +273,7 @@ class ScenarioScreen(Screen[None]):
     ]
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (40, "-tall")]
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False)
     """The latest snapshot of the run: the one thing every panel draws from.

@@ -26,7 +26,8 @@ CELLS: dict[ThreadState, str] = {
 }
 """A cell per state, so lanes read without colour too."""
 
-LABEL_WIDTH = 5
+MAX_LABEL = 8
+"""Thread names longer than this are cut in the lane labels."""
 LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "▓ working")
 
 
@@ -65,18 +66,17 @@ class TimelinePanel(Widget):
         snapshot = self.snapshot
         if snapshot is None or not snapshot.threads:
             return Text("")
-        room = max(1, self.size.width - LABEL_WIDTH)
+        label = min(MAX_LABEL, max(len(t.name) for t in snapshot.threads)) + 1
+        room = max(1, self.size.width - label)
         columns = snapshot.timeline[-room:]
         text = Text(no_wrap=True, overflow="crop")
         text.append_text(self._axis(snapshot, columns))
         text.append("\n")
-        text.append(" " * LABEL_WIDTH)
+        text.append(" " * label)
         text.append_text(self._marks(columns))
         for thread in snapshot.threads:
             text.append("\n")
-            text.append(
-                f"{thread.name:<{LABEL_WIDTH - 1}.{LABEL_WIDTH - 1}} ", thread_style(thread.index)
-            )
+            text.append(f"{thread.name:<{label - 1}.{label - 1}} ", thread_style(thread.index))
             text.append_text(self._lane(thread.index, columns))
         return text
 
