@@ -610,6 +610,30 @@ class ScenarioScreen(Screen[None]):
 
     # ---------------------------------------------------- palette and help
 
+    def _travel_commands(self, snapshot: Snapshot) -> Iterator[SystemCommand]:
+        """Going back and forth in the recorded run, and saving it."""
+        last = snapshot.history_length
+        if snapshot.step > 0:
+            yield SystemCommand(
+                f"Back to step {snapshot.step - 1}",
+                "Show exactly the state one step earlier",
+                self.action_step_back,
+            )
+            yield SystemCommand("Go to step 0", "The start of the run", self.action_go_start)
+        if snapshot.step < last:
+            yield SystemCommand(
+                f"Forward to step {snapshot.step + 1}",
+                "Replay the next recorded step",
+                self.action_forward,
+            )
+            yield SystemCommand(f"Go to step {last}", "The last recorded step", self.action_go_end)
+        yield SystemCommand("Go to step…", "Type the step to show", self.action_goto)
+        yield SystemCommand(
+            "Save run file",
+            f"Write this run up to step {snapshot.step} as {default_run_file(snapshot)}",
+            self.action_save,
+        )
+
     def key_help(self) -> list[KeyHelp]:
         """Every key of this screen that applies, for the help screen."""
         rows: list[KeyHelp] = []
@@ -678,6 +702,14 @@ class ScenarioScreen(Screen[None]):
                     "Set how fast the run goes",
                     partial(self.set_speed, speed),
                 )
+        if not ended:
+            for queue in self.runtime.event_queue_names():
+                yield SystemCommand(
+                    f"Post an event to {queue}",
+                    "Its handler runs when the loop takes it",
+                    partial(self.post_event, queue),
+                )
+        yield from self._travel_commands(snapshot)
         yield SystemCommand("Restart", "Start this run again from step 0", self.action_restart)
         yield SystemCommand("Help", "Keys, states and this scenario", self.action_help)
         if self.back_to_picker:

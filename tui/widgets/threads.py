@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.console import Group
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
@@ -16,9 +17,10 @@ from tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
 
 NARROW = 36
 """Below this many cells what each thread is doing is left out (the source panel shows it);
-above, it gets its own column where it fits, else a line under the thread."""
+above, it gets its own column where it fits, else one line says what a thread waits on or
+what it is doing."""
 OPERATION_WIDTH = 32
-"""The room the operation column needs, else operations go on a line of their own."""
+"""The room the operation column needs beside the waits-on column."""
 
 
 class ThreadsPanel(Widget):
@@ -66,7 +68,8 @@ class ThreadsPanel(Widget):
         )
         fixed = sum(widths) + len(widths)
         in_column = self.size.width - fixed >= OPERATION_WIDTH
-        below = not in_column and self.size.width >= NARROW
+        if not in_column and self.size.width >= NARROW:
+            return self._compact(snapshot, widths[:3], header)
         heading = ["#", "thread", "state", "waits on"]
         lines = [
             self._row(
@@ -84,9 +87,25 @@ class ThreadsPanel(Widget):
             ]
             doing = Text(thread.operation, style="dim" if thread.state.ended else "")
             lines.append(self._row([*cells, doing] if in_column else cells, widths))
-            if below:
-                indent = widths[0] + 1
-                lines.append(Text.assemble(" " * indent, ("↳ ", "dim"), doing))
+        return Group(*lines)
+
+    def _compact(self, snapshot: Snapshot, widths: tuple[int, ...], header: Style) -> Group:
+        """One line a thread where there is no room for both columns: what a blocked or
+        waiting thread waits on, else what it is doing."""
+        heading = [Text(h, style=header) for h in ("#", "thread", "state", "waits on · doing")]
+        lines = [self._row(heading, widths)]
+        for thread in snapshot.threads:
+            if thread.waits_on:
+                last = Text.assemble(("on ", "dim"), (thread.waits_on, "bold"))
+            else:
+                last = Text(thread.operation, style="dim" if thread.state.ended else "")
+            cells = [
+                Text(str(thread.index), style="bold"),
+                Text(thread.name, style=thread_style(thread.index)),
+                self.state_text(thread.state),
+                last,
+            ]
+            lines.append(self._row(cells, widths))
         return Group(*lines)
 
     @staticmethod

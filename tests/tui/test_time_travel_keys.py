@@ -1,0 +1,139 @@
+"""Pilot tests of going back and forth, saving, replaying, posting events and the timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from tui_testing import make_app, notifications, run, runtime_of
+
+from engine import runfile
+from scenarios import get_scenario
+from tui.app import ThreadlabApp
+from tui.screens.goto import GotoScreen, parse_step
+
+SIZE = (120, 40)
+
+
+def _same_screen(first, second) -> bool:
+    return dataclasses.replace(first, revision=0, history_length=0) == dataclasses.replace(
+        second, revision=0, history_length=0
+    )
+
+
+def test_left_right_home_end_move_through_the_recorded_run() -> None:
+    async def body() -> None:
+        app = make_app("producer-consumer", seed=4)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            runtime.step(12)
+            runtime.wait_idle()
+            at_12 = runtime.snapshot()
+            await pilot.press("left", "left", "left")
+            assert runtime.snapshot().step == 9
+            assert runtime.snapshot().history_length == 12
+            await pilot.press("right")
+            assert runtime.snapshot().step == 10
+            await pilot.press("home")
+            assert runtime.snapshot().step == 0
+            await pilot.press("left")
+            assert notifications(app)[-1] == "already at step 0"
+            await pilot.press("end")
+            assert _same_screen(runtime.snapshot(), at_12)
+            await pilot.press("right")  # at the end, forward takes a new step
+            runtime.wait_idle()
+            assert runtime.snapshot().step == 13
+
+    run(body)
+
+
+def test_g_goes_to_a_typed_step_and_refuses_a_bad_one() -> None:
+    assert parse_step("7", 10) == 7
+    assert parse_step("11", 10) == "step 11 is not in this run (valid: 0..10)"
+    assert parse_step("", 10) == "'nothing' is not a step number (valid: 0..10)"
+
+    async def body() -> None:
+        app = make_app("mutex", seed=2)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            runtime.step(10)
+            runtime.wait_idle()
+            await pilot.press("g")
+            assert isinstance(app.screen, GotoScreen)
+            await pilot.press("4", "enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, GotoScreen)
+            assert runtime.snapshot().step == 4
+            await pilot.press("g", "escape")
+            await pilot.pause()
+            assert runtime.snapshot().step == 4
+
+    run(body)
+
+
+def test_ctrl_s_saves_a_run_file_that_replays_to_the_same_screen(tmp_path: Path) -> None:
+    saved: dict[str, object] = {}
+
+    async def record() -> None:
+        app = make_app("producer-consumer", variant="if", seed=0)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            for name in ("P1", "C1", "C1", "C1"):
+                runtime.step_thread(name)
+                runtime.wait_idle()
+            runtime.spurious_wakeup("not_empty", "C1")
+            for _ in range(2):
+                runtime.step_thread("C1")
+                runtime.wait_idle()
+            await pilot.press("left")  # back to just after the spurious wakeup
+            saved["snapshot"] = runtime.snapshot()
+            await pilot.press("ctrl+s")
+            saved["message"] = notifications(app)[-1]
+
+    async def replay(path: str) -> None:
+        loaded = runfile.load(path, get_scenario)
+        app = ThreadlabApp(loaded.config, paused=True, history=loaded.history)
+        app.animation_level = "none"
+        async with app.run_test(size=SIZE):
+            assert _same_screen(runtime_of(app).snapshot(), saved["snapshot"])
+
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        run(record)
+        files = list(tmp_path.glob("threadlab-producer-consumer-if-seed0-step*.json"))
+        assert len(files) == 1
+        assert f"saved to {files[0].name}" in str(saved["message"])
+        run(lambda: replay(str(files[0])))
+    finally:
+        os.chdir(here)
+
+
+def test_e_posts_an_event_and_t_toggles_the_timeline() -> None:
+    async def body() -> None:
+        app = make_app("event-loop", seed=1)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            await pilot.press("e")
+            snap = runtime.snapshot()
+            assert snap.primitive("events").items[-1].startswith("key 1")
+            screen = app.screen
+            assert not screen.has_class("-no-timeline")
+            await pilot.press("t")
+            assert screen.has_class("-no-timeline")
+
+    run(body)
+
+
+def test_e_is_refused_where_there_is_no_event_loop() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("e")
+            assert runtime_of(app).snapshot().step == 0
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert not any(t.startswith("Post an event") for t in titles)
+            assert "Save run file" in titles
+
+    run(body)
