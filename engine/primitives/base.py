@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from engine.model import PrimitiveView
@@ -37,3 +38,26 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+class Acquirable(Primitive):
+    """A primitive taken with ``acquire`` and given back with ``release``, usable in a
+    ``with`` statement, as the textbook writes it."""
+
+    def acquire(self) -> None:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Acquirable:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()

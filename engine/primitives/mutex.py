@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime, SimThread
 
 
-class Mutex(Primitive):
+class Mutex(Acquirable):
     """A non-reentrant lock, like ``threading.Lock``: acquiring it twice deadlocks."""
 
     kind = "mutex"
@@ -29,18 +28,6 @@ class Mutex(Primitive):
         thread = self._rt._checkpoint(f"release {self.name}")
         with self._rt._cv:
             self._release_locked(thread)
-
-    def __enter__(self) -> Mutex:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
 
     def waiting_text(self, thread: SimThread) -> str:
         if self.owner is thread:

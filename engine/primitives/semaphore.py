@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime, SimThread
 
 
-class Semaphore(Primitive):
+class Semaphore(Acquirable):
     """Like ``threading.Semaphore``; a mutex is the one-permit case without an owner."""
 
     kind = "semaphore"
@@ -54,18 +53,6 @@ class Semaphore(Primitive):
             else:
                 self.count += 1
                 rt._event(thread, "release", self.name, f"{self.count} left")
-
-    def __enter__(self) -> Semaphore:
-        self.acquire()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
 
     def waiting_text(self, thread: SimThread) -> str:
         holders = ", ".join(t.name for t in self.holders) or "nobody"
