@@ -204,9 +204,6 @@ class ScenarioScreen(Screen[None]):
             id="next-waiter",
         ),
         Binding(
-            "r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"
-        ),
-        Binding(
             "right",
             "forward",
             "Forward",
@@ -270,6 +267,9 @@ class ScenarioScreen(Screen[None]):
             "q", "back", "Back", tooltip="Stop this run and go back to the scenarios", id="back"
         ),
         Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
+        Binding(
+            "r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"
+        ),
     ]
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
