@@ -15,8 +15,8 @@ from __future__ import annotations
 import threading
 import time
 
-from engine import Runtime, resolve_config
-from scenarios import get_scenario
+from threadlab.engine import Runtime, resolve_config
+from threadlab.scenarios import get_scenario
 
 STEPS = 20_000
 

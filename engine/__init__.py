@@ -6,7 +6,7 @@ It never imports textual or rich; everything the UI shows comes out of
 
 from __future__ import annotations
 
-from engine.model import (
+from threadlab.engine.model import (
     Event,
     PrimitiveView,
     RunState,
@@ -17,7 +17,7 @@ from engine.model import (
     Verdict,
     VerdictKind,
 )
-from engine.primitives import (
+from threadlab.engine.primitives import (
     AsyncLoop,
     AtomicCell,
     Barrier,
@@ -30,9 +30,16 @@ from engine.primitives import (
     ThreadPool,
     work,
 )
-from engine.runtime import ControlRefused, Runtime, StopRun
-from engine.scenario import ConfigError, Param, RunConfig, Scenario, Variant, resolve_config
-from engine.world import World
+from threadlab.engine.runtime import ControlRefused, Runtime, StopRun
+from threadlab.engine.scenario import (
+    ConfigError,
+    Param,
+    RunConfig,
+    Scenario,
+    Variant,
+    resolve_config,
+)
+from threadlab.engine.world import World
 
 __all__ = [
     "AsyncLoop",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.model import Event, ThreadState
-from engine.scenario import RunConfig
+from threadlab.engine.model import Event, ThreadState
+from threadlab.engine.scenario import RunConfig
 
 STEP_US = 1000
 """Microseconds per step on the trace's time axis."""

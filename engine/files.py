@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
-from engine.scenario import ConfigError
+from threadlab.engine.scenario import ConfigError
 
 
 class OutputError(ConfigError):

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.files import atomic_writer
-from engine.history import History
-from engine.model import Event, Snapshot
-from engine.runtime import ReplayDiverged, Runtime
-from engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
+from threadlab.engine.files import atomic_writer
+from threadlab.engine.history import History
+from threadlab.engine.model import Event, Snapshot
+from threadlab.engine.runtime import ReplayDiverged, Runtime
+from threadlab.engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
 
 FORMAT = "threadlab-run"
 VERSION = 1

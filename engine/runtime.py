@@ -22,10 +22,11 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from engine.history import MAX_THREADS, Action, History
-from engine.model import (
+from threadlab.engine.history import MAX_THREADS, Action, History
+from threadlab.engine.model import (
     STATE_CODES,
     Event,
     RunState,
@@ -37,15 +38,15 @@ from engine.model import (
     Verdict,
     VerdictKind,
 )
-from engine.scheduler import make_policy
-from engine.verdicts import describe_deadlock
-from engine.world import World
+from threadlab.engine.scheduler import make_policy
+from threadlab.engine.verdicts import describe_deadlock
+from threadlab.engine.world import World
 
 if TYPE_CHECKING:
-    from engine.primitives.base import Primitive
-    from engine.primitives.condition import Condition
-    from engine.primitives.event_queue import EventQueue
-    from engine.scenario import RunConfig
+    from threadlab.engine.primitives.base import Primitive
+    from threadlab.engine.primitives.condition import Condition
+    from threadlab.engine.primitives.event_queue import EventQueue
+    from threadlab.engine.scenario import RunConfig
 
 DEFAULT_SPEED = 4.0
 """Steps per second when nothing else is asked for: slow enough to follow by eye."""
@@ -749,7 +750,7 @@ class Runtime:
                 self._end_step()
 
     def _caller_line(self) -> int | None:
-        frame = sys._getframe(2)
+        frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             if frame.f_code.co_filename == self._scenario_file:
                 return frame.f_lineno

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine.world import World
+    from threadlab.engine.world import World
 
 
 class ConfigError(ValueError):

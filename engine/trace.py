@@ -12,12 +12,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine import runfile
-from engine.chrome_trace import Column, chrome_trace
-from engine.history import History
-from engine.model import Event, Snapshot
-from engine.runtime import ControlRefused, Runtime
-from engine.scenario import RunConfig
+from threadlab.engine import runfile
+from threadlab.engine.chrome_trace import Column, chrome_trace
+from threadlab.engine.history import History
+from threadlab.engine.model import Event, Snapshot
+from threadlab.engine.runtime import ControlRefused, Runtime
+from threadlab.engine.scenario import RunConfig
 
 DEFAULT_TRACE_STEPS = 10_000
 FORMATS = ("jsonl", "chrome", "run")
@@ -76,7 +76,11 @@ def write_trace(
 ) -> Snapshot:
     """Write the run in ``fmt``; returns the final snapshot."""
     if fmt == "jsonl":
-        run = run_headless(config, steps, lambda event: write(event_line(event) + "\n"))
+
+        def sink(event: Event) -> None:
+            write(event_line(event) + "\n")
+
+        run = run_headless(config, steps, sink)
         write(end_line(run.final) + "\n")
         return run.final
     events: list[Event] = []

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from engine.model import ThreadState, Verdict, VerdictKind
+from threadlab.engine.model import ThreadState, Verdict, VerdictKind
 
 if TYPE_CHECKING:
-    from engine.runtime import SimThread
+    from threadlab.engine.runtime import SimThread
 
 
 def _holder(thread: SimThread) -> SimThread | None:

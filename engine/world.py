@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from engine.primitives.aio import AsyncLoop, LoopExecutor
-from engine.primitives.atomic import AtomicCell
-from engine.primitives.barrier import Barrier
-from engine.primitives.buffer import Buffer
-from engine.primitives.condition import Condition
-from engine.primitives.event_queue import EventQueue
-from engine.primitives.future import ThreadPool
-from engine.primitives.io import CompletionPort, Device
-from engine.primitives.mutex import Mutex
-from engine.primitives.semaphore import Semaphore
-from engine.primitives.shared import SharedVariable
+from threadlab.engine.primitives.aio import AsyncLoop, LoopExecutor
+from threadlab.engine.primitives.atomic import AtomicCell
+from threadlab.engine.primitives.barrier import Barrier
+from threadlab.engine.primitives.buffer import Buffer
+from threadlab.engine.primitives.condition import Condition
+from threadlab.engine.primitives.event_queue import EventQueue
+from threadlab.engine.primitives.future import ThreadPool
+from threadlab.engine.primitives.io import CompletionPort, Device
+from threadlab.engine.primitives.mutex import Mutex
+from threadlab.engine.primitives.semaphore import Semaphore
+from threadlab.engine.primitives.shared import SharedVariable
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime
+    from threadlab.engine.runtime import Runtime
 
 
 P = TypeVar("P")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine import ConfigError, Scenario
-from scenarios import (
+from threadlab.engine import ConfigError, Scenario
+from threadlab.scenarios import (
     async_io,
     barrier,
     cas,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine import Param, Scenario, Variant, World, work
+from threadlab.engine import Param, Scenario, Variant, World, work
 
 
 def build(world: World, params: Mapping[str, int], variant: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from engine import Param, Scenario, Variant, World, work
+from threadlab.engine import Param, Scenario, Variant, World, work
 
 
 @dataclass

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from engine.history import History
-from engine.runtime import DEFAULT_SPEED, Runtime
-from engine.scenario import RunConfig
-from tui.screens.picker import PickerScreen
-from tui.screens.scenario import ScenarioScreen
+from threadlab.engine.history import History
+from threadlab.engine.runtime import DEFAULT_SPEED, Runtime
+from threadlab.engine.scenario import RunConfig
+from threadlab.tui.screens.picker import PickerScreen
+from threadlab.tui.screens.scenario import ScenarioScreen
 
 
 class ThreadlabApp(App[None]):

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from engine import runfile
-from engine.files import atomic_writer
-from engine.scenario import ConfigError, RunConfig, resolve_config
-from engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
+from threadlab.engine import runfile
+from threadlab.engine.files import atomic_writer
+from threadlab.engine.scenario import ConfigError, RunConfig, resolve_config
+from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> RunConfig:
-    from scenarios import get_scenario
+    from threadlab.scenarios import get_scenario
 
     params: dict[str, str] = {}
     for item in args.param:
@@ -140,7 +140,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
 
 
 def _list(as_json: bool) -> None:
-    from scenarios import SCENARIOS
+    from threadlab.scenarios import SCENARIOS
 
     if as_json:
         print(json.dumps([s.describe() for s in SCENARIOS.values()], indent=2))
@@ -167,14 +167,14 @@ def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
 
 
 def _replay(path: str, check: bool) -> int:
-    from scenarios import get_scenario
+    from threadlab.scenarios import get_scenario
 
     run = runfile.load(path, get_scenario)
     if check:
         matches, summary = runfile.check(run)
         print(summary)
         return 0 if matches else EXIT_DIFFERS
-    from tui.app import ThreadlabApp
+    from threadlab.tui.app import ThreadlabApp
 
     ThreadlabApp(run.config, paused=True, history=run.history).run()
     return 0
@@ -191,11 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _replay(args.file, args.check)
         elif args.command == "run":
             config = _config(args)
-            from tui.app import ThreadlabApp
+            from threadlab.tui.app import ThreadlabApp
 
             ThreadlabApp(config, paused=args.paused, speed=args.speed).run()
         else:
-            from tui.app import ThreadlabApp
+            from threadlab.tui.app import ThreadlabApp
 
             ThreadlabApp().run()
     except ConfigError as error:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from engine.primitives.aio import AsyncLoop, LoopExecutor, VirtualClock
-from engine.primitives.atomic import AtomicCell
-from engine.primitives.barrier import Barrier
-from engine.primitives.buffer import Buffer
-from engine.primitives.condition import Condition
-from engine.primitives.future import Future, ThreadPool
-from engine.primitives.mutex import Mutex
-from engine.primitives.semaphore import Semaphore
-from engine.primitives.shared import SharedVariable
-from engine.primitives.work import work
+from threadlab.engine.primitives.aio import AsyncLoop, LoopExecutor, VirtualClock
+from threadlab.engine.primitives.atomic import AtomicCell
+from threadlab.engine.primitives.barrier import Barrier
+from threadlab.engine.primitives.buffer import Buffer
+from threadlab.engine.primitives.condition import Condition
+from threadlab.engine.primitives.future import Future, ThreadPool
+from threadlab.engine.primitives.mutex import Mutex
+from threadlab.engine.primitives.semaphore import Semaphore
+from threadlab.engine.primitives.shared import SharedVariable
+from threadlab.engine.primitives.work import work
 
 __all__ = [
     "AsyncLoop",

@@ -14,6 +14,10 @@ queue, each task's state and the ``await`` line it is paused at) is copied in ``
 between steps, so ``view()`` never touches asyncio objects another thread owns.
 """
 
+# The loop subclasses BaseEventLoop and reads its private state (_ready, _scheduled, a
+# handle's _callback), which typeshed does not declare.
+# mypy: disable-error-code="attr-defined, override"
+
 from __future__ import annotations
 
 import asyncio
@@ -26,19 +30,19 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.runtime import Runtime, SimThread
 
 TICK = 0.1
 """Virtual seconds a blocking ``time.sleep`` on the loop's thread lasts per step."""
 
 
-_TASK_TYPES: tuple[type, ...] = (asyncio.Task, tasks._PyTask)  # type: ignore[attr-defined]
+_TASK_TYPES: tuple[type, ...] = (asyncio.Task, tasks._PyTask)
 """C tasks and the pure-Python ones this loop makes (not subclasses of each other)."""
 
 
@@ -166,9 +170,7 @@ class AsyncLoop(Primitive):
         named from the coroutine and a per-loop count, never the process-wide Task-N."""
         self._created += 1
         name = f"{getattr(coro, '__name__', 'task')}#{self._created}"
-        task: asyncio.Task[Any] = tasks._PyTask(  # type: ignore[attr-defined]
-            coro, loop=loop, name=name, context=context
-        )
+        task: asyncio.Task[Any] = tasks._PyTask(coro, loop=loop, name=name, context=context)
         self.tasks.append(task)
         if self._stopping():  # asyncio's clean-up after a stop: it will never run
             self._discard_pending()
@@ -235,7 +237,7 @@ class AsyncLoop(Primitive):
         rt = self._rt
         if timeout is None:
             # Nothing ready and no timer: only another thread can give the loop work.
-            from engine.runtime import StopRun  # here: the runtime imports this module
+            from threadlab.engine.runtime import StopRun  # here: the runtime imports this module
 
             _runtime, thread = rt._current()
             with rt._cv:
@@ -283,7 +285,7 @@ class AsyncLoop(Primitive):
         thread, so garbage collection later has nothing to warn about or to run."""
         for task in self.tasks:
             if not task.done():
-                task._log_destroy_pending = False  # type: ignore[attr-defined]
+                task._log_destroy_pending = False
                 # A finally block that needs a step cannot have one now.
                 with contextlib.suppress(BaseException):
                     task.get_coro().close()
@@ -358,7 +360,7 @@ class AsyncLoop(Primitive):
         if task is not None:
             return task.get_name()
         if isinstance(getattr(callback, "__self__", None), _Job):
-            job: _Job = callback.__self__  # type: ignore[attr-defined]
+            job: _Job = callback.__self__
             return f"result of {job.call_text}"
         if callback is futures._set_result_unless_cancelled and args:
             waiter = self._waiter_of(args[0])
@@ -530,12 +532,12 @@ class LoopExecutor(Primitive):
             rt._block(thread, ThreadState.WAITING, self)
         rt._await_turn(thread)
         with rt._cv:
-            job = self._handed.pop(thread.name)
-            if job is not None:
-                self._start(thread, job)
+            handed = self._handed.pop(thread.name)
+            if handed is not None:
+                self._start(thread, handed)
             else:
                 rt._event(thread, "exit", self.name, "the loop is closed")
-            return job
+            return handed
 
     def _hand(self, worker: SimThread, job: _Job | None) -> None:
         self._handed[worker.name] = job
@@ -595,7 +597,7 @@ class _StepTimerHandle(events.TimerHandle):
 
 
 def _run_as_step(handle: events.Handle, run: Callable[[], None]) -> None:
-    owner: AsyncLoop = handle._loop._owner  # type: ignore[attr-defined]
+    owner: AsyncLoop = handle._loop._owner
     if owner._before_callback(handle):
         run()
         owner._after_callback(handle)
@@ -695,7 +697,7 @@ class EngineEventLoop(asyncio.BaseEventLoop):
 def _task_of(callback: Any) -> asyncio.Task[Any] | None:
     """The task whose step (or wakeup) this callback is, if it is one."""
     owner = getattr(callback, "__self__", None)
-    return owner if isinstance(owner, _TASK_TYPES) else None
+    return cast("asyncio.Task[Any]", owner) if isinstance(owner, _TASK_TYPES) else None
 
 
 def _settles(handle: events.Handle, future: Any) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from engine.model import PrimitiveView
-from engine.primitives.base import Primitive
+from threadlab.engine.model import PrimitiveView
+from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime
+    from threadlab.engine.runtime import Runtime
 
 RECENT_ATTEMPTS = 5
 

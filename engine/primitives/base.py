@@ -6,10 +6,10 @@ from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from engine.model import PrimitiveView
+from threadlab.engine.model import PrimitiveView
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.runtime import Runtime, SimThread
 
 
 class Primitive:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from engine.primitives.mutex import Mutex
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.primitives.mutex import Mutex
+    from threadlab.engine.runtime import Runtime, SimThread
 
 
 class Condition(Primitive):
@@ -124,6 +124,6 @@ class Condition(Primitive):
 
     @staticmethod
     def _refused(message: str) -> Exception:
-        from engine.runtime import ControlRefused
+        from threadlab.engine.runtime import ControlRefused
 
         return ControlRefused(message)

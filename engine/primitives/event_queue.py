@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.runtime import Runtime, SimThread
 
 RECENT_HANDLED = 5
 
@@ -113,6 +113,6 @@ class EventQueue(Primitive):
 
     @staticmethod
     def _refused(message: str) -> Exception:
-        from engine.runtime import ControlRefused
+        from threadlab.engine.runtime import ControlRefused
 
         return ControlRefused(message)

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.runtime import Runtime, SimThread
 
 
 class Future(Primitive):
@@ -193,10 +193,10 @@ class ThreadPool(Primitive):
             rt._block(thread, ThreadState.WAITING, self)
         rt._await_turn(thread)
         with rt._cv:
-            task = self._handed.pop(thread.name)
-            if task is not None:
-                self._start(thread, task)
-            return task
+            handed = self._handed.pop(thread.name)
+            if handed is not None:
+                self._start(thread, handed)
+            return handed
 
     def _hand(self, worker: SimThread, task: _Task | None) -> None:
         self._handed[worker.name] = task

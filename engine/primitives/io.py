@@ -11,11 +11,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Primitive
+from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.runtime import Runtime, SimThread
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.model import PrimitiveView, ThreadState
-from engine.primitives.base import Acquirable
+from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
-    from engine.runtime import Runtime, SimThread
+    from threadlab.engine.runtime import Runtime, SimThread
 
 
 class Mutex(Acquirable):

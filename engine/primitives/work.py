@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from engine.model import ThreadState
+from threadlab.engine.model import ThreadState
 
 
 def work(steps: int = 1, what: str = "work") -> None:
     """Spend ``steps`` scheduling steps doing ``what`` (the thread shows as working)."""
-    from engine.runtime import current_thread
+    from threadlab.engine.runtime import current_thread
 
     runtime, _thread = current_thread()
     for done in range(steps):

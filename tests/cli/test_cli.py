@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from scenarios import SCENARIOS
-from tui.cli import main
+from threadlab.scenarios import SCENARIOS
+from threadlab.tui.cli import main
 
-CLI = [sys.executable, "-m", "tui.cli"]
+CLI = [sys.executable, "-m", "threadlab.tui.cli"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

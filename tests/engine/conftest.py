@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from engine_helpers import threadlab_threads
 
-from engine import Event, Runtime, Scenario, resolve_config
+from threadlab.engine import Event, Runtime, Scenario, resolve_config
 
 Launch = Callable[..., Runtime]
 

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine import (
+from threadlab.engine import (
     Event,
     Param,
     Runtime,

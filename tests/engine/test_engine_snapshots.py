@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from engine_helpers import advance
 
-from engine import ControlRefused
-from scenarios import get_scenario
+from threadlab.engine import ControlRefused
+from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(60)
 

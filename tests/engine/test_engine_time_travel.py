@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import ControlRefused, RunState, Runtime, Snapshot, resolve_config, runfile
-from engine.chrome_trace import SLICE_STATES
-from engine.history import History
-from engine.trace import write_trace
-from scenarios import get_scenario
+from threadlab.engine import ControlRefused, RunState, Runtime, Snapshot, resolve_config, runfile
+from threadlab.engine.chrome_trace import SLICE_STATES
+from threadlab.engine.history import History
+from threadlab.engine.trace import write_trace
+from threadlab.scenarios import get_scenario
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pytest
 from engine_helpers import advance, make_scenario
 
-from engine import ControlRefused, RunState, Scenario, ThreadState, World
+from threadlab.engine import ControlRefused, RunState, Scenario, ThreadState, World
 
 pytestmark = pytest.mark.timeout(30)
 

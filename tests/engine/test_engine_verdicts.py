@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 from engine_helpers import advance, make_scenario, run_headless
 
-from engine import ControlRefused, RunState, Scenario, ThreadState, VerdictKind, World, work
-from scenarios import get_scenario
+from threadlab.engine import (
+    ControlRefused,
+    RunState,
+    Scenario,
+    ThreadState,
+    VerdictKind,
+    World,
+    work,
+)
+from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine import Runtime, Snapshot, resolve_config
-from scenarios import get_scenario
+from threadlab.engine import Runtime, Snapshot, resolve_config
+from threadlab.scenarios import get_scenario
 
 
 class Driver:

@@ -7,7 +7,7 @@ from statistics import mean
 import pytest
 from scenario_driver import Driver
 
-from engine import ControlRefused, RunState, ThreadState
+from threadlab.engine import ControlRefused, RunState, ThreadState
 
 
 def handled_order(driver: Driver, variant: str, seed: int) -> tuple[list[str], int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from scenario_driver import Driver
 
-from engine import RunState, ThreadState
+from threadlab.engine import RunState, ThreadState
 
 
 def test_spinlock_spins_until_its_exchange_succeeds(driver: Driver) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from scenario_driver import Driver
 
-from engine import (
+from threadlab.engine import (
     Event,
     RunConfig,
     RunState,
@@ -26,7 +26,7 @@ from engine import (
     resolve_config,
     work,
 )
-from scenarios import coroutines, get_scenario
+from threadlab.scenarios import coroutines, get_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(coroutines.__file__).read_text().splitlines()
@@ -101,7 +101,7 @@ def test_the_blocking_variant_also_finishes() -> None:
 
 
 def test_trace_is_byte_identical_on_repeat_runs() -> None:
-    command = [sys.executable, "-m", "tui.cli", "trace", "coroutines", "--seed", "3"]
+    command = [sys.executable, "-m", "threadlab.tui.cli", "trace", "coroutines", "--seed", "3"]
     command += ["--steps", "400"]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)

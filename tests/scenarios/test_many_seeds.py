@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from engine import Event, RunConfig, RunState, Runtime, resolve_config
-from scenarios import SCENARIOS, get_scenario
+from threadlab.engine import Event, RunConfig, RunState, Runtime, resolve_config
+from threadlab.scenarios import SCENARIOS, get_scenario
 
 SEEDS = range(500)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from tui_testing import make_app, notifications, run, runtime_of
 
-from engine import RunState, ThreadState
-from tui.screens.help import HelpScreen
-from tui.screens.scenario import ScenarioScreen, faster, slower
+from threadlab.engine import RunState, ThreadState
+from threadlab.tui.screens.help import HelpScreen
+from threadlab.tui.screens.scenario import ScenarioScreen, faster, slower
 
 SIZE = (120, 40)
 

@@ -18,11 +18,11 @@ from textual.geometry import Region
 from textual.widget import Widget
 from tui_testing import run
 
-from engine import Runtime, resolve_config
-from engine.model import PrimitiveView, Snapshot
-from scenarios import get_scenario
-from tui.widgets.primitives import MAX_LIST, PrimitivesPanel
-from tui.widgets.watches import WatchesPanel
+from threadlab.engine import Runtime, resolve_config
+from threadlab.engine.model import PrimitiveView, Snapshot
+from threadlab.scenarios import get_scenario
+from threadlab.tui.widgets.primitives import MAX_LIST, PrimitivesPanel
+from threadlab.tui.widgets.watches import WatchesPanel
 
 NARROW, WIDE = 34, 60
 """The primitives panel's width in the side column at 80 columns, and a roomy one."""

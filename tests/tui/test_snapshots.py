@@ -11,8 +11,8 @@ import pytest
 from textual.pilot import Pilot
 from tui_testing import LOCK_ORDER, make_app, show, until_running
 
-from engine import resolve_config
-from scenarios import get_scenario
+from threadlab.engine import resolve_config
+from threadlab.scenarios import get_scenario
 
 SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 

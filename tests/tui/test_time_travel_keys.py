@@ -8,10 +8,10 @@ from pathlib import Path
 
 from tui_testing import make_app, notifications, run, runtime_of
 
-from engine import runfile
-from scenarios import get_scenario
-from tui.app import ThreadlabApp
-from tui.screens.goto import GotoScreen, parse_step
+from threadlab.engine import runfile
+from threadlab.scenarios import get_scenario
+from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.screens.goto import GotoScreen, parse_step
 
 SIZE = (120, 40)
 

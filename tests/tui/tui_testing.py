@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from textual.pilot import Pilot
 
-from engine import RunConfig, Runtime, Scenario, World, resolve_config
-from scenarios import get_scenario
-from tui.app import ThreadlabApp
-from tui.screens.scenario import ScenarioScreen
+from threadlab.engine import RunConfig, Runtime, Scenario, World, resolve_config
+from threadlab.scenarios import get_scenario
+from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.screens.scenario import ScenarioScreen
 
 
 def make_app(

@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from engine.scenario import RunConfig
-from tui.widgets.threads import StateLegend
+from threadlab.engine.scenario import RunConfig
+from threadlab.tui.widgets.threads import StateLegend
 
 
 class KeyHelp(NamedTuple):

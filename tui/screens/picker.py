@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.scenario import RunConfig, Scenario, resolve_config
-from scenarios import SCENARIOS
+from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
+from threadlab.scenarios import SCENARIOS
 
 
 def describe(scenario: Scenario) -> Group:

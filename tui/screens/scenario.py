@@ -21,22 +21,28 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from engine import runfile
-from engine.model import RunState, Snapshot
-from engine.runtime import ControlRefused, ReplayDiverged, Runtime
-from engine.scenario import ConfigError
-from tui.screens.goto import GotoScreen
-from tui.screens.help import HelpScreen, KeyHelp
-from tui.screens.selection import Selection, conditions, next_condition, next_waiter, resolve
-from tui.widgets.events import EventLog
-from tui.widgets.hint import HintLine
-from tui.widgets.primitives import PrimitivesPanel
-from tui.widgets.source import SourcePanel
-from tui.widgets.status import StatusLine, format_speed
-from tui.widgets.threads import ThreadsPanel
-from tui.widgets.timeline import TimelinePanel
-from tui.widgets.verdict import VerdictBanner
-from tui.widgets.watches import WatchesPanel
+from threadlab.engine import runfile
+from threadlab.engine.model import RunState, Snapshot
+from threadlab.engine.runtime import ControlRefused, ReplayDiverged, Runtime
+from threadlab.engine.scenario import ConfigError
+from threadlab.tui.screens.goto import GotoScreen
+from threadlab.tui.screens.help import HelpScreen, KeyHelp
+from threadlab.tui.screens.selection import (
+    Selection,
+    conditions,
+    next_condition,
+    next_waiter,
+    resolve,
+)
+from threadlab.tui.widgets.events import EventLog
+from threadlab.tui.widgets.hint import HintLine
+from threadlab.tui.widgets.primitives import PrimitivesPanel
+from threadlab.tui.widgets.source import SourcePanel
+from threadlab.tui.widgets.status import StatusLine, format_speed
+from threadlab.tui.widgets.threads import ThreadsPanel
+from threadlab.tui.widgets.timeline import TimelinePanel
+from threadlab.tui.widgets.verdict import VerdictBanner
+from threadlab.tui.widgets.watches import WatchesPanel
 
 FRAME_INTERVAL = 1 / 30
 """Seconds between two snapshot pulls: at most ~30 redraws a second, however fast it runs."""
@@ -272,8 +278,9 @@ class ScenarioScreen(Screen[None]):
         ),
     ]
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (40, "-tall")]
+    # Plain class attributes: Textual declares them "ClassVar[...] | None".
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]  # noqa: RUF012
 
     snapshot: reactive[Snapshot | None] = reactive(None, init=False)
     """The latest snapshot of the run: the one thing every panel draws from.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.model import PrimitiveView, Snapshot
+from threadlab.engine.model import PrimitiveView, Snapshot
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import RichLog
 
-from engine.model import Event, Snapshot
-from tui.widgets.palette import YOU, thread_style
+from threadlab.engine.model import Event, Snapshot
+from threadlab.tui.widgets.palette import YOU, thread_style
 
 KIND_STYLES: dict[str, str] = {
     "block": "red",

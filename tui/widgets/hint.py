@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import RunState, Snapshot
-from tui.widgets.verdict import shows_verdict
+from threadlab.engine.model import RunState, Snapshot
+from threadlab.tui.widgets.verdict import shows_verdict
 
 CONDITION_KEYS = "Press s to signal, b to broadcast, w for a spurious wakeup"
 

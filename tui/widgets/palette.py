@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from engine.model import ThreadState
+from threadlab.engine.model import ThreadState
 
 THREAD_COLOURS: tuple[str, ...] = (
     "#5fafff",  # blue

@@ -23,12 +23,13 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import PrimitiveView, Snapshot, ThreadState
-from tui.screens.selection import Selection
-from tui.widgets.palette import STATE_GLYPHS, thread_names, thread_style
+from threadlab.engine.model import PrimitiveView, Snapshot, ThreadState
+from threadlab.tui.screens.selection import Selection
+from threadlab.tui.widgets.palette import STATE_GLYPHS, thread_names, thread_style
 
 WIDE = 48
 """From this many cells on, a column names each primitive's kind."""
@@ -94,7 +95,7 @@ class PrimitivesPanel(Widget):
     selection: reactive[Selection] = reactive(Selection(), layout=True)
     """The condition and waiter the s, b and w keys act on, marked in the panel."""
 
-    def render(self) -> Group | Table | Text:
+    def render(self) -> RenderResult:
         snapshot = self.snapshot
         if snapshot is None:
             return Text("")

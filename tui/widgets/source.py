@@ -17,8 +17,8 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from engine.model import Snapshot, SourceLine, ThreadState, ThreadView
-from tui.widgets.palette import thread_style
+from threadlab.engine.model import Snapshot, SourceLine, ThreadState, ThreadView
+from threadlab.tui.widgets.palette import thread_style
 
 MAX_LANES_WIDTH = 18
 NUMBERED_WIDTH = 56

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import RunState, Snapshot
+from threadlab.engine.model import RunState, Snapshot
 
 RUN_STATE_GLYPHS: dict[RunState, str] = {
     RunState.RUNNING: "▶",

@@ -9,11 +9,12 @@ from rich.console import Group
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import Snapshot, ThreadState, ThreadView
-from tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
+from threadlab.engine.model import Snapshot, ThreadState, ThreadView
+from threadlab.tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
 
 NARROW = 36
 """Below this many cells what each thread is doing is left out (the source panel shows it);
@@ -54,7 +55,7 @@ class ThreadsPanel(Widget):
     snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
     """The run whose threads are listed."""
 
-    def render(self) -> Group | Text:
+    def render(self) -> RenderResult:
         snapshot = self.snapshot
         if snapshot is None or not snapshot.threads:
             return Text("")
@@ -132,7 +133,7 @@ class ThreadsPanel(Widget):
 class StateLegend(ThreadsPanel):
     """Every thread state with its glyph, colour and meaning (for the help screen)."""
 
-    def render(self) -> Table:
+    def render(self) -> RenderResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True)
         table.add_column()

@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import Snapshot, ThreadState, TimelineColumn
-from tui.widgets.palette import thread_style
+from threadlab.engine.model import Snapshot, ThreadState, TimelineColumn
+from threadlab.tui.widgets.palette import thread_style
 
 CELLS: dict[ThreadState, str] = {
     ThreadState.RUNNING: "█",

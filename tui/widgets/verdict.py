@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import RunState, Snapshot, VerdictKind
-from tui.widgets.palette import thread_names
+from threadlab.engine.model import RunState, Snapshot, VerdictKind
+from threadlab.tui.widgets.palette import thread_names
 
 NEXT_STEP: dict[VerdictKind, str] = {
     VerdictKind.DEADLOCK: "No thread can ever run again. Press ← to step back, r to restart.",

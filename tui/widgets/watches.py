@@ -16,8 +16,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.model import Snapshot
-from tui.widgets.palette import thread_style
+from threadlab.engine.model import Snapshot
+from threadlab.tui.widgets.palette import thread_style
 
 
 class WatchesPanel(Widget):
