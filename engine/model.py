@@ -192,6 +192,13 @@ class Snapshot:
     """The most recent steps, oldest first."""
     history_length: int = 0
     """Steps in the recorded history: after a rewind, the end one can go forward to."""
+    pace_paused: bool = False
+    """Whether the pace grants no steps now (the user paused, or the run started paused):
+    ``resume`` lets it go. A verdict pauses it too."""
+    conditions: tuple[str, ...] = ()
+    """The conditions the user can signal, broadcast and wake spuriously, in order."""
+    event_queues: tuple[str, ...] = ()
+    """The event queues the user can post to, in order."""
 
     @property
     def paused(self) -> bool:

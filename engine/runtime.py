@@ -514,6 +514,9 @@ class Runtime:
                 watches=self._watch_values,
                 timeline=tuple(self._timeline),
                 history_length=len(self._history),
+                pace_paused=self._paused,
+                conditions=self.condition_names(),
+                event_queues=self.event_queue_names(),
             )
 
     def condition_names(self) -> tuple[str, ...]:
