@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from threadlab.engine.model import (
     Event,
+    EventKind,
     PrimitiveView,
     RunState,
     Snapshot,
@@ -50,6 +51,7 @@ __all__ = [
     "ConfigError",
     "ControlRefused",
     "Event",
+    "EventKind",
     "Future",
     "Mutex",
     "Param",

@@ -10,20 +10,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from threadlab.engine.model import ActionKind, UserAction
+
 USER_CHOSEN = 0x80
 MAX_THREADS = USER_CHOSEN - 1
 
-Action = tuple[str, ...]
-"""A user action: ('signal', cond), ('broadcast', cond), ('spurious', cond, thread),
-('post', queue)."""
+ACTION_ARITY = {
+    ActionKind.SIGNAL: 2,
+    ActionKind.BROADCAST: 2,
+    ActionKind.SPURIOUS: 3,
+    ActionKind.POST: 2,
+}
+"""How many strings each action has in a run file: its kind, its target, and the waiter
+of a spurious wakeup ('' for the first)."""
 
-ACTION_ARITY = {"signal": 2, "broadcast": 2, "spurious": 3, "post": 2}
+
+def action_to_json(action: UserAction) -> list[str]:
+    """``[kind, target]``, or ``[kind, condition, waiter]`` for a spurious wakeup."""
+    if action.kind is ActionKind.SPURIOUS:
+        return [action.kind.value, action.target, action.thread]
+    return [action.kind.value, action.target]
+
+
+def action_from_json(parts: list[str]) -> UserAction:
+    kind = ActionKind(parts[0])
+    return UserAction(kind, parts[1], parts[2] if kind is ActionKind.SPURIOUS else "")
 
 
 @dataclass
 class History:
     steps: bytearray = field(default_factory=bytearray)
-    actions: list[tuple[int, Action]] = field(default_factory=list)
+    actions: list[tuple[int, UserAction]] = field(default_factory=list)
     """(step it followed, action), in the order they happened."""
 
     def __len__(self) -> int:
@@ -32,7 +49,7 @@ class History:
     def record_step(self, thread_index: int, by_user: bool) -> None:
         self.steps.append(thread_index | (USER_CHOSEN if by_user else 0))
 
-    def record_action(self, step: int, action: Action) -> None:
+    def record_action(self, step: int, action: UserAction) -> None:
         self.actions.append((step, action))
 
     def truncate(self, step: int, actions_applied: int) -> None:
@@ -53,7 +70,7 @@ class History:
         return {
             # thread number, negative when the user chose it
             "steps": [n if not user else -n for n, user in map(self.decode, self.steps)],
-            "actions": [[step, *action] for step, action in self.actions],
+            "actions": [[step, *action_to_json(action)] for step, action in self.actions],
         }
 
     @classmethod
@@ -86,5 +103,5 @@ class History:
             if not last <= item[0] <= len(history.steps):
                 raise ValueError(f"action {item!r} is out of order")
             last = item[0]
-            history.record_action(item[0], tuple(item[1:]))
+            history.record_action(item[0], action_from_json(item[1:]))
         return history

@@ -54,6 +54,100 @@ class VerdictKind(StrEnum):
     FAILED = "FAILED"
 
 
+class EventKind(StrEnum):
+    """What an event records. The values are the ``kind`` strings of the trace and run-file
+    formats, so a StrEnum keeps those formats as they are."""
+
+    # locks, semaphores, conditions, barriers
+    ACQUIRE = "acquire"
+    BLOCK = "block"
+    RELEASE = "release"
+    WAIT = "wait"
+    SIGNAL = "signal"
+    BROADCAST = "broadcast"
+    SPURIOUS = "spurious"
+    ARRIVE = "arrive"
+    # shared data
+    PUT = "put"
+    GET = "get"
+    CHECK = "check"
+    LOAD = "load"
+    STORE = "store"
+    CAS = "cas"
+    READ = "read"
+    WRITE = "write"
+    # pools, futures, executors, event queues, devices
+    SUBMIT = "submit"
+    START = "start"
+    FINISH = "finish"
+    RAISE = "raise"
+    RESULT = "result"
+    SHUTDOWN = "shutdown"
+    IDLE = "idle"
+    EXIT = "exit"
+    POST = "post"
+    HANDLE = "handle"
+    POLL = "poll"
+    ISSUE = "issue"
+    COMPLETE = "complete"
+    CLOSE = "close"
+    OFF = "off"
+    # an asyncio loop
+    RUN = "run"
+    CALLBACK = "callback"
+    AWAIT = "await"
+    RETURN = "return"
+    CANCELLED = "cancelled"
+    WAKE = "wake"
+    UNBLOCK = "unblock"
+    # a thread's end, and the run's verdicts
+    DONE = "done"
+    FAIL = "fail"
+    FINISHED = "finished"
+    VIOLATION = "violation"
+    DEADLOCK = "deadlock"
+
+
+class PrimitiveKind(StrEnum):
+    """What kind of primitive a view shows."""
+
+    MUTEX = "mutex"
+    CONDITION = "condition"
+    SEMAPHORE = "semaphore"
+    BUFFER = "buffer"
+    ATOMIC = "atomic"
+    SHARED = "shared"
+    BARRIER = "barrier"
+    FUTURE = "future"
+    POOL = "pool"
+    EVENTS = "events"
+    PORT = "port"
+    DEVICE = "device"
+    LOOP = "loop"
+    EXECUTOR = "executor"
+
+
+class ActionKind(StrEnum):
+    """A user action that changes the run (recorded in its history)."""
+
+    SIGNAL = "signal"
+    BROADCAST = "broadcast"
+    SPURIOUS = "spurious"
+    POST = "post"
+
+
+@dataclass(frozen=True)
+class UserAction:
+    """One user action and its target: signal a condition, wake one of its waiters
+    spuriously, post an event to a queue."""
+
+    kind: ActionKind
+    target: str
+    """The condition or event queue it acts on."""
+    thread: str = ""
+    """Spurious wakeup: the waiter to wake ('' for the first)."""
+
+
 STATE_CODES = {
     ThreadState.RUNNABLE: "r",
     ThreadState.RUNNING: "R",
@@ -138,7 +232,7 @@ class Event:
     step: int
     thread: str | None
     """The scenario thread that did it, or None for the user ('you')."""
-    kind: str
+    kind: EventKind
     primitive: str | None
     detail: str = ""
     line: int | None = None

@@ -1,14 +1,136 @@
-"""Deadlock verdicts in plain words: who waits on what, and the cycle where there is one."""
+"""Verdicts, checked after every step: a failed thread, a broken invariant, the end of the
+run, a deadlock (who waits on what, and the cycle where there is one), or an idle run
+that waits for the user."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import ThreadState, Verdict, VerdictKind
+from threadlab.engine.errors import ControlRefused
+from threadlab.engine.model import EventKind, RunState, ThreadState, Verdict, VerdictKind
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
+
+
+class Judge:
+    """Gives a run its verdicts and says whether it is over.
+
+    Args:
+        kernel: the run.
+        waits_for_user: threads are meant to wait until the user acts, so nothing
+            runnable while one waits where the user can wake it is idle, not a deadlock.
+        idle_hint: what to say while the run is idle.
+    """
+
+    def __init__(self, kernel: Kernel, *, waits_for_user: bool, idle_hint: str) -> None:
+        self._kernel = kernel
+        self._waits_for_user = waits_for_user
+        self._idle_hint = idle_hint
+        self._reported: set[str] = set()
+        self.verdict: Verdict | None = None
+        """The latest verdict, if any."""
+        self.terminal = False
+        """The run is over: finished, deadlocked or broken (a failure alone is not)."""
+        self.failed_state = False
+        """A thread has just failed: shown as FAILED until the run goes on."""
+
+    def after_step(self, ran: SimThread | None) -> Verdict | None:
+        """Check everything after a step (lock held). Returns a new verdict that should
+        pause the run, or None."""
+        kernel = self._kernel
+        new: Verdict | None = None
+        for thread in kernel.threads:
+            if thread.state is ThreadState.FAILED and thread.name not in self._reported:
+                self._reported.add(thread.name)
+                self.failed_state = True
+                failure = thread.operation.removeprefix("failed: ")
+                new = Verdict(
+                    VerdictKind.FAILED,
+                    f"{thread.name} failed: {failure}",
+                    (thread.name,),
+                    kernel.step,
+                )
+                self.verdict = new
+        for text, check in kernel.invariants:
+            problem = check()
+            if problem:
+                involved = [t.name for t in kernel.threads if _mentions(problem, t.name)]
+                if not involved and ran is not None:
+                    involved = [ran.name]
+                self.terminal = True
+                kernel.emit(None, EventKind.VIOLATION, None, f"{text}: {problem}")
+                self.verdict = Verdict(
+                    VerdictKind.VIOLATION,
+                    f"Invariant broken: {text}. {problem}.",
+                    tuple(involved),
+                    kernel.step,
+                )
+                return self.verdict
+        if all(t.state.ended for t in kernel.threads):
+            if not self.terminal:
+                self.terminal = True
+                kernel.emit(None, EventKind.FINISHED, None, "every thread has finished")
+            return new
+        if any(t.state.can_run for t in kernel.threads) or self.idle_reason():
+            return new
+        self.terminal = True
+        self.verdict = describe_deadlock(kernel.threads, kernel.step)
+        kernel.emit(None, EventKind.DEADLOCK, None, self.verdict.text)
+        return self.verdict
+
+    def idle_reason(self) -> str | None:
+        """Why nothing runs although the user can still move things (or None)."""
+        kernel = self._kernel
+        if self.terminal or kernel.in_step or not self._waits_for_user:
+            return None
+        live = [t for t in kernel.threads if not t.state.ended]
+        if not live or any(t.state.can_run for t in live):
+            return None
+        if any(
+            t.state is ThreadState.WAITING and getattr(t.blocked_on, "accepts_user", False)
+            for t in live
+        ):
+            return self._idle_hint
+        return None
+
+    def run_state(self, paused: bool) -> RunState:
+        verdict = self.verdict
+        if verdict is not None and verdict.kind is not VerdictKind.FAILED and self.terminal:
+            return RunState(verdict.kind.value)
+        if self.failed_state:
+            return RunState.FAILED
+        if self.terminal:
+            return RunState.FINISHED
+        return RunState.PAUSED if paused else RunState.RUNNING
+
+    def refuse_if_over(self) -> None:
+        """Raise ``ControlRefused`` when the run has ended."""
+        if self._kernel.stopping:
+            raise ControlRefused("the run has stopped")
+        if self.terminal:
+            if self.verdict is not None and self.verdict.kind is not VerdictKind.FAILED:
+                ended = self.verdict.kind.value.lower()
+                raise ControlRefused(f"the run has ended in {ended}: step back or restart it")
+            raise ControlRefused("the run has finished: step back or restart it")
+
+
+def why_not(thread: SimThread) -> str:
+    """Why ``thread`` cannot run now, in words."""
+    state = thread.state
+    if state is ThreadState.BLOCKED and thread.blocked_on is not None:
+        return f"it is blocked on {thread.blocked_on.name}"
+    if state is ThreadState.WAITING and thread.blocked_on is not None:
+        return f"it is waiting on {thread.blocked_on.name}"
+    return f"it is {state.value}"
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names the thread ``name`` as a whole word."""
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
 
 
 def _holder(thread: SimThread) -> SimThread | None:

@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.errors import StopRun
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 TICK = 0.1
 """Virtual seconds a blocking ``time.sleep`` on the loop's thread lasts per step."""
@@ -54,10 +56,10 @@ def fmt_time(seconds: float) -> str:
 class AsyncLoop(Primitive):
     """The engine's side of an asyncio event loop: virtual clock, steps, and its view."""
 
-    kind = "loop"
+    kind = PrimitiveKind.LOOP
 
-    def __init__(self, runtime: Runtime, name: str) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str) -> None:
+        super().__init__(kernel, name)
         self.now = 0.0
         """The virtual clock, in seconds; only the loop's thread moves it."""
         self.clock = VirtualClock(self)
@@ -81,8 +83,7 @@ class AsyncLoop(Primitive):
     def new_event_loop(self) -> EngineEventLoop:
         """A loop factory for ``asyncio.Runner(loop_factory=...)``; call it in the loop's
         thread."""
-        _runtime, thread = self._rt._current()
-        self.thread = thread
+        self.thread = self._kernel.current()
         self.loop = EngineEventLoop(self)
         return self.loop
 
@@ -149,7 +150,7 @@ class AsyncLoop(Primitive):
         """The scenario line the task's coroutine is paused at (its innermost ``await``
         in the scenario's own code), or its ``def`` line before it starts."""
         line = None
-        scenario_file = self._rt._scenario_file
+        scenario_file = self._kernel.program_file
         awaited: Any = task.get_coro()
         while awaited is not None:
             frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
@@ -181,7 +182,7 @@ class AsyncLoop(Primitive):
 
         Returns False when the callback was cancelled while the loop waited for its turn.
         """
-        rt = self._rt
+        kernel = self._kernel
         task = _task_of(handle._callback)
         if task is not None:
             line = self.await_line(task)
@@ -196,7 +197,7 @@ class AsyncLoop(Primitive):
             line = None  # the loop's own line: where the thread runs the loop
         self.next = handle
         try:
-            thread = rt._checkpoint(operation, line=line)
+            thread = kernel.checkpoint(operation, line=line)
         except BaseException:  # the run stops: no task will run again
             self._discard_pending()
             raise
@@ -204,70 +205,85 @@ class AsyncLoop(Primitive):
             self.next = None
         if handle._cancelled:
             return False
-        with rt._cv:
-            rt._event(thread, "run" if task is not None else "callback", self.name, detail)
+        with kernel.lock:
+            kernel.emit(
+                thread, EventKind.RUN if task is not None else EventKind.CALLBACK, self.name, detail
+            )
             self.running = task
         return True
 
     def _after_callback(self, handle: events.Handle) -> None:
         """Say where the task that just ran stands: paused at an ``await``, or done."""
-        rt = self._rt
+        kernel = self._kernel
         task = _task_of(handle._callback)
         self.running = None
         if task is None or self.thread is None:
             return
         name = task.get_name()
-        with rt._cv:
+        with kernel.lock:
             if task.cancelled():
-                rt._event(self.thread, "cancelled", self.name, f"{name} is cancelled")
+                kernel.emit(self.thread, EventKind.CANCELLED, self.name, f"{name} is cancelled")
             elif task.done() and task.exception() is not None:
                 exc = task.exception()
-                rt._event(self.thread, "raise", self.name, f"{name} raised {_exc_text(exc)}")
+                kernel.emit(
+                    self.thread, EventKind.RAISE, self.name, f"{name} raised {_exc_text(exc)}"
+                )
             elif task.done():
-                rt._event(self.thread, "return", self.name, f"{name} returns {task.result()!r}")
+                kernel.emit(
+                    self.thread, EventKind.RETURN, self.name, f"{name} returns {task.result()!r}"
+                )
             else:
                 where = self._waits_for(task)
                 line = self.await_line(task)
-                rt._event(self.thread, "await", self.name, f"{name} awaits at line {line}: {where}")
+                kernel.emit(
+                    self.thread,
+                    EventKind.AWAIT,
+                    self.name,
+                    f"{name} awaits at line {line}: {where}",
+                )
 
     def _select(self, loop: EngineEventLoop, timeout: float | None) -> list[Any]:
         """The loop's poll, on virtual time: nothing to poll, only time to pass."""
         if timeout is not None and timeout <= 0:
             return []
-        rt = self._rt
+        kernel = self._kernel
         if timeout is None:
             # Nothing ready and no timer: only another thread can give the loop work.
-            from threadlab.engine.runtime import StopRun  # here: the runtime imports this module
-
-            _runtime, thread = rt._current()
-            with rt._cv:
+            thread = kernel.current()
+            with kernel.lock:
                 if thread.stopped:  # unwinding already (asyncio's clean-up runs the loop)
                     self._discard_pending()
                     raise StopRun
-                thread.operation = "wait for call_soon_threadsafe"
-                self.queue.append(thread)
-                rt._event(thread, "wait", self.name, "nothing ready, no timer: waits for a thread")
-                rt._block(thread, ThreadState.WAITING, self)
-            rt._await_turn(thread)
+                kernel.emit(
+                    thread, EventKind.WAIT, self.name, "nothing ready, no timer: waits for a thread"
+                )
+                kernel.park(
+                    thread, self, ThreadState.WAITING, operation="wait for call_soon_threadsafe"
+                )
+            kernel.resume(thread)
             return []
         target = self.now + timeout
         if loop._scheduled and abs(loop._scheduled[0]._when - target) < 1e-6:
             target = max(target, loop._scheduled[0]._when)
-        thread = rt._checkpoint(f"idle until t={fmt_time(target)}")
-        with rt._cv:
+        thread = kernel.checkpoint(f"idle until t={fmt_time(target)}")
+        with kernel.lock:
             if loop._ready:  # a worker's result came in first, as it would wake select()
-                rt._event(thread, "wake", self.name, f"a thread's result arrives at t={self._t()}")
+                kernel.emit(
+                    thread, EventKind.WAKE, self.name, f"a thread's result arrives at t={self._t()}"
+                )
             else:
                 before, self.now = self.now, max(self.now, target)
-                rt._event(thread, "idle", self.name, f"t={fmt_time(before)} → t={self._t()}")
+                kernel.emit(
+                    thread, EventKind.IDLE, self.name, f"t={fmt_time(before)} → t={self._t()}"
+                )
         return []
 
     def _wake_loop(self) -> None:
         """``call_soon_threadsafe`` from another thread: wake the loop if it waits."""
-        rt = self._rt
-        with rt._cv:
+        kernel = self._kernel
+        with kernel.lock:
             while self.queue:
-                rt._wake(self.queue.popleft(), "woken by call_soon_threadsafe")
+                kernel.wake(self.queue.popleft(), "woken by call_soon_threadsafe")
 
     def _stopping(self) -> bool:
         return self.thread is not None and self.thread.stopped
@@ -296,7 +312,7 @@ class AsyncLoop(Primitive):
     def _visible(self, task: asyncio.Task[Any]) -> bool:
         """Tasks of the scenario's own coroutines (not asyncio's shutdown helpers)."""
         code = getattr(task.get_coro(), "cr_code", None)
-        return code is not None and code.co_filename == self._rt._scenario_file
+        return code is not None and code.co_filename == self._kernel.program_file
 
     def _task_state(self, task: asyncio.Task[Any], ready: bool) -> str:
         if task.cancelled():
@@ -400,7 +416,8 @@ class VirtualClock:
     def sleep(self, seconds: float) -> None:
         """Block the calling thread (the loop's) for ``seconds`` of virtual time."""
         owner = self._owner
-        rt, thread = owner._rt._current()
+        kernel = owner._kernel
+        thread = kernel.current()
         if thread is not owner.thread:
             raise RuntimeError(
                 f"{owner.name}'s time.sleep runs on the loop's own thread; "
@@ -409,14 +426,16 @@ class VirtualClock:
         ticks = max(1, round(seconds / TICK))
         start = owner.now
         what = f"time.sleep({seconds:g})"
-        with rt._cv:
-            rt._event(thread, "block", owner.name, f"{what} holds the loop from t={owner._t()}")
+        with kernel.lock:
+            kernel.emit(
+                thread, EventKind.BLOCK, owner.name, f"{what} holds the loop from t={owner._t()}"
+            )
         for tick in range(1, ticks + 1):
-            rt._checkpoint(f"{what} {tick}/{ticks}", ThreadState.WORKING)
-            with rt._cv:
+            kernel.checkpoint(f"{what} {tick}/{ticks}", ThreadState.WORKING)
+            with kernel.lock:
                 owner.now = max(owner.now, start + max(0.0, seconds) * tick / ticks)
-        with rt._cv:
-            rt._event(thread, "unblock", owner.name, f"{what} returns at t={owner._t()}")
+        with kernel.lock:
+            kernel.emit(thread, EventKind.UNBLOCK, owner.name, f"{what} returns at t={owner._t()}")
 
 
 @dataclass(eq=False)
@@ -446,14 +465,13 @@ class LoopExecutor(Primitive):
     order, run them beside the loop, and hand the result back with
     ``call_soon_threadsafe``."""
 
-    kind = "executor"
+    kind = PrimitiveKind.EXECUTOR
 
-    def __init__(self, runtime: Runtime, name: str, owner: AsyncLoop) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, owner: AsyncLoop) -> None:
+        super().__init__(kernel, name)
         self.owner = owner
         self.jobs: deque[_Job] = deque()
         self.busy: dict[str, _Job] = {}
-        self._handed: dict[str, _Job | None] = {}
         self._shut_down = False
 
     def worker(self, me: str) -> None:
@@ -490,76 +508,74 @@ class LoopExecutor(Primitive):
 
     def submit(self, loop: EngineEventLoop, func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """Called on the loop's thread, inside a task step (no step of its own)."""
-        rt = self._rt
+        kernel = self._kernel
         future = loop.create_future()
         job = _Job(loop, future, partial(func, *args), _call_text(func, args))
-        with rt._cv:
+        with kernel.lock:
             if self._shut_down:
                 raise RuntimeError(f"cannot run in {self.name} after shutdown")
-            rt._event(self.owner.thread, "submit", self.name, job.call_text)
-            if self.queue:  # an idle worker takes it straight away
-                self._hand(self.queue.popleft(), job)
-            else:
+            kernel.emit(self.owner.thread, EventKind.SUBMIT, self.name, job.call_text)
+            if not self.hand_to_waiter(job, f"run {job.call_text}"):  # no idle worker
                 self.jobs.append(job)
         return future
 
     def shutdown(self) -> None:
         """No more jobs: idle workers exit now, busy ones after their job."""
-        rt = self._rt
-        with rt._cv:
+        kernel = self._kernel
+        with kernel.lock:
             if self._shut_down:
                 return
             self._shut_down = True
             if not self.owner._stopping():
-                rt._event(self.owner.thread, "shutdown", self.name)
-            while self.queue:
-                self._hand(self.queue.popleft(), None)
+                kernel.emit(self.owner.thread, EventKind.SHUTDOWN, self.name)
+            while self.hand_to_waiter(None, "exit"):
+                pass
 
     def _take(self) -> _Job | None:
-        rt = self._rt
-        thread = rt._checkpoint(f"take a job from {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"take a job from {self.name}")
+        with kernel.lock:
             if self.jobs:
                 job = self.jobs.popleft()
                 self._start(thread, job)
                 return job
             if self._shut_down:
-                rt._event(thread, "exit", self.name, "the loop is closed")
+                kernel.emit(thread, EventKind.EXIT, self.name, "the loop is closed")
                 return None
-            thread.operation = f"wait for a job from {self.name}"
-            self.queue.append(thread)
-            rt._event(thread, "idle", self.name, "waits for a job")
-            rt._block(thread, ThreadState.WAITING, self)
-        rt._await_turn(thread)
-        with rt._cv:
-            handed = self._handed.pop(thread.name)
+            kernel.emit(thread, EventKind.IDLE, self.name, "waits for a job")
+            kernel.park(
+                thread, self, ThreadState.WAITING, operation=f"wait for a job from {self.name}"
+            )
+        handed: _Job | None = kernel.resume(thread)
+        with kernel.lock:
             if handed is not None:
                 self._start(thread, handed)
             else:
-                rt._event(thread, "exit", self.name, "the loop is closed")
+                kernel.emit(thread, EventKind.EXIT, self.name, "the loop is closed")
             return handed
-
-    def _hand(self, worker: SimThread, job: _Job | None) -> None:
-        self._handed[worker.name] = job
-        self._rt._wake(worker, f"run {job.call_text}" if job is not None else "exit")
 
     def _start(self, worker: SimThread, job: _Job) -> None:
         job.worker = worker.name
         self.busy[worker.name] = job
-        self._rt._event(worker, "start", self.name, job.call_text)
+        self._kernel.emit(worker, EventKind.START, self.name, job.call_text)
 
     def _finish(self, job: _Job, value: Any, exception: BaseException | None) -> None:
-        rt = self._rt
-        _runtime, worker = rt._current()
-        with rt._cv:
+        kernel = self._kernel
+        worker = kernel.current()
+        with kernel.lock:
             self.busy.pop(worker.name, None)
             job.outcome = (value, exception)
             outcome = _exc_text(exception) if exception is not None else repr(value)
             if job.loop.is_closed():  # nobody awaits it any more
-                rt._event(worker, "finish", self.name, f"{job.call_text} → {outcome} (dropped)")
+                kernel.emit(
+                    worker, EventKind.FINISH, self.name, f"{job.call_text} → {outcome} (dropped)"
+                )
                 return
-            rt._event(
-                worker, "finish", self.name, f"{job.call_text} → {outcome}: call_soon_threadsafe"
+            kernel.emit(
+                worker,
+                EventKind.FINISH,
+                self.name,
+                f"{job.call_text} → {outcome}: call_soon_threadsafe",
             )
             job.loop.call_soon_threadsafe(job.deliver)
 

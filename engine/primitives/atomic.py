@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime
+    from threadlab.engine.kernel import Kernel
 
 RECENT_ATTEMPTS = 5
 
@@ -17,33 +17,33 @@ RECENT_ATTEMPTS = 5
 class AtomicCell(Primitive):
     """A value that only changes through whole, indivisible operations."""
 
-    kind = "atomic"
+    kind = PrimitiveKind.ATOMIC
 
-    def __init__(self, runtime: Runtime, name: str, value: int) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, value: int) -> None:
+        super().__init__(kernel, name)
         self.value = value
         self.attempts: deque[str] = deque(maxlen=RECENT_ATTEMPTS)
         """The last compare-and-exchange attempts: who, expected, result."""
 
     def load(self) -> int:
-        rt = self._rt
-        thread = rt._checkpoint(f"load {self.name}")
-        with rt._cv:
-            rt._event(thread, "load", self.name, f"= {self.value}")
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"load {self.name}")
+        with kernel.lock:
+            kernel.emit(thread, EventKind.LOAD, self.name, f"= {self.value}")
             return self.value
 
     def store(self, value: int) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"store {self.name} = {value}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"store {self.name} = {value}")
+        with kernel.lock:
             self.value = value
-            rt._event(thread, "store", self.name, f"= {value}")
+            kernel.emit(thread, EventKind.STORE, self.name, f"= {value}")
 
     def compare_exchange(self, expected: int, new: int) -> bool:
         """If the value is ``expected``, make it ``new``; report whether it swapped."""
-        rt = self._rt
-        thread = rt._checkpoint(f"CAS {self.name}: {expected}→{new}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"CAS {self.name}: {expected}→{new}")
+        with kernel.lock:
             swapped = self.value == expected
             if swapped:
                 self.value = new
@@ -51,7 +51,7 @@ class AtomicCell(Primitive):
             else:
                 note = f"{thread.name} expected {expected}: failed (is {self.value})"
             self.attempts.append(note)
-            rt._event(thread, "cas", self.name, note.removeprefix(f"{thread.name} "))
+            kernel.emit(thread, EventKind.CAS, self.name, note.removeprefix(f"{thread.name} "))
             return swapped
 
     def view(self) -> PrimitiveView:

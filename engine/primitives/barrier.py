@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 
 class Barrier(Primitive):
-    kind = "barrier"
+    kind = PrimitiveKind.BARRIER
 
-    def __init__(self, runtime: Runtime, name: str, parties: int) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, parties: int) -> None:
+        super().__init__(kernel, name)
         if parties < 1:
             raise ValueError("a barrier needs at least one party")
         self.parties = parties
@@ -23,23 +24,24 @@ class Barrier(Primitive):
 
     def wait(self) -> int:
         """Arrive; the last to arrive releases everyone. Returns the phase just completed."""
-        rt = self._rt
-        thread = rt._checkpoint(f"wait at {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"wait at {self.name}")
+        with kernel.lock:
             phase = self.phase
             arrived = len(self.queue) + 1
             if arrived < self.parties:
-                self.queue.append(thread)
-                rt._event(thread, "arrive", self.name, f"{arrived}/{self.parties} arrived")
-                rt._block(thread, ThreadState.BLOCKED, self)
+                kernel.emit(
+                    thread, EventKind.ARRIVE, self.name, f"{arrived}/{self.parties} arrived"
+                )
+                kernel.park(thread, self, ThreadState.BLOCKED)
             else:
                 for waiter in self.queue:
-                    rt._wake(waiter, f"passed {self.name} (phase {phase + 1} done)")
+                    kernel.wake(waiter, f"passed {self.name} (phase {phase + 1} done)")
                 self.queue.clear()
                 self.phase += 1
-                rt._event(thread, "release", self.name, f"all {self.parties} arrived: go")
+                kernel.emit(thread, EventKind.RELEASE, self.name, f"all {self.parties} arrived: go")
                 return phase
-        rt._await_turn(thread)
+        kernel.resume(thread)
         return phase
 
     def waiting_text(self, thread: SimThread) -> str:

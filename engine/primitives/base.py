@@ -1,4 +1,4 @@
-"""What every primitive shares: a name, a runtime, and a visible FIFO wait queue."""
+"""What every primitive shares: a name, its run's kernel, and a visible FIFO wait queue."""
 
 from __future__ import annotations
 
@@ -6,22 +6,38 @@ from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView
+from threadlab.engine.model import PrimitiveKind, PrimitiveView
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 
 class Primitive:
-    kind = "primitive"
+    """A primitive uses only the public interface of its kernel (``threadlab.engine.kernel``)."""
+
+    kind: PrimitiveKind
     accepts_user = False
     """Whether the user can wake a thread waiting here (signal, post an event)."""
 
-    def __init__(self, runtime: Runtime, name: str) -> None:
-        self._rt = runtime
+    def __init__(self, kernel: Kernel, name: str) -> None:
+        self._kernel = kernel
         self.name = name
         self.queue: deque[SimThread] = deque()
         """Threads waiting here, first to be woken first."""
+
+    def hand_to_waiter(self, value: object, operation: str) -> bool:
+        """Wake the first thread in the queue and hand it ``value`` (lock held): the task
+        for an idle worker, the event for a waiting loop. The woken thread gets it from
+        ``kernel.resume``.
+
+        Returns:
+            False when nobody waits (the caller keeps ``value`` for later).
+        """
+        if not self.queue:
+            return False
+        self._kernel.wake(self.queue.popleft(), operation, value)
+        return True
 
     def settle(self) -> None:
         """Called between steps (lock held): copy any state the view reads from threads."""

@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime
+    from threadlab.engine.kernel import Kernel
 
 
 class Buffer(Primitive):
-    kind = "buffer"
+    kind = PrimitiveKind.BUFFER
 
-    def __init__(self, runtime: Runtime, name: str, capacity: int) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, capacity: int) -> None:
+        super().__init__(kernel, name)
         if capacity < 1:
             raise ValueError("a buffer holds at least one item")
         self.capacity = capacity
@@ -28,25 +28,29 @@ class Buffer(Primitive):
         self._misuse: str | None = None
 
     def put(self, item: object) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"put {item} into {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"put {item} into {self.name}")
+        with kernel.lock:
             if len(self.items) >= self.capacity:
                 self._misuse = f"{thread.name} put {item} into the full {self.name}"
             self.items.append(item)
-            rt._event(thread, "put", self.name, f"{item} ({len(self.items)}/{self.capacity})")
+            kernel.emit(
+                thread, EventKind.PUT, self.name, f"{item} ({len(self.items)}/{self.capacity})"
+            )
 
     def get(self) -> object | None:
         """Take the oldest item; from an empty buffer, return None (and break the invariant)."""
-        rt = self._rt
-        thread = rt._checkpoint(f"get from {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"get from {self.name}")
+        with kernel.lock:
             if not self.items:
                 self._misuse = f"{thread.name} took from the empty {self.name}"
-                rt._event(thread, "get", self.name, "the buffer is empty!")
+                kernel.emit(thread, EventKind.GET, self.name, "the buffer is empty!")
                 return None
             item = self.items.popleft()
-            rt._event(thread, "get", self.name, f"{item} ({len(self.items)}/{self.capacity})")
+            kernel.emit(
+                thread, EventKind.GET, self.name, f"{item} ({len(self.items)}/{self.capacity})"
+            )
             return item
 
     def is_full(self) -> bool:
@@ -73,9 +77,9 @@ class Buffer(Primitive):
         )
 
     def _check(self, what: str, test) -> bool:
-        rt = self._rt
-        thread = rt._checkpoint(f"is {self.name} {what}?")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"is {self.name} {what}?")
+        with kernel.lock:
             answer = bool(test())
-            rt._event(thread, "check", self.name, f"{what}? {'yes' if answer else 'no'}")
+            kernel.emit(thread, EventKind.CHECK, self.name, f"{what}? {'yes' if answer else 'no'}")
             return answer

@@ -10,53 +10,54 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.errors import ControlRefused
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
+    from threadlab.engine.kernel import Kernel
     from threadlab.engine.primitives.mutex import Mutex
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.threads import SimThread
 
 
 class Condition(Primitive):
-    kind = "condition"
+    kind = PrimitiveKind.CONDITION
     accepts_user = True
 
-    def __init__(self, runtime: Runtime, name: str, mutex: Mutex) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, mutex: Mutex) -> None:
+        super().__init__(kernel, name)
         self.mutex = mutex
 
     def wait(self) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"wait on {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"wait on {self.name}")
+        with kernel.lock:
             self._require_mutex(thread, "wait()")
-            rt._event(thread, "wait", self.name, f"releases {self.mutex.name}")
+            kernel.emit(thread, EventKind.WAIT, self.name, f"releases {self.mutex.name}")
             self.mutex._release_locked(thread)
-            self.queue.append(thread)
-            rt._block(thread, ThreadState.WAITING, self)
-        rt._await_turn(thread)
+            kernel.park(thread, self, ThreadState.WAITING)
+        kernel.resume(thread)
         self.mutex._take(thread)  # woken: re-acquire before returning
 
     def signal(self) -> None:
         """Wake the first waiter, if any (a signal with no waiter is lost)."""
-        rt = self._rt
-        thread = rt._checkpoint(f"signal {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"signal {self.name}")
+        with kernel.lock:
             self._require_mutex(thread, "signal()")
             if self.queue:
                 self._wake(self.queue[0], "signalled", thread.name)
             else:
-                rt._event(thread, "signal", self.name, "nobody waits: the signal is lost")
+                kernel.emit(thread, EventKind.SIGNAL, self.name, "nobody waits: the signal is lost")
 
     def broadcast(self) -> None:
         """Wake every waiter."""
-        rt = self._rt
-        thread = rt._checkpoint(f"broadcast {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"broadcast {self.name}")
+        with kernel.lock:
             self._require_mutex(thread, "broadcast()")
             if not self.queue:
-                rt._event(thread, "broadcast", self.name, "nobody waits")
+                kernel.emit(thread, EventKind.BROADCAST, self.name, "nobody waits")
             for waiter in list(self.queue):
                 self._wake(waiter, "broadcast", thread.name)
 
@@ -90,7 +91,7 @@ class Condition(Primitive):
             found = [t for t in self.queue if t.name == thread_name]
             if not found:
                 waiting = ", ".join(t.name for t in self.queue)
-                raise self._refused(
+                raise ControlRefused(
                     f"{thread_name} is not waiting on {self.name} (waiting: {waiting})"
                 )
             waiter = found[0]
@@ -99,18 +100,20 @@ class Condition(Primitive):
     # -- helpers
 
     def _wake(self, waiter: SimThread, why: str, by: str | None) -> None:
-        rt = self._rt
+        kernel = self._kernel
         self.queue.remove(waiter)
-        rt._wake(waiter, f"re-acquire {self.mutex.name} ({why})")
-        kind = {"signalled": "signal", "broadcast": "broadcast"}.get(why, "spurious")
+        kernel.wake(waiter, f"re-acquire {self.mutex.name} ({why})")
+        kind = {"signalled": EventKind.SIGNAL, "broadcast": EventKind.BROADCAST}.get(
+            why, EventKind.SPURIOUS
+        )
         who = by if by is not None else "you"
         detail = (
             f"{waiter.name} woken by {who}"
-            if kind != "spurious"
+            if kind is not EventKind.SPURIOUS
             else (f"{waiter.name} woken with no signal")
         )
-        event_thread = rt._by_name.get(by) if by is not None else None
-        rt._event(event_thread, kind, self.name, detail)
+        event_thread = kernel.thread_named(by) if by is not None else None
+        kernel.emit(event_thread, kind, self.name, detail)
 
     def _require_mutex(self, thread: SimThread, call: str) -> None:
         if self.mutex.owner is not thread:
@@ -120,10 +123,4 @@ class Condition(Primitive):
 
     def _require_waiter(self) -> None:
         if not self.queue:
-            raise self._refused(f"nobody is waiting on {self.name}")
-
-    @staticmethod
-    def _refused(message: str) -> Exception:
-        from threadlab.engine.runtime import ControlRefused
-
-        return ControlRefused(message)
+            raise ControlRefused(f"nobody is waiting on {self.name}")

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.errors import ControlRefused
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 RECENT_HANDLED = 5
 
@@ -29,57 +31,55 @@ class PostedEvent:
 
 
 class EventQueue(Primitive):
-    kind = "events"
+    kind = PrimitiveKind.EVENTS
     accepts_user = True
     """The user can post an event (the runtime's ``post_event``)."""
 
     def __init__(
-        self, runtime: Runtime, name: str, user_handler: Callable[[], None] | None = None
+        self, kernel: Kernel, name: str, user_handler: Callable[[], None] | None = None
     ) -> None:
-        super().__init__(runtime, name)
+        super().__init__(kernel, name)
         self.events: deque[PostedEvent] = deque()
         self.user_handler = user_handler
         self.current: str | None = None
         """The event whose handler runs now."""
         self.handled: deque[str] = deque(maxlen=RECENT_HANDLED)
         self.longest_wait = 0
-        self._handed: dict[str, PostedEvent] = {}
         self._user_posts = 0
 
     def post(self, name: str, handler: Callable[[], None]) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"post {name}")
-        with rt._cv:
-            self._post_locked(PostedEvent(name, handler, rt._step), thread)
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"post {name}")
+        with kernel.lock:
+            self._post_locked(PostedEvent(name, handler, kernel.step), thread)
 
     def take(self) -> PostedEvent:
         """The oldest event; waits while there is none."""
-        rt = self._rt
-        thread = rt._checkpoint(f"take the next event from {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"take the next event from {self.name}")
+        with kernel.lock:
             self.current = None
             if self.events:
                 return self._start(thread, self.events.popleft())
-            rt._event(thread, "idle", self.name, "no event: wait")
-            self.queue.append(thread)
-            rt._block(thread, ThreadState.WAITING, self)
-        rt._await_turn(thread)
-        with rt._cv:
-            return self._start(thread, self._handed.pop(thread.name))
+            kernel.emit(thread, EventKind.IDLE, self.name, "no event: wait")
+            kernel.park(thread, self, ThreadState.WAITING)
+        handed: PostedEvent = kernel.resume(thread)
+        with kernel.lock:
+            return self._start(thread, handed)
 
     def user_post(self) -> None:
         """The user posts an event (runtime lock held, between steps)."""
         if self.user_handler is None:
-            raise self._refused(f"{self.name} takes no events from you")
+            raise ControlRefused(f"{self.name} takes no events from you")
         self._user_posts += 1
-        event = PostedEvent(f"key {self._user_posts}", self.user_handler, self._rt._step)
+        event = PostedEvent(f"key {self._user_posts}", self.user_handler, self._kernel.step)
         self._post_locked(event, None)
 
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for an event in {self.name}"
 
     def view(self) -> PrimitiveView:
-        step = self._rt._step
+        step = self._kernel.step
         return PrimitiveView(
             name=self.name,
             kind=self.kind,
@@ -93,26 +93,16 @@ class EventQueue(Primitive):
     # -- engine side (lock held)
 
     def _post_locked(self, event: PostedEvent, by: SimThread | None) -> None:
-        rt = self._rt
-        rt._event(by, "post", self.name, event.name if by else f"{event.name} (by you)")
-        if self.queue:  # the loop is idle: hand it the event at once
-            taker = self.queue.popleft()
-            self._handed[taker.name] = event
-            rt._wake(taker, f"handle {event.name}")
-        else:
+        kernel = self._kernel
+        kernel.emit(by, EventKind.POST, self.name, event.name if by else f"{event.name} (by you)")
+        if not self.hand_to_waiter(event, f"handle {event.name}"):  # the loop is busy
             self.events.append(event)
 
     def _start(self, thread: SimThread, event: PostedEvent) -> PostedEvent:
-        waited = self._rt._step - event.posted_at
+        waited = self._kernel.step - event.posted_at
         self.current = event.name
         self.longest_wait = max(self.longest_wait, waited)
         steps = f"{waited} step{'' if waited == 1 else 's'}"
         self.handled.append(f"{event.name} waited {steps}")
-        self._rt._event(thread, "handle", self.name, f"{event.name} after {steps}")
+        self._kernel.emit(thread, EventKind.HANDLE, self.name, f"{event.name} after {steps}")
         return event
-
-    @staticmethod
-    def _refused(message: str) -> Exception:
-        from threadlab.engine.runtime import ControlRefused
-
-        return ControlRefused(message)

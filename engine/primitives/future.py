@@ -13,20 +13,21 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 
 class Future(Primitive):
     """A result that is pending, running, done, or failed with an exception."""
 
-    kind = "future"
+    kind = PrimitiveKind.FUTURE
 
-    def __init__(self, runtime: Runtime, name: str, task: str) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, task: str) -> None:
+        super().__init__(kernel, name)
         self.task = task
         self.state = "pending"
         self.worker: str | None = None
@@ -35,29 +36,28 @@ class Future(Primitive):
 
     def result(self) -> Any:
         """The task's result; blocks until it is set; raises the task's exception."""
-        rt = self._rt
-        thread = rt._checkpoint(f"{self.name}.result()")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"{self.name}.result()")
+        with kernel.lock:
             settled = self.state in ("done", "failed")
             if not settled:
-                self.queue.append(thread)
-                rt._event(thread, "block", self.name, f"{self.task} is {self.state}")
-                rt._block(thread, ThreadState.BLOCKED, self)
+                kernel.emit(thread, EventKind.BLOCK, self.name, f"{self.task} is {self.state}")
+                kernel.park(thread, self, ThreadState.BLOCKED)
         if not settled:
-            rt._await_turn(thread)
-        with rt._cv:
+            kernel.resume(thread)
+        with kernel.lock:
             outcome = "raised" if self._exception is not None else "returned"
-            rt._event(thread, "result", self.name, f"{outcome} {self._outcome()}")
+            kernel.emit(thread, EventKind.RESULT, self.name, f"{outcome} {self._outcome()}")
         if self._exception is not None:
             raise self._exception
         return self._value
 
     def done(self) -> bool:
-        rt = self._rt
-        thread = rt._checkpoint(f"{self.name}.done()")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"{self.name}.done()")
+        with kernel.lock:
             answer = self.state in ("done", "failed")
-            rt._event(thread, "check", self.name, f"done? {'yes' if answer else 'no'}")
+            kernel.emit(thread, EventKind.CHECK, self.name, f"done? {'yes' if answer else 'no'}")
             return answer
 
     def waiting_text(self, thread: SimThread) -> str:
@@ -83,7 +83,7 @@ class Future(Primitive):
         self._value, self._exception = value, exception
         self.state = "failed" if exception is not None else "done"
         for waiter in self.queue:
-            self._rt._wake(waiter, f"got the result of {self.name}")
+            self._kernel.wake(waiter, f"got the result of {self.name}")
         self.queue.clear()
 
     def _outcome(self) -> str:
@@ -102,43 +102,40 @@ class _Task:
 class ThreadPool(Primitive):
     """A fixed set of worker threads taking tasks from one FIFO queue."""
 
-    kind = "pool"
+    kind = PrimitiveKind.POOL
 
-    def __init__(self, runtime: Runtime, name: str) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str) -> None:
+        super().__init__(kernel, name)
         self.tasks: deque[_Task] = deque()
         self.busy: dict[str, Future] = {}
-        self._handed: dict[str, _Task | None] = {}
         self._shut_down = False
         self._submitted = 0
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:
-        rt = self._rt
+        kernel = self._kernel
         call = f"{function.__name__}({', '.join(map(repr, args))})"
-        thread = rt._checkpoint(f"submit {call}")
-        with rt._cv:
+        thread = kernel.checkpoint(f"submit {call}")
+        with kernel.lock:
             if self._shut_down:
                 raise RuntimeError(f"cannot submit to {self.name} after shutdown")
             self._submitted += 1
-            future = Future(rt, f"f{self._submitted}", call)
-            rt._register(future)
+            future = Future(kernel, f"f{self._submitted}", call)
+            kernel.register(future)
             task = _Task(future, function, args)
-            rt._event(thread, "submit", self.name, f"{call} → {future.name}")
-            if self.queue:  # an idle worker takes it straight away
-                self._hand(self.queue.popleft(), task)
-            else:
+            kernel.emit(thread, EventKind.SUBMIT, self.name, f"{call} → {future.name}")
+            if not self.hand_to_waiter(task, f"run {future.name}"):  # no idle worker
                 self.tasks.append(task)
             return future
 
     def shutdown(self) -> None:
         """No more tasks; idle workers exit, busy ones exit after their task."""
-        rt = self._rt
-        thread = rt._checkpoint(f"shut down {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"shut down {self.name}")
+        with kernel.lock:
             self._shut_down = True
-            rt._event(thread, "shutdown", self.name)
-            while self.queue:
-                self._hand(self.queue.popleft(), None)
+            kernel.emit(thread, EventKind.SHUTDOWN, self.name)
+            while self.hand_to_waiter(None, "exit (shut down)"):
+                pass
 
     def __enter__(self) -> ThreadPool:
         return self
@@ -178,43 +175,36 @@ class ThreadPool(Primitive):
     # -- engine side
 
     def _take(self) -> _Task | None:
-        rt = self._rt
-        thread = rt._checkpoint(f"take a task from {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"take a task from {self.name}")
+        with kernel.lock:
             if self.tasks:
                 task = self.tasks.popleft()
                 self._start(thread, task)
                 return task
             if self._shut_down:
-                rt._event(thread, "exit", self.name, "pool shut down")
+                kernel.emit(thread, EventKind.EXIT, self.name, "pool shut down")
                 return None
-            self.queue.append(thread)
-            rt._event(thread, "idle", self.name, "waits for a task")
-            rt._block(thread, ThreadState.WAITING, self)
-        rt._await_turn(thread)
-        with rt._cv:
-            handed = self._handed.pop(thread.name)
+            kernel.emit(thread, EventKind.IDLE, self.name, "waits for a task")
+            kernel.park(thread, self, ThreadState.WAITING)
+        handed: _Task | None = kernel.resume(thread)
+        with kernel.lock:
             if handed is not None:
                 self._start(thread, handed)
             return handed
-
-    def _hand(self, worker: SimThread, task: _Task | None) -> None:
-        self._handed[worker.name] = task
-        what = f"run {task.future.name}" if task is not None else "exit (shut down)"
-        self._rt._wake(worker, what)
 
     def _start(self, worker: SimThread, task: _Task) -> None:
         task.future.state = "running"
         task.future.worker = worker.name
         self.busy[worker.name] = task.future
-        self._rt._event(worker, "start", task.future.name, task.future.task)
+        self._kernel.emit(worker, EventKind.START, task.future.name, task.future.task)
 
     def _finish(self, task: _Task, value: Any, exception: BaseException | None) -> None:
-        rt = self._rt
-        _runtime, worker = rt._current()  # the worker thread running this task
-        with rt._cv:
+        kernel = self._kernel
+        worker = kernel.current()  # the worker thread running this task
+        with kernel.lock:
             self.busy.pop(worker.name, None)
             task.future._settle(value, exception)
             outcome = task.future._outcome()
-            kind = "raise" if exception is not None else "finish"
-            rt._event(worker, kind, task.future.name, f"{task.future.task} → {outcome}")
+            kind = EventKind.RAISE if exception is not None else EventKind.FINISH
+            kernel.emit(worker, kind, task.future.name, f"{task.future.task} → {outcome}")

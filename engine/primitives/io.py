@@ -11,11 +11,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 
 @dataclass
@@ -27,38 +28,36 @@ class Request:
 
 
 class CompletionPort(Primitive):
-    kind = "port"
+    kind = PrimitiveKind.PORT
 
-    def __init__(self, runtime: Runtime, name: str) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str) -> None:
+        super().__init__(kernel, name)
         self.completions: deque[str] = deque()
-        self._handed: dict[str, str] = {}
 
     def poll(self) -> str | None:
         """Take a completion if there is one; never waits."""
-        rt = self._rt
-        thread = rt._checkpoint(f"poll {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"poll {self.name}")
+        with kernel.lock:
             if not self.completions:
-                rt._event(thread, "poll", self.name, "nothing yet")
+                kernel.emit(thread, EventKind.POLL, self.name, "nothing yet")
                 return None
             done = self.completions.popleft()
-            rt._event(thread, "poll", self.name, f"{done} done")
+            kernel.emit(thread, EventKind.POLL, self.name, f"{done} done")
             return done
 
     def wait(self) -> str:
         """Take a completion, waiting until one arrives."""
-        rt = self._rt
-        thread = rt._checkpoint(f"wait on {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"wait on {self.name}")
+        with kernel.lock:
             if self.completions:
                 return self._take(thread, self.completions.popleft())
-            self.queue.append(thread)
-            rt._event(thread, "wait", self.name, "no completion yet")
-            rt._block(thread, ThreadState.WAITING, self)
-        rt._await_turn(thread)
-        with rt._cv:
-            return self._take(thread, self._handed.pop(thread.name))
+            kernel.emit(thread, EventKind.WAIT, self.name, "no completion yet")
+            kernel.park(thread, self, ThreadState.WAITING)
+        handed: str = kernel.resume(thread)
+        with kernel.lock:
+            return self._take(thread, handed)
 
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits on {self.name} for a completion that never comes"
@@ -75,25 +74,21 @@ class CompletionPort(Primitive):
     # -- engine side (lock held)
 
     def _take(self, thread: SimThread, done: str) -> str:
-        self._rt._event(thread, "complete", self.name, f"{done} done")
+        self._kernel.emit(thread, EventKind.COMPLETE, self.name, f"{done} done")
         return done
 
     def _post(self, done: str) -> None:
-        if self.queue:  # a waiter gets it straight away
-            waiter = self.queue.popleft()
-            self._handed[waiter.name] = done
-            self._rt._wake(waiter, f"take the completion of {done}")
-        else:
+        if not self.hand_to_waiter(done, f"take the completion of {done}"):  # nobody waits
             self.completions.append(done)
 
 
 class Device(Primitive):
     """A disk or network card: works on every request in flight at once, one tick a step."""
 
-    kind = "device"
+    kind = PrimitiveKind.DEVICE
 
-    def __init__(self, runtime: Runtime, name: str, latency: int) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, latency: int) -> None:
+        super().__init__(kernel, name)
         self.latency = latency
         self.in_flight: list[Request] = []
         self._issued = 0
@@ -101,23 +96,23 @@ class Device(Primitive):
 
     def read(self, what: str, port: CompletionPort) -> None:
         """Issue a request and return at once; its completion goes to ``port``."""
-        rt = self._rt
-        thread = rt._checkpoint(f"issue read {what}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"issue read {what}")
+        with kernel.lock:
             # Requests differ a little in latency, so they complete out of order.
             latency = self.latency + self._issued % 3
             self._issued += 1
             self.in_flight.append(Request(what, port, latency))
-            rt._event(thread, "issue", self.name, f"read {what} ({latency} ticks)")
+            kernel.emit(thread, EventKind.ISSUE, self.name, f"read {what} ({latency} ticks)")
             self._wake_device()
 
     def close(self) -> None:
         """No more requests: the device thread ends once nothing is in flight."""
-        rt = self._rt
-        thread = rt._checkpoint(f"close {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"close {self.name}")
+        with kernel.lock:
             self._closed = True
-            rt._event(thread, "close", self.name)
+            kernel.emit(thread, EventKind.CLOSE, self.name)
             self._wake_device()
 
     def serve(self, me: str) -> None:
@@ -143,27 +138,29 @@ class Device(Primitive):
     # -- engine side
 
     def _tick(self) -> bool:
-        rt = self._rt
-        thread = rt._checkpoint(f"{self.name} tick", ThreadState.WORKING)
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"{self.name} tick", ThreadState.WORKING)
+        with kernel.lock:
             if self.in_flight:
                 for request in self.in_flight:
                     request.left -= 1
                 for request in [r for r in self.in_flight if r.left == 0]:
                     self.in_flight.remove(request)
-                    rt._event(
-                        thread, "complete", self.name, f"{request.what} → {request.port.name}"
+                    kernel.emit(
+                        thread,
+                        EventKind.COMPLETE,
+                        self.name,
+                        f"{request.what} → {request.port.name}",
                     )
                     request.port._post(request.what)
                 return True
             if self._closed:
-                rt._event(thread, "off", self.name, "closed, nothing in flight")
+                kernel.emit(thread, EventKind.OFF, self.name, "closed, nothing in flight")
                 return False
-            self.queue.append(thread)
-            rt._block(thread, ThreadState.WAITING, self)
-        rt._await_turn(thread)
+            kernel.park(thread, self, ThreadState.WAITING)
+        kernel.resume(thread)
         return True
 
     def _wake_device(self) -> None:
         if self.queue:
-            self._rt._wake(self.queue.popleft(), f"{self.name} wakes up")
+            self._kernel.wake(self.queue.popleft(), f"{self.name} wakes up")

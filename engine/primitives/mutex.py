@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 
 class Mutex(Acquirable):
     """A non-reentrant lock, like ``threading.Lock``: acquiring it twice deadlocks."""
 
-    kind = "mutex"
+    kind = PrimitiveKind.MUTEX
 
-    def __init__(self, runtime: Runtime, name: str) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str) -> None:
+        super().__init__(kernel, name)
         self.owner: SimThread | None = None
 
     def acquire(self) -> None:
-        thread = self._rt._checkpoint(f"acquire {self.name}")
+        thread = self._kernel.checkpoint(f"acquire {self.name}")
         self._take(thread)
 
     def release(self) -> None:
-        thread = self._rt._checkpoint(f"release {self.name}")
-        with self._rt._cv:
+        thread = self._kernel.checkpoint(f"release {self.name}")
+        with self._kernel.lock:
             self._release_locked(thread)
 
     def waiting_text(self, thread: SimThread) -> str:
@@ -47,16 +48,15 @@ class Mutex(Acquirable):
 
     def _take(self, thread: SimThread) -> None:
         """Acquire for ``thread`` in its current step: own it now, or queue until handed it."""
-        rt = self._rt
-        with rt._cv:
+        kernel = self._kernel
+        with kernel.lock:
             if self.owner is None:
                 self.owner = thread
-                rt._event(thread, "acquire", self.name)
+                kernel.emit(thread, EventKind.ACQUIRE, self.name)
                 return
-            self.queue.append(thread)
-            rt._event(thread, "block", self.name, f"held by {self.owner.name}")
-            rt._block(thread, ThreadState.BLOCKED, self)
-        rt._await_turn(thread)  # released with ownership already handed over
+            kernel.emit(thread, EventKind.BLOCK, self.name, f"held by {self.owner.name}")
+            kernel.park(thread, self, ThreadState.BLOCKED)
+        kernel.resume(thread)  # released with ownership already handed over
 
     def _release_locked(self, thread: SimThread) -> None:
         """Release by ``thread`` (lock held); the first waiter, if any, becomes the owner."""
@@ -65,12 +65,12 @@ class Mutex(Acquirable):
             raise RuntimeError(
                 f"{thread.name} released {self.name}, which it does not hold (held by {holder})"
             )
-        rt = self._rt
+        kernel = self._kernel
         if self.queue:
             successor = self.queue.popleft()
             self.owner = successor
-            rt._wake(successor, f"acquired {self.name} (handed over by {thread.name})")
-            rt._event(thread, "release", self.name, f"handed over to {successor.name}")
+            kernel.wake(successor, f"acquired {self.name} (handed over by {thread.name})")
+            kernel.emit(thread, EventKind.RELEASE, self.name, f"handed over to {successor.name}")
         else:
             self.owner = None
-            rt._event(thread, "release", self.name)
+            kernel.emit(thread, EventKind.RELEASE, self.name)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from threadlab.engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime, SimThread
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 
 class Semaphore(Acquirable):
     """Like ``threading.Semaphore``; a mutex is the one-permit case without an owner."""
 
-    kind = "semaphore"
+    kind = PrimitiveKind.SEMAPHORE
 
-    def __init__(self, runtime: Runtime, name: str, permits: int) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, permits: int) -> None:
+        super().__init__(kernel, name)
         if permits < 0:
             raise ValueError("a semaphore starts with zero or more permits")
         self.count = permits
@@ -26,33 +27,34 @@ class Semaphore(Acquirable):
         """Threads that acquired a permit and have not released one (for display)."""
 
     def acquire(self) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"acquire {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"acquire {self.name}")
+        with kernel.lock:
             if self.count > 0:
                 self.count -= 1
                 self.holders.append(thread)
-                rt._event(thread, "acquire", self.name, f"{self.count} left")
+                kernel.emit(thread, EventKind.ACQUIRE, self.name, f"{self.count} left")
                 return
-            self.queue.append(thread)
-            rt._event(thread, "block", self.name, "no permit left")
-            rt._block(thread, ThreadState.BLOCKED, self)
-        rt._await_turn(thread)
+            kernel.emit(thread, EventKind.BLOCK, self.name, "no permit left")
+            kernel.park(thread, self, ThreadState.BLOCKED)
+        kernel.resume(thread)
 
     def release(self) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"release {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"release {self.name}")
+        with kernel.lock:
             if thread in self.holders:
                 self.holders.remove(thread)
             if self.queue:
                 successor = self.queue.popleft()
                 self.holders.append(successor)
-                rt._wake(successor, f"got a permit of {self.name} (from {thread.name})")
-                rt._event(thread, "release", self.name, f"permit handed to {successor.name}")
+                kernel.wake(successor, f"got a permit of {self.name} (from {thread.name})")
+                kernel.emit(
+                    thread, EventKind.RELEASE, self.name, f"permit handed to {successor.name}"
+                )
             else:
                 self.count += 1
-                rt._event(thread, "release", self.name, f"{self.count} left")
+                kernel.emit(thread, EventKind.RELEASE, self.name, f"{self.count} left")
 
     def waiting_text(self, thread: SimThread) -> str:
         holders = ", ".join(t.name for t in self.holders) or "nobody"

@@ -9,37 +9,37 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView
+from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.runtime import Runtime
+    from threadlab.engine.kernel import Kernel
 
 RECENT_ACCESSES = 5
 
 
 class SharedVariable(Primitive):
-    kind = "shared"
+    kind = PrimitiveKind.SHARED
 
-    def __init__(self, runtime: Runtime, name: str, value: int) -> None:
-        super().__init__(runtime, name)
+    def __init__(self, kernel: Kernel, name: str, value: int) -> None:
+        super().__init__(kernel, name)
         self.value = value
         self.accesses: deque[str] = deque(maxlen=RECENT_ACCESSES)
 
     def read(self) -> int:
-        rt = self._rt
-        thread = rt._checkpoint(f"read {self.name}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"read {self.name}")
+        with kernel.lock:
             self.accesses.append(f"{thread.name} read {self.value}")
-            rt._event(thread, "read", self.name, f"= {self.value}")
+            kernel.emit(thread, EventKind.READ, self.name, f"= {self.value}")
             return self.value
 
     def write(self, value: int) -> None:
-        rt = self._rt
-        thread = rt._checkpoint(f"write {self.name} = {value}")
-        with rt._cv:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"write {self.name} = {value}")
+        with kernel.lock:
             self.accesses.append(f"{thread.name} wrote {value} over {self.value}")
-            rt._event(thread, "write", self.name, f"= {value} (was {self.value})")
+            kernel.emit(thread, EventKind.WRITE, self.name, f"= {value} (was {self.value})")
             self.value = value
 
     def view(self) -> PrimitiveView:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from threadlab.engine.model import ThreadState
+from threadlab.engine.threads import bound
 
 
 def work(steps: int = 1, what: str = "work") -> None:
     """Spend ``steps`` scheduling steps doing ``what`` (the thread shows as working)."""
-    from threadlab.engine.runtime import current_thread
-
-    runtime, _thread = current_thread()
+    kernel, _thread = bound()
     for done in range(steps):
-        runtime._checkpoint(f"{what} {done + 1}/{steps}", ThreadState.WORKING)
+        kernel.checkpoint(f"{what} {done + 1}/{steps}", ThreadState.WORKING)

@@ -1,0 +1,26 @@
+"""The engine's exceptions: a run being unwound, a control call that does not apply now,
+and a recorded history that went another way when re-executed."""
+
+from __future__ import annotations
+
+
+class StopRun(SystemExit):
+    """Raised inside a scenario thread at a checkpoint to unwind it when the run stops.
+
+    Not an ``Exception``, so scenario code catching ``Exception`` cannot swallow it; a
+    ``SystemExit`` because asyncio lets that (and only that kind) through its callbacks
+    and tasks, so a thread running an event loop unwinds too.
+    """
+
+
+class ControlRefused(Exception):
+    """A control action that does not apply now; the message says why, for a notification."""
+
+
+class ReplayDiverged(Exception):
+    """Re-executing a recorded history went another way: the scenario (or its code)
+    is not the one the history was recorded with."""
+
+    def __init__(self, step: int, reason: str) -> None:
+        super().__init__(f"the run went another way at step {step}: {reason}")
+        self.step = step

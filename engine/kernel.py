@@ -1,0 +1,315 @@
+"""The kernel: the one small interface every primitive is written against.
+
+A primitive uses this and nothing else of the engine:
+
+- ``lock``: the engine lock. Hold it (``with kernel.lock:``) to read or change shared state;
+  control calls from the UI thread take it too, so they are safe at any moment.
+- ``checkpoint(operation)``: the calling scenario thread reaches a scheduling point and
+  waits for its turn. Returns the caller's ``SimThread``.
+- ``park(thread, primitive, state)`` (lock held): the running thread joins ``primitive``'s
+  FIFO queue, BLOCKED or WAITING, and its step ends. After leaving the lock it calls
+  ``resume(thread)``, which returns once someone has woken it and it has the turn again,
+  with whatever the waker handed it.
+- ``wake(thread, operation, value)`` (lock held): make a parked thread runnable again,
+  optionally handing it a value (a task for a worker, an event for a loop).
+- ``emit(thread, kind, primitive, detail)`` (lock held): record an event.
+- ``current()``, ``thread_named()``, ``register()``, ``step`` and ``program_file``.
+
+The turn: exactly one scenario thread runs between two checkpoints. When it reaches its
+next one (or parks, or ends) it calls ``turn_ended``, which the driver supplies: that
+checks the verdicts and, when the pace allows, releases the next thread's gate straight
+away, so a step costs about one thread switch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from threadlab.engine.errors import StopRun
+from threadlab.engine.history import MAX_THREADS
+from threadlab.engine.model import (
+    STATE_CODES,
+    Event,
+    EventKind,
+    ThreadState,
+    TimelineColumn,
+)
+from threadlab.engine.source import caller_line, program_traceback
+from threadlab.engine.threads import SimThread, bind, bound
+
+if TYPE_CHECKING:
+    from threadlab.engine.primitives.base import Primitive
+
+RECENT_EVENTS = 200
+"""How many events a snapshot carries; older ones are dropped, so memory stays bounded."""
+
+TIMELINE_STEPS = 400
+"""How many timeline columns a snapshot carries."""
+
+TIMELINE_MARKS = {
+    EventKind.SIGNAL: "s",
+    EventKind.BROADCAST: "b",
+    EventKind.SPURIOUS: "!",
+    EventKind.VIOLATION: "V",
+    EventKind.DEADLOCK: "D",
+    EventKind.FAIL: "F",
+}
+"""Events worth a mark on the timeline, and their mark."""
+
+Invariant = tuple[str, Callable[[], str | None]]
+"""An invariant in words, and its check: None while it holds, else what is wrong."""
+
+StepSink = Callable[[int, tuple[tuple[str, ThreadState], ...]], None]
+"""Called after every step with its number and each thread's (name, state)."""
+
+
+class Kernel:
+    """One run's threads, primitives and events, and the interface primitives use.
+
+    Args:
+        program_file: the file of the program's own code (its lines are the ones shown).
+        revision: the revision to start counting from (it never goes back, across runs).
+        event_sink: called with every event as it happens (under the lock).
+        step_sink: called after every step (under the lock).
+    """
+
+    def __init__(
+        self,
+        program_file: str,
+        *,
+        revision: int = 0,
+        event_sink: Callable[[Event], None] | None = None,
+        step_sink: StepSink | None = None,
+    ) -> None:
+        self.lock = threading.Condition()
+        """The engine lock (reentrant), and the condition control calls wait on."""
+        self.program_file = program_file
+        self.threads: list[SimThread] = []
+        self.primitives: list[Primitive] = []
+        self.invariants: list[Invariant] = []
+        self.watches: list[tuple[str, Callable[[], object]]] = []
+        self.extra_source: list[Callable[..., Any]] = []
+        self.events: deque[Event] = deque(maxlen=RECENT_EVENTS)
+        self.timeline: deque[TimelineColumn] = deque(maxlen=TIMELINE_STEPS)
+        self.step = 0
+        """Steps taken so far."""
+        self.revision = revision
+        """Changes whenever anything visible changes."""
+        self.in_step = False
+        """A scenario thread has the turn now (between two checkpoints)."""
+        self.stopping = False
+        self.turn_ended: Callable[[SimThread], None] = lambda thread: None
+        """Called (lock held) by the thread whose turn just ended; the driver sets it."""
+        self._threads_by_name: dict[str, SimThread] = {}
+        self._primitives_by_name: dict[str, Primitive] = {}
+        self._marks = ""
+        self._event_sink = event_sink
+        self._step_sink = step_sink
+
+    # ------------------------------------------------------ for primitives
+
+    def current(self) -> SimThread:
+        """The scenario thread that calls.
+
+        Raises:
+            RuntimeError: when called outside a scenario thread of this run.
+        """
+        kernel, thread = bound()
+        if kernel is not self:
+            raise RuntimeError("this primitive belongs to another run")
+        return thread
+
+    def checkpoint(
+        self,
+        operation: str,
+        state: ThreadState = ThreadState.RUNNABLE,
+        line: int | None = None,
+    ) -> SimThread:
+        """Park the calling scenario thread until the scheduler gives it the turn.
+
+        Args:
+            operation: what the thread is about to do, in words.
+            state: RUNNABLE, or WORKING for simulated work.
+            line: its line in the program; by default the innermost program frame.
+        """
+        thread = self.current()
+        if line is None:
+            line = caller_line(self.program_file, 1)
+        with self.lock:
+            if thread.stopped:
+                raise StopRun
+            thread.operation = operation
+            thread.line = line
+            thread.state = state
+            thread.blocked_on = None
+            self.turn_ended(thread)
+        self._await_turn(thread)
+        return thread
+
+    def park(
+        self,
+        thread: SimThread,
+        primitive: Primitive,
+        state: ThreadState,
+        *,
+        operation: str | None = None,
+    ) -> None:
+        """The running ``thread`` joins the end of ``primitive``'s queue, BLOCKED or
+        WAITING, and its step ends (lock held). Call ``resume`` after leaving the lock."""
+        primitive.queue.append(thread)
+        thread.state = state
+        thread.blocked_on = primitive
+        if operation is not None:
+            thread.operation = operation
+        self.turn_ended(thread)
+
+    def resume(self, thread: SimThread) -> Any:
+        """Wait (lock not held) until ``thread`` is woken and has the turn again.
+
+        Returns:
+            The value its waker handed it (None when nothing was handed).
+        """
+        self._await_turn(thread)
+        handed, thread.handed = thread.handed, None
+        return handed
+
+    def wake(self, thread: SimThread, operation: str, value: Any = None) -> None:
+        """Make a parked thread runnable again, handing it ``value`` (lock held). The
+        caller has already taken it out of the primitive's queue."""
+        thread.state = ThreadState.RUNNABLE
+        thread.blocked_on = None
+        thread.operation = operation
+        thread.handed = value
+        self.revision += 1
+
+    def emit(
+        self,
+        thread: SimThread | None,
+        kind: EventKind,
+        primitive: str | None,
+        detail: str = "",
+    ) -> None:
+        """Record an event (lock held); ``thread`` None means the user or the engine."""
+        event = Event(
+            step=self.step,
+            thread=thread.name if thread is not None else None,
+            kind=kind,
+            primitive=primitive,
+            detail=detail,
+            line=thread.line if thread is not None else None,
+        )
+        self.events.append(event)
+        mark = TIMELINE_MARKS.get(kind)
+        if mark is not None:
+            self._mark(mark)
+        if self._event_sink is not None:
+            self._event_sink(event)
+
+    def register(self, primitive: Primitive) -> None:
+        """Add a primitive to the run (also while it runs: a pool's futures)."""
+        if primitive.name in self._primitives_by_name:
+            raise ValueError(f"two primitives are named {primitive.name!r}")
+        self.primitives.append(primitive)
+        self._primitives_by_name[primitive.name] = primitive
+
+    def thread_named(self, name: str) -> SimThread | None:
+        return self._threads_by_name.get(name)
+
+    def primitive_named(self, name: str) -> Primitive | None:
+        return self._primitives_by_name.get(name)
+
+    # ----------------------------------------------- for the run's builder
+
+    def spawn(self, name: str, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Add a scenario thread; it starts when the run starts."""
+        if name in self._threads_by_name:
+            raise ValueError(f"two threads are named {name!r}")
+        if len(self.threads) >= MAX_THREADS:
+            raise ValueError(f"a run has at most {MAX_THREADS} threads")
+        thread = SimThread(name, len(self.threads) + 1, target, args)
+        self.threads.append(thread)
+        self._threads_by_name[name] = thread
+
+    # --------------------------------------------------- for the driver
+
+    def start_thread(self, thread: SimThread) -> None:
+        """Start ``thread``'s OS thread; it runs until its first checkpoint."""
+        thread.os_thread = threading.Thread(
+            target=self._thread_main, args=(thread,), name=f"threadlab-{thread.name}", daemon=True
+        )
+        thread.os_thread.start()
+
+    def give_turn(self, thread: SimThread) -> None:
+        """Let ``thread`` run its next step (lock held)."""
+        self.step += 1
+        self.revision += 1
+        self.in_step = True
+        thread.state = ThreadState.RUNNING
+        thread.gate.release()
+
+    def record_column(self, ran: SimThread) -> None:
+        """One timeline column: every thread's state after this step, the one that ran
+        shown as running (lock held)."""
+        states = tuple(
+            (t.name, ThreadState.RUNNING if t is ran and not t.state.ended else t.state)
+            for t in self.threads
+        )
+        codes = "".join(STATE_CODES[s] for _, s in states)
+        self.timeline.append(TimelineColumn(self.step, codes, self._marks))
+        self._marks = ""
+        if self._step_sink is not None:
+            self._step_sink(self.step, states)
+
+    def stop_threads(self) -> None:
+        """Every thread unwinds at its next checkpoint, parked ones at once (lock held)."""
+        self.stopping = True
+        for thread in self.threads:
+            thread.stopped = True
+            thread.gate.release()
+        self.lock.notify_all()
+
+    # ---------------------------------------------------------- internals
+
+    def _await_turn(self, thread: SimThread) -> None:
+        thread.gate.acquire()
+        if thread.stopped:
+            raise StopRun
+
+    def _mark(self, mark: str) -> None:
+        """A timeline mark at this step: on the column the step adds, or on the last
+        column when the user acts between steps."""
+        if self.in_step:
+            if mark not in self._marks:
+                self._marks += mark
+        elif self.timeline and self.timeline[-1].step == self.step:
+            column = self.timeline[-1]
+            if mark not in column.marks:
+                self.timeline[-1] = TimelineColumn(column.step, column.states, column.marks + mark)
+
+    def _thread_main(self, thread: SimThread) -> None:
+        bind(self, thread)
+        try:
+            thread.target(*thread.args)
+        except StopRun:
+            with self.lock:
+                self.lock.notify_all()
+        except BaseException as exc:  # a program bug: the thread fails, the others go on
+            with self.lock:
+                thread.state = ThreadState.FAILED
+                thread.blocked_on = None
+                thread.operation = f"failed: {type(exc).__name__}: {exc}"
+                thread.traceback, line = program_traceback(self.program_file, exc)
+                thread.line = line or thread.line
+                self.emit(thread, EventKind.FAIL, None, f"{type(exc).__name__}: {exc}")
+                if not thread.stopped:
+                    self.turn_ended(thread)
+        else:
+            with self.lock:
+                thread.state = ThreadState.DONE
+                thread.operation = "done"
+                self.emit(thread, EventKind.DONE, None)
+                if not thread.stopped:
+                    self.turn_ended(thread)

@@ -1,0 +1,52 @@
+"""The program's own source: the lines the code panel shows, the line a thread is at, and
+tracebacks trimmed to the program's frames."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any
+
+from threadlab.engine.model import SourceLine
+
+
+def collect_source(
+    program_file: str, functions: Iterable[Callable[..., Any]]
+) -> tuple[SourceLine, ...]:
+    """The source of every distinct function defined in ``program_file``, dedented, with
+    its file line numbers; functions from elsewhere (engine-provided bodies) are left out."""
+    lines: list[SourceLine] = []
+    seen: set[object] = set()
+    for function in functions:
+        code = function.__code__
+        if code in seen or code.co_filename != program_file:
+            continue
+        seen.add(code)
+        texts, start = inspect.getsourcelines(function)
+        indent = min((len(t) - len(t.lstrip()) for t in texts if t.strip()), default=0)
+        if lines:
+            lines.append(SourceLine(0, ""))
+        lines.extend(SourceLine(start + i, text[indent:].rstrip()) for i, text in enumerate(texts))
+    return tuple(lines)
+
+
+def caller_line(program_file: str, depth: int) -> int | None:
+    """The line of the innermost frame in ``program_file``, starting ``depth`` frames up
+    from the caller of this function."""
+    frame: FrameType | None = sys._getframe(depth + 1)
+    while frame is not None:
+        if frame.f_code.co_filename == program_file:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def program_traceback(program_file: str, exc: BaseException) -> tuple[str, int | None]:
+    """The traceback trimmed to the program's own frames, and the line that failed."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == program_file]
+    text = "".join(traceback.format_list(frames))
+    text += "".join(traceback.format_exception_only(type(exc), exc))
+    return text, frames[-1].lineno if frames else None

@@ -1,0 +1,73 @@
+"""Scenario threads: the engine's bookkeeping for each one, and which one is calling.
+
+A ``SimThread`` is mutable and internal; the UI sees it only as a frozen ``ThreadView``.
+Each scenario thread runs on a real OS thread bound to its ``SimThread`` and its kernel, so
+a primitive can always tell which scenario thread called it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from threadlab.engine.model import ThreadState, ThreadView
+
+if TYPE_CHECKING:
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.primitives.base import Primitive
+
+_bound = threading.local()
+
+
+@dataclass(eq=False)
+class SimThread:
+    """One scenario thread, as the engine keeps it."""
+
+    name: str
+    index: int
+    """1-based, in the order the threads were declared; the key that steps it."""
+    target: Callable[..., Any]
+    args: tuple[Any, ...]
+    state: ThreadState = ThreadState.RUNNABLE
+    operation: str = "starting"
+    blocked_on: Primitive | None = None
+    line: int | None = None
+    traceback: str | None = None
+    gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    """Released once for every step this thread is given (and when the run stops)."""
+    handed: Any = None
+    """What the thread that woke this one handed it (a task, an event, a completion)."""
+    os_thread: threading.Thread | None = None
+    stopped: bool = False
+    """Set when its run stops: the thread unwinds at its next checkpoint."""
+
+    def view(self) -> ThreadView:
+        return ThreadView(
+            name=self.name,
+            index=self.index,
+            state=self.state,
+            operation=self.operation,
+            waits_on=self.blocked_on.name if self.blocked_on is not None else None,
+            line=self.line,
+            traceback=self.traceback,
+        )
+
+
+def bind(kernel: Kernel, thread: SimThread) -> None:
+    """Make the calling OS thread scenario thread ``thread`` of ``kernel``."""
+    _bound.kernel = kernel
+    _bound.thread = thread
+
+
+def bound() -> tuple[Kernel, SimThread]:
+    """The kernel and scenario thread the caller runs in.
+
+    Raises:
+        RuntimeError: when called outside a scenario thread.
+    """
+    kernel = getattr(_bound, "kernel", None)
+    if kernel is None:
+        raise RuntimeError("engine primitives can only be used from scenario threads")
+    return kernel, _bound.thread

@@ -1,0 +1,126 @@
+"""The kernel interface, used as a primitive author would, and snapshots that never show half
+a step."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+from engine_helpers import advance, make_scenario
+
+from threadlab.engine import EventKind, RunState, ThreadState, World
+from threadlab.engine.kernel import Kernel
+from threadlab.engine.model import PrimitiveKind, PrimitiveView
+from threadlab.engine.primitives.base import Primitive
+from threadlab.scenarios import get_scenario
+
+
+class Mailbox(Primitive):
+    """A primitive written only against the kernel: ``send`` hands a letter straight to a
+    waiting receiver, or keeps it; ``receive`` takes one, or waits to be handed one."""
+
+    kind = PrimitiveKind.EVENTS  # any kind will do; this one is not a condition
+
+    def __init__(self, kernel: Kernel, name: str) -> None:
+        super().__init__(kernel, name)
+        self.letters: deque[str] = deque()
+
+    def send(self, letter: str) -> None:
+        kernel = self._kernel
+        thread = kernel.checkpoint(f"send {letter}")
+        with kernel.lock:
+            kernel.emit(thread, EventKind.POST, self.name, letter)
+            if not self.hand_to_waiter(letter, f"read {letter}"):
+                self.letters.append(letter)
+
+    def receive(self) -> str:
+        kernel = self._kernel
+        thread = kernel.checkpoint("receive")
+        with kernel.lock:
+            if self.letters:
+                return self.letters.popleft()
+            kernel.emit(thread, EventKind.IDLE, self.name, "no letter yet")
+            kernel.park(thread, self, ThreadState.WAITING)
+        letter: str = kernel.resume(thread)
+        return letter
+
+    def view(self) -> PrimitiveView:
+        return PrimitiveView(name=self.name, kind=self.kind, queue=self._queue_names())
+
+
+def test_a_primitive_written_against_the_kernel_parks_wakes_and_hands_over(launch) -> None:
+    received: list[str] = []
+
+    def build(world: World, params: Mapping[str, int], variant: str) -> None:
+        box = world.add(lambda kernel: Mailbox(kernel, "box"))
+
+        def reader() -> None:
+            received.append(box.receive())
+            received.append(box.receive())
+
+        def writer() -> None:
+            box.send("first")
+            box.send("second")
+
+        world.spawn("R", reader)
+        world.spawn("W", writer)
+
+    runtime = launch(make_scenario(build))
+    waiting = advance(runtime, "R")
+    assert waiting.thread("R").state is ThreadState.WAITING
+    assert waiting.thread("R").waits_on == "box"
+    assert waiting.primitive("box").queue == ("R",)
+    handed = advance(runtime, "W")
+    assert handed.thread("R").state is ThreadState.RUNNABLE
+    assert handed.thread("R").operation == "read first"
+    assert handed.primitive("box").queue == ()
+    final = advance(runtime, "R", "W", "R")
+    assert received == ["first", "second"]
+    assert final.run_state is RunState.FINISHED
+    kinds = [e.kind for e in final.events if e.primitive == "box"]
+    assert kinds == [EventKind.IDLE, EventKind.POST, EventKind.POST]
+
+
+def test_a_thread_parked_for_good_in_a_kernel_primitive_is_a_deadlock(launch) -> None:
+    def build(world: World, params: Mapping[str, int], variant: str) -> None:
+        box = world.add(lambda kernel: Mailbox(kernel, "box"))
+        world.spawn("R", box.receive)
+
+    runtime = launch(make_scenario(build))
+    final = advance(runtime, "R")
+    assert final.run_state is RunState.DEADLOCK
+    assert final.verdict is not None and final.verdict.threads == ("R",)
+
+
+def test_snapshots_taken_while_it_runs_at_max_speed_never_show_half_a_step(launch) -> None:
+    """Between two steps no thread is running: a snapshot showing one would be a frame
+    taken in the middle of a step."""
+    scenario = get_scenario("producer-consumer")
+    runtime = launch(scenario, params={"items": 50}, paused=False, speed=None)
+    seen: list[int] = []
+    for _ in range(300):
+        snapshot = runtime.snapshot()
+        running = [t.name for t in snapshot.threads if t.state is ThreadState.RUNNING]
+        assert running == [], f"step {snapshot.step} shows {running} running"
+        if snapshot.timeline:
+            assert snapshot.timeline[-1].step == snapshot.step
+        seen.append(snapshot.step)
+        if snapshot.run_state is not RunState.RUNNING:
+            break
+    assert seen == sorted(seen)
+    assert len(set(seen)) > 1, "the run did not move while snapshots were taken"
+
+
+def test_a_paused_run_shows_the_state_after_each_step_it_was_given(launch) -> None:
+    """The semaphore scenario stepped 1 1 2 2 3 3 while paused: every frame is final."""
+    runtime = launch(get_scenario("semaphore"), paused=True, speed=4)
+    for step, name in enumerate(("T1", "T1", "T2", "T2", "T3", "T3"), start=1):
+        runtime.step_thread(name)
+        during = runtime.snapshot()  # before, or after, the step: never in the middle
+        assert runtime.wait_idle()
+        after = runtime.snapshot()
+        assert during.step in (step - 1, step)
+        assert all(t.state is not ThreadState.RUNNING for t in during.threads)
+        assert after.step == step
+        assert after.run_state is RunState.PAUSED
+        assert runtime.snapshot().threads == after.threads  # and it stays that way
