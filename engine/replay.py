@@ -32,6 +32,9 @@ def fast_forward(driver: Driver, target: int) -> None:
         replay.next_turn()
         while not replay.done and not kernel.stopping:
             kernel.lock.wait()
+            if replay.held and not driver.snapshot_waiters and not kernel.in_step:
+                replay.held = False  # the snapshot that held it back has been taken
+                replay.next_turn()
     finally:
         driver.phase = Phase.LIVE
         driver.replayer = None
@@ -47,10 +50,16 @@ class _Replay:
         self.target = target
         self.done = False
         self.diverged: ReplayDiverged | None = None
+        self.held = False
+        """A snapshot taker waits for a gap: the next turn waits for it."""
 
     def next_turn(self) -> None:
         driver = self.driver
         kernel = driver.kernel
+        if driver.snapshot_waiters:
+            self.held = True
+            kernel.lock.notify_all()
+            return
         try:
             index = kernel.step
             apply_recorded_actions(driver, index)

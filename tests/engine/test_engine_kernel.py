@@ -3,6 +3,7 @@ a step."""
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Mapping
 
@@ -124,3 +125,24 @@ def test_a_paused_run_shows_the_state_after_each_step_it_was_given(launch) -> No
         assert after.step == step
         assert after.run_state is RunState.PAUSED
         assert runtime.snapshot().threads == after.threads  # and it stays that way
+
+
+def test_snapshots_taken_while_it_rewinds_show_whole_steps_of_the_replay(launch) -> None:
+    scenario = get_scenario("producer-consumer")
+    runtime = launch(scenario, params={"items": 50}, paused=True, speed=None)
+    runtime.step(3000)
+    assert runtime.wait_idle()
+    end = runtime.snapshot().step
+    seen: list[int] = []
+    rewind = threading.Thread(target=runtime.goto, args=(end - 1,))
+    rewind.start()
+    while rewind.is_alive():
+        snapshot = runtime.snapshot()
+        assert not [t for t in snapshot.threads if t.state is ThreadState.RUNNING]
+        seen.append(snapshot.step)
+    rewind.join()
+    assert runtime.snapshot().step == end - 1
+    replayed = [step for step in seen if step != end]  # frames of the old run come first
+    assert seen[: len(seen) - len(replayed)] == [end] * (len(seen) - len(replayed))
+    assert replayed == sorted(replayed)
+    assert all(step <= end - 1 for step in replayed)
