@@ -13,6 +13,7 @@ from threadlab.engine.model import ActionKind, PrimitiveKind, UserAction
 
 if TYPE_CHECKING:
     from threadlab.engine.kernel import Kernel
+    from threadlab.engine.primitives.base import Primitive
     from threadlab.engine.primitives.condition import Condition
     from threadlab.engine.primitives.event_queue import EventQueue
 
@@ -41,16 +42,16 @@ def names_of(kernel: Kernel, kind: PrimitiveKind) -> tuple[str, ...]:
 
 
 def condition(kernel: Kernel, name: str) -> Condition:
-    primitive = kernel.primitive_named(name)
-    if primitive is None or primitive.kind != PrimitiveKind.CONDITION:
-        valid = ", ".join(names_of(kernel, PrimitiveKind.CONDITION)) or "none in this scenario"
-        raise ControlRefused(f"no condition named {name!r} (valid: {valid})")
-    return primitive  # type: ignore[return-value]
+    return _named(kernel, name, PrimitiveKind.CONDITION, "condition")  # type: ignore[return-value]
 
 
 def event_queue(kernel: Kernel, name: str) -> EventQueue:
+    return _named(kernel, name, PrimitiveKind.EVENTS, "event queue")  # type: ignore[return-value]
+
+
+def _named(kernel: Kernel, name: str, kind: PrimitiveKind, what: str) -> Primitive:
     primitive = kernel.primitive_named(name)
-    if primitive is None or primitive.kind != PrimitiveKind.EVENTS:
-        valid = ", ".join(names_of(kernel, PrimitiveKind.EVENTS)) or "none in this scenario"
-        raise ControlRefused(f"no event queue named {name!r} (valid: {valid})")
-    return primitive  # type: ignore[return-value]
+    if primitive is None or primitive.kind != kind:
+        valid = ", ".join(names_of(kernel, kind)) or "none in this scenario"
+        raise ControlRefused(f"no {what} named {name!r} (valid: {valid})")
+    return primitive
