@@ -1,14 +1,16 @@
 """Helpers for the engine tests: building test scenarios, stepping runtimes, headless runs.
 
-Test modules import these by name (``from engine_helpers import ...``); the fixtures that
-use them live in ``conftest.py`` next to this file.
+Test modules import these by name (``from engine_helpers import ...``); the shared fixtures
+(``launch``, the thread-leak guard) live in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
+
+# Re-exported: the lifecycle tests count the engine's threads.
+from thread_leaks import threadlab_threads as threadlab_threads
 
 from threadlab.engine import (
     Event,
@@ -54,11 +56,6 @@ def advance(runtime: Runtime, *names: str) -> Snapshot:
         runtime.step_thread(name)
         assert runtime.wait_idle(IDLE_TIMEOUT), f"the step of {name} did not end"
     return runtime.snapshot()
-
-
-def threadlab_threads() -> list[threading.Thread]:
-    """OS threads the engine started (scenario threads and the scheduler) still alive."""
-    return [t for t in threading.enumerate() if t.name.startswith("threadlab-") and t.is_alive()]
 
 
 def run_headless(
