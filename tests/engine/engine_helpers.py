@@ -6,6 +6,7 @@ Test modules import these by name (``from engine_helpers import ...``); the shar
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -56,6 +57,20 @@ def advance(runtime: Runtime, *names: str) -> Snapshot:
         runtime.step_thread(name)
         assert runtime.wait_idle(IDLE_TIMEOUT), f"the step of {name} did not end"
     return runtime.snapshot()
+
+
+def eventually(condition: Callable[[], bool], timeout: float = IDLE_TIMEOUT) -> bool:
+    """Poll ``condition`` until it holds; False if ``timeout`` seconds passed first.
+
+    The timeout only keeps a broken run from hanging the test: assert on what happened,
+    never on how long it took.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 def run_headless(
