@@ -68,12 +68,15 @@ async def tap(pilot: Pilot, key: str) -> None:
     """Press one printable key and wait until the app has handled it.
 
     The key goes through the app's own key handling and bindings, like ``pilot.press``,
-    but without its wait for the process to go CPU-idle (about 0.1 s a key): for tests that
-    press a key a thousand times.
+    but without its wait for the process to go CPU-idle (about 0.1 s a key) and without
+    ``pilot.pause``'s forced repaint of the whole screen (the screen still repaints on its own
+    timer): for tests that press a key a thousand times. ``_wait_for_screen`` is the part of
+    ``pilot.pause`` that waits for every widget's pending messages (Textual is pinned in
+    constraints.txt).
     """
     assert len(key) == 1 and key.isprintable(), f"tap() takes one printable key, not {key!r}"
     pilot.app.post_message(events.Key(key, key))
-    await pilot.pause(0)
+    await pilot._wait_for_screen()
 
 
 def pull_frame(app: ThreadlabApp) -> None:
