@@ -31,5 +31,8 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) build *.egg-info
 
+# Ratios against baselines measured in the same run (median and spread of several runs):
+# the headless engine, then the engine inside the app (Pilot). A few minutes at most.
 bench: $(STAMP)
 	$(BIN)/python bench/engine_speed.py
+	$(BIN)/python bench/app_speed.py

@@ -1,28 +1,42 @@
 """Benchmark: the engine's cost per step and per snapshot, as ratios to baselines.
 
 Run with ``make bench``. Absolute times on shared machines are noise; the ratios, measured
-in the same run, are what to compare:
+in the same run (each engine figure interleaved with its baseline, several times, reported
+as median and spread), are what to compare:
 
-- step cost / bare thread hand-off: one controlled step against the cheapest possible
-  round trip between two Python threads (two semaphore hand-offs);
-- snapshot at step 20,000 / snapshot at step 100: a snapshot must not grow with the run;
+- step cost / one bare one-way hand-off: one controlled step (the shipped ``mutex`` scenario,
+  9 threads × 50 rounds, headless at max speed) against the cheapest way one Python thread
+  can hand the turn to another: a ``threading.Semaphore`` released by one thread and
+  acquired by the other (a ping-pong of two semaphores, halved). Goal: at most 2;
+- snapshot at step 20,000 / snapshot at step 1,000: a snapshot must not grow with the run;
 - rewinding 10,000 steps / running them at max speed: rewind re-executes the history, and
   must not take noticeably longer than the run itself.
 """
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
+
+from measure import endless_config, goal, row, spread
 
 from threadlab.engine import Runtime, resolve_config
 from threadlab.scenarios import get_scenario
 
+REPEATS = 5
+HANDOFF_ROUNDS = 20_000
+MUTEX_RUNS = 4
+"""Whole runs of ``mutex`` per measurement (one is only ~2,700 steps)."""
 STEPS = 20_000
+EARLY = 1_000
+"""The early snapshot's step: past the timeline's cap (400 columns), so that the ratio shows
+growth with the run's length only."""
 
 
-def bare_handoff(rounds: int) -> float:
-    """Seconds per round trip of two threads handing a turn back and forth."""
+def bare_handoff(rounds: int = HANDOFF_ROUNDS) -> float:
+    """Seconds per one-way hand-off: two threads ping-pong two semaphores ``rounds`` times;
+    each round trip is two hand-offs."""
     ping, pong = threading.Semaphore(0), threading.Semaphore(0)
 
     def partner() -> None:
@@ -38,21 +52,37 @@ def bare_handoff(rounds: int) -> float:
         pong.acquire()
     elapsed = time.perf_counter() - start
     thread.join()
-    return elapsed / rounds
+    return elapsed / rounds / 2
 
 
-def engine_step(steps: int) -> tuple[float, Runtime]:
-    """Seconds per step of producer-consumer at max speed, and the (paused) runtime."""
-    config = resolve_config(
-        get_scenario("producer-consumer"), params={"items": 50, "producers": 5, "consumers": 5}
-    )
-    runtime = Runtime(config, paused=True, speed=None)
+def mutex_step(runs: int = MUTEX_RUNS) -> tuple[float, int]:
+    """Seconds per step of ``mutex`` (9 threads × 50 rounds) run headless at max speed to its
+    end, ``runs`` times (only the running is timed, not starting and stopping), and the
+    number of steps one run takes."""
+    config = resolve_config(get_scenario("mutex"), "locked", {"threads": 9, "rounds": 50})
+    elapsed = 0.0
+    steps = 0
+    for _ in range(runs):
+        runtime = Runtime(config, paused=True, speed=None)
+        runtime.start()
+        try:
+            start = time.perf_counter()
+            runtime.resume()
+            assert runtime.wait_idle(timeout=120), "mutex did not finish"
+            elapsed += time.perf_counter() - start
+            steps += runtime.snapshot().step
+        finally:
+            runtime.stop()
+    return elapsed / steps, steps // runs
+
+
+def run_steps(steps: int) -> Runtime:
+    """An endless run stepped ``steps`` times at max speed and left paused."""
+    runtime = Runtime(endless_config(), paused=True, speed=None)
     runtime.start()
-    start = time.perf_counter()
     runtime.step(steps)
-    runtime.wait_idle(timeout=None)
-    elapsed = time.perf_counter() - start
-    return elapsed / max(1, runtime.snapshot().step), runtime
+    assert runtime.wait_idle(timeout=120)
+    return runtime
 
 
 def snapshot_cost(runtime: Runtime, repeats: int = 2000) -> float:
@@ -67,38 +97,64 @@ def rewind_ratio(steps: int = 10_000) -> tuple[float, float, int]:
     config = resolve_config(get_scenario("cas"), "spinlock", {"threads": 9, "rounds": 50}, 1)
     runtime = Runtime(config, paused=True, speed=None)
     runtime.start()
-    start = time.perf_counter()
-    runtime.step(steps)
-    runtime.wait_idle(timeout=None)
-    ran = time.perf_counter() - start
-    reached = runtime.snapshot().step
-    start = time.perf_counter()
-    runtime.goto(reached)
-    rewound = time.perf_counter() - start
-    runtime.stop()
+    try:
+        start = time.perf_counter()
+        runtime.step(steps)
+        assert runtime.wait_idle(timeout=120)
+        ran = time.perf_counter() - start
+        reached = runtime.snapshot().step
+        start = time.perf_counter()
+        runtime.goto(reached)
+        rewound = time.perf_counter() - start
+    finally:
+        runtime.stop()
     return ran, rewound, reached
 
 
 def main() -> None:
-    handoff = bare_handoff(STEPS)
-    step, runtime = engine_step(STEPS)
-    late_snapshot = snapshot_cost(runtime)
-    late_step = runtime.snapshot().step
-    runtime.stop()
-    _, early = engine_step(100)
-    early_snapshot = snapshot_cost(early)
-    early.stop()
-    print(f"bare thread hand-off      {handoff * 1e6:8.1f} µs per round trip")
-    print(f"engine step               {step * 1e6:8.1f} µs per step ({late_step} steps)")
-    print(f"  ratio step / hand-off   {step / handoff:8.2f}")
-    print(f"snapshot at step 100      {early_snapshot * 1e6:8.1f} µs")
-    print(f"snapshot at step {late_step:<8} {late_snapshot * 1e6:8.1f} µs")
-    print(f"  ratio late / early      {late_snapshot / early_snapshot:8.2f}  (≈1: no growth)")
-    print(f"max-speed steps per second ≈ {1 / step:,.0f}")
-    ran, rewound, reached = rewind_ratio()
-    print(f"run {reached} steps           {ran:8.2f} s")
-    print(f"rewind over {reached} steps   {rewound:8.2f} s")
-    print(f"  ratio rewind / run      {rewound / ran:8.2f}  (≤1: no slower than running)")
+    handoffs: list[float] = []
+    steps: list[float] = []
+    ratios: list[float] = []
+    count = 0
+    for _ in range(REPEATS):  # interleaved, so a burst of load hits both sides alike
+        handoff = bare_handoff()
+        step, count = mutex_step()
+        handoffs.append(handoff)
+        steps.append(step)
+        ratios.append(step / handoff)
+    print("Headless engine")
+    row("bare one-way hand-off", spread(handoffs, "µs", 1e6))
+    row(f"engine step (mutex, {MUTEX_RUNS} × {count:,} steps)", spread(steps, "µs", 1e6))
+    row("headless steps per second", spread([1 / s for s in steps], "", 1, 0))
+    ok = statistics.median(ratios) <= 2
+    row("step cost / hand-off", f"{spread(ratios)}  {goal('≤ 2', ok)}")
+
+    lates: list[float] = []
+    earlies: list[float] = []
+    growth: list[float] = []
+    for _ in range(3):
+        late = run_steps(STEPS)
+        lates.append(snapshot_cost(late))
+        late.stop()
+        early = run_steps(EARLY)
+        earlies.append(snapshot_cost(early))
+        early.stop()
+        growth.append(lates[-1] / earlies[-1])
+    row(f"snapshot at step {EARLY:,}", spread(earlies, "µs", 1e6, 1))
+    row(f"snapshot at step {STEPS:,}", spread(lates, "µs", 1e6, 1))
+    row("snapshot late / early", f"{spread(growth)}  (≈1: no growth)")
+
+    runs: list[float] = []
+    rewinds: list[float] = []
+    reached = 0
+    for _ in range(3):
+        ran, rewound, reached = rewind_ratio()
+        runs.append(ran)
+        rewinds.append(rewound)
+    row(f"run {reached:,} steps (cas spinlock)", spread(runs, "s"))
+    row(f"rewind over {reached:,} steps", spread(rewinds, "s"))
+    rewind_ratios = [r / n for r, n in zip(rewinds, runs, strict=True)]
+    row("rewind / run", f"{spread(rewind_ratios)}  (≤1: no slower than running)")
 
 
 if __name__ == "__main__":

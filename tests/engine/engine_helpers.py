@@ -1,14 +1,17 @@
 """Helpers for the engine tests: building test scenarios, stepping runtimes, headless runs.
 
-Test modules import these by name (``from engine_helpers import ...``); the fixtures that
-use them live in ``conftest.py`` next to this file.
+Test modules import these by name (``from engine_helpers import ...``); the shared fixtures
+(``launch``, the thread-leak guard) live in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+# Re-exported: the lifecycle tests count the engine's threads.
+from thread_leaks import threadlab_threads as threadlab_threads
 
 from threadlab.engine import (
     Event,
@@ -56,9 +59,18 @@ def advance(runtime: Runtime, *names: str) -> Snapshot:
     return runtime.snapshot()
 
 
-def threadlab_threads() -> list[threading.Thread]:
-    """OS threads the engine started (scenario threads and the scheduler) still alive."""
-    return [t for t in threading.enumerate() if t.name.startswith("threadlab-") and t.is_alive()]
+def eventually(condition: Callable[[], bool], timeout: float = IDLE_TIMEOUT) -> bool:
+    """Poll ``condition`` until it holds; False if ``timeout`` seconds passed first.
+
+    The timeout only keeps a broken run from hanging the test: assert on what happened,
+    never on how long it took.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 def run_headless(

@@ -1,17 +1,17 @@
-"""Fixtures for scenario tests."""
+"""Fixtures for scenario tests: ``driver``, built on the shared ``launch`` fixture
+(``tests/conftest.py``), which stops every runtime it started after the test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from scenario_driver import Driver
 
+from threadlab.engine import Runtime
+
 
 @pytest.fixture
-def driver() -> Iterator[Driver]:
-    """Real threads must not outlive a test: every runtime is stopped and checked."""
-    opened = Driver()
-    yield opened
-    for runtime in opened.runtimes:
-        assert runtime.stop(), "a scenario thread outlived stop()"
+def driver(launch: Callable[..., Runtime]) -> Driver:
+    """Opens real scenarios paused, as a learner does; ``launch`` stops each one afterwards."""
+    return Driver(launch)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from threadlab.engine import Runtime, Snapshot, resolve_config
+from collections.abc import Callable
+
+from threadlab.engine import Runtime, Snapshot
 from threadlab.scenarios import get_scenario
 
 
 class Driver:
-    """Opens runtimes paused and stops every one of them at the end of the test."""
+    """Opens scenario runs paused through ``launch`` (the shared fixture in
+    ``tests/conftest.py``), which stops every one of them at the end of the test."""
 
-    def __init__(self) -> None:
+    def __init__(self, launch: Callable[..., Runtime]) -> None:
+        self._launch = launch
         self.runtimes: list[Runtime] = []
 
     def open(self, name: str, variant: str | None = None, seed: int = 0, **params: int) -> Runtime:
-        config = resolve_config(get_scenario(name), variant, params, seed)
-        runtime = Runtime(config, paused=True, speed=None)
-        runtime.start()
+        """Start the shipped scenario ``name`` paused (max speed when resumed or stepped)."""
+        runtime = self._launch(
+            get_scenario(name), variant=variant, params=params, seed=seed, paused=True
+        )
         self.runtimes.append(runtime)
         return runtime
 

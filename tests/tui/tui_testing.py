@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
+from textual import events
 from textual.pilot import Pilot
 
 from threadlab.engine import RunConfig, Runtime, Scenario, World, resolve_config
@@ -61,6 +62,29 @@ def show(app: ThreadlabApp) -> None:
     screen = app.screen
     assert isinstance(screen, ScenarioScreen)
     screen.refresh_snapshot(force=True)
+
+
+async def tap(pilot: Pilot, key: str) -> None:
+    """Press one printable key and wait until the app has handled it.
+
+    The key goes through the app's own key handling and bindings, like ``pilot.press``,
+    but without its wait for the process to go CPU-idle (about 0.1 s a key) and without
+    ``pilot.pause``'s forced repaint of the whole screen (the screen still repaints on its own
+    timer): for tests that press a key a thousand times. ``_wait_for_screen`` is the part of
+    ``pilot.pause`` that waits for every widget's pending messages (Textual is pinned in
+    constraints.txt).
+    """
+    assert len(key) == 1 and key.isprintable(), f"tap() takes one printable key, not {key!r}"
+    pilot.app.post_message(events.Key(key, key))
+    await pilot._wait_for_screen()
+
+
+def pull_frame(app: ThreadlabApp) -> None:
+    """Let the scenario screen pull a snapshot exactly as its frame timer does on each tick
+    (publishing it only if the run changed): what a user would see one frame later."""
+    screen = app.screen
+    assert isinstance(screen, ScenarioScreen)
+    screen.refresh_snapshot()
 
 
 def notifications(app: ThreadlabApp) -> list[str]:

@@ -1,0 +1,75 @@
+"""Fixtures shared by every test package: one thread-leak guard and one runtime launcher.
+
+Every runtime runs real OS threads. A test that forgot to stop one would leave threads parked
+(or running flat out) for the rest of the session: later tests would slow down, see extra
+threads, or hang, and the failure would show up far from its cause. So:
+
+- ``no_thread_left_behind`` (autouse, every test in every package) fails the test that leaves
+  a ``threadlab-*`` thread alive, after a short grace for threads still unwinding;
+- ``launch`` starts runtimes for a test and stops every one of them afterwards, failing the
+  test when ``stop()`` reports a thread that outlived it.
+
+Scenario tests drive runtimes through ``driver`` (``tests/scenarios/conftest.py``), which is
+built on ``launch``; app tests start runtimes through the app, whose screens stop them, and
+the guard checks that they did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import pytest
+from thread_leaks import leaked_threads, threadlab_threads
+
+from threadlab.engine import Event, Runtime, Scenario, resolve_config
+
+Launch = Callable[..., Runtime]
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """Fail the test that leaves an engine thread alive.
+
+    Exists because a leaked scenario thread outlives its test and makes later, unrelated
+    tests flaky or hang. Threads alive before the test are not blamed on it (their own test
+    already failed). Being autouse, it is set up before and torn down after ``launch``, so it
+    sees the threads ``launch`` failed to stop.
+    """
+    before = set(threadlab_threads())
+    yield
+    leaked = leaked_threads(before)
+    assert not leaked, f"threads left behind: {[t.name for t in leaked]}"
+
+
+@pytest.fixture
+def launch(no_thread_left_behind: None) -> Iterator[Launch]:
+    """Start a runtime for this test; every runtime it started is stopped after the test.
+
+    Call it as ``launch(scenario, *, variant=None, params=None, seed=0, paused=True,
+    speed=None, policy="random", sink=None)``: by default the run starts paused and goes as
+    fast as possible when resumed or stepped. The test fails when ``stop()`` returns False
+    (a thread outlived it).
+    """
+    started: list[Runtime] = []
+
+    def _launch(
+        scenario: Scenario,
+        *,
+        variant: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        seed: int = 0,
+        paused: bool = True,
+        speed: float | None = None,
+        policy: str = "random",
+        sink: Callable[[Event], None] | None = None,
+    ) -> Runtime:
+        config = resolve_config(scenario, variant, params, seed)
+        runtime = Runtime(config, paused=paused, speed=speed, policy=policy, event_sink=sink)
+        started.append(runtime)
+        runtime.start()
+        return runtime
+
+    yield _launch
+    stuck = [rt.config.scenario.name for rt in reversed(started) if not rt.stop()]
+    assert not stuck, f"stop() returned False for {stuck}"
