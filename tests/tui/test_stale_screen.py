@@ -85,11 +85,6 @@ async def restarted(pilot: Pilot) -> None:
     raise AssertionError("r did not restart the run at step 0")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue #8: the engine bumps the revision when a step starts but not when it ends, "
-    "so a frame pulled mid-step stays on screen; remove this mark once the engine fix lands",
-)
 def test_keys_1_1_2_2_3_3_never_leave_a_stale_screen(frequent_thread_switches: None) -> None:
     async def body() -> None:
         app = make_app("semaphore")
