@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveView, ThreadState
+from threadlab.engine.model import ConditionView, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -66,10 +66,8 @@ class Condition(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits on {self.name}, and no thread is left to signal it"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
-            name=self.name, kind=self.kind, queue=self._queue_names(), mutex=self.mutex.name
-        )
+    def view(self) -> ConditionView:
+        return ConditionView(name=self.name, queue=self._queue_names(), mutex=self.mutex.name)
 
     # -- the user's actions (runtime lock held, between steps)
 
