@@ -10,6 +10,110 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The primitives' typed views live in modules of their own; they are part of the model.
+from threadlab.engine.loop_views import (
+    Awaiting,
+    AwaitsCallback,
+    AwaitsFuture,
+    AwaitsGather,
+    AwaitsNothing,
+    AwaitsSleep,
+    AwaitsTask,
+    AwaitsThreadCall,
+    CallbackKind,
+    LoopCallback,
+    LoopView,
+    TaskState,
+    TaskView,
+    TimerView,
+)
+from threadlab.engine.views import (
+    AccessKind,
+    AtomicView,
+    BarrierView,
+    BufferItem,
+    BufferView,
+    CasAttempt,
+    CompletionPortView,
+    ConditionView,
+    DeviceState,
+    DeviceView,
+    ErrorView,
+    EventQueueView,
+    EventWait,
+    ExecutorView,
+    FutureState,
+    FutureView,
+    Job,
+    LostUpdate,
+    MutexView,
+    PrimitiveKind,
+    PrimitiveView,
+    RequestView,
+    SemaphoreView,
+    SharedAccess,
+    SharedView,
+    ThreadPoolView,
+    WorkerJob,
+    WorkersView,
+)
+
+__all__ = [
+    "CODE_STATES",
+    "STATE_CODES",
+    "AccessKind",
+    "AtomicView",
+    "Awaiting",
+    "AwaitsCallback",
+    "AwaitsFuture",
+    "AwaitsGather",
+    "AwaitsNothing",
+    "AwaitsSleep",
+    "AwaitsTask",
+    "AwaitsThreadCall",
+    "BarrierView",
+    "BufferItem",
+    "BufferView",
+    "CallbackKind",
+    "CasAttempt",
+    "CompletionPortView",
+    "ConditionView",
+    "DeviceState",
+    "DeviceView",
+    "ErrorView",
+    "Event",
+    "EventQueueView",
+    "EventWait",
+    "ExecutorView",
+    "FutureState",
+    "FutureView",
+    "Job",
+    "LoopCallback",
+    "LoopView",
+    "LostUpdate",
+    "MutexView",
+    "PrimitiveKind",
+    "PrimitiveView",
+    "RequestView",
+    "RunState",
+    "SemaphoreView",
+    "SharedAccess",
+    "SharedView",
+    "Snapshot",
+    "SourceLine",
+    "TaskState",
+    "TaskView",
+    "ThreadPoolView",
+    "ThreadState",
+    "ThreadView",
+    "TimelineColumn",
+    "TimerView",
+    "Verdict",
+    "VerdictKind",
+    "WorkerJob",
+    "WorkersView",
+]
+
 
 class RunState(StrEnum):
     """Where the run as a whole stands."""
@@ -108,25 +212,6 @@ class EventKind(StrEnum):
     DEADLOCK = "deadlock"
 
 
-class PrimitiveKind(StrEnum):
-    """What kind of primitive a view shows."""
-
-    MUTEX = "mutex"
-    CONDITION = "condition"
-    SEMAPHORE = "semaphore"
-    BUFFER = "buffer"
-    ATOMIC = "atomic"
-    SHARED = "shared"
-    BARRIER = "barrier"
-    FUTURE = "future"
-    POOL = "pool"
-    EVENTS = "events"
-    PORT = "port"
-    DEVICE = "device"
-    LOOP = "loop"
-    EXECUTOR = "executor"
-
-
 class ActionKind(StrEnum):
     """A user action that changes the run (recorded in its history)."""
 
@@ -198,31 +283,6 @@ class ThreadView:
     line: int | None
     """Its current line in the scenario module."""
     traceback: str | None = None
-
-
-@dataclass(frozen=True)
-class PrimitiveView:
-    name: str
-    kind: str
-    """'mutex', 'condition', 'semaphore' or 'buffer'."""
-    queue: tuple[str, ...] = ()
-    """Waiting threads in FIFO order, first to be woken first."""
-    owner: str | None = None
-    """Mutex: the thread that holds it."""
-    count: int | None = None
-    """Semaphore: permits left. Buffer: items held."""
-    capacity: int | None = None
-    """Semaphore: initial permits. Buffer: slots."""
-    items: tuple[str, ...] = ()
-    """Buffer: the items, oldest first."""
-    holders: tuple[str, ...] = ()
-    """Semaphore: threads that hold a permit."""
-    mutex: str | None = None
-    """Condition: the mutex it is bound to."""
-    value: str | None = None
-    """Atomic cell or shared variable: its value. Barrier: its phase. Future: its state."""
-    notes: tuple[str, ...] = ()
-    """Recent history worth showing, newest last ('T1 CAS 0→1 ok', 'T2 read 3')."""
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,29 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from threadlab.engine.errors import StopRun
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import (
+    Awaiting,
+    AwaitsCallback,
+    AwaitsFuture,
+    AwaitsGather,
+    AwaitsNothing,
+    AwaitsSleep,
+    AwaitsTask,
+    AwaitsThreadCall,
+    CallbackKind,
+    ErrorView,
+    EventKind,
+    ExecutorView,
+    Job,
+    LoopCallback,
+    LoopView,
+    PrimitiveKind,
+    TaskState,
+    TaskView,
+    ThreadState,
+    TimerView,
+    WorkerJob,
+)
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -74,9 +96,11 @@ class AsyncLoop(Primitive):
         self.next: events.Handle | None = None
         """The callback the loop waits to run: taken off the ready queue, still first."""
         self._created = 0
-        self._items: tuple[str, ...] = ()
-        self._notes: tuple[str, ...] = ()
-        self._value = "t=0"
+        # What the view shows, copied by settle() between steps.
+        self._time = 0.0
+        self._ready: tuple[LoopCallback, ...] = ()
+        self._task_views: tuple[TaskView, ...] = ()
+        self._timers: tuple[TimerView, ...] = ()
 
     # -- scenario side
 
@@ -115,35 +139,29 @@ class AsyncLoop(Primitive):
 
     def settle(self) -> None:
         loop = self.loop
-        self._value = f"t={fmt_time(self.now)}"
+        self._time = self.now
         if loop is None:
             return
         queued = self._ready_handles()
-        self._items = tuple(self._handle_name(h) for h in queued)
+        self._ready = tuple(self._callback(h) for h in queued)
         ready = {task for h in queued if (task := _task_of(h._callback)) is not None}
-        notes = [
-            f"{task.get_name()} {self._task_state(task, task in ready)}"
-            for task in self.tasks
-            if self._visible(task)
-        ]
-        timers = [
-            f"t={fmt_time(h._when)} {self._handle_name(h)}"
+        self._task_views = tuple(
+            self._task_view(task, task in ready) for task in self.tasks if self._visible(task)
+        )
+        self._timers = tuple(
+            TimerView(h._when, self._callback(h))
             for h in sorted(loop._scheduled, key=lambda h: h._when)
             if not h._cancelled
-        ]
-        if timers:
-            notes.append("timers: " + ", ".join(timers))
-        self._notes = tuple(notes)
+        )
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> LoopView:
+        return LoopView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
-            count=len(self._items),
-            items=self._items,
-            value=self._value,
-            notes=self._notes,
+            time=self._time,
+            ready=self._ready,
+            tasks=self._task_views,
+            timers=self._timers,
         )
 
     def await_line(self, task: asyncio.Task[Any]) -> int | None:
@@ -314,52 +332,58 @@ class AsyncLoop(Primitive):
         code = getattr(task.get_coro(), "cr_code", None)
         return code is not None and code.co_filename == self._kernel.program_file
 
-    def _task_state(self, task: asyncio.Task[Any], ready: bool) -> str:
+    def _task_view(self, task: asyncio.Task[Any], ready: bool) -> TaskView:
+        """Where ``task`` stands; ``ready`` says whether its step is in the ready queue."""
+        name = task.get_name()
         if task.cancelled():
-            return "cancelled"
+            return TaskView(name, TaskState.CANCELLED)
         if task.done():
             exc = task.exception()
             if exc is not None:
-                return f"failed: {_exc_text(exc)}"
-            return f"done → {task.result()!r}"
+                return TaskView(name, TaskState.FAILED, error=ErrorView.of(exc))
+            return TaskView(name, TaskState.DONE, result=repr(task.result()))
         line = self.await_line(task)
         if task is self.running:
-            return f"running (line {line})"
+            return TaskView(name, TaskState.RUNNING, line=line)
+        state = TaskState.READY if ready else TaskState.WAITING
         if not _started(task):
-            return "ready (not started)" if ready else "not started"
-        if ready:
-            return f"ready at line {line}"
-        return f"waiting at line {line} ({self._waits_for(task)})"
+            return TaskView(name, state, started=False, line=line)
+        awaiting = self._awaiting(task) if state is TaskState.WAITING else None
+        return TaskView(name, state, line=line, awaiting=awaiting)
 
     def _waits_for(self, task: asyncio.Task[Any]) -> str:
-        """What a paused task waits for, in words."""
+        """What a paused task waits for, in words (for the event log)."""
+        return _awaiting_text(self._awaiting(task))
+
+    def _awaiting(self, task: asyncio.Task[Any]) -> Awaiting:
+        """What a paused task waits for."""
         awaited = getattr(task, "_fut_waiter", None)
         if awaited is None:
-            return "ready to go on"
+            return AwaitsNothing()
         if isinstance(awaited, _TASK_TYPES):
-            return f"task {awaited.get_name()}"
+            return AwaitsTask(awaited.get_name())
         children = getattr(awaited, "_children", None)
         if children is not None:
             done = sum(1 for child in children if child.done())
-            return f"gather: {done} of {len(children)} done"
+            return AwaitsGather(done, len(children))
         loop = self.loop
         if loop is not None:
             for timer in loop._scheduled:
                 if not timer._cancelled and _settles(timer, awaited):
-                    return f"sleep until t={fmt_time(timer._when)}"
+                    return AwaitsSleep(timer._when)
             for handle in self._ready_handles():
                 if not _settles(handle, awaited):
                     continue
                 if isinstance(handle, events.TimerHandle):
-                    return f"slept until t={fmt_time(handle._when)}: timer in the ready queue"
-                return f"{self._handle_name(handle)} in the ready queue"
+                    return AwaitsSleep(handle._when, fired=True)
+                return AwaitsCallback(self._callback(handle))
         if self.executor is not None:
             job = self.executor.job_for(awaited)
             if job is not None:
-                return f"{job.call_text} on {job.worker or 'a worker thread'}"
+                return AwaitsThreadCall(job.call_text, job.worker)
         if awaited.done():
-            return "ready to go on"
-        return "a future"
+            return AwaitsNothing()
+        return AwaitsFuture()
 
     def _ready_handles(self) -> list[events.Handle]:
         """The ready queue in order, the callback the loop is about to run first."""
@@ -370,26 +394,33 @@ class AsyncLoop(Primitive):
         return queued
 
     def _handle_name(self, handle: events.Handle) -> str:
-        """A callback in the ready queue or a timer, in a few words."""
+        """A callback in the ready queue or a timer, in a few words (for the thread's
+        operation and the event log)."""
+        return _callback_text(self._callback(handle))
+
+    def _callback(self, handle: events.Handle) -> LoopCallback:
+        """What a callback in the ready queue or a timer does."""
         callback, args = handle._callback, handle._args
         task = _task_of(callback)
         if task is not None:
-            return task.get_name()
+            return LoopCallback(CallbackKind.TASK_STEP, task.get_name())
         if isinstance(getattr(callback, "__self__", None), _Job):
             job: _Job = callback.__self__
-            return f"result of {job.call_text}"
+            return LoopCallback(CallbackKind.THREAD_RESULT, job.call_text)
         if callback is futures._set_result_unless_cancelled and args:
             waiter = self._waiter_of(args[0])
-            return f"wake {waiter}" if waiter else "end a sleep"
+            if waiter:
+                return LoopCallback(CallbackKind.WAKE, waiter)
+            return LoopCallback(CallbackKind.END_SLEEP)
         name = getattr(callback, "__name__", type(callback).__name__)
         if name == "_done_callback" and args:  # gather's: one of its children is done
             child = args[0]
-            what = child.get_name() if isinstance(child, _TASK_TYPES) else "a child"
-            return f"gather: {what} done"
+            what = child.get_name() if isinstance(child, _TASK_TYPES) else None
+            return LoopCallback(CallbackKind.CHILD_DONE, what)
         if name == "_run_until_complete_cb" and args:
-            what = args[0].get_name() if isinstance(args[0], _TASK_TYPES) else "it"
-            return f"run_until_complete: {what} done"
-        return f"callback {name}"
+            what = args[0].get_name() if isinstance(args[0], _TASK_TYPES) else None
+            return LoopCallback(CallbackKind.RUN_UNTIL_COMPLETE, what)
+        return LoopCallback(CallbackKind.OTHER, name)
 
     def _waiter_of(self, future: Any) -> str | None:
         for task in self.tasks:
@@ -493,15 +524,13 @@ class LoopExecutor(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for a to_thread call from {self.owner.name}"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> ExecutorView:
+        return ExecutorView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
-            count=len(self.jobs),
-            items=tuple(job.call_text for job in self.jobs),
-            holders=tuple(f"{worker}: {job.call_text}" for worker, job in self.busy.items()),
-            value="shut down" if self._shut_down else "open",
+            busy=tuple(WorkerJob(worker, Job(job.call_text)) for worker, job in self.busy.items()),
+            queued=tuple(Job(job.call_text) for job in self.jobs),
+            shut_down=self._shut_down,
         )
 
     # -- engine side
@@ -743,3 +772,46 @@ def _call_text(func: Callable[..., Any], args: tuple[Any, ...]) -> str:
 
 def _exc_text(exception: BaseException | None) -> str:
     return f"{type(exception).__name__}: {exception}"
+
+
+# The engine's own words for a callback and for what a task awaits: its thread's operation
+# and the event log use them (the app words the typed data itself).
+
+
+def _callback_text(callback: LoopCallback) -> str:
+    subject = callback.subject
+    match callback.kind:
+        case CallbackKind.TASK_STEP:
+            return f"{subject}"
+        case CallbackKind.THREAD_RESULT:
+            return f"result of {subject}"
+        case CallbackKind.WAKE:
+            return f"wake {subject}"
+        case CallbackKind.END_SLEEP:
+            return "end a sleep"
+        case CallbackKind.CHILD_DONE:
+            return f"gather: {subject or 'a child'} done"
+        case CallbackKind.RUN_UNTIL_COMPLETE:
+            return f"run_until_complete: {subject or 'it'} done"
+        case CallbackKind.OTHER:
+            return f"callback {subject}"
+
+
+def _awaiting_text(awaiting: Awaiting) -> str:
+    match awaiting:
+        case AwaitsTask(task):
+            return f"task {task}"
+        case AwaitsGather(done, total):
+            return f"gather: {done} of {total} done"
+        case AwaitsSleep(until, fired):
+            if fired:
+                return f"slept until t={fmt_time(until)}: timer in the ready queue"
+            return f"sleep until t={fmt_time(until)}"
+        case AwaitsCallback(callback):
+            return f"{_callback_text(callback)} in the ready queue"
+        case AwaitsThreadCall(call, worker):
+            return f"{call} on {worker or 'a worker thread'}"
+        case AwaitsFuture():
+            return "a future"
+        case AwaitsNothing():
+            return "ready to go on"

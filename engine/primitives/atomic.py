@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView
+from threadlab.engine.model import AtomicView, CasAttempt, EventKind, PrimitiveKind
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ class AtomicCell(Primitive):
     def __init__(self, kernel: Kernel, name: str, value: int) -> None:
         super().__init__(kernel, name)
         self.value = value
-        self.attempts: deque[str] = deque(maxlen=RECENT_ATTEMPTS)
-        """The last compare-and-exchange attempts: who, expected, result."""
+        self.attempts: deque[CasAttempt] = deque(maxlen=RECENT_ATTEMPTS)
+        """The last compare-and-exchange attempts."""
 
     def load(self) -> int:
         kernel = self._kernel
@@ -50,11 +50,10 @@ class AtomicCell(Primitive):
                 note = f"{thread.name} expected {expected}: swapped → {new}"
             else:
                 note = f"{thread.name} expected {expected}: failed (is {self.value})"
-            self.attempts.append(note)
+            found = expected if swapped else self.value
+            self.attempts.append(CasAttempt(thread.name, expected, found, new, swapped))
             kernel.emit(thread, EventKind.CAS, self.name, note.removeprefix(f"{thread.name} "))
             return swapped
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
-            name=self.name, kind=self.kind, value=str(self.value), notes=tuple(self.attempts)
-        )
+    def view(self) -> AtomicView:
+        return AtomicView(name=self.name, value=self.value, attempts=tuple(self.attempts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import BarrierView, EventKind, PrimitiveKind, ThreadState
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -47,12 +47,7 @@ class Barrier(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits at {self.name} ({len(self.queue)} of {self.parties} arrived)"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
-            name=self.name,
-            kind=self.kind,
-            queue=self._queue_names(),
-            count=len(self.queue),
-            capacity=self.parties,
-            value=f"phase {self.phase}",
+    def view(self) -> BarrierView:
+        return BarrierView(
+            name=self.name, queue=self._queue_names(), parties=self.parties, phase=self.phase
         )

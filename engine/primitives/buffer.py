@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView
+from threadlab.engine.model import BufferItem, BufferView, EventKind, PrimitiveKind
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ class Buffer(Primitive):
             raise ValueError("a buffer holds at least one item")
         self.capacity = capacity
         self.items: deque[object] = deque()
+        self.producers: deque[str] = deque()
+        """Who put each of ``items`` (for display)."""
         self._misuse: str | None = None
 
     def put(self, item: object) -> None:
@@ -34,6 +36,7 @@ class Buffer(Primitive):
             if len(self.items) >= self.capacity:
                 self._misuse = f"{thread.name} put {item} into the full {self.name}"
             self.items.append(item)
+            self.producers.append(thread.name)
             kernel.emit(
                 thread, EventKind.PUT, self.name, f"{item} ({len(self.items)}/{self.capacity})"
             )
@@ -48,6 +51,7 @@ class Buffer(Primitive):
                 kernel.emit(thread, EventKind.GET, self.name, "the buffer is empty!")
                 return None
             item = self.items.popleft()
+            self.producers.popleft()
             kernel.emit(
                 thread, EventKind.GET, self.name, f"{item} ({len(self.items)}/{self.capacity})"
             )
@@ -67,13 +71,14 @@ class Buffer(Primitive):
             return f"{self.name} holds {len(self.items)} items in {self.capacity} slots"
         return None
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> BufferView:
+        return BufferView(
             name=self.name,
-            kind=self.kind,
-            count=len(self.items),
             capacity=self.capacity,
-            items=tuple(str(item) for item in self.items),
+            items=tuple(
+                BufferItem(str(item), producer)
+                for item, producer in zip(self.items, self.producers, strict=True)
+            ),
         )
 
     def _check(self, what: str, test) -> bool:

@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from threadlab.engine.errors import ControlRefused
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import (
+    ConditionView,
+    EventKind,
+    PrimitiveKind,
+    ThreadState,
+)
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -67,10 +72,8 @@ class Condition(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits on {self.name}, and no thread is left to signal it"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
-            name=self.name, kind=self.kind, queue=self._queue_names(), mutex=self.mutex.name
-        )
+    def view(self) -> ConditionView:
+        return ConditionView(name=self.name, queue=self._queue_names(), mutex=self.mutex.name)
 
     # -- the user's actions (runtime lock held, between steps)
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from threadlab.engine.errors import ControlRefused
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import (
+    EventKind,
+    EventQueueView,
+    EventWait,
+    PrimitiveKind,
+    ThreadState,
+)
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -43,7 +49,7 @@ class EventQueue(Primitive):
         self.user_handler = user_handler
         self.current: str | None = None
         """The event whose handler runs now."""
-        self.handled: deque[str] = deque(maxlen=RECENT_HANDLED)
+        self.handled: deque[EventWait] = deque(maxlen=RECENT_HANDLED)
         self.longest_wait = 0
         self._user_posts = 0
 
@@ -78,16 +84,14 @@ class EventQueue(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for an event in {self.name}"
 
-    def view(self) -> PrimitiveView:
+    def view(self) -> EventQueueView:
         step = self._kernel.step
-        return PrimitiveView(
+        return EventQueueView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
-            count=len(self.events),
-            items=tuple(f"{e.name} · waited {step - e.posted_at}" for e in self.events),
-            value=self.current or "idle",
-            notes=tuple(self.handled),
+            current=self.current,
+            waiting=tuple(EventWait(e.name, step - e.posted_at) for e in self.events),
+            handled=tuple(self.handled),
         )
 
     # -- engine side (lock held)
@@ -103,6 +107,6 @@ class EventQueue(Primitive):
         self.current = event.name
         self.longest_wait = max(self.longest_wait, waited)
         steps = f"{waited} step{'' if waited == 1 else 's'}"
-        self.handled.append(f"{event.name} waited {steps}")
+        self.handled.append(EventWait(event.name, waited))
         self._kernel.emit(thread, EventKind.HANDLE, self.name, f"{event.name} after {steps}")
         return event

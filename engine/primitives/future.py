@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import (
+    ErrorView,
+    EventKind,
+    FutureState,
+    FutureView,
+    Job,
+    PrimitiveKind,
+    ThreadPoolView,
+    ThreadState,
+    WorkerJob,
+)
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -63,18 +73,16 @@ class Future(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for the result of {self.name} ({self.task}, {self.state})"
 
-    def view(self) -> PrimitiveView:
-        value = self.state
-        if self.state == "running" and self.worker:
-            value = f"running on {self.worker}"
-        elif self.state in ("done", "failed"):
-            value = f"{self.state}: {self._outcome()}"
-        return PrimitiveView(
+    def view(self) -> FutureView:
+        exception = self._exception
+        return FutureView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
-            value=value,
-            notes=(self.task,),
+            task=self.task,
+            state=FutureState(self.state),
+            worker=self.worker,
+            result=repr(self._value) if self.state == "done" else None,
+            error=ErrorView.of(exception) if exception is not None else None,
         )
 
     # -- engine side (runtime lock held)
@@ -161,15 +169,16 @@ class ThreadPool(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for a task from {self.name}"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> ThreadPoolView:
+        return ThreadPoolView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
-            count=len(self.tasks),
-            items=tuple(f"{t.future.name} {t.future.task}" for t in self.tasks),
-            holders=tuple(f"{worker}: {future.name}" for worker, future in self.busy.items()),
-            value="shut down" if self._shut_down else "open",
+            busy=tuple(
+                WorkerJob(worker, Job(future.task, future.name))
+                for worker, future in self.busy.items()
+            ),
+            queued=tuple(Job(t.future.task, t.future.name) for t in self.tasks),
+            shut_down=self._shut_down,
         )
 
     # -- engine side

@@ -11,7 +11,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import (
+    CompletionPortView,
+    DeviceState,
+    DeviceView,
+    EventKind,
+    PrimitiveKind,
+    RequestView,
+    ThreadState,
+)
 from threadlab.engine.primitives.base import Primitive
 
 if TYPE_CHECKING:
@@ -62,13 +70,9 @@ class CompletionPort(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits on {self.name} for a completion that never comes"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
-            name=self.name,
-            kind=self.kind,
-            queue=self._queue_names(),
-            count=len(self.completions),
-            items=tuple(self.completions),
+    def view(self) -> CompletionPortView:
+        return CompletionPortView(
+            name=self.name, queue=self._queue_names(), completions=tuple(self.completions)
         )
 
     # -- engine side (lock held)
@@ -123,16 +127,16 @@ class Device(Primitive):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for a request to {self.name}"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> DeviceView:
+        if self.in_flight:
+            state = DeviceState.BUSY
+        else:
+            state = DeviceState.OFF if self._closed else DeviceState.IDLE
+        return DeviceView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
-            count=len(self.in_flight),
-            items=tuple(f"{r.what} · {r.left} ticks left" for r in self.in_flight),
-            value="off"
-            if self._closed and not self.in_flight
-            else ("busy" if self.in_flight else "idle"),
+            state=state,
+            in_flight=tuple(RequestView(r.what, r.left) for r in self.in_flight),
         )
 
     # -- engine side

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import EventKind, MutexView, PrimitiveKind, ThreadState
 from threadlab.engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
@@ -36,10 +36,9 @@ class Mutex(Acquirable):
         holder = self.owner.name if self.owner is not None else "nobody"
         return f"{thread.name} waits for {self.name}, held by {holder}"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> MutexView:
+        return MutexView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
             owner=self.owner.name if self.owner is not None else None,
         )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
+from threadlab.engine.model import (
+    EventKind,
+    PrimitiveKind,
+    SemaphoreView,
+    ThreadState,
+)
 from threadlab.engine.primitives.base import Acquirable
 
 if TYPE_CHECKING:
@@ -60,12 +65,11 @@ class Semaphore(Acquirable):
         holders = ", ".join(t.name for t in self.holders) or "nobody"
         return f"{thread.name} waits for a permit of {self.name} (held by {holders})"
 
-    def view(self) -> PrimitiveView:
-        return PrimitiveView(
+    def view(self) -> SemaphoreView:
+        return SemaphoreView(
             name=self.name,
-            kind=self.kind,
             queue=self._queue_names(),
             count=self.count,
-            capacity=self.capacity,
+            permits=self.capacity,
             holders=tuple(t.name for t in self.holders),
         )

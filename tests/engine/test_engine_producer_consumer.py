@@ -6,6 +6,7 @@ import pytest
 from engine_helpers import advance, run_headless
 
 from threadlab.engine import RunState, ThreadState, VerdictKind
+from threadlab.engine.model import BufferItem
 from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(60)
@@ -71,7 +72,7 @@ def test_a_stolen_wakeup_breaks_the_if_variant_without_any_spurious_wakeup(launc
     snap = advance(rt, "P1", "P1", "P1", "P1", "P1")
     assert snap.thread("C1").state is ThreadState.RUNNABLE
     snap = advance(rt, "P1")
-    assert snap.primitive("buffer").items == ("P1.1",)
+    assert snap.primitive("buffer").items == (BufferItem("P1.1", producer="P1"),)
     # C2 comes in first and takes the item.
     snap = advance(rt, "C2", "C2", "C2", "C2", "C2")
     assert snap.primitive("buffer").count == 0

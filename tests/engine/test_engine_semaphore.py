@@ -34,7 +34,7 @@ def test_permits_count_down_then_waiters_queue_in_fifo_order(launch) -> None:
     scenario, got_it = four_on_two_permits()
     rt = launch(scenario)
     s = rt.snapshot().primitive("s")
-    assert (s.kind, s.count, s.capacity, s.holders, s.queue) == ("semaphore", 2, 2, (), ())
+    assert (s.kind, s.count, s.permits, s.holders, s.queue) == ("semaphore", 2, 2, (), ())
 
     snap = advance(rt, "T2")
     assert snap.primitive("s").count == 1

@@ -8,6 +8,7 @@ import pytest
 from engine_helpers import advance
 
 from threadlab.engine import ControlRefused
+from threadlab.engine.model import BufferItem
 from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(60)
@@ -23,7 +24,7 @@ def test_a_snapshot_is_frozen_and_not_changed_by_later_steps(launch) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         snap.threads[0].state = snap.threads[1].state  # type: ignore[misc]
     frozen = repr(snap)
-    assert snap.primitive("buffer").items == ("P1.1",)
+    assert snap.primitive("buffer").items == (BufferItem("P1.1", producer="P1"),)
     advance(rt, "P1", "P1", "C1", "C1", "C1")
     later = rt.snapshot()
     assert later.primitive("buffer").items == ()

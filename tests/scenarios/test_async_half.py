@@ -8,6 +8,7 @@ import pytest
 from scenario_driver import Driver
 
 from threadlab.engine import ControlRefused, RunState, ThreadState
+from threadlab.engine.model import EventWait, RequestView
 
 
 def handled_order(driver: Driver, variant: str, seed: int) -> tuple[list[str], int]:
@@ -46,11 +47,11 @@ def test_blocking_handler_holds_the_loop_for_every_part(driver: Driver) -> None:
     driver.step_until(rt, "Loop", "compute part 1/3")
     driver.step(rt, "Input", "Input")  # posts click 1 while the loop computes
     snap = rt.snapshot()
-    assert snap.primitive("events").items == ("click 1 · waited 0",)
+    assert snap.primitive("events").waiting == (EventWait("click 1", waited=0),)
     for _ in range(5):
         snap = driver.step(rt, "Loop")
-        assert snap.primitive("events").value == "compute"
-    assert snap.primitive("events").items == ("click 1 · waited 5",)
+        assert snap.primitive("events").current == "compute"
+    assert snap.primitive("events").waiting == (EventWait("click 1", waited=5),)
 
 
 def test_the_user_posts_an_event_to_an_idle_loop(driver: Driver) -> None:
@@ -59,7 +60,7 @@ def test_the_user_posts_an_event_to_an_idle_loop(driver: Driver) -> None:
     assert snap.thread("Loop").state is ThreadState.WAITING
     rt.post_event("events")
     snap = driver.finish(rt)
-    assert "key 1 waited 1 step" in snap.primitive("events").notes
+    assert EventWait("key 1", waited=1) in snap.primitive("events").handled
     with pytest.raises(ControlRefused, match="no event queue named 'nope'"):
         rt.post_event("nope")
 
@@ -85,7 +86,7 @@ def test_the_app_waits_on_the_port_when_it_has_nothing_left_to_do(driver: Driver
     snap = driver.step(rt, "App", "App")  # issue, then wait
     assert snap.thread("App").state is ThreadState.WAITING
     assert snap.thread("App").waits_on == "port"
-    assert snap.primitive("disk").items == ("block 1 · 5 ticks left",)
+    assert snap.primitive("disk").in_flight == (RequestView("block 1", ticks_left=5),)
     for _ in range(5):
         snap = driver.step(rt, "Disk")
     assert snap.thread("App").state is ThreadState.RUNNABLE

@@ -8,20 +8,33 @@ from __future__ import annotations
 from scenario_driver import Driver
 
 from threadlab.engine import RunState, ThreadState
+from threadlab.engine.model import (
+    AccessKind,
+    CasAttempt,
+    ErrorView,
+    FutureState,
+    Job,
+    LostUpdate,
+    WorkerJob,
+)
 
 
 def test_spinlock_spins_until_its_exchange_succeeds(driver: Driver) -> None:
     rt = driver.open("cas", "spinlock", threads=2, rounds=1)
     driver.step(rt, "T1")  # T1's CAS swaps 0 -> 1: it holds the lock
-    assert rt.snapshot().primitive("lock").value == "1"
+    assert rt.snapshot().primitive("lock").value == 1
     for _ in range(3):
         snap = driver.step(rt, "T2")  # T2's CAS fails: it spins
-    assert snap.primitive("lock").notes[-1] == "T2 expected 0: failed (is 1)"
+    assert snap.primitive("lock").attempts[-1] == CasAttempt(
+        "T2", expected=0, found=1, new=1, swapped=False
+    )
     assert ("retries", "T1:0  T2:3") in snap.watches
     driver.step_until(rt, "T1", "store lock")
     driver.step(rt, "T1")  # T1 releases: the lock is 0 again
     snap = driver.step(rt, "T2")
-    assert snap.primitive("lock").notes[-1] == "T2 expected 0: swapped → 1"
+    assert snap.primitive("lock").attempts[-1] == CasAttempt(
+        "T2", expected=0, found=0, new=1, swapped=True
+    )
     assert driver.finish(rt).run_state is RunState.FINISHED
 
 
@@ -32,16 +45,22 @@ def test_racy_counter_loses_an_update(driver: Driver) -> None:
     assert snap.run_state is RunState.VIOLATION
     assert snap.verdict is not None
     assert "counter is 1 after 2 increments: 1 lost" in snap.verdict.text
+    # T2 read 0 before T1 wrote 1, so T2's write of 1 over 1 loses T1's update.
+    last = snap.primitive("counter").accesses[-1]
+    assert (last.thread, last.kind, last.value, last.old) == ("T2", AccessKind.WRITE, 1, 1)
+    assert last.lost == LostUpdate("T1", value=1, read=0)
 
 
 def test_cas_counter_survives_the_same_interleaving(driver: Driver) -> None:
     rt = driver.open("cas", "counter-cas", threads=2, rounds=1)
     snap = driver.step(rt, "T1", "T2", "T1", "T2")  # load, load, CAS ok, CAS fails
-    assert snap.primitive("counter").notes[-1] == "T2 expected 0: failed (is 1)"
+    assert snap.primitive("counter").attempts[-1] == CasAttempt(
+        "T2", expected=0, found=1, new=1, swapped=False
+    )
     assert snap.verdict is None
     snap = driver.finish(rt)
     assert snap.run_state is RunState.FINISHED
-    assert snap.primitive("counter").value == "2"
+    assert snap.primitive("counter").value == 2
     assert ("retries", "T1:0  T2:1") in snap.watches
 
 
@@ -125,7 +144,9 @@ def test_a_failing_task_raises_out_of_result(driver: Driver) -> None:
     snap = driver.finish(rt)
     assert snap.run_state is RunState.FINISHED
     assert dict(snap.watches) == {"total": "10", "errors": "1"}
-    assert snap.primitive("f2").value == "failed: ValueError: cannot square 2"
+    f2 = snap.primitive("f2")
+    assert (f2.state, f2.result) == (FutureState.FAILED, None)
+    assert f2.error == ErrorView("ValueError", "cannot square 2")
     raised = [e for e in snap.events if e.kind == "result" and e.primitive == "f2"]
     assert raised and raised[0].detail.startswith("raised ValueError")
     assert raised[0].thread == "Main"
@@ -138,13 +159,14 @@ def test_main_blocks_on_result_until_a_worker_settles_it(driver: Driver) -> None
     assert snap.thread("Main").state is ThreadState.BLOCKED
     assert snap.thread("Main").waits_on == "f1"
     assert snap.primitive("f1").queue == ("Main",)
-    assert snap.primitive("pool").items == ("f1 square(1)", "f2 square(2)")
+    assert snap.primitive("pool").queued == (Job("square(1)", "f1"), Job("square(2)", "f2"))
     snap = driver.step(rt, "W1")  # the worker takes the oldest task
-    assert snap.primitive("f1").value == "running on W1"
-    assert snap.primitive("pool").items == ("f2 square(2)",)
+    assert (snap.primitive("f1").state, snap.primitive("f1").worker) == (FutureState.RUNNING, "W1")
+    assert snap.primitive("pool").queued == (Job("square(2)", "f2"),)
+    assert snap.primitive("pool").busy == (WorkerJob("W1", Job("square(1)", "f1")),)
     driver.step_until(rt, "W1", "take a task")
     snap = rt.snapshot()
-    assert snap.primitive("f1").value == "done: 1"
+    assert (snap.primitive("f1").state, snap.primitive("f1").result) == (FutureState.DONE, "1")
     assert snap.thread("Main").state is ThreadState.RUNNABLE
 
 
@@ -154,7 +176,7 @@ def test_barrier_holds_the_fast_until_the_slow_arrive(driver: Driver) -> None:
     assert snap.thread("T1").state is ThreadState.BLOCKED
     assert snap.primitive("barrier").queue == ("T1",)
     snap = driver.step(rt, "T2", "T2", "T2")  # T2 works two steps, then arrives
-    assert snap.primitive("barrier").value == "phase 1"
+    assert snap.primitive("barrier").phase == 1
     assert snap.thread("T1").state is ThreadState.RUNNABLE
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import subprocess
 import sys
 import threading
@@ -25,6 +24,16 @@ from threadlab.engine import (
     World,
     resolve_config,
     work,
+)
+from threadlab.engine.model import (
+    AwaitsSleep,
+    AwaitsThreadCall,
+    CallbackKind,
+    Job,
+    LoopCallback,
+    TaskState,
+    TaskView,
+    WorkerJob,
 )
 from threadlab.scenarios import coroutines, get_scenario
 
@@ -137,25 +146,30 @@ def test_restart_gives_the_same_task_names(driver: Driver) -> None:
 def test_tasks_show_the_line_of_the_await_they_are_paused_at(driver: Driver) -> None:
     rt = driver.open("coroutines", pages=2)
     snap = driver.step_until(rt, "Loop", "idle until")  # every task is paused now
-    notes = snap.primitive("loop").notes
-    assert f"main#1 waiting at line {TO_THREAD_LINE} (crunch(4) on a worker thread)" in notes
-    assert f"fetch#2 waiting at line {SLEEP_LINE} (sleep until t=0.5)" in notes
-    assert f"fetch#3 waiting at line {SLEEP_LINE} (sleep until t=1)" in notes
-    assert snap.primitive("loop").value == "t=0"
+    tasks = snap.primitive("loop").tasks
+    waiting = TaskState.WAITING
+    crunch = AwaitsThreadCall("crunch(4)", worker=None)
+    assert tasks[:3] == (
+        TaskView("main#1", waiting, line=TO_THREAD_LINE, awaiting=crunch),
+        TaskView("fetch#2", waiting, line=SLEEP_LINE, awaiting=AwaitsSleep(0.5)),
+        TaskView("fetch#3", waiting, line=SLEEP_LINE, awaiting=AwaitsSleep(1.0)),
+    )
+    assert snap.primitive("loop").time == 0
     snap = driver.step(rt, "Loop")  # idles to the first timer
-    assert snap.primitive("loop").value == "t=0.5"
-    assert snap.primitive("loop").items == ("wake fetch#2",)
+    assert snap.primitive("loop").time == 0.5
+    assert snap.primitive("loop").ready == (LoopCallback(CallbackKind.WAKE, "fetch#2"),)
     snap = driver.step(rt, "Loop")  # the timer fires: fetch#2's step is ready
     assert snap.thread("Loop").operation == "run fetch#2"
     assert snap.thread("Loop").line == SLEEP_LINE
-    assert f"fetch#2 ready at line {SLEEP_LINE}" in snap.primitive("loop").notes
+    assert TaskView("fetch#2", TaskState.READY, line=SLEEP_LINE) in snap.primitive("loop").tasks
 
 
 def test_the_ready_queue_is_shown_in_order(driver: Driver) -> None:
     rt = driver.open("coroutines", pages=3)
     snap = driver.step(rt, "Loop")  # main runs: creates three tasks, sends crunch away
-    assert snap.primitive("loop").items == ("fetch#2", "fetch#3", "fetch#4")
-    assert snap.primitive("executor").items == ("crunch(4)",)
+    steps = tuple(LoopCallback(CallbackKind.TASK_STEP, f"fetch#{n}") for n in (2, 3, 4))
+    assert snap.primitive("loop").ready == steps
+    assert snap.primitive("executor").queued == (Job("crunch(4)"),)
     assert snap.thread("Loop").operation == "run fetch#2"
 
 
@@ -168,7 +182,7 @@ def test_to_thread_work_is_done_by_the_worker_thread(driver: Driver) -> None:
     snap = driver.step(rt, "W1")
     assert snap.thread("W1").operation == "crunch 1/5"
     assert snap.thread("W1").state is ThreadState.WORKING
-    assert snap.primitive("executor").holders == ("W1: crunch(5)",)
+    assert snap.primitive("executor").busy == (WorkerJob("W1", Job("crunch(5)")),)
     for number in range(2, 6):  # the loop runs other tasks while W1 crunches
         snap = driver.step(rt, "Loop", "W1")
         assert snap.thread("W1").operation == f"crunch {number}/5"
@@ -238,13 +252,18 @@ def test_the_worker_result_waits_while_the_loop_is_blocked(driver: Driver) -> No
     rt = driver.open("coroutines", "blocking-call", pages=2, crunch=1)
     driver.step(rt, "Loop", "Loop")  # main sends crunch away; fetch#2 calls time.sleep
     snap = driver.step(rt, "W1", "W1")  # W1 crunches, sends the result back
-    assert snap.primitive("loop").items == ("fetch_blocking#3", "result of crunch(1)")
+    ready = (
+        LoopCallback(CallbackKind.TASK_STEP, "fetch_blocking#3"),
+        LoopCallback(CallbackKind.THREAD_RESULT, "crunch(1)"),
+    )
+    assert snap.primitive("loop").ready == ready
     assert snap.thread("Loop").operation.startswith("time.sleep(0.5)")
     for _ in range(4):
         snap = driver.step(rt, "Loop")
         assert snap.thread("Loop").operation.startswith("time.sleep(0.5)")
-        assert snap.primitive("loop").items == ("fetch_blocking#3", "result of crunch(1)")
-    assert f"running (line {BLOCKING_LINE})" in snap.primitive("loop").notes[1]
+        assert snap.primitive("loop").ready == ready
+    running = snap.primitive("loop").tasks[1]
+    assert running == TaskView("fetch_blocking#2", TaskState.RUNNING, line=BLOCKING_LINE)
 
 
 # ------------------------------------------------------------------ virtual time
@@ -267,7 +286,7 @@ def test_time_is_virtual() -> None:
     # 100 virtual seconds: really sleeping them would overrun run_events' 30-s idle wait.
     events, state, runtime = run_events(custom(build))
     assert state is RunState.FINISHED
-    assert runtime.snapshot().primitive("loop").value == "t=100"
+    assert runtime.snapshot().primitive("loop").time == 100
     assert [e.detail for e in events if e.kind == "idle" and e.thread == "Loop"] == [
         "t=0 → t=50",
         "t=50 → t=100",
@@ -371,8 +390,8 @@ def test_a_failing_coroutine_fails_the_loop_thread_and_the_run_still_ends() -> N
     assert run_events(custom(build))[0] == first
 
 
-def test_names_in_notes_are_numbered_per_run() -> None:
+def test_task_names_are_numbered_per_run() -> None:
     config = resolve_config(get_scenario("coroutines"), "async", {"pages": 2}, seed=1)
-    notes = [run_events(config)[2].snapshot().primitive("loop").notes for _ in range(3)]
-    assert notes[0] == notes[1] == notes[2]
-    assert [re.match(r"\S+", n).group() for n in notes[0]] == ["main#1", "fetch#2", "fetch#3"]
+    tasks = [run_events(config)[2].snapshot().primitive("loop").tasks for _ in range(3)]
+    assert tasks[0] == tasks[1] == tasks[2]
+    assert [task.name for task in tasks[0]] == ["main#1", "fetch#2", "fetch#3"]

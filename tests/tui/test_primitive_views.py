@@ -15,12 +15,24 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 from tui_testing import run
 
 from threadlab.engine import Runtime, resolve_config
-from threadlab.engine.model import PrimitiveView, Snapshot
+from threadlab.engine.model import (
+    AccessKind,
+    BufferItem,
+    BufferView,
+    CasAttempt,
+    EventWait,
+    LostUpdate,
+    PrimitiveView,
+    SharedAccess,
+    Snapshot,
+)
 from threadlab.scenarios import get_scenario
+from threadlab.tui.widgets.palette import thread_colour
 from threadlab.tui.widgets.primitives import MAX_LIST, PrimitivesPanel
 from threadlab.tui.widgets.watches import WatchesPanel
 
@@ -69,7 +81,14 @@ class PanelApp(App[None]):
 
 def drawn(panel: PrimitivesPanel | WatchesPanel, snapshot: Snapshot, width: int) -> list[str]:
     """The lines ``panel`` draws for ``snapshot`` at ``width`` cells, right-trimmed."""
-    lines: list[str] = []
+    return [strip.text.rstrip() for strip in drawn_strips(panel, snapshot, width)]
+
+
+def drawn_strips(
+    panel: PrimitivesPanel | WatchesPanel, snapshot: Snapshot, width: int
+) -> list[Strip]:
+    """The lines ``panel`` draws for ``snapshot`` at ``width`` cells, with their styles."""
+    lines: list[Strip] = []
 
     async def body() -> None:
         app = PanelApp(panel, width)
@@ -78,7 +97,7 @@ def drawn(panel: PrimitivesPanel | WatchesPanel, snapshot: Snapshot, width: int)
             await pilot.pause()
             size = panel.size
             strips = panel.render_lines(Region(0, 0, size.width, size.height))
-            lines.extend(strip.text.rstrip() for strip in strips)
+            lines.extend(strips)
             assert all(strip.cell_length <= width for strip in strips)
 
     run(body)
@@ -119,8 +138,8 @@ def test_buffer_keeps_its_slots() -> None:
 @WIDTHS
 def test_atomic_shows_value_and_last_cas_attempts(width: int) -> None:
     snapshot = snapshot_after("cas", 8, variant="spinlock")
-    notes = snapshot.primitive("lock").notes
-    assert notes[-1] == "T2 expected 0: swapped → 1"
+    last = snapshot.primitive("lock").attempts[-1]
+    assert last == CasAttempt("T2", expected=0, found=0, new=1, swapped=True)
     lines, _ = primitives_text(snapshot, width)
     assert "value 1" in lines[0] and "last CAS:" in lines[0]
     assert lines[1:] == [
@@ -134,7 +153,9 @@ def test_atomic_shows_value_and_last_cas_attempts(width: int) -> None:
 def test_racy_counter_shows_the_lost_update(width: int) -> None:
     # The textbook interleaving: T1 read, T2 read, T1 write, T2 write.
     snapshot = snapshot_after("cas", variant="counter-racy", threads=("T1", "T2", "T1", "T2"))
-    assert snapshot.primitive("counter").notes[-1] == "T2 wrote 1 over 1"
+    lost = LostUpdate("T1", value=1, read=0)
+    write = SharedAccess("T2", AccessKind.WRITE, 1, old=1, lost=lost)
+    assert snapshot.primitive("counter").accesses[-1] == write
     lines, text = primitives_text(snapshot, width)
     assert "value 1" in lines[0]
     assert "T2 read 0 T1 wrote 1 over 0 T2 wrote 1 over 1 ✗ T1's update lost" in text
@@ -188,7 +209,7 @@ def test_pool_shows_busy_workers_and_queued_tasks(width: int) -> None:
 @WIDTHS
 def test_event_queue_shows_handler_and_how_long_each_event_waited(width: int) -> None:
     snapshot = snapshot_after("event-loop", 20, variant="blocking")
-    assert snapshot.primitive("events").items[0] == "click 1 · waited 15"
+    assert snapshot.primitive("events").waiting[0] == EventWait("click 1", waited=15)
     lines, text = primitives_text(snapshot, width)
     assert "handling compute" in lines[0]
     assert "queue click 1 waited 15 click 2 waited 12 click 3 waited 5" in text
@@ -201,7 +222,7 @@ def test_a_long_event_queue_is_shortened() -> None:
     snapshot = snapshot_after("event-loop", 20, variant="blocking")
     events = snapshot.primitive("events")
     many = dataclasses.replace(
-        events, items=tuple(f"click {n} · waited {20 - n}" for n in range(1, 10))
+        events, waiting=tuple(EventWait(f"click {n}", waited=20 - n) for n in range(1, 10))
     )
     lines, text = primitives_text(dataclasses.replace(snapshot, primitives=(many,)), NARROW)
     assert f"… {9 - (MAX_LIST - 1)} more" in text
@@ -256,7 +277,7 @@ def test_loop_shows_results_and_executor_jobs(width: int) -> None:
 
 def test_long_task_names_are_shortened_at_the_narrow_width() -> None:
     snapshot = snapshot_after("coroutines", 12, variant="blocking-call")
-    assert any(n.startswith("fetch_blocking#2") for n in snapshot.primitive("loop").notes)
+    assert "fetch_blocking#2" in [task.name for task in snapshot.primitive("loop").tasks]
     lines, text = primitives_text(snapshot, NARROW)
     assert re.search(r"\bfetch_\w+…#2 ▶ running, line 27", text)
     assert all(len(line) <= NARROW for line in lines)
@@ -269,9 +290,32 @@ def test_long_task_names_are_shortened_at_the_narrow_width() -> None:
 
 def test_unknown_kind_falls_back_to_the_generic_line() -> None:
     snapshot = snapshot_after("mutex")
-    odd = PrimitiveView(name="gizmo", kind="gizmo", value="42", count=1, capacity=2)
+    odd = PrimitiveView(name="gizmo", kind="gizmo", queue=("T2", "T1"))
     _, text = primitives_text(dataclasses.replace(snapshot, primitives=(odd,)), WIDE)
-    assert "value 42 count 1/2 queue —" in text
+    assert "gizmo gizmo queue T2 T1" in text
+
+
+def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
+    # The item's text need not name its producer: the view says who put it.
+    snapshot = snapshot_after("producer-consumer")
+    buffer = BufferView(
+        name="buffer",
+        capacity=3,
+        items=(BufferItem("apple", producer="P2"), BufferItem("pear", producer="P1")),
+    )
+    index = {t.name: t.index for t in snapshot.threads}
+    strips = drawn_strips(
+        PrimitivesPanel(), dataclasses.replace(snapshot, primitives=(buffer,)), WIDE
+    )
+    colours = {
+        segment.text.strip(): segment.style.color.name
+        if segment.style and segment.style.color
+        else None
+        for strip in strips
+        for segment in strip
+        if segment.text.strip() in ("apple", "pear")
+    }
+    assert colours == {"apple": thread_colour(index["P2"]), "pear": thread_colour(index["P1"])}
 
 
 # -- the watches panel

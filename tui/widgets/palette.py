@@ -65,3 +65,35 @@ def thread_names(names: tuple[str, ...] | list[str], indices: dict[str, int]) ->
             text.append(" ")
         text.append(name, style=thread_style(indices.get(name, 0)))
     return text
+
+
+def with_thread_colours(text: str, indices: dict[str, int], style: Style | str = "") -> Text:
+    """``text`` with every whole thread name in it drawn in its thread's colour.
+
+    A name counts where no letter, digit or underscore touches it, and longer names are
+    tried first, so T10 is not taken for T1 followed by 0.
+    """
+    result = Text(text, style=style)
+    names = sorted(indices, key=len, reverse=True)
+    position = 0
+    while position < len(text):
+        found = None
+        if position == 0 or not _word_character(text[position - 1]):
+            found = next((name for name in names if _name_at(text, name, position)), None)
+        if found is None:
+            position += 1
+            continue
+        end = position + len(found)
+        result.stylize(thread_style(indices[found]), position, end)
+        position = end
+    return result
+
+
+def _name_at(text: str, name: str, position: int) -> bool:
+    """Whether ``name`` stands whole at ``position`` in ``text``."""
+    end = position + len(name)
+    return text[position:end] == name and (end == len(text) or not _word_character(text[end]))
+
+
+def _word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"

@@ -11,12 +11,15 @@ state, pools and executors their workers and queued work, event queues each wait
 with how long it has waited, devices and completion ports what is in flight or done, and
 the asyncio loop its ready queue, one line per task and its timers. Lists longer than
 ``MAX_LIST`` end in "… N more", so the panel stays small in the side column.
+
+Each primitive is drawn from its typed view (``MutexView``, ``LoopView``, …), chosen by
+the view's type; every word on the panel is written here, none is read back from the
+engine.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -27,8 +30,36 @@ from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import PrimitiveView, Snapshot, ThreadState
+from threadlab.engine.model import (
+    AccessKind,
+    AtomicView,
+    BarrierView,
+    BufferView,
+    CallbackKind,
+    CompletionPortView,
+    ConditionView,
+    DeviceState,
+    DeviceView,
+    EventQueueView,
+    FutureState,
+    FutureView,
+    Job,
+    LoopView,
+    MutexView,
+    PrimitiveView,
+    SemaphoreView,
+    SharedView,
+    Snapshot,
+    ThreadState,
+    WorkersView,
+)
 from threadlab.tui.screens.selection import Selection
+from threadlab.tui.widgets.loop_text import (
+    callback_text,
+    task_state_text,
+    timer_text,
+    virtual_time,
+)
 from threadlab.tui.widgets.palette import STATE_GLYPHS, thread_names, thread_style
 
 WIDE = 48
@@ -44,28 +75,6 @@ Row = tuple[Text, Text]
 """A labelled line under a primitive: the label (dim, or a glyph) and its value."""
 Details = tuple[RenderableType, list[Row]]
 """What a primitive shows: the part beside its name, and the labelled lines under it."""
-
-CAS_NOTE = re.compile(
-    r"(?P<who>\S+) expected (?P<expected>\S+): "
-    r"(?:swapped → (?P<new>\S+)|failed \(is (?P<actual>\S+)\))"
-)
-"""An atomic cell's record of one compare-and-exchange (engine/primitives/atomic.py)."""
-ACCESS_NOTE = re.compile(
-    r"(?P<who>\S+) (?:read (?P<read>\S+)|wrote (?P<new>\S+) over (?P<old>\S+))"
-)
-"""A shared variable's record of one read or write (engine/primitives/shared.py)."""
-TASK_NOTE = re.compile(
-    r"(?P<task>\S+) (?:"
-    r"running \(line (?P<running>\S+)\)"
-    r"|ready at line (?P<ready>\S+)"
-    r"|waiting at line (?P<line>\S+) \((?P<what>.*)\)"
-    r"|(?P<fresh>ready \(not started\)|not started)"
-    r"|done → (?P<result>.*)"
-    r"|failed: (?P<error>.*)"
-    r"|(?P<cancelled>cancelled)"
-    r")"
-)
-"""The asyncio loop's line per task (engine/primitives/aio.py ``_task_state``)."""
 
 
 class PrimitivesPanel(Widget):
@@ -100,7 +109,6 @@ class PrimitivesPanel(Widget):
         if snapshot is None:
             return Text("")
         self._indices = {t.name: t.index for t in snapshot.threads}
-        self._mention = _mention_pattern(self._indices)
         primitives = snapshot.primitives
         wide = self.size.width >= WIDE
         # Fixed name and kind widths, so the rows of every table below line up as one.
@@ -158,240 +166,237 @@ class PrimitivesPanel(Widget):
         return snapshot.primitive(condition).queue if condition is not None else ()
 
     @staticmethod
-    def _conditions(snapshot: Snapshot) -> list[PrimitiveView]:
-        return [p for p in snapshot.primitives if p.kind == "condition"]
+    def _conditions(snapshot: Snapshot) -> list[ConditionView]:
+        return [p for p in snapshot.primitives if isinstance(p, ConditionView)]
 
     def _details(self, primitive: PrimitiveView, selected: bool) -> Details:
-        kind = primitive.kind
-        if kind == "mutex":
-            owner = (
-                Text(primitive.owner, style=thread_style(self._indices.get(primitive.owner, 0)))
-                if primitive.owner
-                else Text("free", style="dim")
-            )
-            return Text.assemble("owner ", owner, "  queue ", self._queue(primitive.queue)), []
-        if kind == "condition":
-            waiter = self.selection.waiter if selected else None
-            return Text.assemble(
-                "waiting ",
-                self._queue(primitive.queue, waiter),
-                (f"  (with {primitive.mutex})", "dim") if primitive.mutex else "",
-            ), []
-        if kind == "semaphore":
-            return Text.assemble(
-                f"permits {primitive.count}/{primitive.capacity}  holders ",
-                thread_names(primitive.holders, self._indices),
-                "  queue ",
-                self._queue(primitive.queue),
-            ), []
-        if kind == "buffer":
-            return self._slots(primitive), []
-        drawers: dict[str, Callable[[PrimitiveView], Details]] = {
-            "atomic": self._atomic,
-            "shared": self._shared,
-            "barrier": self._barrier,
-            "future": self._future,
-            "pool": self._workers,
-            "executor": self._workers,
-            "events": self._events,
-            "port": self._port,
-            "device": self._device,
-            "loop": self._loop,
-        }
-        draw = drawers.get(kind)
-        return draw(primitive) if draw is not None else (self._generic(primitive), [])
+        match primitive:
+            case MutexView():
+                return self._mutex(primitive), []
+            case ConditionView():
+                return self._condition(primitive, selected), []
+            case SemaphoreView():
+                return self._semaphore(primitive), []
+            case BufferView():
+                return self._slots(primitive), []
+            case AtomicView():
+                return self._atomic(primitive)
+            case SharedView():
+                return self._shared(primitive)
+            case BarrierView():
+                return self._barrier(primitive)
+            case FutureView():
+                return self._future(primitive)
+            case WorkersView():
+                return self._workers(primitive)
+            case EventQueueView():
+                return self._events(primitive)
+            case CompletionPortView():
+                return self._port(primitive)
+            case DeviceView():
+                return self._device(primitive)
+            case LoopView():
+                return self._loop(primitive)
+        return self._generic(primitive), []
+
+    # -- the classic four: one line each
+
+    def _mutex(self, mutex: MutexView) -> Text:
+        owner = (
+            Text(mutex.owner, style=thread_style(self._indices.get(mutex.owner, 0)))
+            if mutex.owner
+            else Text("free", style="dim")
+        )
+        return Text.assemble("owner ", owner, "  queue ", self._queue(mutex.queue))
+
+    def _condition(self, condition: ConditionView, selected: bool) -> Text:
+        waiter = self.selection.waiter if selected else None
+        return Text.assemble(
+            "waiting ",
+            self._queue(condition.queue, waiter),
+            (f"  (with {condition.mutex})", "dim"),
+        )
+
+    def _semaphore(self, semaphore: SemaphoreView) -> Text:
+        return Text.assemble(
+            f"permits {semaphore.count}/{semaphore.permits}  holders ",
+            thread_names(semaphore.holders, self._indices),
+            "  queue ",
+            self._queue(semaphore.queue),
+        )
 
     # -- the kinds beyond the classic four
 
-    def _atomic(self, cell: PrimitiveView) -> Details:
+    def _atomic(self, cell: AtomicView) -> Details:
         """The value, then the last compare-and-exchange attempts: ✓ swapped, ✗ failed."""
-        beside = Text.assemble("value ", (cell.value or "?", "bold"))
+        beside = Text.assemble("value ", (str(cell.value), "bold"))
         rows: list[Row] = []
-        for note in cell.notes[-RECENT:]:
-            match = CAS_NOTE.fullmatch(note)
-            if match is None:
-                rows.append((Text("·", style="dim"), self._mentions(note, "dim")))
-            elif match["new"] is not None:
-                attempt = Text.assemble(
-                    self._thread(match["who"]),
-                    f" expected {match['expected']}, set ",
-                    (match["new"], "bold"),
+        for attempt in cell.attempts[-RECENT:]:
+            if attempt.swapped:
+                text = Text.assemble(
+                    self._thread(attempt.thread),
+                    f" expected {attempt.expected}, set ",
+                    (str(attempt.new), "bold"),
                 )
-                rows.append((Text("✓", style="bold green"), attempt))
+                rows.append((Text("✓", style="bold green"), text))
             else:
-                attempt = Text.assemble(
-                    self._thread(match["who"]),
-                    f" expected {match['expected']}, found {match['actual']}",
+                text = Text.assemble(
+                    self._thread(attempt.thread),
+                    f" expected {attempt.expected}, found {attempt.found}",
                 )
-                rows.append((Text("✗", style="bold red"), attempt))
+                rows.append((Text("✗", style="bold red"), text))
         if rows:
             beside.append("  last CAS:", style="dim")
         return beside, rows
 
-    def _shared(self, variable: PrimitiveView) -> Details:
-        """The value, then the last reads and writes. A write over a value its thread never
-        read (someone wrote in between) is marked: that other write is lost."""
-        beside = Text.assemble("value ", (variable.value or "?", "bold"))
-        notes = variable.notes
+    def _shared(self, variable: SharedView) -> Details:
+        """The value, then the last reads and writes. A write over another thread's update
+        that its own thread never read is marked: that update is lost."""
+        beside = Text.assemble("value ", (str(variable.value), "bold"))
         rows: list[Row] = []
-        for position in range(max(0, len(notes) - RECENT), len(notes)):
-            match = ACCESS_NOTE.fullmatch(notes[position])
-            if match is None:
-                rows.append((Text("·", style="dim"), self._mentions(notes[position], "dim")))
+        for access in variable.accesses[-RECENT:]:
+            if access.kind is AccessKind.READ:
+                rows.append((self._thread(access.thread), Text(f"read {access.value}")))
                 continue
-            who = match["who"]
-            if match["read"] is not None:
-                rows.append((self._thread(who), Text(f"read {match['read']}")))
-                continue
-            access = Text(f"wrote {match['new']} over {match['old']}")
-            lost = _lost_update(notes[:position], who, match["old"])
-            if lost is not None:
-                read, writer = lost
-                if writer is not None:
-                    access.append_text(
-                        Text.assemble(
-                            (" ✗ ", "bold red"),
-                            self._thread(writer),
-                            ("'s update lost", "bold red"),
-                        )
+            text = Text(f"wrote {access.value} over {access.old}")
+            if access.lost is not None:
+                text.append_text(
+                    Text.assemble(
+                        (" ✗ ", "bold red"),
+                        self._thread(access.lost.writer),
+                        ("'s update lost", "bold red"),
                     )
-                else:
-                    access.append(f" ✗ read {read}: update lost", style="bold red")
-            rows.append((self._thread(who), access))
+                )
+            rows.append((self._thread(access.thread), text))
         return beside, rows
 
-    def _barrier(self, barrier: PrimitiveView) -> Details:
+    def _barrier(self, barrier: BarrierView) -> Details:
         """Its phase, how many of the parties have arrived, and who waits for the rest."""
         beside = Text.assemble(
-            (barrier.value or "", "bold"),
+            (f"phase {barrier.phase}", "bold"),
             "  arrived ",
-            (f"{barrier.count}/{barrier.capacity}", "bold"),
+            (f"{barrier.arrived}/{barrier.parties}", "bold"),
         )
         return self._fit(beside, [(self._label("waiting"), self._queue(barrier.queue))])
 
-    def _future(self, future: PrimitiveView) -> Details:
+    def _future(self, future: FutureView) -> Details:
         """Its task, its state (pending, running on a worker, the result or the error),
         and the threads blocked in ``result()``."""
-        task = Text(future.notes[0] if future.notes else "", style="dim")
-        extras = [self._future_state(future.value or "")]
+        extras = [self._future_state(future)]
         if future.queue:
             extras.append((self._label("waiting"), self._queue(future.queue)))
-        return self._fit(task, extras)
+        return self._fit(Text(future.task, style="dim"), extras)
 
-    def _future_state(self, value: str) -> tuple[Text, Text]:
+    def _future_state(self, future: FutureView) -> tuple[Text, Text]:
         """A glyph (✓ done, ✗ raised, ▶ running, … pending) and the state in words."""
-        if value.startswith("done: "):
-            return Text("✓", style="bold green"), Text.assemble(
-                "done: ", (value.removeprefix("done: "), "bold")
-            )
-        if value.startswith("failed: "):
-            return Text("✗", style="bold red"), Text.assemble(
-                ("raised ", "bold red"), value.removeprefix("failed: ")
-            )
-        if value.startswith("running"):
-            return Text(STATE_GLYPHS[ThreadState.RUNNING], style="bold"), self._mentions(value)
-        return Text("…", style="dim"), Text(value, style="dim")
+        match future.state:
+            case FutureState.DONE:
+                return Text("✓", style="bold green"), Text.assemble(
+                    "done: ", (f"{future.result}", "bold")
+                )
+            case FutureState.FAILED:
+                error = future.error
+                raised = f"{error.type_name}: {error.message}" if error is not None else ""
+                return Text("✗", style="bold red"), Text.assemble(("raised ", "bold red"), raised)
+            case FutureState.RUNNING:
+                running = Text("running")
+                if future.worker:
+                    running.append_text(Text.assemble(" on ", self._thread(future.worker)))
+                return Text(STATE_GLYPHS[ThreadState.RUNNING], style="bold"), running
+        return Text("…", style="dim"), Text(future.state.value, style="dim")
 
-    def _workers(self, pool: PrimitiveView) -> Details:
+    def _workers(self, pool: WorkersView) -> Details:
         """A pool's (or the asyncio executor's) workers, busy ones with their job, idle ones
         waiting for work; then the work queued for them, first to start on the left."""
-        workers: list[Text] = []
-        for holder in pool.holders:
-            worker, _, job = holder.partition(": ")
-            workers.append(Text.assemble(self._thread(worker), " runs ", (job, "bold")))
-        workers += [Text.assemble(self._thread(w), (" idle", "dim")) for w in pool.queue]
+        workers = [
+            Text.assemble(
+                self._thread(busy.worker), " runs ", (busy.job.future or busy.job.call, "bold")
+            )
+            for busy in pool.busy
+        ]
+        workers += [Text.assemble(self._thread(w), (" idle", "dim")) for w in pool.idle]
         beside = Text(", ").join(workers)
-        if pool.value == "shut down":
+        if pool.shut_down:
             beside = Text.assemble(("shut down", "bold"), "  " if workers else "", beside)
         elif not workers:
             beside = Text("no task running", style="dim")
-        queued = self._capped([self._job(item) for item in pool.items])
-        if not queued and pool.value == "shut down":
+        queued = self._capped([self._job(job) for job in pool.queued])
+        if not queued and pool.shut_down:
             return beside, []
         return self._fit(beside, [(self._label("queued"), self._joined(queued))])
 
     @staticmethod
-    def _job(item: str) -> Text:
-        """A queued job: a pool's 'f3 square(3)' names its future first; an executor's is
-        just the call."""
-        future, _, call = item.partition(" ")
-        if call and re.fullmatch(r"f\d+", future):
-            return Text.assemble((future, "bold"), " ", (call, "dim"))
-        return Text(item, style="bold")
+    def _job(job: Job) -> Text:
+        """A queued job: a pool's names its future first ('f3 square(3)'); an executor's
+        is just the call."""
+        if job.future is not None:
+            return Text.assemble((job.future, "bold"), " ", (job.call, "dim"))
+        return Text(job.call, style="bold")
 
-    def _events(self, queue: PrimitiveView) -> Details:
+    def _events(self, queue: EventQueueView) -> Details:
         """The handler running now (or the idle loop thread), each waiting event with how
         long it has waited, oldest first, and the last event handled."""
-        if queue.value and queue.value != "idle":
-            beside = Text.assemble("handling ", (queue.value, "bold"))
+        if queue.current is not None:
+            beside = Text.assemble("handling ", (queue.current, "bold"))
         else:
             beside = Text("idle", style="dim")
             if queue.queue:
                 beside.append_text(Text.assemble("  ", self._queue(queue.queue), " waits"))
-        waiting = self._capped([self._waited(item) for item in queue.items])
+        waiting = self._capped(
+            [Text.assemble((e.name, "bold"), f"  waited {e.waited}") for e in queue.waiting]
+        )
         rows: list[Row] = [
             (self._label("queue" if position == 0 else ""), event)
             for position, event in enumerate(waiting)
         ] or [(self._label("queue"), Text("—", style="dim"))]
-        if queue.notes:
-            rows.append((self._label("last"), Text(queue.notes[-1], style="dim")))
+        if queue.handled:
+            last = queue.handled[-1]
+            steps = f"{last.waited} step{'' if last.waited == 1 else 's'}"
+            rows.append((self._label("last"), Text(f"{last.name} waited {steps}", style="dim")))
         return beside, rows
 
-    @staticmethod
-    def _waited(item: str) -> Text:
-        """'click 2 · waited 5': the event in bold, then how long it has waited."""
-        name, dot, wait = item.partition(" · ")
-        return Text.assemble((name, "bold"), f"  {wait}" if dot else "")
-
-    def _port(self, port: PrimitiveView) -> Details:
+    def _port(self, port: CompletionPortView) -> Details:
         """Completions ready to be taken, oldest first, and the threads waiting for one."""
-        done = self._capped([Text(item, style="bold") for item in port.items])
+        done = self._capped([Text(what, style="bold") for what in port.completions])
         extras = [(Text(""), self._joined(done))]
         if port.queue:
             extras.append((self._label("waiting"), self._queue(port.queue)))
         return self._fit(Text("completed"), extras)
 
-    def _device(self, device: PrimitiveView) -> Details:
+    def _device(self, device: DeviceView) -> Details:
         """Busy, idle (its thread asleep) or off, and every request in flight."""
-        state = device.value or ""
-        beside = Text(state, style="bold" if state == "busy" else "dim")
-        if device.count:
-            beside.append(f", {device.count} in flight")
+        busy = device.state is DeviceState.BUSY
+        beside = Text(device.state.value, style="bold" if busy else "dim")
+        if device.in_flight:
+            beside.append(f", {len(device.in_flight)} in flight")
         if device.queue:
             beside.append_text(Text.assemble("  ", self._queue(device.queue), " sleeps"))
-        rows: list[Row] = []
-        for item in device.items:
-            what, _, left = item.partition(" · ")
-            rows.append((Text(what, style="bold"), Text(left)))
+        rows: list[Row] = [
+            (Text(request.what, style="bold"), Text(f"{request.ticks_left} ticks left"))
+            for request in device.in_flight
+        ]
         return beside, self._capped_rows(rows)
 
-    def _loop(self, loop: PrimitiveView) -> Details:
+    def _loop(self, loop: LoopView) -> Details:
         """The virtual time and the ready queue (what runs next, left first); one line per
         task with the line it waits at and what for; the pending timers, soonest first."""
-        beside = Text.assemble("time ", (loop.value or "", "bold"))
+        beside = Text.assemble("time ", (virtual_time(loop.time), "bold"))
         if loop.queue:
             beside.append_text(Text.assemble("  ", self._queue(loop.queue), " waits"))
         # Tasks in the ready queue are shortened as in their own lines below.
         ready = self._capped(
             [
-                _shortened(Text(item, style="bold"), self._longest_label())
-                if re.fullmatch(r"\S+#\d+", item)
-                else Text(item, style="bold")
-                for item in loop.items
+                _shortened(Text(callback_text(callback), style="bold"), self._longest_label())
+                if callback.kind is CallbackKind.TASK_STEP
+                else Text(callback_text(callback), style="bold")
+                for callback in loop.ready
             ]
         )
-        tasks: list[Row] = []
-        timers: list[Text] = []
-        for note in loop.notes:
-            if note.startswith("timers: "):
-                timers = [Text(t) for t in re.split(r", (?=t=)", note.removeprefix("timers: "))]
-                continue
-            match = TASK_NOTE.fullmatch(note)
-            if match is None:
-                tasks.append((Text(""), Text(note, style="dim")))
-            else:
-                tasks.append((Text(match["task"], style="bold"), _task_state(match)))
+        tasks: list[Row] = [
+            (Text(task.name, style="bold"), task_state_text(task)) for task in loop.tasks
+        ]
         rows = self._capped_rows(tasks)
+        timers = [Text(timer_text(timer)) for timer in loop.timers]
         rows += [
             (self._label("timers" if position == 0 else ""), timer)
             for position, timer in enumerate(self._capped(timers))
@@ -441,14 +446,6 @@ class PrimitivesPanel(Widget):
     def _thread(self, name: str) -> Text:
         return Text(name, style=thread_style(self._indices.get(name, 0)))
 
-    def _mentions(self, text: str, style: str = "") -> Text:
-        """``text`` with every whole thread name in it drawn in its thread's colour."""
-        result = Text(text, style=style)
-        if self._mention is not None:
-            for match in self._mention.finditer(text):
-                result.stylize(thread_style(self._indices[match[1]]), match.start(), match.end())
-        return result
-
     @staticmethod
     def _capped(entries: list[Text]) -> list[Text]:
         """At most ``MAX_LIST`` entries, the last one saying how many more there are."""
@@ -473,23 +470,8 @@ class PrimitivesPanel(Widget):
         return Text(", ").join(entries)
 
     def _generic(self, primitive: PrimitiveView) -> Text:
-        """Whatever a primitive of another kind reports: value, count, holders, queue, notes."""
-        parts: list[Text] = []
-        if primitive.owner:
-            parts.append(Text.assemble("owner ", self._queue((primitive.owner,))))
-        if primitive.value is not None:
-            parts.append(Text.assemble("value ", (primitive.value, "bold")))
-        if primitive.count is not None:
-            of = f"/{primitive.capacity}" if primitive.capacity is not None else ""
-            parts.append(Text(f"count {primitive.count}{of}"))
-        if primitive.holders:
-            parts.append(Text.assemble("holders ", self._queue(primitive.holders)))
-        if primitive.items:
-            parts.append(Text("items " + " ".join(primitive.items)))
-        parts.append(Text.assemble("queue ", self._queue(primitive.queue)))
-        if primitive.notes:
-            parts.append(Text(primitive.notes[-1], style="dim"))
-        return Text("  ").join(parts)
+        """A primitive of a kind the panel has no drawing for: its wait queue."""
+        return Text.assemble("queue ", self._queue(primitive.queue))
 
     def _queue(self, queue: tuple[str, ...], selected: str | None = None) -> Text:
         """A FIFO queue, first to wake on the left; the selected waiter marked."""
@@ -504,11 +486,12 @@ class PrimitivesPanel(Widget):
             text.append(name, style + mark if name == selected else style)
         return text
 
-    def _slots(self, buffer: PrimitiveView) -> Text:
-        """The buffer as a bar of cells, oldest item on the left, then ``count/capacity``."""
-        capacity = buffer.capacity or 0
+    def _slots(self, buffer: BufferView) -> Text:
+        """The buffer as a bar of cells, oldest item on the left, each in the colour of the
+        thread that put it, then ``count/capacity``."""
+        capacity = buffer.capacity
         items = buffer.items
-        width = max((len(item) for item in items), default=0)
+        width = max((len(item.value) for item in items), default=0)
         width = max(width, 3)
         slot = self.get_component_rich_style("primitives--slot")
         overflow = self.get_component_rich_style("primitives--overflow")
@@ -518,24 +501,16 @@ class PrimitivesPanel(Widget):
                 text.append("│", style=slot)
             if position < len(items):
                 item = items[position]
-                producer = self._indices.get(item.split(".")[0], 0)
+                producer = self._indices.get(item.producer, 0) if item.producer else 0
                 style = slot + (thread_style(producer) if producer else slot)
                 if position >= capacity:
                     style = style + overflow
-                text.append(item.center(width), style=style)
+                text.append(item.value.center(width), style=style)
             else:
                 text.append(" " * width, style=slot)
         text.append("▏")
         text.append(f" {buffer.count}/{capacity}", style="bold")
         return text
-
-
-def _mention_pattern(indices: dict[str, int]) -> re.Pattern[str] | None:
-    """Matches any whole thread name; longest first, so T10 is not taken for T1."""
-    if not indices:
-        return None
-    names = "|".join(re.escape(name) for name in sorted(indices, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)({names})(?!\w)")
 
 
 def _shortened(label: Text, longest: int) -> Text:
@@ -547,47 +522,3 @@ def _shortened(label: Text, longest: int) -> Text:
     if not tail:
         head = label.plain
     return Text(head[: longest - len(tail) - 1] + "…" + tail, style=label.style)
-
-
-def _lost_update(earlier: Sequence[str], who: str, old: str) -> tuple[str, str | None] | None:
-    """Whether ``who``, writing over ``old``, loses another thread's update: it did not
-    read ``old`` since another thread wrote it, or it last read some other value.
-
-    Returns what it last read ('?' when that is no longer among ``earlier``) and who wrote
-    the value it overwrites (None when that is no longer among them); None when no update
-    is lost as far as ``earlier`` tells.
-    """
-    accesses = [m for note in earlier if (m := ACCESS_NOTE.fullmatch(note)) is not None]
-    reads = [i for i, m in enumerate(accesses) if m["who"] == who and m["read"] is not None]
-    read = accesses[reads[-1]]["read"] if reads else "?"
-    writes = [i for i, m in enumerate(accesses) if m["new"] == old and m["who"] != who]
-    if writes and (not reads or reads[-1] < writes[-1]):
-        return read, accesses[writes[-1]]["who"]  # wrote over a value it never saw
-    if reads and read != old:
-        return read, None  # read something else: a write came in between
-    return None
-
-
-def _task_state(match: re.Match[str]) -> Text:
-    """A task's state with the threads panel's glyphs: ▶ running, ▷ ready, ◇ waiting,
-    ✓ done, ✗ failed; the line it is at, and what it waits for."""
-    if match["running"] is not None:
-        glyph = STATE_GLYPHS[ThreadState.RUNNING]
-        return Text.assemble((f"{glyph} running", "bold"), f", line {match['running']}")
-    if match["ready"] is not None:
-        glyph = STATE_GLYPHS[ThreadState.RUNNABLE]
-        return Text.assemble((f"{glyph} ready", "bold"), f", line {match['ready']}")
-    if match["line"] is not None:
-        glyph = STATE_GLYPHS[ThreadState.WAITING]
-        return Text.assemble(f"{glyph} ", (f"line {match['line']}: ", "dim"), match["what"])
-    if match["fresh"] is not None:
-        ready = match["fresh"].startswith("ready")
-        glyph = STATE_GLYPHS[ThreadState.RUNNABLE] if ready else " "
-        return Text(f"{glyph} not started", style="dim")
-    if match["result"] is not None:
-        glyph = STATE_GLYPHS[ThreadState.DONE]
-        return Text.assemble((f"{glyph} ", "bold green"), ("→ ", "dim"), match["result"])
-    if match["error"] is not None:
-        glyph = STATE_GLYPHS[ThreadState.FAILED]
-        return Text.assemble((f"{glyph} raised ", "bold red"), match["error"])
-    return Text(f"{STATE_GLYPHS[ThreadState.FAILED]} cancelled", style="dim")

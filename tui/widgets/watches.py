@@ -7,17 +7,15 @@ drawn in their thread's colour. With no watches the panel hides itself entirely.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from threadlab.engine.model import Snapshot
-from threadlab.tui.widgets.palette import thread_style
+from threadlab.tui.widgets.palette import with_thread_colours
 
 
 class WatchesPanel(Widget):
@@ -62,16 +60,5 @@ class WatchesPanel(Widget):
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
         for name, value in watches:
-            table.add_row(Text(name, style=names), _coloured(value, values, indices))
+            table.add_row(Text(name, style=names), with_thread_colours(value, indices, values))
         return table
-
-
-def _coloured(value: str, style: Style, indices: dict[str, int]) -> Text:
-    """``value`` with every whole thread name in it drawn in that thread's colour."""
-    text = Text(value, style=style)
-    if indices:
-        # Longest first, so T10 is not taken for T1 followed by 0.
-        names = "|".join(re.escape(n) for n in sorted(indices, key=len, reverse=True))
-        for match in re.finditer(rf"(?<!\w)({names})(?!\w)", value):
-            text.stylize(thread_style(indices[match.group(1)]), match.start(), match.end())
-    return text

@@ -1,0 +1,344 @@
+"""Typed views of the primitives: what each kind publishes in a snapshot.
+
+Every primitive kind has a frozen view of its own (a mutex its owner, a buffer its items
+with who put each one, an atomic cell its last compare-and-exchange attempts), all
+subclasses of ``PrimitiveView``, which holds what every primitive shares: a name, a kind
+and a FIFO wait queue. The views carry data, never sentences: the words a person reads are
+written by the app (``tui/``), which dispatches on the view's type.
+
+The asyncio loop's view and the types it is made of live in ``engine.loop_views``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class PrimitiveKind(StrEnum):
+    """The kinds of primitive the engine has (equal to the plain strings they replace)."""
+
+    MUTEX = "mutex"
+    CONDITION = "condition"
+    SEMAPHORE = "semaphore"
+    BARRIER = "barrier"
+    BUFFER = "buffer"
+    ATOMIC = "atomic"
+    SHARED = "shared"
+    FUTURE = "future"
+    POOL = "pool"
+    EXECUTOR = "executor"
+    EVENTS = "events"
+    PORT = "port"
+    DEVICE = "device"
+    LOOP = "loop"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrimitiveView:
+    """What every primitive shows; a subclass per kind adds what that kind holds."""
+
+    name: str
+    """What the scenario calls it."""
+    kind: str
+    """A ``PrimitiveKind`` for the engine's primitives (each view class fixes its own);
+    another string only for a primitive kind the app has no drawing for."""
+    queue: tuple[str, ...] = ()
+    """Threads waiting here in FIFO order, first to be woken first."""
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """An exception something raised: its type's name and its message."""
+
+    type_name: str
+    """'ValueError'."""
+    message: str
+    """``str()`` of the exception: 'cannot square 3'."""
+
+    @classmethod
+    def of(cls, exception: BaseException) -> ErrorView:
+        return cls(type(exception).__name__, str(exception))
+
+
+# -- locks and their kin
+
+
+@dataclass(frozen=True, kw_only=True)
+class MutexView(PrimitiveView):
+    """A mutex: its owner; ``queue`` holds the threads blocked acquiring it."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.MUTEX, init=False)
+    owner: str | None = None
+    """The thread that holds it, or None while it is free."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionView(PrimitiveView):
+    """A condition variable; ``queue`` holds its waiters, first to be signalled first."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.CONDITION, init=False)
+    mutex: str
+    """The mutex it is bound to."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SemaphoreView(PrimitiveView):
+    """A counting semaphore; ``queue`` holds the threads waiting for a permit."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.SEMAPHORE, init=False)
+    count: int
+    """Permits left."""
+    permits: int
+    """Permits it started with."""
+    holders: tuple[str, ...] = ()
+    """Threads that hold a permit, in the order they got it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BarrierView(PrimitiveView):
+    """A barrier; ``queue`` holds the threads that arrived and wait for the rest."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.BARRIER, init=False)
+    parties: int
+    """How many threads must arrive before all go on."""
+    phase: int
+    """How many times all parties have arrived so far."""
+
+    @property
+    def arrived(self) -> int:
+        """Parties that have arrived in this phase (all of them wait)."""
+        return len(self.queue)
+
+
+# -- shared data
+
+
+@dataclass(frozen=True)
+class BufferItem:
+    """One item in a buffer and the thread that put it there."""
+
+    value: str
+    """The item, as ``str()`` of what was put: 'P1.3'."""
+    producer: str | None
+    """The thread that put it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BufferView(PrimitiveView):
+    """A bounded buffer (no one waits in it: the scenario's conditions hold the waiters)."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.BUFFER, init=False)
+    capacity: int
+    """Slots."""
+    items: tuple[BufferItem, ...] = ()
+    """The items, oldest first (more than ``capacity`` after a put into a full buffer)."""
+
+    @property
+    def count(self) -> int:
+        """Items held."""
+        return len(self.items)
+
+
+@dataclass(frozen=True)
+class CasAttempt:
+    """One compare-and-exchange on an atomic cell."""
+
+    thread: str
+    expected: int
+    """The value the thread expected the cell to hold."""
+    found: int
+    """The value the cell held (equal to ``expected`` when it swapped)."""
+    new: int
+    """The value the thread asked to set (the cell's value from then on, when it swapped)."""
+    swapped: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AtomicView(PrimitiveView):
+    """An atomic cell: its value and its last compare-and-exchange attempts."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.ATOMIC, init=False)
+    value: int
+    attempts: tuple[CasAttempt, ...] = ()
+    """The most recent attempts, oldest first."""
+
+
+class AccessKind(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class LostUpdate:
+    """Another thread's write that a write replaced without its thread ever seeing it."""
+
+    writer: str
+    """The thread whose update is lost."""
+    value: int
+    """The value that update had stored."""
+    read: int
+    """What the overwriting thread had last read: the stale value it computed from."""
+
+
+@dataclass(frozen=True)
+class SharedAccess:
+    """One read or one write of a shared variable."""
+
+    thread: str
+    kind: AccessKind
+    value: int
+    """What a read saw, or what a write stored."""
+    old: int | None = None
+    """A write: the value it replaced."""
+    lost: LostUpdate | None = None
+    """A write: the update it overwrote unseen (another thread wrote after this thread's
+    last read of the variable), when it did."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SharedView(PrimitiveView):
+    """A shared variable whose read and write are separate steps: its value and its last
+    accesses."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.SHARED, init=False)
+    value: int
+    accesses: tuple[SharedAccess, ...] = ()
+    """The most recent reads and writes, oldest first."""
+
+
+# -- futures and workers
+
+
+class FutureState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FutureView(PrimitiveView):
+    """A future; ``queue`` holds the threads blocked in ``result()``."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.FUTURE, init=False)
+    task: str
+    """The call it stands for: 'square(3)'."""
+    state: FutureState
+    worker: str | None = None
+    """The worker thread that took the task, once one has."""
+    result: str | None = None
+    """DONE: ``repr()`` of what the task returned."""
+    error: ErrorView | None = None
+    """FAILED: what the task raised."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A piece of work for a worker thread."""
+
+    call: str
+    """The call: 'square(3)', 'crunch(4)'."""
+    future: str | None = None
+    """The future that will hold its result, when it has one of its own (a pool's)."""
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    """A worker thread and the job it runs now."""
+
+    worker: str
+    job: Job
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkersView(PrimitiveView):
+    """Worker threads taking jobs from one FIFO queue; ``queue`` holds the idle workers."""
+
+    busy: tuple[WorkerJob, ...] = ()
+    """Busy workers and their jobs, in the order they started."""
+    queued: tuple[Job, ...] = ()
+    """Jobs no worker has taken yet, first to start first."""
+    shut_down: bool = False
+    """Whether it takes no more jobs."""
+
+    @property
+    def idle(self) -> tuple[str, ...]:
+        """Workers waiting for a job."""
+        return self.queue
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadPoolView(WorkersView):
+    """A thread pool executor: each job settles a future."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.POOL, init=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExecutorView(WorkersView):
+    """An asyncio loop's default executor, running ``to_thread`` calls."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.EXECUTOR, init=False)
+
+
+# -- event queues and IO
+
+
+@dataclass(frozen=True)
+class EventWait:
+    """A posted event and how many steps it waited (so far, or until it was handled)."""
+
+    name: str
+    waited: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventQueueView(PrimitiveView):
+    """An event loop's queue; ``queue`` holds the loop thread while no event waits."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.EVENTS, init=False)
+    current: str | None = None
+    """The event whose handler runs now, or None while the loop is idle."""
+    waiting: tuple[EventWait, ...] = ()
+    """Events not handled yet, oldest first, with how long each has waited so far."""
+    handled: tuple[EventWait, ...] = ()
+    """The most recently handled events, oldest first, with how long each waited."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompletionPortView(PrimitiveView):
+    """Where an IO device posts finished requests; ``queue`` holds the threads waiting."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.PORT, init=False)
+    completions: tuple[str, ...] = ()
+    """Finished requests not taken yet, oldest first."""
+
+
+class DeviceState(StrEnum):
+    BUSY = "busy"
+    """Requests in flight."""
+    IDLE = "idle"
+    """Nothing in flight; its thread sleeps until a request comes."""
+    OFF = "off"
+    """Closed, with nothing in flight: its thread has ended."""
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request in flight."""
+
+    what: str
+    """What it reads: 'block 1'."""
+    ticks_left: int
+    """Device ticks until it completes."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceView(PrimitiveView):
+    """An IO device; ``queue`` holds its own thread while it sleeps."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.DEVICE, init=False)
+    state: DeviceState
+    in_flight: tuple[RequestView, ...] = ()
+    """Requests in flight, in the order they were issued."""
