@@ -268,7 +268,8 @@ class Kernel:
         self.stopping = True
         for thread in self.threads:
             thread.stopped = True
-            thread.gate.release()
+            if thread.gate.locked():  # only ever released under the engine lock
+                thread.gate.release()
         self.lock.notify_all()
 
     # ---------------------------------------------------------- internals

@@ -7,6 +7,7 @@ a primitive can always tell which scenario thread called it.
 
 from __future__ import annotations
 
+import _thread
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +36,10 @@ class SimThread:
     blocked_on: Primitive | None = None
     line: int | None = None
     traceback: str | None = None
-    gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
-    """Released once for every step this thread is given (and when the run stops)."""
+    gate: _thread.LockType = field(default_factory=lambda: _closed_gate())
+    """Held while the thread may not go on; released once for every step it is given (and
+    when the run stops). A bare lock rather than a ``threading.Semaphore``: handing the turn
+    over is then one release and one acquire in C, with no Python-level condition."""
     handed: Any = None
     """What the thread that woke this one handed it (a task, an event, a completion)."""
     os_thread: threading.Thread | None = None
@@ -53,6 +56,12 @@ class SimThread:
             line=self.line,
             traceback=self.traceback,
         )
+
+
+def _closed_gate() -> _thread.LockType:
+    gate = _thread.allocate_lock()
+    gate.acquire()
+    return gate
 
 
 def bind(kernel: Kernel, thread: SimThread) -> None:
