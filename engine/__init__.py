@@ -6,6 +6,7 @@ It never imports textual or rich; everything the UI shows comes out of
 
 from __future__ import annotations
 
+from threadlab.engine.errors import ControlRefused, ReplayDiverged, StopRun
 from threadlab.engine.model import (
     Event,
     EventKind,
@@ -31,7 +32,7 @@ from threadlab.engine.primitives import (
     ThreadPool,
     work,
 )
-from threadlab.engine.runtime import ControlRefused, Runtime, StopRun
+from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import (
     ConfigError,
     Param,
@@ -56,6 +57,7 @@ __all__ = [
     "Mutex",
     "Param",
     "PrimitiveView",
+    "ReplayDiverged",
     "RunConfig",
     "RunState",
     "Runtime",

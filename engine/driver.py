@@ -36,6 +36,10 @@ class Replayer(Protocol):
         """Give the next recorded turn, or end the replay (lock held)."""
         ...
 
+    def go_on(self) -> None:
+        """Go on after a gap a snapshot waited for (lock held)."""
+        ...
+
 
 class Phase(Enum):
     STARTING = "starting"
@@ -241,7 +245,12 @@ class Driver:
         """After a gap that a snapshot or a control call waited for: give the next turn
         now, if the pace allows, rather than wait for the scheduler thread to get the
         lock (a caller that takes snapshots back to back would otherwise starve the run)."""
-        if self.phase is not Phase.LIVE or self.kernel.in_step:
+        if self.kernel.in_step:
+            return
+        if self.phase is Phase.REPLAYING and self.replayer is not None:
+            self.replayer.go_on()
+            return
+        if self.phase is not Phase.LIVE:
             return
         thread, by_user, _wait = self.pick(hand_off=True)
         if thread is not None:

@@ -32,9 +32,7 @@ def fast_forward(driver: Driver, target: int) -> None:
         replay.next_turn()
         while not replay.done and not kernel.stopping:
             kernel.lock.wait()
-            if replay.held and not driver.snapshot_waiters and not kernel.in_step:
-                replay.held = False  # the snapshot that held it back has been taken
-                replay.next_turn()
+            replay.go_on()
     finally:
         driver.phase = Phase.LIVE
         driver.replayer = None
@@ -52,6 +50,13 @@ class _Replay:
         self.diverged: ReplayDiverged | None = None
         self.held = False
         """A snapshot taker waits for a gap: the next turn waits for it."""
+
+    def go_on(self) -> None:
+        """Give the turn held back for a snapshot, once no snapshot waits any more."""
+        driver = self.driver
+        if self.held and not driver.snapshot_waiters and not driver.kernel.in_step:
+            self.held = False
+            self.next_turn()
 
     def next_turn(self) -> None:
         driver = self.driver

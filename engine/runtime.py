@@ -98,6 +98,9 @@ class Runtime:
         self._history = history.copy() if history is not None else History()
         self._lifecycle = threading.RLock()
         """Serialises start, stop, goto and restart, whichever threads call them."""
+        self._stops = 0
+        """How many times ``stop`` was called: a rewind or restart under way when it is
+        called does not start its new run."""
         self._program_file = config.scenario.build.__code__.co_filename
         self._started = False
         self._last_snapshot: Snapshot | None = None
@@ -128,6 +131,7 @@ class Runtime:
             settle=self._settle,
         )
         self._watch_values: tuple[tuple[str, str], ...] = ()
+        self._stops_at_setup = self._stops
         self._started = False
         self._last_snapshot = None
         scenario.build(World(kernel), self.config.param_values, self.config.variant)
@@ -159,7 +163,7 @@ class Runtime:
             kernel, driver = self._kernel, self._driver
             diverged = None
             with kernel.lock:
-                if kernel.stopping:
+                if kernel.stopping or self._stops != self._stops_at_setup:
                     return  # stopped before it started: nothing to run
                 for thread in kernel.threads:
                     driver.step_done = False
@@ -186,11 +190,16 @@ class Runtime:
             raise diverged
 
     def stop(self, timeout: float = 1.0) -> bool:
-        """End the run: every scenario thread, blocked and waiting ones too, unwinds.
+        """End the run: every scenario thread, blocked and waiting ones too, unwinds. A
+        rewind or restart under way is cut short and does not start its new run.
 
         Returns:
             True when every thread has ended within ``timeout`` seconds.
         """
+        self._stops += 1
+        kernel = self._kernel  # after counting: a rewind that set up a new run since sees it
+        with kernel.lock:
+            kernel.stop_threads()  # at once, without waiting for a rewind to finish
         with self._lifecycle:
             return self._stop(timeout)
 
@@ -209,10 +218,12 @@ class Runtime:
     def restart(self) -> None:
         """Stop this run and start the same configuration from step 0, with a new history."""
         with self._lifecycle:
-            self.stop()
+            stops = self._stops
+            self._stop(1.0)
             driver = self._driver
             self._history = History()
             self._setup(paused=driver.paused, speed=driver.speed, revision=self._kernel.revision)
+            self._stops_at_setup = stops
             self.start()
 
     # ------------------------------------------------------------ time travel
@@ -232,8 +243,10 @@ class Runtime:
             end = len(self._history)
             if not 0 <= step <= end:
                 raise ControlRefused(f"step {step} is not in this run (valid: 0..{end})")
-            self.stop()
+            stops = self._stops
+            self._stop(1.0)
             self._setup(paused=True, speed=self._driver.speed, revision=self._kernel.revision)
+            self._stops_at_setup = stops
             self.start(at_step=step)
 
     def step_back(self, count: int = 1) -> None:

@@ -4,12 +4,13 @@ a step."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 
 from engine_helpers import advance, make_scenario
 
-from threadlab.engine import EventKind, RunState, ThreadState, World
+from threadlab.engine import EventKind, RunState, Runtime, ThreadState, World, resolve_config
 from threadlab.engine.kernel import Kernel
 from threadlab.engine.model import PrimitiveKind, PrimitiveView
 from threadlab.engine.primitives.base import Primitive
@@ -146,3 +147,31 @@ def test_snapshots_taken_while_it_rewinds_show_whole_steps_of_the_replay(launch)
     assert seen[: len(seen) - len(replayed)] == [end] * (len(seen) - len(replayed))
     assert replayed == sorted(replayed)
     assert all(step <= end - 1 for step in replayed)
+
+
+def test_stop_cuts_a_rewind_short_and_no_new_run_starts() -> None:
+    replaying = threading.Event()
+    slow = threading.Event()
+
+    def step_sink(step: int, states: object) -> None:
+        if slow.is_set():  # the rewind: slowed down so that stop() surely comes first
+            replaying.set()
+            time.sleep(0.001)
+
+    config = resolve_config(get_scenario("producer-consumer"), params={"items": 50})
+    runtime = Runtime(config, paused=True, speed=None, step_sink=step_sink)
+    runtime.start()
+    try:
+        runtime.step(3000)
+        assert runtime.wait_idle()
+        end = runtime.snapshot().step
+        slow.set()
+        rewind = threading.Thread(target=runtime.goto, args=(end - 1,))
+        rewind.start()
+        assert replaying.wait(timeout=10)
+        assert runtime.stop()
+        rewind.join(timeout=10)
+        assert not rewind.is_alive()
+        assert runtime.snapshot().step < end - 1, "the rewind ran to its end after stop()"
+    finally:
+        runtime.stop()
