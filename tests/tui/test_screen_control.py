@@ -240,7 +240,7 @@ def test_a_panel_whose_part_did_not_change_is_not_handed_the_snapshot() -> None:
         snapshot = None
 
     panels = {name: Panel() for name in PANEL_PARTS}
-    feed = PanelFeed((panels[name], part) for name, part in PANEL_PARTS.items())
+    feed = PanelFeed((panels[name], part, None) for name, part in PANEL_PARTS.items())
     assert feed.publish(first) == len(PANEL_PARTS)
     updated = feed.publish(second)
     assert panels["status"].snapshot is second  # the step moved

@@ -9,14 +9,18 @@ every frame, but the source, watches, verdict and hint usually do not.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable, Iterable
 from typing import Protocol
 
-from threadlab.engine.model import Snapshot, ThreadState
+from threadlab.engine.model import RunState, Snapshot, ThreadState
 from threadlab.tui.widgets.hint import hint_for
 
 PanelPart = Callable[[Snapshot], Hashable]
 """The part of a snapshot a panel draws, as a value that compares equal when unchanged."""
+
+PanelShape = Callable[[Snapshot], Snapshot]
+"""What a panel is handed of a snapshot, when it need not see all of it."""
 
 
 class SnapshotPanel(Protocol):
@@ -97,14 +101,33 @@ PANEL_PARTS: dict[str, PanelPart] = {
 """Each panel's id on the scenario screen, and the part of a snapshot it draws."""
 
 
+def recent_events(snapshot: Snapshot, rows: int) -> Snapshot:
+    """``snapshot`` with only as many of the latest events as ``rows`` (at least one), while
+    the run goes flat out; as it is otherwise.
+
+    At max speed a frame brings a snapshot's whole window of events (200): logging them all
+    costs far more than a frame, they scroll by unread, and only the last few rows are in
+    view. At any other pace (or paused) a frame brings a few events and the log keeps them
+    all, so its scrollback is whole.
+    """
+    keep = max(rows, 1)
+    flat_out = snapshot.speed is None and snapshot.run_state is RunState.RUNNING
+    if not flat_out or len(snapshot.events) <= keep:
+        return snapshot
+    return dataclasses.replace(snapshot, events=snapshot.events[-keep:])
+
+
 class PanelFeed:
     """Hands each snapshot to the panels whose part of it changed.
 
     Args:
-        panels: each panel with the function that picks its part of a snapshot.
+        panels: each panel with the function that picks its part of a snapshot, and
+            optionally one that shapes what it is handed (by default the whole snapshot).
     """
 
-    def __init__(self, panels: Iterable[tuple[SnapshotPanel, PanelPart]]) -> None:
+    def __init__(
+        self, panels: Iterable[tuple[SnapshotPanel, PanelPart, PanelShape | None]]
+    ) -> None:
         self._panels = tuple(panels)
         self._drawn: list[Hashable | None] = [None] * len(self._panels)
         self._fed = [False] * len(self._panels)
@@ -112,13 +135,13 @@ class PanelFeed:
     def publish(self, snapshot: Snapshot) -> int:
         """Give ``snapshot`` to every panel whose part changed; how many were updated."""
         updated = 0
-        for position, (panel, part) in enumerate(self._panels):
+        for position, (panel, part, shape) in enumerate(self._panels):
             view = part(snapshot)
             if self._fed[position] and view == self._drawn[position]:
                 continue
             self._drawn[position] = view
             self._fed[position] = True
-            panel.snapshot = snapshot
+            panel.snapshot = shape(snapshot) if shape is not None else snapshot
             updated += 1
         return updated
 

@@ -30,7 +30,14 @@ from threadlab.tui.screens.controller import RunController
 from threadlab.tui.screens.goto import GotoScreen
 from threadlab.tui.screens.help import HelpScreen, KeyHelp
 from threadlab.tui.screens.keys import SCENARIO_BINDINGS, key_help
-from threadlab.tui.screens.panel_feed import PANEL_PARTS, PanelFeed, SnapshotPanel
+from threadlab.tui.screens.panel_feed import (
+    PANEL_PARTS,
+    PanelFeed,
+    PanelPart,
+    PanelShape,
+    SnapshotPanel,
+    recent_events,
+)
 from threadlab.tui.screens.selection import (
     Selection,
     conditions,
@@ -136,10 +143,15 @@ class ScenarioScreen(Screen[None]):
             ("watches", "State"),
         ):
             self.query_one(f"#{panel}").border_title = title
-        panels: list[tuple[SnapshotPanel, Callable[[Snapshot], object]]] = []
+        log = self.query_one(EventLog)
+        shapes: dict[str, PanelShape] = {
+            # the log is handed no more new events a frame than it has rows in view
+            "events": lambda snapshot: recent_events(snapshot, log.scrollable_content_region.height)
+        }
+        panels: list[tuple[SnapshotPanel, PanelPart, PanelShape | None]] = []
         for panel_id, part in PANEL_PARTS.items():
             widget: SnapshotPanel = self.query_one(f"#{panel_id}")  # type: ignore[assignment]
-            panels.append((widget, part))
+            panels.append((widget, part, shapes.get(panel_id)))
         self._feed = PanelFeed(panels)
         self._hint = self.query_one(HintLine)
         self._primitives = self.query_one(PrimitivesPanel)
