@@ -6,11 +6,12 @@ key the test waits for the engine to be idle before it looks.
 
 from __future__ import annotations
 
-from tui_testing import make_app, notifications, run, runtime_of
+from tui_testing import hint_text, make_app, notifications, run, runtime_of, settle
 
 from threadlab.engine import RunState, ThreadState
 from threadlab.tui.screens.help import HelpScreen
-from threadlab.tui.screens.scenario import ScenarioScreen, faster, slower
+from threadlab.tui.screens.scenario import ScenarioScreen
+from threadlab.tui.screens.speeds import faster, slower
 
 SIZE = (120, 40)
 
@@ -82,7 +83,8 @@ def test_digit_refuses_a_thread_that_cannot_run() -> None:
             after = runtime.snapshot()
             assert after.step == before.step
             assert after.revision == before.revision
-            assert notifications(app) == ["T1 cannot run now: it is waiting on wakeup"]
+            assert hint_text(app) == "T1 cannot run now: it is waiting on wakeup"
+            assert notifications(app) == []  # on the hint line, not in a toast
 
     run(body)
 
@@ -94,7 +96,7 @@ def test_digit_without_such_thread_notifies() -> None:
             await pilot.press("9")
             await pilot.pause()
             assert runtime_of(app).snapshot().step == 0
-            assert notifications(app) == ["there is no thread 9 (threads 1-3)"]
+            assert hint_text(app) == "there is no thread 9 (threads 1-3)"
 
     run(body)
 
@@ -200,7 +202,7 @@ def test_s_without_waiters_notifies_and_changes_nothing() -> None:
             await pilot.press("s")
             await pilot.pause()
             assert runtime.snapshot() == before
-            assert notifications(app) == ["nobody is waiting on wakeup"]
+            assert hint_text(app) == "nobody is waiting on wakeup"
 
     run(body)
 
@@ -227,6 +229,7 @@ def test_r_restarts_from_step_zero() -> None:
             runtime.wait_idle()
             assert runtime.snapshot().step == 7
             await pilot.press("r")
+            await settle(pilot)
             snapshot = runtime.snapshot()
             assert snapshot.step == 0
             assert snapshot.run_state is RunState.PAUSED
@@ -291,7 +294,7 @@ def test_a_verdict_refuses_steps_with_a_notification() -> None:
             assert runtime.snapshot().run_state is RunState.VIOLATION
             await pilot.press("n")
             await pilot.pause()
-            assert notifications(app) == ["the run has ended in violation: step back or restart it"]
+            assert hint_text(app) == "the run has ended in violation: step back or restart it"
 
     run(body)
 

@@ -6,7 +6,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from tui_testing import make_app, notifications, run, runtime_of
+from tui_testing import hint_text, make_app, run, runtime_of, settle
 
 from threadlab.engine import runfile
 from threadlab.scenarios import get_scenario
@@ -31,15 +31,19 @@ def test_left_right_home_end_move_through_the_recorded_run() -> None:
             runtime.wait_idle()
             at_12 = runtime.snapshot()
             await pilot.press("left", "left", "left")
+            await settle(pilot)
             assert runtime.snapshot().step == 9
             assert runtime.snapshot().history_length == 12
             await pilot.press("right")
+            await settle(pilot)
             assert runtime.snapshot().step == 10
             await pilot.press("home")
+            await settle(pilot)
             assert runtime.snapshot().step == 0
             await pilot.press("left")
-            assert notifications(app)[-1] == "already at step 0"
+            assert hint_text(app) == "already at step 0"
             await pilot.press("end")
+            await settle(pilot)
             assert _same_screen(runtime.snapshot(), at_12)
             await pilot.press("right")  # at the end, forward takes a new step
             runtime.wait_idle()
@@ -62,7 +66,7 @@ def test_g_goes_to_a_typed_step_and_refuses_a_bad_one() -> None:
             await pilot.press("g")
             assert isinstance(app.screen, GotoScreen)
             await pilot.press("4", "enter")
-            await pilot.pause()
+            await settle(pilot)
             assert not isinstance(app.screen, GotoScreen)
             assert runtime.snapshot().step == 4
             await pilot.press("g", "escape")
@@ -87,15 +91,17 @@ def test_ctrl_s_saves_a_run_file_that_replays_to_the_same_screen(tmp_path: Path)
                 runtime.step_thread("C1")
                 runtime.wait_idle()
             await pilot.press("left")  # back to just after the spurious wakeup
+            await settle(pilot)
             saved["snapshot"] = runtime.snapshot()
             await pilot.press("ctrl+s")
-            saved["message"] = notifications(app)[-1]
+            saved["message"] = hint_text(app)
 
     async def replay(path: str) -> None:
         loaded = runfile.load(path, get_scenario)
         app = ThreadlabApp(loaded.config, paused=True, history=loaded.history)
         app.animation_level = "none"
-        async with app.run_test(size=SIZE):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)  # the run file is re-executed in a worker
             assert _same_screen(runtime_of(app).snapshot(), saved["snapshot"])
 
     here = os.getcwd()

@@ -13,6 +13,7 @@ from threadlab.engine import RunConfig, Runtime, Scenario, World, resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.scenario import ScenarioScreen
+from threadlab.tui.widgets.hint import HintLine
 
 
 def make_app(
@@ -41,6 +42,31 @@ def runtime_of(app: ThreadlabApp) -> Runtime:
     screen = app.screen
     assert isinstance(screen, ScenarioScreen), f"not on a scenario screen: {screen!r}"
     return screen.runtime
+
+
+def scenario_screen(app: ThreadlabApp) -> ScenarioScreen:
+    """The topmost scenario screen (under the help or go-to screen, if one is open)."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, ScenarioScreen):
+            return screen
+    raise AssertionError("no scenario screen is open")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until no trip (rewind, go to, restart) is under way or waiting, and the screen
+    shows where the last one landed. Waits on the workers, never on a clock."""
+    screen = scenario_screen(pilot.app)
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not screen.controller.travelling:
+            return
+    raise AssertionError("the trips did not end")
+
+
+def hint_text(app: ThreadlabApp) -> str:
+    """The words on the scenario screen's hint line ('' when it is hidden)."""
+    return scenario_screen(app).query_one(HintLine).text
 
 
 async def until_running(pilot: Pilot) -> Runtime:
@@ -88,7 +114,7 @@ def pull_frame(app: ThreadlabApp) -> None:
 
 
 def notifications(app: ThreadlabApp) -> list[str]:
-    """The messages of the notifications the app is showing."""
+    """The messages of the notifications (toasts) the app is showing."""
     return [notification.message for notification in app._notifications]
 
 

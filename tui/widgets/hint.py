@@ -1,15 +1,40 @@
-"""The hint line: a calm word on what to do when the run waits for the user."""
+"""The hint line: one line that says what to do next, what was refused, or what is under way.
+
+It shows, in this order of precedence:
+
+- *busy*: slow work in progress ("rewinding to step 40…"), until it is done;
+- a *message*: the latest refusal or result; a new one replaces it, and it fades after a
+  few seconds or when the next action succeeds (so refusals never pile up like toasts);
+- the standing *hint* for the snapshot: what the user can do when the run waits for them.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 
 from threadlab.engine.model import RunState, Snapshot
 from threadlab.tui.widgets.verdict import shows_verdict
 
 CONDITION_KEYS = "Press s to signal, b to broadcast, w for a spurious wakeup"
+
+MESSAGE_SECONDS = 5.0
+"""How long a message stays when nothing replaces it."""
+
+Severity = Literal["information", "warning", "error"]
+
+_GLYPHS: dict[str, str] = {
+    "hint": "➜",
+    "busy": "⟳",
+    "information": "✓",
+    "warning": "!",
+    "error": "✗",
+}
 
 
 def hint_for(snapshot: Snapshot | None) -> str | None:
@@ -26,8 +51,24 @@ def hint_for(snapshot: Snapshot | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class HintMessage:
+    """A transient message: a refusal, an error, or the result of an action."""
+
+    text: str
+    severity: Severity = "warning"
+
+
 class HintLine(Widget):
-    """Shown only while there is a hint."""
+    """Shown only while there is something to say."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "hint--hint",
+        "hint--busy",
+        "hint--information",
+        "hint--warning",
+        "hint--error",
+    }
 
     DEFAULT_CSS = """
     HintLine {
@@ -38,11 +79,66 @@ class HintLine(Widget):
     """
 
     snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
-    """The run the hint is about."""
+    """The run the standing hint is about."""
+    message: reactive[HintMessage | None] = reactive(None, layout=True)
+    """The latest refusal or result, until it fades or is replaced."""
+    busy: reactive[str | None] = reactive(None, layout=True)
+    """Slow work under way ("rewinding to step 40…"); shown above everything else."""
 
-    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.set_class(hint_for(snapshot) is not None, "-shown")
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._fade: Timer | None = None
+
+    def say(
+        self, text: str, severity: Severity = "warning", seconds: float = MESSAGE_SECONDS
+    ) -> None:
+        """Show ``text`` in place of any earlier message; it fades after ``seconds``."""
+        if self._fade is not None:
+            self._fade.stop()
+        self.message = HintMessage(text, severity)
+        self._fade = self.set_timer(seconds, self.clear_message)
+
+    def clear_message(self) -> None:
+        """Drop the message (the next action succeeded, or its time is up)."""
+        if self._fade is not None:
+            self._fade.stop()
+            self._fade = None
+        self.message = None
+
+    @property
+    def shown(self) -> tuple[str, str] | None:
+        """What the line shows now, as (kind, text), kind being 'busy', 'hint' or the
+        message's severity; None when it is hidden."""
+        if self.busy is not None:
+            return "busy", self.busy
+        if self.message is not None:
+            return self.message.severity, self.message.text
+        hint = hint_for(self.snapshot)
+        return ("hint", hint) if hint is not None else None
+
+    @property
+    def text(self) -> str:
+        """The words on the line ('' when hidden), without the glyph."""
+        shown = self.shown
+        return shown[1] if shown is not None else ""
+
+    def _update_shown(self) -> None:
+        self.set_class(self.shown is not None, "-shown")
+
+    def watch_snapshot(self) -> None:
+        self._update_shown()
+
+    def watch_message(self) -> None:
+        self._update_shown()
+
+    def watch_busy(self) -> None:
+        self._update_shown()
 
     def render(self) -> Text:
-        hint = hint_for(self.snapshot)
-        return Text(f"➜ {hint}" if hint else "")
+        shown = self.shown
+        if shown is None:
+            return Text("")
+        kind, words = shown
+        return Text(
+            f"{_GLYPHS[kind]} {words}", self.get_component_rich_style(f"hint--{kind}", partial=True)
+        )

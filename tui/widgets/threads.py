@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import RenderResult
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -54,6 +55,14 @@ class ThreadsPanel(Widget):
 
     snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
     """The run whose threads are listed."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # A heading and one unwrapped line a thread: known without drawing the rows, which
+        # saves a whole render at every layout (the panel re-lays out at every snapshot).
+        snapshot = self.snapshot
+        if snapshot is None or not snapshot.threads:
+            return 1
+        return 1 + len(snapshot.threads)
 
     def render(self) -> RenderResult:
         snapshot = self.snapshot
@@ -132,6 +141,10 @@ class ThreadsPanel(Widget):
 
 class StateLegend(ThreadsPanel):
     """Every thread state with its glyph, colour and meaning (for the help screen)."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Meanings may wrap: measure what is drawn.
+        return Widget.get_content_height(self, container, viewport, width)
 
     def render(self) -> RenderResult:
         table = Table.grid(padding=(0, 2))

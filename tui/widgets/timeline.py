@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.style import Style as RichStyle
 from rich.text import Text
+from textual.content import Content, Span
+from textual.geometry import Size
 from textual.reactive import reactive
+from textual.style import Style
 from textual.widget import Widget
 
 from threadlab.engine.model import Snapshot, ThreadState, TimelineColumn
@@ -62,10 +66,18 @@ class TimelinePanel(Widget):
     snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
     """The run whose recent steps are drawn."""
 
-    def render(self) -> Text:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # The axis, the marks and a lane per thread: known without drawing them, which
+        # saves a whole render at every layout (the panel re-lays out at every snapshot).
         snapshot = self.snapshot
         if snapshot is None or not snapshot.threads:
-            return Text("")
+            return 1
+        return 2 + len(snapshot.threads)
+
+    def render(self) -> Content:
+        snapshot = self.snapshot
+        if snapshot is None or not snapshot.threads:
+            return Content("")
         label = min(MAX_LABEL, max(len(t.name) for t in snapshot.threads)) + 1
         room = max(1, self.size.width - label)
         columns = snapshot.timeline[-room:]
@@ -78,7 +90,24 @@ class TimelinePanel(Widget):
             text.append("\n")
             text.append(f"{thread.name:<{label - 1}.{label - 1}} ", thread_style(thread.index))
             text.append_text(self._lane(thread.index, columns))
-        return text
+        return self._content(text)
+
+    def _content(self, text: Text) -> Content:
+        """``text`` as Textual content, converting each distinct style once.
+
+        The same as Textual's own conversion, span for span, but a timeline has a span per
+        cell and only a dozen styles: converting each span's style anew cost most of a frame.
+        """
+        theme = self.app.ansi_theme
+        converted: dict[RichStyle, Style] = {}
+        spans = []
+        for start, end, style in text.spans:
+            assert isinstance(style, RichStyle)  # every style here is a Style, not a name
+            textual_style = converted.get(style)
+            if textual_style is None:
+                textual_style = converted[style] = Style.from_rich_style(style, theme)
+            spans.append(Span(start, end, textual_style))
+        return Content(text.plain, spans)
 
     def _axis(self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...]) -> Text:
         style = self.get_component_rich_style("timeline--axis")

@@ -1,0 +1,270 @@
+"""Pilot tests of the scenario screen's controller, trips and panel feed.
+
+- refusals go to one hint line, each replacing the last, never to a pile of toasts;
+- a long rewind runs in a worker while keys stay answered (the rewind is held inside the
+  runtime's lock at a chosen step, so the test never depends on timing);
+- what the screen decides and offers comes from the snapshot, not from runtime state;
+- a panel whose part of the snapshot did not change is not handed the new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+from pathlib import Path
+
+from tui_testing import (
+    hint_text,
+    make_app,
+    notifications,
+    run,
+    runtime_of,
+    scenario_screen,
+    settle,
+)
+
+from threadlab.engine import RunConfig, RunState, Runtime, resolve_config
+from threadlab.engine.history import History
+from threadlab.scenarios import get_scenario
+from threadlab.tui import app as app_module
+from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.screens.controller import TRAVELLING
+from threadlab.tui.screens.help import HelpScreen
+from threadlab.tui.screens.panel_feed import PANEL_PARTS, PanelFeed
+from threadlab.tui.widgets.hint import HintLine
+from threadlab.tui.widgets.status import StatusLine
+from threadlab.tui.widgets.verdict import VerdictBanner
+
+SIZE = (120, 40)
+LONG_RUN = 3000
+"""Steps in the long run: rewinding it re-executes thousands of steps."""
+
+
+def _all_waiting(runtime: Runtime) -> None:
+    while runtime.snapshot().idle_reason is None:
+        runtime.step()
+        runtime.wait_idle()
+
+
+class Gate:
+    """Holds a re-execution inside the runtime (under its lock) at one step, once armed.
+
+    The runtime calls its step sink after every step, re-executed ones too, with its lock
+    held: blocking there is exactly a rewind that is still going.
+    """
+
+    def __init__(self) -> None:
+        self.at: int | None = None
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, step: int, states: object) -> None:
+        if step == self.at:
+            self.at = None  # once
+            self.reached.set()
+            self.release.wait(60)
+
+
+class GatedApp(ThreadlabApp):
+    """The app, with every run's step sink going through a gate."""
+
+    CSS_PATH = str(Path(app_module.__file__).with_name("threadlab.tcss"))  # not beside this file
+
+    def __init__(self, config: RunConfig, gate: Gate) -> None:
+        super().__init__(config, paused=True, speed=4)
+        self.gate = gate
+        self.animation_level = "none"
+
+    def new_runtime(self, config: RunConfig, history: History | None = None) -> Runtime:
+        return Runtime(config, paused=True, speed=4, history=history, step_sink=self.gate)
+
+
+def test_a_refusal_shows_on_the_hint_line_and_the_next_one_replaces_it() -> None:
+    async def body() -> None:
+        app = make_app("condition")
+        async with app.run_test(size=SIZE) as pilot:
+            _all_waiting(runtime_of(app))
+            await pilot.press("1")
+            assert hint_text(app) == "T1 cannot run now: it is waiting on wakeup"
+            await pilot.press("2")
+            assert hint_text(app) == "T2 cannot run now: it is waiting on wakeup"
+            assert notifications(app) == []
+            await pilot.press("s")  # accepted: the message goes
+            assert "cannot run" not in hint_text(app)
+            scenario_screen(app).controller.go_to(99)  # refused inside the trip
+            await settle(pilot)
+            last = runtime_of(app).snapshot().history_length
+            assert hint_text(app) == f"step 99 is not in this run (valid: 0..{last})"
+            assert notifications(app) == []
+
+    run(body)
+
+
+def test_a_long_rewind_runs_in_a_worker_while_keys_are_answered() -> None:
+    async def body() -> None:
+        gate = Gate()
+        config = resolve_config(get_scenario("cas"), "spinlock", {"threads": 9, "rounds": 50}, 1)
+        app = GatedApp(config, gate)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            screen = scenario_screen(app)
+            runtime.step(LONG_RUN)
+            runtime.wait_idle()
+            assert runtime.snapshot().step == LONG_RUN
+            gate.at = LONG_RUN // 2
+            try:
+                await pilot.press("left")
+                assert await asyncio.to_thread(gate.reached.wait, 60)
+                # The rewind is now held halfway, inside the runtime's lock.
+                assert screen.controller.travelling
+                assert hint_text(app) == f"rewinding to step {LONG_RUN - 1}…"
+                await pilot.press("t")
+                assert screen.has_class("-no-timeline")
+                await pilot.press("question_mark")
+                assert isinstance(app.screen, HelpScreen)
+                await pilot.press("escape")
+                await pilot.press("ctrl+p")
+                assert type(app.screen).__name__ == "CommandPalette"
+                await pilot.press("escape")
+                assert app.screen is screen
+                await pilot.press("n")
+                assert hint_text(app) == f"rewinding to step {LONG_RUN - 1}…"
+                assert screen.hint_line().message is not None
+                assert screen.hint_line().message.text == TRAVELLING
+                await pilot.press("left", "left")  # wait behind the rewind, counted from it
+                assert hint_text(app) == f"rewinding to step {LONG_RUN - 3}…"
+                assert screen.snapshot is not None and screen.snapshot.step == LONG_RUN
+            finally:
+                gate.release.set()
+            await settle(pilot)
+            assert runtime.snapshot().step == LONG_RUN - 3
+            assert screen.snapshot is not None and screen.snapshot.step == LONG_RUN - 3
+            assert screen.hint_line().busy is None
+            assert notifications(app) == []
+
+    run(body)
+
+
+def test_quitting_while_rewinding_leaves_no_thread_behind() -> None:
+    async def body() -> None:
+        config = resolve_config(get_scenario("cas"), "spinlock", {"threads": 9, "rounds": 50}, 1)
+        app = make_app(config=config)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            runtime.step(LONG_RUN)
+            runtime.wait_idle()
+            await pilot.press("left", "q")
+        assert app.return_code == 0
+        assert runtime.stop(timeout=0.1)  # already stopped: nothing left to join
+
+    run(body)
+
+
+def test_the_palette_lists_targets_from_the_snapshot() -> None:
+    async def body() -> None:
+        app = make_app("producer-consumer", variant="if")
+        async with app.run_test(size=SIZE):
+            runtime = runtime_of(app)
+            for _ in range(3):
+                runtime.step_thread("C1")
+                runtime.wait_idle()
+            screen = scenario_screen(app)
+            screen.refresh_snapshot(force=True)
+            titles = [c.title for c in app.get_system_commands(screen)]
+            for title in (
+                "Resume",
+                "Step P1",
+                "Signal not_empty",
+                "Broadcast not_empty",
+                "Spurious wakeup C1 on not_empty",
+                "Speed max",
+                "Back to step 2",
+                "Go to step 0",
+                "Save run file",
+                "Restart",
+                "Help",
+            ):
+                assert title in titles, title
+            assert "Step C1" not in titles  # C1 waits on not_empty
+            assert "Pause" not in titles
+            # Shown a snapshot that says otherwise, the palette follows the snapshot.
+            real = screen.snapshot
+            assert real is not None
+            screen.snapshot = dataclasses.replace(
+                real, pace_paused=False, speed=None, event_queues=("inbox",)
+            )
+            titles = [c.title for c in app.get_system_commands(screen)]
+            assert "Pause" in titles and "Resume" not in titles
+            assert "Speed max" not in titles and "Speed 4 steps/s" in titles
+            assert "Post an event to inbox" in titles
+
+    run(body)
+
+
+def test_pause_and_speed_keys_decide_from_the_snapshot() -> None:
+    async def body() -> None:
+        app = make_app("mutex", speed=4)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            screen = scenario_screen(app)
+            real = screen.snapshot
+            assert real is not None and real.pace_paused and real.speed == 4
+            # Same revision: the timer keeps this one on screen until the run changes.
+            screen.snapshot = dataclasses.replace(real, speed=None, pace_paused=False)
+            await pilot.press("plus")
+            assert hint_text(app) == "already at max speed"
+            assert runtime.snapshot().speed == 4
+            await pilot.press("space")  # the screen shows it running: space pauses
+            assert runtime.snapshot().run_state is RunState.PAUSED
+            assert screen.snapshot is not None and screen.snapshot.pace_paused
+            await pilot.press("space")
+            assert runtime.snapshot().run_state is RunState.RUNNING
+            await pilot.press("space")
+
+    run(body)
+
+
+def test_a_panel_whose_part_did_not_change_is_not_handed_the_snapshot() -> None:
+    runtime = Runtime(resolve_config(get_scenario("mutex"), seed=1), paused=True)
+    runtime.start()
+    try:
+        first = runtime.snapshot()
+        runtime.step()
+        runtime.wait_idle()
+        second = runtime.snapshot()
+    finally:
+        runtime.stop()
+
+    class Panel:
+        snapshot = None
+
+    panels = {name: Panel() for name in PANEL_PARTS}
+    feed = PanelFeed((panels[name], part, None) for name, part in PANEL_PARTS.items())
+    assert feed.publish(first) == len(PANEL_PARTS)
+    updated = feed.publish(second)
+    assert panels["status"].snapshot is second  # the step moved
+    assert panels["threads"].snapshot is second
+    assert panels["verdict"].snapshot is first  # no verdict before or after
+    assert panels["hint"].snapshot is first  # still "Paused: …"
+    assert updated < len(PANEL_PARTS)
+    assert feed.publish(dataclasses.replace(second, revision=second.revision + 1)) == 0
+    feed.forget()
+    assert feed.publish(second) == len(PANEL_PARTS)
+
+
+def test_the_screen_feeds_only_the_panels_that_changed() -> None:
+    async def body() -> None:
+        app = make_app("mutex", seed=1)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = scenario_screen(app)
+            await pilot.press("n")
+            runtime_of(app).wait_idle()
+            screen.refresh_snapshot()
+            shown = screen.snapshot
+            assert shown is not None and shown.step == 1
+            assert screen.query_one(StatusLine).snapshot is shown
+            assert screen.query_one(VerdictBanner).snapshot is not shown
+            assert screen.query_one(HintLine).snapshot is not shown
+
+    run(body)

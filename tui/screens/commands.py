@@ -1,0 +1,130 @@
+"""The scenario screen's command palette entries, built from the snapshot on screen.
+
+Every action the keys offer is also a command, and each names its target explicitly
+("Step T1", "Signal not_empty", "Spurious wakeup C1 on not_empty", "Back to step 11"), so a
+command does the same thing whenever it is chosen. Only what applies to the snapshot shown
+is listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Protocol
+
+from textual.app import SystemCommand
+
+from threadlab.engine.model import RunState, Snapshot
+from threadlab.tui.screens.controller import RunController, default_run_file
+from threadlab.tui.screens.selection import conditions
+from threadlab.tui.screens.speeds import SPEEDS
+from threadlab.tui.widgets.status import format_speed
+
+ENDED = frozenset({RunState.FINISHED, RunState.DEADLOCK, RunState.VIOLATION})
+"""Run states in which no step or action applies (only travel, restart and the rest)."""
+
+
+class ScreenActions(Protocol):
+    """The screen's own actions the palette offers beside the controller's."""
+
+    back_to_picker: bool
+
+    def action_goto(self) -> None: ...
+
+    def action_help(self) -> None: ...
+
+    def action_back(self) -> None: ...
+
+    def action_save(self) -> None: ...
+
+
+def palette_commands(
+    snapshot: Snapshot, controller: RunController, screen: ScreenActions
+) -> Iterator[SystemCommand]:
+    """Command palette entries, one per action and target, for what applies now."""
+    if snapshot.run_state not in ENDED:
+        yield from _run_commands(snapshot, controller)
+    for speed in SPEEDS:
+        if speed != snapshot.speed:
+            yield SystemCommand(
+                f"Speed {format_speed(speed)}",
+                "Set how fast the run goes",
+                partial(controller.set_speed, speed),
+            )
+    if snapshot.run_state not in ENDED:
+        for queue in snapshot.event_queues:
+            yield SystemCommand(
+                f"Post an event to {queue}",
+                "Its handler runs when the loop takes it",
+                partial(controller.post_event, queue),
+            )
+    yield from _travel_commands(snapshot, controller, screen)
+    yield SystemCommand("Restart", "Start this run again from step 0", controller.restart)
+    yield SystemCommand("Help", "Keys, states and this scenario", screen.action_help)
+    if screen.back_to_picker:
+        yield SystemCommand("Back to scenarios", "Stop this run", screen.action_back)
+
+
+def _run_commands(snapshot: Snapshot, controller: RunController) -> Iterator[SystemCommand]:
+    """Pace, steps and the condition actions, while the run can still move."""
+    if snapshot.pace_paused:
+        yield SystemCommand("Resume", "Let the run go at its speed", controller.resume)
+    else:
+        yield SystemCommand("Pause", "Stop granting steps", controller.pause)
+    yield SystemCommand("Step", "Take one step; the scheduler picks the thread", controller.step)
+    for thread in snapshot.threads:
+        if thread.state.can_run:
+            yield SystemCommand(
+                f"Step {thread.name}",
+                f"Grant one step to thread {thread.index} ({thread.operation})",
+                partial(controller.step_thread, thread.name),
+            )
+    for condition in conditions(snapshot):
+        if not condition.queue:
+            continue
+        waiting = ", ".join(condition.queue)
+        yield SystemCommand(
+            f"Signal {condition.name}",
+            f"Wake {condition.queue[0]}, the first waiter",
+            partial(controller.signal, condition.name),
+        )
+        yield SystemCommand(
+            f"Broadcast {condition.name}",
+            f"Wake every waiter: {waiting}",
+            partial(controller.broadcast, condition.name),
+        )
+        for waiter in condition.queue:
+            yield SystemCommand(
+                f"Spurious wakeup {waiter} on {condition.name}",
+                f"Wake {waiter} with no signal at all",
+                partial(controller.spurious_wakeup, condition.name, waiter),
+            )
+
+
+def _travel_commands(
+    snapshot: Snapshot, controller: RunController, screen: ScreenActions
+) -> Iterator[SystemCommand]:
+    """Going back and forth in the recorded run, and saving it."""
+    step, last = snapshot.step, snapshot.history_length
+    if step > 0:
+        yield SystemCommand(
+            f"Back to step {step - 1}",
+            "Show exactly the state one step earlier",
+            partial(controller.go_to, step - 1),
+        )
+        yield SystemCommand("Go to step 0", "The start of the run", partial(controller.go_to, 0))
+    if step < last:
+        yield SystemCommand(
+            f"Forward to step {step + 1}",
+            "Replay the next recorded step",
+            partial(controller.go_to, step + 1),
+        )
+        yield SystemCommand(
+            f"Go to step {last}", "The last recorded step", partial(controller.go_to, last)
+        )
+    yield SystemCommand("Go to step…", "Type the step to show", screen.action_goto)
+    yield SystemCommand(
+        "Save run file",
+        f"Write this run up to step {step} as {default_run_file(snapshot)}",
+        screen.action_save,
+    )

@@ -1,0 +1,355 @@
+"""The scenario screen's controller: every runtime control call, and what the user is told.
+
+Quick controls (pause, step, signal, speed…) are called on the UI thread: they hold the
+runtime's lock only for a moment. A refusal (``ControlRefused``) becomes the hint line's
+message, which replaces the previous one instead of piling up toasts.
+
+Time travel and restart re-execute the run from step 0, which can take seconds, so each runs
+as a *trip* in a Textual thread worker, one at a time. A request made while a trip is under
+way waits behind it, replacing any request already waiting, and relative moves count from
+the step the last request aims at: pressing ← three times ends three steps back, however
+fast the keys come. While a trip is under way the runtime holds its lock, so nothing here
+calls into the runtime: controls are answered with "rewinding… one moment".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol
+
+from threadlab.engine import runfile
+from threadlab.engine.model import Snapshot
+from threadlab.engine.runtime import ControlRefused, ReplayDiverged, Runtime
+from threadlab.engine.scenario import ConfigError
+from threadlab.tui.screens.speeds import faster, slower
+from threadlab.tui.widgets.hint import HintLine, HintMessage, Severity
+from threadlab.tui.widgets.status import format_speed
+
+TRAVELLING = "rewinding… one moment"
+"""The answer to a control key pressed while a trip is under way."""
+
+
+def default_run_file(snapshot: Snapshot) -> str:
+    """Where ctrl+s saves: the current folder, named after the run and its step."""
+    run = f"{snapshot.scenario}-{snapshot.variant}-seed{snapshot.seed}"
+    return f"threadlab-{run}-step{snapshot.step}.json"
+
+
+class TripKind(Enum):
+    GOTO = "goto"
+    RESTART = "restart"
+    OPEN = "open"
+
+
+@dataclass(frozen=True)
+class Trip:
+    """Slow work that re-executes the run from step 0: it lands at ``step``, paused."""
+
+    kind: TripKind
+    step: int = 0
+
+    def busy_text(self, shown: int | None) -> str:
+        """What the hint line says while the trip is under way."""
+        if self.kind is TripKind.RESTART:
+            return "restarting from step 0…"
+        if self.kind is TripKind.OPEN:
+            return f"replaying the run file to step {self.step}…"
+        going = "replaying" if shown is not None and self.step > shown else "rewinding"
+        return f"{going} to step {self.step}…"
+
+    def run(self, runtime: Runtime) -> HintMessage | None:
+        """Make the trip (in a worker thread); what to tell the user afterwards, if anything."""
+        try:
+            if self.kind is TripKind.GOTO:
+                runtime.goto(self.step)
+            elif self.kind is TripKind.RESTART:
+                runtime.restart()
+                return HintMessage("restarted from step 0", "information")
+            else:
+                runtime.start(at_step=self.step)
+        except ControlRefused as refused:
+            return HintMessage(str(refused), "warning")
+        except ReplayDiverged as diverged:
+            prefix = "cannot replay this run: " if self.kind is TripKind.OPEN else ""
+            return HintMessage(f"{prefix}{diverged}", "error")
+        return None
+
+
+class ControlHost(Protocol):
+    """What the controller needs from the screen it serves."""
+
+    def hint_line(self) -> HintLine:
+        """The line where refusals and progress are shown."""
+        ...
+
+    def shown(self) -> Snapshot | None:
+        """The snapshot on screen now (None before the first one)."""
+        ...
+
+    def refresh_snapshot(self, force: bool = False) -> None:
+        """Show the runtime's latest snapshot (if it changed, or ``force``)."""
+        ...
+
+    def start_trip(self, work: Callable[[], HintMessage | None]) -> None:
+        """Run ``work`` in a thread worker; report its end with ``trip_finished``."""
+        ...
+
+    def trip_landed(self) -> None:
+        """The run was re-executed: forget per-run choices and show the new state."""
+        ...
+
+
+class RunController:
+    """Turns the user's actions into runtime control calls, one hint line of feedback.
+
+    Args:
+        runtime: the run to steer.
+        host: the screen that shows it.
+    """
+
+    def __init__(self, runtime: Runtime, host: ControlHost) -> None:
+        self.runtime = runtime
+        self._host = host
+        self._trip: Trip | None = None
+        """The trip under way (its worker is running)."""
+        self._next: Trip | None = None
+        """The trip waiting behind it: only the latest request is kept."""
+        self._gate = threading.Lock()
+        """Held while a trip runs; ``close`` takes it so no trip starts the run after stop."""
+        self._closed = False
+
+    # ------------------------------------------------------------ feedback
+
+    def say(self, text: str, severity: Severity = "warning", seconds: float = 4) -> None:
+        """Tell the user something on the hint line, in place of the previous message."""
+        self._host.hint_line().say(text, severity, seconds)
+
+    @property
+    def travelling(self) -> bool:
+        """Whether a trip (rewind, go to, restart) is under way or waiting."""
+        return self._trip is not None
+
+    def _fresh(self) -> Snapshot | None:
+        """The snapshot to decide from: pulled now (so it is what the screen shows next),
+        unless a trip holds the runtime, then the one on screen."""
+        if not self.travelling:
+            self._host.refresh_snapshot()
+        return self._host.shown()
+
+    def _busy(self) -> bool:
+        """Refuse a control while a trip is under way (the runtime's lock is taken)."""
+        if self.travelling:
+            self.say(TRAVELLING, "information", seconds=2)
+            return True
+        return False
+
+    # ------------------------------------------------------ quick controls
+
+    def act(self, call: Callable[..., Any], *args: Any) -> bool:
+        """Call a runtime control method; a refusal goes to the hint line.
+
+        Returns:
+            True when the runtime accepted it.
+        """
+        if self._busy():
+            return False
+        try:
+            call(*args)
+        except ControlRefused as refused:
+            self.say(str(refused))
+            return False
+        self._host.hint_line().clear_message()
+        self._host.refresh_snapshot()
+        return True
+
+    def toggle_pause(self) -> None:
+        """Resume when the snapshot shows the pace paused, else pause."""
+        if self._busy() or (snapshot := self._fresh()) is None:
+            return
+        self.act(self.runtime.resume if snapshot.pace_paused else self.runtime.pause)
+
+    def pause(self) -> None:
+        self.act(self.runtime.pause)
+
+    def resume(self) -> None:
+        self.act(self.runtime.resume)
+
+    def step(self) -> None:
+        """One step; the scheduler picks the thread."""
+        self.act(self.runtime.step)
+
+    def step_thread(self, name: str) -> None:
+        """One step of the thread called ``name``."""
+        self.act(self.runtime.step_thread, name)
+
+    def step_thread_number(self, number: int) -> None:
+        """One step of the thread numbered ``number`` in the threads panel."""
+        if self._busy() or (snapshot := self._fresh()) is None:
+            return
+        by_number = {t.index: t.name for t in snapshot.threads}
+        if number not in by_number:
+            self.say(f"there is no thread {number} (threads 1-{len(snapshot.threads)})")
+            return
+        self.step_thread(by_number[number])
+
+    def set_speed(self, speed: float | None) -> None:
+        """Run at ``speed`` steps a second (None: as fast as possible)."""
+        self.act(self.runtime.set_speed, speed)
+
+    def speed_up(self) -> None:
+        if self._busy() or (snapshot := self._fresh()) is None:
+            return
+        if snapshot.speed is None:
+            self.say("already at max speed", "information", 3)
+            return
+        self.set_speed(faster(snapshot.speed))
+
+    def slow_down(self) -> None:
+        if self._busy() or (snapshot := self._fresh()) is None:
+            return
+        speed = snapshot.speed
+        if speed is not None and slower(speed) == speed:
+            self.say(f"already at the slowest speed ({format_speed(speed)})", "information", 3)
+            return
+        self.set_speed(slower(speed))
+
+    def signal(self, condition: str) -> None:
+        """Signal ``condition``: its first waiter wakes."""
+        self.act(self.runtime.signal, condition)
+
+    def broadcast(self, condition: str) -> None:
+        """Broadcast on ``condition``: every waiter wakes."""
+        self.act(self.runtime.broadcast, condition)
+
+    def spurious_wakeup(self, condition: str, waiter: str | None) -> None:
+        """Wake ``waiter`` (None: the first) from ``condition`` with no signal at all."""
+        self.act(self.runtime.spurious_wakeup, condition, waiter)
+
+    def post_event(self, queue: str) -> None:
+        """Post an event to ``queue`` as the user."""
+        self.act(self.runtime.post_event, queue)
+
+    def save(self, path: str | None = None) -> bool:
+        """Write this run, up to the step shown, as a run file (by default named after it)."""
+        if self._busy() or (snapshot := self._fresh()) is None:
+            return False
+        path = path or default_run_file(snapshot)
+        try:
+            run = runfile.record(self.runtime.config, self.runtime.history(up_to_now=True))
+            runfile.save(path, run)
+        except (ConfigError, OSError) as error:
+            self.say(f"not saved: {error}", "error", 8)
+            return False
+        self.say(f"saved to {path}: threadlab replay {path}", "information", 8)
+        return True
+
+    # --------------------------------------------------------- time travel
+
+    def _latest(self) -> Trip | None:
+        return self._next or self._trip
+
+    def _aim(self, snapshot: Snapshot | None) -> int:
+        """The step the user is heading for: the latest trip's, else the one shown."""
+        latest = self._latest()
+        if latest is not None:
+            return latest.step
+        return snapshot.step if snapshot is not None else 0
+
+    def _end(self, snapshot: Snapshot | None) -> int:
+        """The last recorded step, as it will be once the trips under way have landed."""
+        latest = self._latest()
+        if latest is not None and latest.kind is TripKind.RESTART:
+            return 0  # a restart starts a new history
+        return snapshot.history_length if snapshot is not None else self._aim(snapshot)
+
+    def whereabouts(self) -> tuple[int, int]:
+        """The step the user is at (or heading for) and the last recorded step."""
+        snapshot = self._fresh()
+        return self._aim(snapshot), self._end(snapshot)
+
+    def go_to(self, step: int) -> None:
+        """Show the run exactly as it was at ``step`` (re-executed from the start)."""
+        self._request(Trip(TripKind.GOTO, step))
+
+    def step_back(self) -> None:
+        aim = self._aim(self._fresh())
+        if aim == 0:
+            self.say("already at step 0")
+            return
+        self.go_to(aim - 1)
+
+    def forward(self) -> None:
+        """One step forward: along the recorded run after going back, else a new step."""
+        snapshot = self._fresh()
+        aim = self._aim(snapshot)
+        if aim < self._end(snapshot):
+            self.go_to(aim + 1)
+        else:
+            self.step()
+
+    def go_end(self) -> None:
+        self.go_to(self._end(self._fresh()))
+
+    def restart(self) -> None:
+        """Start this run again from step 0 (same seed, same variant), a new history."""
+        self._request(Trip(TripKind.RESTART))
+
+    def open_at(self, step: int) -> None:
+        """Start the run and re-execute its recorded history up to ``step`` (a replay)."""
+        self._request(Trip(TripKind.OPEN, step))
+
+    def _request(self, trip: Trip) -> None:
+        if self._closed:
+            return
+        if self._trip is None:
+            self._start(trip)
+        else:
+            self._next = trip
+            self._host.hint_line().busy = trip.busy_text(self._trip.step)
+
+    def _start(self, trip: Trip) -> None:
+        self._trip = trip
+        shown = self._host.shown()
+        self._host.hint_line().busy = trip.busy_text(shown.step if shown is not None else None)
+        self._host.start_trip(lambda: self._run(trip))
+
+    def _run(self, trip: Trip) -> HintMessage | None:
+        """The worker's body (not on the UI thread)."""
+        with self._gate:
+            if self._closed:
+                return None
+            return trip.run(self.runtime)
+
+    def trip_finished(self, outcome: HintMessage | None) -> None:
+        """The trip's worker ended (on the UI thread): show where it landed, then start the
+        trip waiting behind it, if any."""
+        if self._closed:
+            return
+        self._trip = None
+        self._host.trip_landed()
+        hint = self._host.hint_line()
+        if outcome is not None:
+            hint.say(outcome.text, outcome.severity)
+        else:
+            hint.clear_message()
+        waiting, self._next = self._next, None
+        if waiting is not None:
+            self._start(waiting)
+        else:
+            hint.busy = None
+
+    def close(self) -> None:
+        """Stop the run for good (the screen goes away).
+
+        A trip under way cannot be cut short (the runtime re-executes under its lock), so this
+        waits for it to end (one re-execution at most), then stops the run: no trip can start
+        the run's threads again after that.
+        """
+        self._next = None
+        self._closed = True
+        with self._gate:
+            pass
+        self.runtime.stop()

@@ -1,0 +1,222 @@
+"""The scenario screen's keys: its bindings, and the rows the help screen lists for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.binding import Binding, BindingType
+
+from threadlab.tui.screens.help import KeyHelp
+
+SCENARIO_BINDINGS: list[BindingType] = [
+    Binding(
+        "space",
+        "toggle_pause",
+        "Pause",
+        tooltip="Pause the run, or let it run at the current speed",
+        id="pause",
+    ),
+    Binding(
+        "n",
+        "step",
+        "Step",
+        tooltip="Take one step; the scheduler picks the thread",
+        id="step",
+    ),
+    Binding(
+        "left",
+        "step_back",
+        "Back",
+        key_display="←",
+        tooltip="Go back one step: the screen shows exactly the state at that step",
+        id="back-step",
+        priority=True,  # before the scrolling panels' own arrow keys
+    ),
+    Binding(
+        "1",
+        "step_thread(1)",
+        "Step #",
+        key_display="1-9",
+        tooltip="Step thread N, numbered as in the threads panel",
+        id="step-thread-1",
+    ),
+    *(
+        Binding(
+            str(n),
+            f"step_thread({n})",
+            f"Step thread {n}",
+            show=False,
+            id=f"step-thread-{n}",
+        )
+        for n in range(2, 10)
+    ),
+    Binding(
+        "plus,equals_sign",
+        "speed_up",
+        "Faster",
+        key_display="+",
+        show=False,
+        tooltip="Run faster: 1, 2, 4, … 64 steps a second, then max",
+        id="faster",
+    ),
+    Binding(
+        "minus",
+        "slow_down",
+        "Slower",
+        key_display="-",
+        show=False,
+        tooltip="Run slower",
+        id="slower",
+    ),
+    Binding(
+        "s",
+        "signal",
+        "Signal",
+        tooltip="Signal the selected condition: its first waiter wakes",
+        id="signal",
+    ),
+    Binding(
+        "b",
+        "broadcast",
+        "Broadcast",
+        tooltip="Broadcast on the selected condition: every waiter wakes",
+        id="broadcast",
+    ),
+    Binding(
+        "w",
+        "spurious",
+        "Spurious",
+        tooltip="Wake the selected waiter with no signal at all (a spurious wakeup)",
+        id="spurious",
+    ),
+    Binding(
+        "e",
+        "post_event",
+        "Post event",
+        tooltip="Post an event to the event loop's queue (its handler runs in turn)",
+        id="post-event",
+    ),
+    Binding(
+        "c",
+        "next_condition",
+        "Condition",
+        show=False,
+        tooltip="Select the next condition variable for s, b and w",
+        id="next-condition",
+    ),
+    Binding(
+        "left_square_bracket",
+        "previous_waiter",
+        "Previous waiter",
+        key_display="[",
+        show=False,
+        tooltip="Select the previous waiter of the selected condition (for w)",
+        id="previous-waiter",
+    ),
+    Binding(
+        "right_square_bracket",
+        "next_waiter",
+        "Next waiter",
+        key_display="]",
+        show=False,
+        tooltip="Select the next waiter of the selected condition (for w)",
+        id="next-waiter",
+    ),
+    Binding(
+        "right",
+        "forward",
+        "Forward",
+        key_display="→",
+        show=False,
+        tooltip="Go forward one step: along the recorded run after going back, else a new step",
+        id="forward",
+        priority=True,  # before the scrolling panels' own arrow keys
+    ),
+    Binding(
+        "home",
+        "go_start",
+        "Start",
+        show=False,
+        tooltip="Go to step 0 (the recorded run is kept)",
+        id="start",
+        priority=True,  # before the scrolling panels' own arrow keys
+    ),
+    Binding(
+        "end",
+        "go_end",
+        "End",
+        show=False,
+        tooltip="Go to the last recorded step",
+        id="end",
+        priority=True,  # before the scrolling panels' own arrow keys
+    ),
+    Binding(
+        "g",
+        "goto",
+        "Go to step",
+        show=False,
+        tooltip="Type a step number and go there",
+        id="goto",
+    ),
+    Binding(
+        "t",
+        "toggle_timeline",
+        "Timeline",
+        show=False,
+        tooltip="Show or hide the timeline (at small sizes it takes the event log's place)",
+        id="timeline",
+    ),
+    Binding(
+        "ctrl+s",
+        "save",
+        "Save",
+        show=False,
+        tooltip="Save this run up to this step as a run file (threadlab replay FILE)",
+        id="save",
+    ),
+    Binding(
+        "question_mark",
+        "help",
+        "Help",
+        key_display="?",
+        tooltip="Keys, thread states and this scenario explained",
+        id="help",
+    ),
+    Binding("q", "back", "Back", tooltip="Stop this run and go back to the scenarios", id="back"),
+    Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
+    Binding("r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"),
+]
+"""Every key of the scenario screen (README's key table), with its footer and help text."""
+
+HELP_ONLY = frozenset(
+    {
+        "faster",
+        "slower",
+        "next-condition",
+        "previous-waiter",
+        "next-waiter",
+        "forward",
+        "start",
+        "end",
+        "goto",
+        "timeline",
+        "save",
+    }
+)
+"""Bindings left out of the footer (to fit 80 columns) but listed in the help screen."""
+
+
+def key_help(bindings: list[BindingType], applies: Callable[[str], bool | None]) -> list[KeyHelp]:
+    """The help screen's rows: each shown or help-only binding whose action ``applies``
+    (not False; None means it applies but does nothing now)."""
+    rows: list[KeyHelp] = []
+    for binding in bindings:
+        assert isinstance(binding, Binding)
+        if not binding.show and binding.id not in HELP_ONLY:
+            continue
+        action = binding.action.split("(")[0]
+        if applies(action) is False:
+            continue
+        key = binding.key_display or binding.key.split(",")[0]
+        rows.append(KeyHelp(key, binding.description, binding.tooltip))
+    return rows
