@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
-from threadlab.engine import runfile
+from threadlab.engine import ControlRefused, ReplayDiverged, Runtime, runfile
 from threadlab.engine.model import Snapshot
-from threadlab.engine.runtime import ControlRefused, ReplayDiverged, Runtime
 from threadlab.engine.scenario import ConfigError
 from threadlab.tui.screens.speeds import faster, slower
 from threadlab.tui.widgets.hint import HintLine, HintMessage, Severity
