@@ -75,15 +75,15 @@ class ScenarioScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]  # noqa: RUF012
 
-    snapshot: reactive[Snapshot | None] = reactive(None, init=False)
+    snapshot: reactive[Snapshot | None] = reactive(None, init=False, repaint=False)
     """The latest snapshot of the run: the one thing every panel draws from.
 
     Set by the timer when the run's revision changed (and right after a control action), so
     panels redraw at most ~30 times a second however fast the run goes.
     """
-    chosen_condition: reactive[str | None] = reactive(None, init=False)
+    chosen_condition: reactive[str | None] = reactive(None, init=False, repaint=False)
     """The condition the user picked with c (None: pick the one with waiters)."""
-    chosen_waiter: reactive[str | None] = reactive(None, init=False)
+    chosen_waiter: reactive[str | None] = reactive(None, init=False, repaint=False)
     """The waiter the user picked with [ and ] (None or gone: the first in the queue)."""
 
     def __init__(

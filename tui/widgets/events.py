@@ -6,11 +6,14 @@ snapshot it drew last, and starts over when the run restarts.
 
 from __future__ import annotations
 
+from typing import Self
+
 from rich.text import Text
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import RichLog
 
-from threadlab.engine.model import Event, Snapshot
+from threadlab.engine.model import Event, RunState, Snapshot
 from threadlab.tui.widgets.palette import YOU, thread_style
 
 KIND_STYLES: dict[str, str] = {
@@ -59,10 +62,30 @@ class EventLog(RichLog):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(max_lines=1000, wrap=False, markup=False, id=id, classes=classes)
         self._drawn: tuple[Event, ...] = ()
+        self._flat_out = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        # The log's own size is set by the layout, not by its lines: while the run goes
+        # flat out, a line more or less must not lay the whole screen out again (that costs
+        # more than the rest of a frame). The scrollbars catch up when the pace drops.
+        return super().refresh(
+            *regions, repaint=repaint, layout=layout and not self._flat_out, recompose=recompose
+        )
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             return
+        flat_out = snapshot.speed is None and snapshot.run_state is RunState.RUNNING
+        if self._flat_out and not flat_out:
+            self._flat_out = False
+            self.refresh(layout=True)
+        self._flat_out = flat_out
         events = snapshot.events
         fresh = new_events(self._drawn, events)
         if fresh is None:

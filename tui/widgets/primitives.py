@@ -28,7 +28,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import RenderResult
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from threadlab.engine.model import (
     AccessKind,
@@ -54,6 +53,7 @@ from threadlab.engine.model import (
     WorkersView,
 )
 from threadlab.tui.screens.selection import Selection
+from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.loop_text import (
     callback_text,
     task_state_text,
@@ -77,7 +77,7 @@ Details = tuple[RenderableType, list[Row]]
 """What a primitive shows: the part beside its name, and the labelled lines under it."""
 
 
-class PrimitivesPanel(Widget):
+class PrimitivesPanel(FittedPanel):
     """One row per primitive, in the order the scenario created them."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -99,10 +99,16 @@ class PrimitivesPanel(Widget):
     }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
+    snapshot: reactive[Snapshot | None] = reactive(None)
     """The run whose primitives are drawn."""
-    selection: reactive[Selection] = reactive(Selection(), layout=True)
+    selection: reactive[Selection] = reactive(Selection())
     """The condition and waiter the s, b and w keys act on, marked in the panel."""
+
+    def watch_snapshot(self) -> None:
+        self.refit()
+
+    def watch_selection(self) -> None:
+        self.refit()
 
     def render(self) -> RenderResult:
         snapshot = self.snapshot

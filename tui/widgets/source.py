@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -55,6 +56,8 @@ class SourcePanel(VerticalScroll, can_focus=False):
     snapshot: reactive[Snapshot | None] = reactive(None)
     """The run to draw; the panel redraws and scrolls when it changes."""
 
+    _text_size: tuple[int, int] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="source-text")
 
@@ -62,7 +65,12 @@ class SourcePanel(VerticalScroll, can_focus=False):
         if snapshot is None:
             return
         text, marked_rows = self._render_source(snapshot)
-        self.query_one("#source-text", Static).update(text)
+        # Lay out again only when the text's size changed: a new layout redraws the whole
+        # screen, and the source keeps its size while only the thread markers move.
+        lines = text.plain.split("\n")
+        size = (len(lines), max(cell_len(line) for line in lines))
+        self.query_one("#source-text", Static).update(text, layout=size != self._text_size)
+        self._text_size = size
         if marked_rows:
             focus = self._focus_row(snapshot)
             self.call_after_refresh(self._keep_in_view, min(marked_rows), max(marked_rows), focus)

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from threadlab.engine.model import Snapshot, ThreadState, ThreadView
+from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
 
 NARROW = 36
@@ -25,7 +26,7 @@ OPERATION_WIDTH = 32
 """The room the operation column needs beside the waits-on column."""
 
 
-class ThreadsPanel(Widget):
+class ThreadsPanel(FittedPanel):
     """One row per scenario thread, numbered as the 1-9 keys step them."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -53,8 +54,11 @@ class ThreadsPanel(Widget):
     }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
+    snapshot: reactive[Snapshot | None] = reactive(None)
     """The run whose threads are listed."""
+
+    def watch_snapshot(self) -> None:
+        self.refit()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # A heading and one unwrapped line a thread: known without drawing the rows, which

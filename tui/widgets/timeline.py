@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style as RichStyle
-from rich.text import Text
-from textual.content import Content, Span
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
-from textual.style import Style
-from textual.widget import Widget
+from textual.strip import Strip
 
 from threadlab.engine.model import Snapshot, ThreadState, TimelineColumn
+from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.palette import thread_style
 
 CELLS: dict[ThreadState, str] = {
@@ -32,10 +31,12 @@ CELLS: dict[ThreadState, str] = {
 
 MAX_LABEL = 8
 """Thread names longer than this are cut in the lane labels."""
+STYLE_CACHE = 50_000
+"""Cell styles kept between frames (a style a state, cell and lane, for a few widths)."""
 LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "▓ working")
 
 
-class TimelinePanel(Widget):
+class TimelinePanel(FittedPanel):
     """Swimlanes of the most recent steps that fit the width."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -63,8 +64,16 @@ class TimelinePanel(Widget):
     }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
+    snapshot: reactive[Snapshot | None] = reactive(None)
     """The run whose recent steps are drawn."""
+
+    _strips: list[Strip] = []  # noqa: RUF012 - replaced, never changed in place
+
+    def on_mount(self) -> None:
+        self._styles: dict[tuple[RichStyle | None, int, int], RichStyle] = {}
+
+    def watch_snapshot(self) -> None:
+        self.refit()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # The axis, the marks and a lane per thread: known without drawing them, which
@@ -74,45 +83,57 @@ class TimelinePanel(Widget):
             return 1
         return 2 + len(snapshot.threads)
 
-    def render(self) -> Content:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Drawn line by line from segments: a timeline has a styled cell per step and
+        # thread, and going through Content for every frame cost most of the frame.
+        self._strips = self._draw()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        strips = self._strips
+        return strips[y] if y < len(strips) else Strip.blank(self.size.width, self.rich_style)
+
+    def _draw(self) -> list[Strip]:
         snapshot = self.snapshot
+        width = self.size.width
         if snapshot is None or not snapshot.threads:
-            return Content("")
+            return []
+        base = self.rich_style
         label = min(MAX_LABEL, max(len(t.name) for t in snapshot.threads)) + 1
-        room = max(1, self.size.width - label)
+        room = max(1, width - label)
         columns = snapshot.timeline[-room:]
-        text = Text(no_wrap=True, overflow="crop")
-        text.append_text(self._axis(snapshot, columns))
-        text.append("\n")
-        text.append(" " * label)
-        text.append_text(self._marks(columns))
+        rows = [self._axis(snapshot, columns), self._marks(columns, label)]
         for thread in snapshot.threads:
-            text.append("\n")
-            text.append(f"{thread.name:<{label - 1}.{label - 1}} ", thread_style(thread.index))
-            text.append_text(self._lane(thread.index, columns))
-        return self._content(text)
+            name = f"{thread.name:<{label - 1}.{label - 1}} "
+            rows.append(
+                [Segment(name, thread_style(thread.index)), *self._lane(thread.index, columns)]
+            )
+        # A segment a cell over the widget's own style, each cell's style carrying its
+        # offset as Textual's own text does (so cells never merge into one run, which
+        # exported screenshots would draw out of step). Styles are cached per cell.
+        cache = self._styles
+        if len(cache) > STYLE_CACHE:
+            cache.clear()
+        strips = []
+        for y, row in enumerate(rows):
+            segments = []
+            x = 0
+            for text, style, _ in row:
+                key = (style, x, y)
+                cell_style = cache.get(key)
+                if cell_style is None:
+                    cell_style = cache[key] = (
+                        base + style if style else base
+                    ) + RichStyle.from_meta({"offset": (x, y)})
+                segments.append(Segment(text, cell_style))
+                x += len(text)
+            strips.append(Strip(segments).crop_extend(0, width, base))
+        return strips
 
-    def _content(self, text: Text) -> Content:
-        """``text`` as Textual content, converting each distinct style once.
-
-        The same as Textual's own conversion, span for span, but a timeline has a span per
-        cell and only a dozen styles: converting each span's style anew cost most of a frame.
-        """
-        theme = self.app.ansi_theme
-        converted: dict[RichStyle, Style] = {}
-        spans = []
-        for start, end, style in text.spans:
-            assert isinstance(style, RichStyle)  # every style here is a Style, not a name
-            textual_style = converted.get(style)
-            if textual_style is None:
-                textual_style = converted[style] = Style.from_rich_style(style, theme)
-            spans.append(Span(start, end, textual_style))
-        return Content(text.plain, spans)
-
-    def _axis(self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...]) -> Text:
+    def _axis(self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...]) -> list[Segment]:
         style = self.get_component_rich_style("timeline--axis")
         if not columns:
-            return Text("step 0: nothing has run yet", style=style)
+            return [Segment("step 0: nothing has run yet", style)]
         first, last = columns[0].step, columns[-1].step
         words = f"steps {first}–{last}" if first != last else f"step {last}"
         if snapshot.history_length > snapshot.step:
@@ -122,22 +143,28 @@ class TimelinePanel(Widget):
             if len(words) + len(entry) + 2 > self.size.width:
                 break
             words += "  " + entry
-        return Text(words, style=style)
+        return [Segment(words, style)]
 
-    def _marks(self, columns: tuple[TimelineColumn, ...]) -> Text:
+    def _marks(self, columns: tuple[TimelineColumn, ...], lead: int) -> list[Segment]:
+        """The marks above the lanes, after ``lead`` blank cells; blanks in one run."""
         mark = self.get_component_rich_style("timeline--mark")
         verdict = self.get_component_rich_style("timeline--verdict")
-        text = Text()
+        segments = []
+        blank = lead
         for column in columns:
             if not column.marks:
-                text.append(" ")
-            elif any(m in column.marks for m in "VDF"):
-                text.append(column.marks[-1], verdict)
-            else:
-                text.append(column.marks[-1], mark)
-        return text
+                blank += 1
+                continue
+            if blank:
+                segments.append(Segment(" " * blank))
+                blank = 0
+            style = verdict if any(m in column.marks for m in "VDF") else mark
+            segments.append(Segment(column.marks[-1], style))
+        if blank:
+            segments.append(Segment(" " * blank))
+        return segments
 
-    def _lane(self, index: int, columns: tuple[TimelineColumn, ...]) -> Text:
+    def _lane(self, index: int, columns: tuple[TimelineColumn, ...]) -> list[Segment]:
         running = thread_style(index)
         styles = {
             ThreadState.RUNNING: running,
@@ -147,8 +174,5 @@ class TimelinePanel(Widget):
             ThreadState.WORKING: self.get_component_rich_style("timeline--working"),
             ThreadState.FAILED: self.get_component_rich_style("timeline--failed"),
         }
-        text = Text()
-        for column in columns:
-            state = column.state(index)
-            text.append(CELLS[state], styles.get(state))
-        return text
+        cells = {state: Segment(CELLS[state], styles.get(state)) for state in CELLS}
+        return [cells[column.state(index)] for column in columns]

@@ -12,13 +12,13 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from threadlab.engine.model import Snapshot
+from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.palette import with_thread_colours
 
 
-class WatchesPanel(Widget):
+class WatchesPanel(FittedPanel):
     """One row per watched value, in the order the scenario declared them."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"watches--name", "watches--value"}
@@ -32,7 +32,7 @@ class WatchesPanel(Widget):
     }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
+    snapshot: reactive[Snapshot | None] = reactive(None)
     """The run whose watched values are shown; nothing is shown when it has none."""
 
     def on_mount(self) -> None:
@@ -40,6 +40,7 @@ class WatchesPanel(Widget):
 
     def watch_snapshot(self) -> None:
         self._update_empty()
+        self.refit()
 
     def _update_empty(self) -> None:
         # A class, not an empty render: a bordered panel with no rows would still take room.
