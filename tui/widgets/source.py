@@ -9,17 +9,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from threadlab.engine.model import Snapshot, SourceLine, ThreadState, ThreadView
 from threadlab.tui.widgets.palette import thread_style
+from threadlab.tui.widgets.source_rows import SourceRows
 
 MAX_LANES_WIDTH = 18
 NUMBERED_WIDTH = 56
@@ -49,28 +48,20 @@ class SourcePanel(VerticalScroll, can_focus=False):
     SourcePanel {
         & > .source--marked { background: $primary-muted; }
         & > .source--lineno { color: $text-disabled; }
-        #source-text { width: auto; min-width: 100%; }
     }
     """
 
     snapshot: reactive[Snapshot | None] = reactive(None)
     """The run to draw; the panel redraws and scrolls when it changes."""
 
-    _text_size: tuple[int, int] | None = None
-
     def compose(self) -> ComposeResult:
-        yield Static(id="source-text")
+        yield SourceRows(id="source-text")
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             return
-        text, marked_rows = self._render_source(snapshot)
-        # Lay out again only when the text's size changed: a new layout redraws the whole
-        # screen, and the source keeps its size while only the thread markers move.
-        lines = text.plain.split("\n")
-        size = (len(lines), max(cell_len(line) for line in lines))
-        self.query_one("#source-text", Static).update(text, layout=size != self._text_size)
-        self._text_size = size
+        rows, marked_rows = self._render_source(snapshot)
+        self.query_one(SourceRows).show(rows)
         if marked_rows:
             focus = self._focus_row(snapshot)
             self.call_after_refresh(self._keep_in_view, min(marked_rows), max(marked_rows), focus)
@@ -100,12 +91,14 @@ class SourcePanel(VerticalScroll, can_focus=False):
             if focus is not None and focus >= top + visible:
                 top = focus - visible + 1
             bottom = top + visible - 1
+        if self.scroll_y <= top and bottom < self.scroll_y + visible:
+            return  # already in view: scrolling would only repaint the panel
         self.scroll_to_region(
             Region(0, top, 1, bottom - top + 1), animate=False, immediate=True, force=True
         )
 
-    def _render_source(self, snapshot: Snapshot) -> tuple[Text, list[int]]:
-        """The source as one Text, and the rows that carry a thread marker."""
+    def _render_source(self, snapshot: Snapshot) -> tuple[list[Text], list[int]]:
+        """The source a Text a row, and the rows that carry a thread marker."""
         at_line: dict[int, list[ThreadView]] = {}
         for thread in snapshot.threads:
             if thread.line is not None and thread.state is not ThreadState.DONE:
@@ -126,7 +119,7 @@ class SourcePanel(VerticalScroll, can_focus=False):
         highlighted = _highlighted(snapshot.source)
         code_width = max((c.cell_len for c in highlighted), default=0)
         width = max(gutter_width + 4 + code_width, view_width)
-        output = Text(no_wrap=True, end="")
+        output: list[Text] = []
         marked_rows: list[int] = []
         for row, (line, code) in enumerate(zip(snapshot.source, highlighted, strict=True)):
             here = at_line.get(line.lineno, []) if line.lineno else []
@@ -142,14 +135,13 @@ class SourcePanel(VerticalScroll, can_focus=False):
                 gutter.align("right", gutter_width)
             gutter.truncate(gutter_width, pad=True)
             number = (f"{line.lineno:>3} " if line.lineno else "    ") if numbered else ""
-            if row:
-                output.append("\n")
             rendered = Text.assemble(gutter, (number, lineno_style), code)
             rendered.pad_right(width - rendered.cell_len)
             if here:
                 marked_rows.append(row)
                 rendered.stylize(marked_style)
-            output.append_text(rendered)
+            rendered.no_wrap = True
+            output.append(rendered)
         return output, marked_rows
 
 

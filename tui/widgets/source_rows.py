@@ -1,0 +1,66 @@
+"""The source text, drawn line by line: a row is drawn again only when it changed.
+
+At max speed the thread markers move at every frame, but only on a few rows; redrawing the
+whole source for them cost more than any other panel.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widget import Widget
+
+
+class SourceRows(Widget):
+    """Rows of rich text, one a line, each converted to a strip once and kept until it
+    changes (as a ``Static`` draws the same text, span for span)."""
+
+    DEFAULT_CSS = """
+    SourceRows { width: auto; min-width: 100%; height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Text] = []
+        self._strips: dict[int, Strip] = {}
+        self._width = 0
+
+    def show(self, rows: list[Text]) -> None:
+        """Draw ``rows``; only the rows that differ from the ones shown are drawn again."""
+        old, self._rows = self._rows, rows
+        width = max((row.cell_len for row in rows), default=0)
+        if len(rows) != len(old) or width != self._width:
+            self._width = width
+            self._strips.clear()
+            self.refresh(layout=True)
+            return
+        for y, (before, now) in enumerate(zip(old, rows, strict=True)):
+            if before != now:
+                self._strips.pop(y, None)
+                self.refresh(Region(0, y, self.size.width, 1))
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self._width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._rows)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a new theme or size: every row is drawn again
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+
+    def render_line(self, y: int) -> Strip:
+        strip = self._strips.get(y)
+        if strip is None:
+            row = self._rows[y] if y < len(self._rows) else Text()
+            visual = visualize(self, row)
+            width = self.size.width
+            strip = Visual.to_strips(self, visual, width, 1, self.visual_style, pad=True)[0]
+            strip = strip.crop_extend(0, width, self.rich_style)
+            self._strips[y] = strip
+        return strip
