@@ -6,11 +6,14 @@ whole source for them cost more than any other panel.
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.text import Span, Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
+
+DRAWN_ROWS = 2_000
+"""Drawn rows kept for reuse (a row with each marker it has had, for a few sizes)."""
 
 
 class SourceRows(Widget):
@@ -25,6 +28,8 @@ class SourceRows(Widget):
         super().__init__(id=id)
         self._rows: list[Text] = []
         self._strips: dict[int, Strip] = {}
+        self._drawn: dict[tuple[int, str, tuple[Span, ...]], Strip] = {}
+        """Rows drawn before, by row and text: a marker that comes back needs no drawing."""
         self._width = 0
 
     def show(self, rows: list[Text]) -> None:
@@ -49,18 +54,27 @@ class SourceRows(Widget):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()  # a new theme or size: every row is drawn again
+        self._forget()  # a new theme: every row is drawn again
 
     def on_resize(self) -> None:
+        self._forget()
+
+    def _forget(self) -> None:
         self._strips.clear()
+        self._drawn.clear()
 
     def render_line(self, y: int) -> Strip:
         strip = self._strips.get(y)
         if strip is None:
             row = self._rows[y] if y < len(self._rows) else Text()
-            visual = visualize(self, row)
-            width = self.size.width
-            strip = Visual.to_strips(self, visual, width, 1, self.visual_style, pad=True)[0]
-            strip = strip.crop_extend(0, width, self.rich_style)
+            key = (y, row.plain, tuple(row.spans))
+            strip = self._drawn.get(key)
+            if strip is None:
+                if len(self._drawn) > DRAWN_ROWS:
+                    self._drawn.clear()
+                visual = visualize(self, row)
+                width = self.size.width
+                strip = Visual.to_strips(self, visual, width, 1, self.visual_style, pad=True)[0]
+                strip = self._drawn[key] = strip.crop_extend(0, width, self.rich_style)
             self._strips[y] = strip
         return strip
