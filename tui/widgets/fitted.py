@@ -18,6 +18,9 @@ class FittedPanel(Widget):
 
     def refit(self) -> None:
         """Repaint; lay the screen out again only if the content's height changed."""
+        # Refresh first: it clears the cached rendering, which measuring then fills in and
+        # painting reuses, so the panel is rendered once a frame, not twice.
+        self.refresh()
         width = self.size.width
         if not width:  # not laid out yet: the first layout measures it
             self.refresh(layout=True)
@@ -26,5 +29,3 @@ class FittedPanel(Widget):
         if height != self._fitted_height:
             self._fitted_height = height
             self.refresh(layout=True)
-        else:
-            self.refresh()

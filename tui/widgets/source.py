@@ -51,7 +51,7 @@ class SourcePanel(VerticalScroll, can_focus=False):
     }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None)
+    snapshot: reactive[Snapshot | None] = reactive(None, repaint=False)
     """The run to draw; the panel redraws and scrolls when it changes."""
 
     def compose(self) -> ComposeResult:
