@@ -20,6 +20,8 @@ from threadlab.engine.model import Snapshot, SourceLine, ThreadState, ThreadView
 from threadlab.tui.widgets.palette import thread_style
 from threadlab.tui.widgets.source_rows import SourceRows
 
+CACHED_ROWS = 2_000
+"""Source rows kept built (each row with each set of markers it has had)."""
 MAX_LANES_WIDTH = 18
 NUMBERED_WIDTH = 56
 """Narrower than this, line numbers give their room to the code."""
@@ -53,6 +55,11 @@ class SourcePanel(VerticalScroll, can_focus=False):
 
     snapshot: reactive[Snapshot | None] = reactive(None, repaint=False)
     """The run to draw; the panel redraws and scrolls when it changes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: dict[tuple[object, ...], Text] = {}
+        self._rows_layout: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield SourceRows(id="source-text")
@@ -121,8 +128,22 @@ class SourcePanel(VerticalScroll, can_focus=False):
         width = max(gutter_width + 4 + code_width, view_width)
         output: list[Text] = []
         marked_rows: list[int] = []
+        # A row is built again only when what it shows changed (its markers, the layout):
+        # at max speed the markers move on a few rows a frame.
+        names = tuple(t.name for t in snapshot.threads)
+        layout = (names, use_lanes, lane_width, gutter_width, numbered, width, marked_style)
+        if layout != self._rows_layout:
+            self._rows_layout = layout
+            self._rows.clear()
         for row, (line, code) in enumerate(zip(snapshot.source, highlighted, strict=True)):
             here = at_line.get(line.lineno, []) if line.lineno else []
+            if here:
+                marked_rows.append(row)
+            key = (row, line, tuple((t.name, t.index) for t in here))
+            cached = self._rows.get(key)
+            if cached is not None:
+                output.append(cached)
+                continue
             gutter = Text()
             if use_lanes:
                 for thread in snapshot.threads:
@@ -138,9 +159,11 @@ class SourcePanel(VerticalScroll, can_focus=False):
             rendered = Text.assemble(gutter, (number, lineno_style), code)
             rendered.pad_right(width - rendered.cell_len)
             if here:
-                marked_rows.append(row)
                 rendered.stylize(marked_style)
             rendered.no_wrap = True
+            if len(self._rows) > CACHED_ROWS:
+                self._rows.clear()
+            self._rows[key] = rendered
             output.append(rendered)
         return output, marked_rows
 
