@@ -259,9 +259,11 @@ class Driver:
     def quiet(self) -> bool:
         """No step is in progress or owed (lock held)."""
         kernel = self.kernel
+        if kernel.stopping:
+            return True  # a step cut short by the stop never ends: nothing more will happen
         if kernel.in_step:
             return False
-        if self.judge.terminal or kernel.stopping:
+        if self.judge.terminal:
             return True
         if not any(t.state.can_run for t in kernel.threads):
             return True

@@ -101,6 +101,8 @@ class Kernel:
         self.in_step = False
         """A scenario thread has the turn now (between two checkpoints)."""
         self.stopping = False
+        self.sink_error: BaseException | None = None
+        """What a sink raised, if one did (the run was stopped then)."""
         self.turn_ended: Callable[[SimThread], None] = lambda thread: None
         """Called (lock held) by the thread whose turn just ended; the driver sets it."""
         self._threads_by_name: dict[str, SimThread] = {}
@@ -206,7 +208,10 @@ class Kernel:
         if mark is not None:
             self._mark(mark)
         if self._event_sink is not None:
-            self._event_sink(event)
+            try:
+                self._event_sink(event)
+            except BaseException as error:
+                self._sink_failed(error)
 
     def register(self, primitive: Primitive) -> None:
         """Add a primitive to the run (also while it runs: a pool's futures)."""
@@ -261,7 +266,10 @@ class Kernel:
         self.timeline.append(TimelineColumn(self.step, codes, self._marks))
         self._marks = ""
         if self._step_sink is not None:
-            self._step_sink(self.step, states)
+            try:
+                self._step_sink(self.step, states)
+            except BaseException as error:
+                self._sink_failed(error)
 
     def stop_threads(self) -> None:
         """Every thread unwinds at its next checkpoint, parked ones at once (lock held)."""
@@ -273,6 +281,15 @@ class Kernel:
         self.lock.notify_all()
 
     # ---------------------------------------------------------- internals
+
+    def _sink_failed(self, error: BaseException) -> None:
+        """A sink raised (in whichever thread reported to it): the run stops, and whoever
+        drives it finds the error in ``sink_error``; the scenario thread goes on unharmed
+        to its next checkpoint, where it unwinds."""
+        self.sink_error = error
+        self._event_sink = None
+        self._step_sink = None
+        self.stop_threads()
 
     def _await_turn(self, thread: SimThread) -> None:
         thread.gate.acquire()

@@ -97,10 +97,11 @@ class Runtime:
         self._step_sink = step_sink
         self._history = history.copy() if history is not None else History()
         self._lifecycle = threading.RLock()
-        """Serialises start, stop, goto and restart, whichever threads call them."""
-        self._stops = 0
-        """How many times ``stop`` was called: a rewind or restart under way when it is
-        called does not start its new run."""
+        """Serialises every lifecycle and control call, whichever threads make them, so
+        each one happens wholly before or after another (a step asked for during a restart
+        goes to the new run, or is refused; it never waits on the old one)."""
+        self._closed = False
+        """Set by ``stop``, for good: a stopped run refuses everything."""
         self._program_file = config.scenario.build.__code__.co_filename
         self._started = False
         self._last_snapshot: Snapshot | None = None
@@ -131,7 +132,6 @@ class Runtime:
             settle=self._settle,
         )
         self._watch_values: tuple[tuple[str, str], ...] = ()
-        self._stops_at_setup = self._stops
         self._started = False
         self._last_snapshot = None
         scenario.build(World(kernel), self.config.param_values, self.config.variant)
@@ -163,7 +163,7 @@ class Runtime:
             kernel, driver = self._kernel, self._driver
             diverged = None
             with kernel.lock:
-                if kernel.stopping or self._stops != self._stops_at_setup:
+                if kernel.stopping or self._closed:
                     return  # stopped before it started: nothing to run
                 for thread in kernel.threads:
                     driver.step_done = False
@@ -191,13 +191,14 @@ class Runtime:
 
     def stop(self, timeout: float = 1.0) -> bool:
         """End the run: every scenario thread, blocked and waiting ones too, unwinds. A
-        rewind or restart under way is cut short and does not start its new run.
+        rewind or restart under way is cut short and does not start its new run. It is
+        final: afterwards every control call is refused.
 
         Returns:
             True when every thread has ended within ``timeout`` seconds.
         """
-        self._stops += 1
-        kernel = self._kernel  # after counting: a rewind that set up a new run since sees it
+        self._closed = True
+        kernel = self._kernel  # after closing: a rewind that set up a new run since sees it
         with kernel.lock:
             kernel.stop_threads()  # at once, without waiting for a rewind to finish
         with self._lifecycle:
@@ -218,12 +219,11 @@ class Runtime:
     def restart(self) -> None:
         """Stop this run and start the same configuration from step 0, with a new history."""
         with self._lifecycle:
-            stops = self._stops
+            self._refuse_if_closed()
             self._stop(1.0)
             driver = self._driver
             self._history = History()
             self._setup(paused=driver.paused, speed=driver.speed, revision=self._kernel.revision)
-            self._stops_at_setup = stops
             self.start()
 
     # ------------------------------------------------------------ time travel
@@ -240,22 +240,23 @@ class Runtime:
             ReplayDiverged: re-executing went another way.
         """
         with self._lifecycle:
+            self._refuse_if_closed()
             end = len(self._history)
             if not 0 <= step <= end:
                 raise ControlRefused(f"step {step} is not in this run (valid: 0..{end})")
-            stops = self._stops
             self._stop(1.0)
             self._setup(paused=True, speed=self._driver.speed, revision=self._kernel.revision)
-            self._stops_at_setup = stops
             self.start(at_step=step)
 
     def step_back(self, count: int = 1) -> None:
         """Go back ``count`` steps (to the start at most)."""
-        with self._kernel.lock:
-            current = self._kernel.step
-        if current == 0:
-            raise ControlRefused("already at step 0")
-        self.goto(max(0, current - count))
+        with self._lifecycle:
+            self._refuse_if_closed()
+            with self._kernel.lock:
+                current = self._kernel.step
+            if current == 0:
+                raise ControlRefused("already at step 0")
+            self.goto(max(0, current - count))
 
     @property
     def history_length(self) -> int:
@@ -276,21 +277,24 @@ class Runtime:
 
     def pause(self) -> None:
         """Grant no more steps; the step in progress, if any, ends at its checkpoint."""
-        kernel = self._kernel
-        with kernel.lock:
-            self._driver.paused = True
-            kernel.revision += 1
-            kernel.lock.notify_all()
+        with self._lifecycle:
+            self._refuse_if_closed()
+            kernel = self._kernel
+            with kernel.lock:
+                self._driver.paused = True
+                kernel.revision += 1
+                kernel.lock.notify_all()
 
     def resume(self) -> None:
-        kernel = self._kernel
-        with kernel.lock:
-            self._judge.refuse_if_over()
-            self._driver.paused = False
-            self._judge.failed_state = False
-            self._driver.next_due = time.monotonic()
-            kernel.revision += 1
-            kernel.lock.notify_all()
+        with self._lifecycle:
+            kernel = self._kernel
+            with kernel.lock:
+                self._judge.refuse_if_over()
+                self._driver.paused = False
+                self._judge.failed_state = False
+                self._driver.next_due = time.monotonic()
+                kernel.revision += 1
+                kernel.lock.notify_all()
 
     def toggle_pause(self) -> bool:
         """Pause when running, resume when paused. Returns True when now paused."""
@@ -309,14 +313,15 @@ class Runtime:
         """Grant ``count`` steps, each to the thread the policy picks."""
         if count < 1:
             raise ValueError("count must be at least 1")
-        kernel, driver = self._kernel, self._driver
-        with kernel.lock:
-            driver.wait_between_steps()
-            self._judge.refuse_if_over()
-            if not any(t.state.can_run for t in kernel.threads):
-                raise ControlRefused(self._judge.idle_reason() or "no thread can run now")
-            driver.budget += count
-            kernel.lock.notify_all()
+        with self._lifecycle:
+            kernel, driver = self._kernel, self._driver
+            with kernel.lock:
+                driver.wait_between_steps()
+                self._judge.refuse_if_over()
+                if not any(t.state.can_run for t in kernel.threads):
+                    raise ControlRefused(self._judge.idle_reason() or "no thread can run now")
+                driver.budget += count
+                kernel.lock.notify_all()
 
     def step_thread(self, name: str) -> None:
         """Grant one step to the named thread.
@@ -324,18 +329,19 @@ class Runtime:
         Raises:
             ControlRefused: the thread does not exist or cannot run now; nothing changes.
         """
-        kernel, driver = self._kernel, self._driver
-        with kernel.lock:
-            driver.wait_between_steps()
-            self._judge.refuse_if_over()
-            thread = kernel.thread_named(name)
-            if thread is None:
-                valid = ", ".join(t.name for t in kernel.threads)
-                raise ControlRefused(f"no thread named {name!r} (valid: {valid})")
-            if not thread.state.can_run:
-                raise ControlRefused(f"{name} cannot run now: {why_not(thread)}")
-            driver.targets.append(name)
-            kernel.lock.notify_all()
+        with self._lifecycle:
+            kernel, driver = self._kernel, self._driver
+            with kernel.lock:
+                driver.wait_between_steps()
+                self._judge.refuse_if_over()
+                thread = kernel.thread_named(name)
+                if thread is None:
+                    valid = ", ".join(t.name for t in kernel.threads)
+                    raise ControlRefused(f"no thread named {name!r} (valid: {valid})")
+                if not thread.state.can_run:
+                    raise ControlRefused(f"{name} cannot run now: {why_not(thread)}")
+                driver.targets.append(name)
+                kernel.lock.notify_all()
 
     @property
     def speed(self) -> float | None:
@@ -344,12 +350,14 @@ class Runtime:
     def set_speed(self, speed: float | None) -> None:
         """Steps per second (a positive number), or None for as fast as possible."""
         speed = self._check_speed(speed)
-        kernel = self._kernel
-        with kernel.lock:
-            self._driver.speed = speed
-            self._driver.next_due = time.monotonic()
-            kernel.revision += 1
-            kernel.lock.notify_all()
+        with self._lifecycle:
+            self._refuse_if_closed()
+            kernel = self._kernel
+            with kernel.lock:
+                self._driver.speed = speed
+                self._driver.next_due = time.monotonic()
+                kernel.revision += 1
+                kernel.lock.notify_all()
 
     def signal(self, condition: str) -> None:
         """The user signals a condition: its first waiter wakes."""
@@ -366,6 +374,11 @@ class Runtime:
     def post_event(self, queue: str) -> None:
         """The user posts an event to an event queue (its scenario says what it does)."""
         self._user_action(UserAction(ActionKind.POST, queue))
+
+    @property
+    def sink_error(self) -> BaseException | None:
+        """What an event or step sink raised, if one did: the run stopped at that point."""
+        return self._kernel.sink_error
 
     def condition_names(self) -> tuple[str, ...]:
         return names_of(self._kernel, PrimitiveKind.CONDITION)
@@ -390,17 +403,22 @@ class Runtime:
             return True
 
     def _user_action(self, action: UserAction) -> None:
-        kernel, driver = self._kernel, self._driver
-        with kernel.lock:
-            driver.wait_between_steps()
-            self._judge.refuse_if_over()
-            apply_action(kernel, action)
-            self._settle()
-            kernel.revision += 1
-            self._history.truncate(kernel.step, driver.actions_applied)
-            self._history.record_action(kernel.step, action)
-            driver.actions_applied += 1
-            kernel.lock.notify_all()
+        with self._lifecycle:
+            kernel, driver = self._kernel, self._driver
+            with kernel.lock:
+                driver.wait_between_steps()
+                self._judge.refuse_if_over()
+                apply_action(kernel, action)
+                self._settle()
+                kernel.revision += 1
+                self._history.truncate(kernel.step, driver.actions_applied)
+                self._history.record_action(kernel.step, action)
+                driver.actions_applied += 1
+                kernel.lock.notify_all()
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise ControlRefused("the run has stopped")
 
     # ----------------------------------------------------------------- snapshot
 

@@ -11,16 +11,21 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from queue import SimpleQueue
+from typing import Any
 
 from threadlab.engine import runfile
 from threadlab.engine.chrome_trace import Column, chrome_trace
+from threadlab.engine.errors import ControlRefused
 from threadlab.engine.history import History
-from threadlab.engine.model import Event, Snapshot
-from threadlab.engine.runtime import ControlRefused, Runtime
+from threadlab.engine.model import Event, Snapshot, ThreadState
+from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import RunConfig
 
 DEFAULT_TRACE_STEPS = 10_000
 FORMATS = ("jsonl", "chrome", "run")
+DELIVERY_INTERVAL = 0.05
+"""Seconds between two deliveries of what the run reported, while it runs."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +63,40 @@ def run_headless(
     on_step: Callable[[int, tuple], None] | None = None,
 ) -> HeadlessRun:
     """Run up to ``steps`` steps as fast as possible (stopping early at a verdict or the
-    end), reporting every event and step as it happens."""
-    runtime = Runtime(config, paused=True, speed=None, event_sink=on_event, step_sink=on_step)
+    end), reporting every event and step as it happens.
+
+    The reports are made in the calling thread, never in a scenario thread: a report that
+    fails (a closed pipe) stops the run and is raised here, and cannot wedge the run.
+    """
+    outbox: SimpleQueue[tuple[Callable[..., None], tuple[Any, ...]]] = SimpleQueue()
+
+    def deliver() -> None:
+        while not outbox.empty():
+            report, arguments = outbox.get()
+            report(*arguments)
+
+    event_sink = step_sink = None
+    if on_event is not None:
+        report_event = on_event
+
+        def event_sink(event: Event) -> None:
+            outbox.put((report_event, (event,)))
+
+    if on_step is not None:
+        report_step = on_step
+
+        def step_sink(step: int, states: tuple[tuple[str, ThreadState], ...]) -> None:
+            outbox.put((report_step, (step, states)))
+
+    runtime = Runtime(config, paused=True, speed=None, event_sink=event_sink, step_sink=step_sink)
     runtime.start()
     try:
         # Refused when nothing can run from the start: the final snapshot then says why.
         with contextlib.suppress(ControlRefused):
             runtime.step(steps)
-        runtime.wait_idle(timeout=None)
+        while not runtime.wait_idle(timeout=DELIVERY_INTERVAL):
+            deliver()
+        deliver()
         return HeadlessRun(runtime.snapshot(), runtime.history())
     finally:
         runtime.stop()

@@ -203,10 +203,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # the reader went away (e.g. `threadlab trace ... | head`): not an error
+        # The reader went away (`threadlab trace ... | head`): end quietly, with the status
+        # a Unix tool killed by SIGPIPE has (Python ignores the signal itself).
         import os
+        import signal
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,20 @@ def test_a_run_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     run_cli("trace", "mutex", "--steps", "20", "--format", "run", "-o", str(run_file))
     run_file.write_bytes(b"\xef\xbb\xbf" + run_file.read_bytes())
     assert run_cli("replay", str(run_file), "--check").returncode == 0
+
+
+def test_trace_into_a_pipe_closed_after_one_line_ends_at_once_and_quietly() -> None:
+    """`threadlab trace ... | head -1`: the writer finds the pipe closed; the run stops."""
+    command = [*CLI, "trace", "cas", "--param", "threads=9", "--param", "rounds=50"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as head does after its line
+    try:
+        status = process.wait(timeout=60)
+    finally:
+        process.kill()
+    errors = process.stderr.read().decode()
+    assert first.startswith(b"{")
+    assert status == 128 + signal.SIGPIPE
+    assert "Traceback" not in errors and errors == ""

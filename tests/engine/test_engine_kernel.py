@@ -175,3 +175,20 @@ def test_stop_cuts_a_rewind_short_and_no_new_run_starts() -> None:
         assert runtime.snapshot().step < end - 1, "the rewind ran to its end after stop()"
     finally:
         runtime.stop()
+
+
+def test_a_sink_that_raises_stops_the_run_and_wedges_nothing() -> None:
+    def sink(event: object) -> None:
+        raise BrokenPipeError("the reader went away")
+
+    config = resolve_config(get_scenario("mutex"))
+    runtime = Runtime(config, paused=True, speed=None, event_sink=sink)
+    runtime.start()
+    try:
+        runtime.step(50)
+        assert runtime.wait_idle(timeout=10)
+        assert isinstance(runtime.sink_error, BrokenPipeError)
+        assert runtime.snapshot().step < 50
+        assert [t for t in runtime.snapshot().threads if t.state is ThreadState.FAILED] == []
+    finally:
+        assert runtime.stop()

@@ -1,0 +1,102 @@
+"""Control calls keep their promise from any thread: several threads firing random calls at
+a run never hang it, and after ``stop()`` nothing brings the run back."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from threadlab.engine import ControlRefused, ReplayDiverged, Runtime, resolve_config
+from threadlab.scenarios import SCENARIOS, get_scenario
+
+CALLERS = 3
+CALLS = 100
+HANG = 30.0
+"""Seconds after which a caller still busy counts as hung (the run itself takes far less)."""
+
+
+def random_call(runtime: Runtime, rng: random.Random) -> Callable[[], object]:
+    """One control call, as a user's keys or another program might make it."""
+    snapshot = runtime.snapshot()
+    threads = [t.name for t in snapshot.threads] or ["T1"]
+    conditions = list(snapshot.conditions) or ["nothing"]
+    queues = list(snapshot.event_queues) or ["nothing"]
+    calls: list[Callable[[], object]] = [
+        lambda: runtime.step(rng.randint(1, 5)),
+        lambda: runtime.step_thread(rng.choice(threads)),
+        lambda: runtime.signal(rng.choice(conditions)),
+        lambda: runtime.broadcast(rng.choice(conditions)),
+        lambda: runtime.spurious_wakeup(rng.choice(conditions)),
+        lambda: runtime.post_event(rng.choice(queues)),
+        runtime.pause,
+        runtime.resume,
+        lambda: runtime.set_speed(rng.choice([None, 50.0, 500.0])),
+        lambda: runtime.goto(rng.randint(0, max(0, snapshot.history_length))),
+        runtime.step_back,
+        runtime.restart,
+        runtime.snapshot,
+        lambda: runtime.wait_idle(timeout=0.05),
+    ]
+    return rng.choice(calls)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_random_control_calls_from_three_threads_never_hang_the_run(name: str) -> None:
+    config = resolve_config(get_scenario(name), seed=7)
+    runtime = Runtime(config, paused=True, speed=None)
+    runtime.start()
+    errors: list[BaseException] = []
+
+    def caller(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(CALLS):
+            try:
+                random_call(runtime, rng)()
+            except (ControlRefused, ReplayDiverged):
+                pass  # a call that does not apply now is refused: that is its promise
+            except BaseException as error:  # anything else breaks the promise
+                errors.append(error)
+                return
+
+    callers = [threading.Thread(target=caller, args=(seed,)) for seed in range(CALLERS)]
+    try:
+        for thread in callers:
+            thread.start()
+        for thread in callers:
+            thread.join(timeout=HANG)
+        hung = [t.name for t in callers if t.is_alive()]
+        assert not hung, f"control calls hung in {name}: {hung}"
+        assert not errors, f"a control call failed in {name}: {errors[0]!r}"
+        snapshot = runtime.snapshot()  # the run still answers
+        assert snapshot.scenario == name
+    finally:
+        assert runtime.stop(timeout=5.0), f"a thread of {name} outlived stop()"
+
+
+RESURRECTIONS: dict[str, Callable[[Runtime], object]] = {
+    "restart": Runtime.restart,
+    "goto 0": lambda runtime: runtime.goto(0),
+    "step back": Runtime.step_back,
+    "step": Runtime.step,
+    "step a thread": lambda runtime: runtime.step_thread("T1"),
+    "resume": Runtime.resume,
+    "pause": Runtime.pause,
+    "set speed": lambda runtime: runtime.set_speed(8),
+    "signal": lambda runtime: runtime.signal("alarm"),
+}
+
+
+@pytest.mark.parametrize("attempt", sorted(RESURRECTIONS))
+def test_after_stop_nothing_brings_the_run_back(attempt: str) -> None:
+    runtime = Runtime(resolve_config(get_scenario("mutex")), paused=True, speed=None)
+    runtime.start()
+    runtime.step(5)
+    assert runtime.wait_idle()
+    assert runtime.stop()
+    with pytest.raises(ControlRefused, match="stopped"):
+        RESURRECTIONS[attempt](runtime)
+    alive = [t.name for t in threading.enumerate() if t.name.startswith("threadlab-")]
+    assert alive == []
