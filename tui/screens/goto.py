@@ -1,4 +1,12 @@
-"""A small prompt for the step to go to (the g key)."""
+"""A small prompt for the step to go to (the g key).
+
+The step is typed into an input of our own rather than Textual's ``Input(type="integer")``:
+Textual checks every key of an integer input against ``[-+]?(?:\\d*|\\d+_)*``, which
+backtracks exponentially (24 digits and a letter froze the app for a second, 30 for minutes),
+and its ``\\d`` also takes non-ASCII digits. Here a key is taken only if the entry stays plain
+ASCII digits and no longer than the run's last step needs; both are checked character by
+character, with no regular expression.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +15,87 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+MAX_STEP_DIGITS = 12
+"""The most digits the prompt takes, whatever the run (a trillion steps is out of reach)."""
+
+_SHOWN_CHARS = 16
+"""How much of a refused entry an error repeats, so that the error stays one short line."""
+
+
+def step_digits(last: int) -> int:
+    """How many digits the prompt takes for a run whose steps are 0..last: enough for
+    ``last``, at least 1, at most MAX_STEP_DIGITS."""
+    return max(1, min(MAX_STEP_DIGITS, len(str(max(0, last)))))
+
+
+def is_digits(text: str) -> bool:
+    """Whether ``text`` is plain ASCII digits only (no sign, space, underscore or other
+    script's digits; the empty string is digits only too)."""
+    return all("0" <= char <= "9" for char in text)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
 
 def parse_step(text: str, last: int) -> int | str:
-    """The step typed, or a one-line reason why it is not one (valid: 0..last)."""
-    try:
-        step = int(text.strip())
-    except ValueError:
-        return f"{text.strip() or 'nothing'!r} is not a step number (valid: 0..{last})"
+    """The step typed, or a one-line reason why it is not one (valid: 0..last).
+
+    Only plain ASCII digits are a step. The text is never handed to ``int`` whole when it is
+    longer than any step of the run could be, so a long entry costs nothing.
+    """
+    valid = f"(valid: 0..{last})"
+    if not text:
+        return f"'nothing' is not a step number {valid}"
+    if not is_digits(text):
+        return f"{_shown(text)!r} is not a step number {valid}"
+    significant = text.lstrip("0") or "0"
+    if len(significant) > len(str(max(0, last))):
+        return f"step {_shown(significant)} is not in this run {valid}"
+    step = int(significant)
     if not 0 <= step <= last:
-        return f"step {step} is not in this run (valid: 0..{last})"
+        return f"step {step} is not in this run {valid}"
     return step
+
+
+class StepInput(Input):
+    """An input that holds at most ``digits`` ASCII digits and nothing else.
+
+    Every edit (a key, a paste, a deletion) goes through ``replace``; one that would leave
+    anything else in the input is refused, with a bell and a ``Refused`` message saying why.
+    """
+
+    class Refused(Message):
+        """An edit was refused; ``reason`` is a few words for the user."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, digits: int, *, placeholder: str = "", id: str | None = None) -> None:
+        # restrict and max_length repeat the check for Textual's own code paths; the pattern
+        # is a single character class, which cannot backtrack.
+        super().__init__(placeholder=placeholder, restrict=r"[0-9]*", max_length=digits, id=id)
+        self.digits = digits
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        value = self.value
+        start, end = sorted((max(0, start), min(len(value), end)))
+        if not is_digits(text):
+            self._refuse("digits only")
+            return
+        if len(value) - (end - start) + len(text) > self.digits:
+            self._refuse(f"at most {self.digits} digit{'s' if self.digits != 1 else ''}")
+            return
+        super().replace(text, start, end)
+
+    def _refuse(self, reason: str) -> None:
+        self.post_message(self.Refused(reason))
+        self.restricted()
 
 
 class GotoScreen(ModalScreen[int | None]):
@@ -52,13 +128,22 @@ class GotoScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Go to step (0..{self.last}; now at {self.current}), Enter or Esc")
-            yield Input(placeholder=str(self.current), type="integer", id="goto-step")
+            yield StepInput(step_digits(self.last), placeholder=str(self.current), id="goto-step")
             yield Label("", id="goto-error")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#goto-error", Label).update(text)
+
+    def on_step_input_refused(self, event: StepInput.Refused) -> None:
+        self._say(f"{event.reason} (valid: 0..{self.last})")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._say("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         step = parse_step(event.value, self.last)
         if isinstance(step, str):
-            self.query_one("#goto-error", Label).update(step)
+            self._say(step)
             return
         self.dismiss(step)
 
