@@ -32,6 +32,9 @@ asking again (None: until something changes)."""
 
 
 class Replayer(Protocol):
+    target: int
+    """The step the replay goes to."""
+
     def next_turn(self) -> None:
         """Give the next recorded turn, or end the replay (lock held)."""
         ...
@@ -96,6 +99,8 @@ class Driver:
         """Set when a turn given at start has ended."""
         self.replayer: Replayer | None = None
         """While replaying: gives the recorded turns, one after the other."""
+        self.replay_cancelled = False
+        """Set (from any thread, without the lock) to end a replay at its next turn."""
         self._scheduler: threading.Thread | None = None
         kernel.turn_ended = self._turn_ended
 

@@ -68,7 +68,7 @@ class _Replay:
         try:
             index = kernel.step
             apply_recorded_actions(driver, index)
-            if index < self.target and not kernel.stopping:
+            if index < self.target and not kernel.stopping and not driver.replay_cancelled:
                 if driver.judge.terminal:
                     raise ReplayDiverged(index + 1, "the run had already ended")
                 number, by_user = History.decode(driver.history.steps[index])

@@ -66,6 +66,68 @@ def current_thread() -> tuple[Kernel, SimThread]:
     return bound()
 
 
+class _Run:
+    """One run of the configuration: its kernel, judge and driver, and its threads and
+    primitives as the scenario builds them. A rewind builds a new one beside the one shown
+    and swaps them when it is ready, so a cancelled rewind leaves the run where it was."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        paused: bool,
+        speed: float | None,
+        revision: int,
+    ) -> None:
+        config = runtime.config
+        scenario = config.scenario
+        self.kernel = kernel = Kernel(
+            runtime.program_file,
+            revision=revision + 1,  # never goes back: the UI redraws whenever it changes
+            event_sink=runtime.event_sink,
+            step_sink=runtime.step_sink,
+        )
+        self.judge = Judge(
+            kernel, waits_for_user=scenario.waits_for_user, idle_hint=scenario.idle_hint
+        )
+        self.driver = Driver(
+            kernel,
+            self.judge,
+            make_policy(runtime.policy_name, config.seed),
+            runtime.history_record,
+            paused=paused,
+            speed=speed,
+            settle=self.settle,
+        )
+        self.watch_values: tuple[tuple[str, str], ...] = ()
+        self.started = False
+        self.last_snapshot: Snapshot | None = None
+        scenario.build(World(kernel), config.param_values, config.variant)
+        self.source = collect_source(
+            runtime.program_file, [t.target for t in kernel.threads] + kernel.extra_source
+        )
+
+    def settle(self) -> None:
+        """Read watched state between steps, where it is consistent; primitives that show
+        state owned by a scenario thread (an event loop's tasks) copy it now."""
+        self.watch_values = tuple((name, str(read())) for name, read in self.kernel.watches)
+        for primitive in self.kernel.primitives:
+            primitive.settle()
+
+    def stop(self, timeout: float) -> bool:
+        """Stop this run's threads and scheduler; True when all ended within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        kernel = self.kernel
+        with kernel.lock:
+            kernel.stop_threads()
+        ended = self.driver.join(max(0.0, deadline - time.monotonic()))
+        for thread in kernel.threads:
+            if thread.os_thread is not None:
+                thread.os_thread.join(max(0.0, deadline - time.monotonic()))
+                ended = ended and not thread.os_thread.is_alive()
+        return ended
+
+
 class Runtime:
     """Runs one scenario configuration and answers control calls from any thread.
 
@@ -92,59 +154,21 @@ class Runtime:
         history: History | None = None,
     ) -> None:
         self.config = config
-        self._policy_name = policy
-        self._event_sink = event_sink
-        self._step_sink = step_sink
-        self._history = history.copy() if history is not None else History()
+        self.policy_name = policy
+        self.event_sink = event_sink
+        self.step_sink = step_sink
+        self.history_record = history.copy() if history is not None else History()
+        """Every choice and action of the run, shared by the run shown and a rewind's."""
         self._lifecycle = threading.RLock()
         """Serialises every lifecycle and control call, whichever threads make them, so
         each one happens wholly before or after another (a step asked for during a restart
         goes to the new run, or is refused; it never waits on the old one)."""
         self._closed = False
         """Set by ``stop``, for good: a stopped run refuses everything."""
-        self._program_file = config.scenario.build.__code__.co_filename
-        self._started = False
-        self._last_snapshot: Snapshot | None = None
-        self._setup(paused=paused, speed=self._check_speed(speed), revision=0)
-
-    # ----------------------------------------------------------------- set-up
-
-    def _setup(self, *, paused: bool, speed: float | None, revision: int) -> None:
-        """A fresh run of the configuration: its kernel, judge and driver, and its threads
-        and primitives as the scenario builds them."""
-        scenario = self.config.scenario
-        self._kernel = kernel = Kernel(
-            self._program_file,
-            revision=revision + 1,  # never goes back: the UI redraws whenever it changes
-            event_sink=self._event_sink,
-            step_sink=self._step_sink,
-        )
-        self._judge = Judge(
-            kernel, waits_for_user=scenario.waits_for_user, idle_hint=scenario.idle_hint
-        )
-        self._driver = Driver(
-            kernel,
-            self._judge,
-            make_policy(self._policy_name, self.config.seed),
-            self._history,
-            paused=paused,
-            speed=speed,
-            settle=self._settle,
-        )
-        self._watch_values: tuple[tuple[str, str], ...] = ()
-        self._started = False
-        self._last_snapshot = None
-        scenario.build(World(kernel), self.config.param_values, self.config.variant)
-        self._source = collect_source(
-            self._program_file, [t.target for t in kernel.threads] + kernel.extra_source
-        )
-
-    def _settle(self) -> None:
-        """Read watched state between steps, where it is consistent; primitives that show
-        state owned by a scenario thread (an event loop's tasks) copy it now."""
-        self._watch_values = tuple((name, str(read())) for name, read in self._kernel.watches)
-        for primitive in self._kernel.primitives:
-            primitive.settle()
+        self.program_file = config.scenario.build.__code__.co_filename
+        self._travel: _Run | None = None
+        """The run a rewind is building beside the one shown, while it does."""
+        self._run = _Run(self, paused=paused, speed=self._check_speed(speed), revision=0)
 
     # --------------------------------------------------------------- lifecycle
 
@@ -157,35 +181,38 @@ class Runtime:
                 the last step that matched.
         """
         with self._lifecycle:
-            if self._started:
-                raise RuntimeError("this run has already started")
-            self._started = True
-            kernel, driver = self._kernel, self._driver
-            diverged = None
-            with kernel.lock:
-                if kernel.stopping or self._closed:
-                    return  # stopped before it started: nothing to run
-                for thread in kernel.threads:
-                    driver.step_done = False
-                    kernel.in_step = True
-                    thread.state = ThreadState.RUNNING
-                    kernel.start_thread(thread)
-                    while not driver.step_done and not kernel.stopping:
-                        kernel.lock.wait()
-                    kernel.in_step = False
-                driver.phase = Phase.LIVE
-                driver.after_step(kernel.threads[0] if kernel.threads else None)
-                if at_step:
-                    driver.paused = True
-                try:
-                    fast_forward(driver, min(at_step, len(self._history)))
-                except ReplayDiverged as error:
-                    # Keep what matched: the run stays usable, paused at the last good step.
-                    diverged = error
-                    self._history.truncate(kernel.step, driver.actions_applied)
-                    driver.paused = True
-                if not kernel.stopping:
-                    driver.start()
+            self._start_run(self._run, at_step)
+
+    def _start_run(self, run: _Run, at_step: int) -> None:
+        if run.started:
+            raise RuntimeError("this run has already started")
+        run.started = True
+        kernel, driver = run.kernel, run.driver
+        diverged = None
+        with kernel.lock:
+            if kernel.stopping or self._closed:
+                return  # stopped before it started: nothing to run
+            for thread in kernel.threads:
+                driver.step_done = False
+                kernel.in_step = True
+                thread.state = ThreadState.RUNNING
+                kernel.start_thread(thread)
+                while not driver.step_done and not kernel.stopping:
+                    kernel.lock.wait()
+                kernel.in_step = False
+            driver.phase = Phase.LIVE
+            driver.after_step(kernel.threads[0] if kernel.threads else None)
+            if at_step:
+                driver.paused = True
+            try:
+                fast_forward(driver, min(at_step, len(self.history_record)))
+            except ReplayDiverged as error:
+                # Keep what matched: the run stays usable, paused at the last good step.
+                diverged = error
+                self.history_record.truncate(kernel.step, driver.actions_applied)
+                driver.paused = True
+            if not kernel.stopping:
+                driver.start()
         if diverged is not None:
             raise diverged
 
@@ -198,33 +225,24 @@ class Runtime:
             True when every thread has ended within ``timeout`` seconds.
         """
         self._closed = True
-        kernel = self._kernel  # after closing: a rewind that set up a new run since sees it
-        with kernel.lock:
-            kernel.stop_threads()  # at once, without waiting for a rewind to finish
+        for run in (self._travel, self._run):  # at once, without waiting for a rewind
+            if run is not None:
+                with run.kernel.lock:
+                    run.kernel.stop_threads()
         with self._lifecycle:
-            return self._stop(timeout)
-
-    def _stop(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        kernel = self._kernel
-        with kernel.lock:
-            kernel.stop_threads()
-        ended = self._driver.join(max(0.0, deadline - time.monotonic()))
-        for thread in kernel.threads:
-            if thread.os_thread is not None:
-                thread.os_thread.join(max(0.0, deadline - time.monotonic()))
-                ended = ended and not thread.os_thread.is_alive()
-        return ended
+            return self._run.stop(timeout)
 
     def restart(self) -> None:
         """Stop this run and start the same configuration from step 0, with a new history."""
         with self._lifecycle:
             self._refuse_if_closed()
-            self._stop(1.0)
-            driver = self._driver
-            self._history = History()
-            self._setup(paused=driver.paused, speed=driver.speed, revision=self._kernel.revision)
-            self.start()
+            old = self._run
+            old.stop(1.0)
+            self.history_record = History()
+            self._run = _Run(
+                self, paused=old.driver.paused, speed=old.driver.speed, revision=old.kernel.revision
+            )
+            self._start_run(self._run, 0)
 
     # ------------------------------------------------------------ time travel
 
@@ -232,28 +250,76 @@ class Runtime:
         """Show the run exactly as it was at ``step`` (0 to the end of the history),
         paused, by re-executing the recorded choices and actions from the start.
 
-        The history after ``step`` is kept, so going forward again replays it, until the
-        user takes a new step or action there, which starts a new history.
+        The new run is built beside the one shown, which pauses and stays on screen until
+        the new one is ready; ``cancel_travel`` abandons it and leaves the run where it
+        was. The history after ``step`` is kept, so going forward again replays it, until
+        the user takes a new step or action there, which starts a new history.
 
         Raises:
-            ControlRefused: ``step`` is outside the recorded history.
+            ControlRefused: ``step`` is outside the recorded history, or the rewind was
+                cancelled.
             ReplayDiverged: re-executing went another way.
         """
         with self._lifecycle:
             self._refuse_if_closed()
-            end = len(self._history)
+            end = len(self.history_record)
             if not 0 <= step <= end:
                 raise ControlRefused(f"step {step} is not in this run (valid: 0..{end})")
-            self._stop(1.0)
-            self._setup(paused=True, speed=self._driver.speed, revision=self._kernel.revision)
-            self.start(at_step=step)
+            old = self._run
+            with old.kernel.lock:
+                was_paused, old.driver.paused = old.driver.paused, True
+                old.kernel.lock.notify_all()
+            new = _Run(self, paused=True, speed=old.driver.speed, revision=old.kernel.revision)
+            self._travel = new
+            diverged = None
+            try:
+                self._start_run(new, step)
+            except ReplayDiverged as error:
+                diverged = error
+            finally:
+                self._travel = None
+            if new.kernel.stopping or new.driver.replay_cancelled:  # cancelled, or stopped
+                new.stop(1.0)
+                if self._closed:
+                    raise ControlRefused("the run has stopped")
+                with old.kernel.lock:
+                    old.driver.paused = was_paused
+                    old.driver.next_due = time.monotonic()
+                    old.kernel.revision += 1
+                    old.kernel.lock.notify_all()
+                raise ControlRefused("the rewind was cancelled: the run is where it was")
+            self._run = new
+            old.stop(1.0)
+            if diverged is not None:
+                raise diverged
+
+    def cancel_travel(self) -> bool:
+        """Abandon a rewind under way (from any thread): the run stays where it was.
+
+        Returns:
+            True when there was one to cancel.
+        """
+        travel = self._travel
+        if travel is None:
+            return False
+        travel.driver.replay_cancelled = True  # seen at the replay's next turn; no lock
+        return True
+
+    @property
+    def travel_progress(self) -> tuple[int, int] | None:
+        """While a rewind re-executes: the step it has reached and the one it goes to."""
+        travel = self._travel
+        if travel is None:
+            return None
+        target = travel.driver.replayer
+        return (travel.kernel.step, target.target) if target is not None else None
 
     def step_back(self, count: int = 1) -> None:
         """Go back ``count`` steps (to the start at most)."""
         with self._lifecycle:
             self._refuse_if_closed()
-            with self._kernel.lock:
-                current = self._kernel.step
+            with self._run.kernel.lock:
+                current = self._run.kernel.step
             if current == 0:
                 raise ControlRefused("already at step 0")
             self.goto(max(0, current - count))
@@ -261,16 +327,16 @@ class Runtime:
     @property
     def history_length(self) -> int:
         """How many steps the recorded history holds (the end ``goto`` can reach)."""
-        with self._kernel.lock:
-            return len(self._history)
+        with self._run.kernel.lock:
+            return len(self.history_record)
 
     def history(self, up_to_now: bool = False) -> History:
         """A copy of the recorded history (what a run file stores); with ``up_to_now``,
         only as far as the step shown now, so that replaying it ends here."""
-        with self._kernel.lock:
-            history = self._history.copy()
+        with self._run.kernel.lock:
+            history = self.history_record.copy()
             if up_to_now:
-                history.truncate(self._kernel.step, self._driver.actions_applied)
+                history.truncate(self._run.kernel.step, self._run.driver.actions_applied)
             return history
 
     # ----------------------------------------------------------------- control
@@ -279,20 +345,20 @@ class Runtime:
         """Grant no more steps; the step in progress, if any, ends at its checkpoint."""
         with self._lifecycle:
             self._refuse_if_closed()
-            kernel = self._kernel
+            kernel = self._run.kernel
             with kernel.lock:
-                self._driver.paused = True
+                self._run.driver.paused = True
                 kernel.revision += 1
                 kernel.lock.notify_all()
 
     def resume(self) -> None:
         with self._lifecycle:
-            kernel = self._kernel
+            kernel = self._run.kernel
             with kernel.lock:
-                self._judge.refuse_if_over()
-                self._driver.paused = False
-                self._judge.failed_state = False
-                self._driver.next_due = time.monotonic()
+                self._run.judge.refuse_if_over()
+                self._run.driver.paused = False
+                self._run.judge.failed_state = False
+                self._run.driver.next_due = time.monotonic()
                 kernel.revision += 1
                 kernel.lock.notify_all()
 
@@ -306,20 +372,20 @@ class Runtime:
 
     @property
     def is_paused(self) -> bool:
-        with self._kernel.lock:
-            return self._driver.paused
+        with self._run.kernel.lock:
+            return self._run.driver.paused
 
     def step(self, count: int = 1) -> None:
         """Grant ``count`` steps, each to the thread the policy picks."""
         if count < 1:
             raise ValueError("count must be at least 1")
         with self._lifecycle:
-            kernel, driver = self._kernel, self._driver
+            kernel, driver = self._run.kernel, self._run.driver
             with kernel.lock:
                 driver.wait_between_steps()
-                self._judge.refuse_if_over()
+                self._run.judge.refuse_if_over()
                 if not any(t.state.can_run for t in kernel.threads):
-                    raise ControlRefused(self._judge.idle_reason() or "no thread can run now")
+                    raise ControlRefused(self._run.judge.idle_reason() or "no thread can run now")
                 driver.budget += count
                 kernel.lock.notify_all()
 
@@ -330,10 +396,10 @@ class Runtime:
             ControlRefused: the thread does not exist or cannot run now; nothing changes.
         """
         with self._lifecycle:
-            kernel, driver = self._kernel, self._driver
+            kernel, driver = self._run.kernel, self._run.driver
             with kernel.lock:
                 driver.wait_between_steps()
-                self._judge.refuse_if_over()
+                self._run.judge.refuse_if_over()
                 thread = kernel.thread_named(name)
                 if thread is None:
                     valid = ", ".join(t.name for t in kernel.threads)
@@ -345,17 +411,17 @@ class Runtime:
 
     @property
     def speed(self) -> float | None:
-        return self._driver.speed
+        return self._run.driver.speed
 
     def set_speed(self, speed: float | None) -> None:
         """Steps per second (a positive number), or None for as fast as possible."""
         speed = self._check_speed(speed)
         with self._lifecycle:
             self._refuse_if_closed()
-            kernel = self._kernel
+            kernel = self._run.kernel
             with kernel.lock:
-                self._driver.speed = speed
-                self._driver.next_due = time.monotonic()
+                self._run.driver.speed = speed
+                self._run.driver.next_due = time.monotonic()
                 kernel.revision += 1
                 kernel.lock.notify_all()
 
@@ -378,13 +444,13 @@ class Runtime:
     @property
     def sink_error(self) -> BaseException | None:
         """What an event or step sink raised, if one did: the run stopped at that point."""
-        return self._kernel.sink_error
+        return self._run.kernel.sink_error
 
     def condition_names(self) -> tuple[str, ...]:
-        return names_of(self._kernel, PrimitiveKind.CONDITION)
+        return names_of(self._run.kernel, PrimitiveKind.CONDITION)
 
     def event_queue_names(self) -> tuple[str, ...]:
-        return names_of(self._kernel, PrimitiveKind.EVENTS)
+        return names_of(self._run.kernel, PrimitiveKind.EVENTS)
 
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
         """Block until no step is in progress or owed (paused, or nothing can run).
@@ -393,9 +459,9 @@ class Runtime:
             False when ``timeout`` passed first.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        kernel = self._kernel
+        kernel = self._run.kernel
         with kernel.lock:
-            while not self._driver.quiet():
+            while not self._run.driver.quiet():
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
@@ -404,15 +470,15 @@ class Runtime:
 
     def _user_action(self, action: UserAction) -> None:
         with self._lifecycle:
-            kernel, driver = self._kernel, self._driver
+            kernel, driver = self._run.kernel, self._run.driver
             with kernel.lock:
                 driver.wait_between_steps()
-                self._judge.refuse_if_over()
+                self._run.judge.refuse_if_over()
                 apply_action(kernel, action)
-                self._settle()
+                self._run.settle()
                 kernel.revision += 1
-                self._history.truncate(kernel.step, driver.actions_applied)
-                self._history.record_action(kernel.step, action)
+                self.history_record.truncate(kernel.step, driver.actions_applied)
+                self.history_record.record_action(kernel.step, action)
                 driver.actions_applied += 1
                 kernel.lock.notify_all()
 
@@ -425,10 +491,10 @@ class Runtime:
     def snapshot(self) -> Snapshot:
         """An immutable view of everything visible now: always a state between two whole
         steps (a step in progress is waited for, briefly)."""
-        kernel, driver = self._kernel, self._driver
+        kernel, driver = self._run.kernel, self._run.driver
         with kernel.lock:
-            if not driver.wait_for_gap(SNAPSHOT_PATIENCE) and self._last_snapshot is not None:
-                return self._last_snapshot
+            if not driver.wait_for_gap(SNAPSHOT_PATIENCE) and self._run.last_snapshot is not None:
+                return self._run.last_snapshot
             snapshot = Snapshot(
                 scenario=self.config.scenario.name,
                 title=self.config.scenario.title,
@@ -436,22 +502,22 @@ class Runtime:
                 seed=self.config.seed,
                 step=kernel.step,
                 revision=kernel.revision,
-                run_state=self._judge.run_state(driver.paused),
+                run_state=self._run.judge.run_state(driver.paused),
                 speed=driver.speed,
                 threads=tuple(t.view() for t in kernel.threads),
                 primitives=tuple(p.view() for p in kernel.primitives),
                 events=tuple(kernel.events),
-                verdict=self._judge.verdict,
-                idle_reason=self._judge.idle_reason(),
-                source=self._source,
-                watches=self._watch_values,
+                verdict=self._run.judge.verdict,
+                idle_reason=self._run.judge.idle_reason(),
+                source=self._run.source,
+                watches=self._run.watch_values,
                 timeline=tuple(kernel.timeline),
-                history_length=len(self._history),
+                history_length=len(self.history_record),
                 pace_paused=driver.paused,
                 conditions=names_of(kernel, PrimitiveKind.CONDITION),
                 event_queues=names_of(kernel, PrimitiveKind.EVENTS),
             )
-            self._last_snapshot = snapshot
+            self._run.last_snapshot = snapshot
             driver.go_on()
             return snapshot
 

@@ -10,7 +10,15 @@ from collections.abc import Mapping
 
 from engine_helpers import advance, make_scenario
 
-from threadlab.engine import EventKind, RunState, Runtime, ThreadState, World, resolve_config
+from threadlab.engine import (
+    ControlRefused,
+    EventKind,
+    RunState,
+    Runtime,
+    ThreadState,
+    World,
+    resolve_config,
+)
 from threadlab.engine.kernel import Kernel
 from threadlab.engine.model import PrimitiveKind, PrimitiveView
 from threadlab.engine.primitives.base import Primitive
@@ -166,13 +174,23 @@ def test_stop_cuts_a_rewind_short_and_no_new_run_starts() -> None:
         assert runtime.wait_idle()
         end = runtime.snapshot().step
         slow.set()
-        rewind = threading.Thread(target=runtime.goto, args=(end - 1,))
+        outcome: list[BaseException] = []
+
+        def rewind_back_one() -> None:
+            try:
+                runtime.goto(end - 1)
+            except BaseException as error:
+                outcome.append(error)
+
+        rewind = threading.Thread(target=rewind_back_one)
         rewind.start()
         assert replaying.wait(timeout=10)
         assert runtime.stop()
         rewind.join(timeout=10)
         assert not rewind.is_alive()
-        assert runtime.snapshot().step < end - 1, "the rewind ran to its end after stop()"
+        assert len(outcome) == 1 and isinstance(outcome[0], ControlRefused)
+        # The rewind was abandoned: the run shown is the one it was (not step end - 1).
+        assert runtime.snapshot().step == end
     finally:
         runtime.stop()
 
@@ -190,5 +208,49 @@ def test_a_sink_that_raises_stops_the_run_and_wedges_nothing() -> None:
         assert isinstance(runtime.sink_error, BrokenPipeError)
         assert runtime.snapshot().step < 50
         assert [t for t in runtime.snapshot().threads if t.state is ThreadState.FAILED] == []
+    finally:
+        assert runtime.stop()
+
+
+def test_a_cancelled_rewind_leaves_the_run_where_it_was() -> None:
+    replaying = threading.Event()
+    slow = threading.Event()
+
+    def step_sink(step: int, states: object) -> None:
+        if slow.is_set():
+            replaying.set()
+            time.sleep(0.001)
+
+    config = resolve_config(get_scenario("producer-consumer"), params={"items": 50})
+    runtime = Runtime(config, paused=True, speed=None, step_sink=step_sink)
+    runtime.start()
+    try:
+        runtime.step(2000)
+        assert runtime.wait_idle()
+        before = runtime.snapshot()
+        outcome: list[BaseException] = []
+
+        def rewind_to_the_start_and_back() -> None:
+            try:
+                runtime.goto(before.step - 1)
+            except BaseException as error:
+                outcome.append(error)
+
+        slow.set()
+        rewind = threading.Thread(target=rewind_to_the_start_and_back)
+        rewind.start()
+        assert replaying.wait(timeout=10)
+        assert runtime.travel_progress is not None
+        assert runtime.snapshot().step == before.step  # the old run stays on screen
+        assert runtime.cancel_travel()
+        rewind.join(timeout=10)
+        slow.clear()
+        assert len(outcome) == 1 and "cancelled" in str(outcome[0])
+        after = runtime.snapshot()
+        assert after.step == before.step
+        assert after.threads == before.threads
+        assert runtime.travel_progress is None
+        runtime.step_back()  # and the run goes on as before: a rewind still works
+        assert runtime.snapshot().step == before.step - 1
     finally:
         assert runtime.stop()

@@ -300,6 +300,25 @@ class RunController:
         """Start the run and re-execute its recorded history up to ``step`` (a replay)."""
         self._request(Trip(TripKind.OPEN, step))
 
+    def cancel_trip(self) -> bool:
+        """Abandon the rewind under way (and any waiting behind it): the run stays where it
+        was. Returns False when there is none to cancel."""
+        if self._trip is None or self._trip.kind is not TripKind.GOTO:
+            return False
+        self._next = None
+        return self.runtime.cancel_travel()
+
+    def show_progress(self) -> None:
+        """Say how far the rewind under way has come (called by the screen's timer)."""
+        trip = self._trip
+        progress = self.runtime.travel_progress
+        if trip is None or trip.kind is not TripKind.GOTO or progress is None or self._next:
+            return  # (with a trip waiting behind, the line names where that one goes)
+        done, target = progress
+        shown = self._host.shown()
+        going = trip.busy_text(shown.step if shown is not None else None).removesuffix("…")
+        self._host.hint_line().busy = f"{going}… step {done:,} of {target:,} · escape cancels"
+
     def _request(self, trip: Trip) -> None:
         if self._closed:
             return

@@ -159,6 +159,14 @@ SCENARIO_BINDINGS: list[BindingType] = [
         id="goto",
     ),
     Binding(
+        "escape",
+        "cancel_trip",
+        "Cancel rewind",
+        show=False,
+        tooltip="Abandon a rewind under way: the run stays where it was",
+        id="cancel-rewind",
+    ),
+    Binding(
         "t",
         "toggle_timeline",
         "Timeline",
@@ -199,6 +207,7 @@ HELP_ONLY = frozenset(
         "start",
         "end",
         "goto",
+        "cancel-rewind",
         "timeline",
         "save",
     }

@@ -176,7 +176,10 @@ class ScenarioScreen(Screen[None]):
         Not while a trip is under way: the runtime holds its lock while it re-executes, and
         a pull would freeze the screen until it is done.
         """
-        if not self._started or self.controller.travelling:
+        if not self._started:
+            return
+        if self.controller.travelling:
+            self.controller.show_progress()
             return
         snapshot = self.runtime.snapshot()
         key = (self._epoch, snapshot.revision)
@@ -346,6 +349,10 @@ class ScenarioScreen(Screen[None]):
 
     def action_save(self) -> None:
         self.controller.save()
+
+    def action_cancel_trip(self) -> None:
+        if not self.controller.cancel_trip():
+            self.controller.say("no rewind to cancel", "information", 2)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()))
