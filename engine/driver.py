@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Protocol
 
 from threadlab.engine.history import History
-from threadlab.engine.kernel import Kernel
+from threadlab.engine.kernel import TIMELINE_STEPS, Kernel
 from threadlab.engine.scheduler import Policy
 from threadlab.engine.threads import SimThread
 from threadlab.engine.verdicts import Judge
@@ -134,7 +134,15 @@ class Driver:
         if kernel.stopping:
             kernel.lock.notify_all()
             return
-        kernel.record_column(ran)
+        replayer = self.replayer
+        if (
+            replayer is None
+            or kernel.step > replayer.target - TIMELINE_STEPS
+            or kernel.reports_steps
+        ):
+            kernel.record_column(ran)
+        else:
+            kernel.skip_column()  # a replayed step the timeline would have dropped by its end
         self.after_step(ran)
         if self.phase is Phase.REPLAYING and self.replayer is not None:
             self.replayer.next_turn()  # the recorded turns hand off directly too

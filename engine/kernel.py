@@ -271,6 +271,15 @@ class Kernel:
             except BaseException as error:
                 self._sink_failed(error)
 
+    @property
+    def reports_steps(self) -> bool:
+        """Whether a step sink wants every step's column."""
+        return self._step_sink is not None
+
+    def skip_column(self) -> None:
+        """Forget this step's timeline marks without adding its column (lock held)."""
+        self._marks = ""
+
     def stop_threads(self) -> None:
         """Every thread unwinds at its next checkpoint, parked ones at once (lock held)."""
         self.stopping = True
