@@ -129,8 +129,9 @@ class RewindProbe:
         while time.perf_counter() < limit:
             now = time.perf_counter()
             step = self.runtime.snapshot().step
-            if self.pressed_t is None and (step != self.target + 1 or now - self.start > 0.5):
-                self.pressed_t = time.perf_counter()  # the rewind left the old step
+            under_way = self.runtime.travel_progress is not None or step != self.target + 1
+            if self.pressed_t is None and (under_way or now - self.start > 0.5):
+                self.pressed_t = time.perf_counter()  # the rewind is re-executing the run
                 self.press("t")
             if self.rewound is None and step == self.target:
                 self.rewound = now
