@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from threadlab.engine.files import atomic_writer
+from threadlab.engine.files import output_file
 from threadlab.engine.history import History
 from threadlab.engine.model import Event, Snapshot
 from threadlab.engine.runtime import ReplayDiverged, Runtime
@@ -83,9 +83,9 @@ def dumps(run: RunRecord) -> str:
 
 
 def save(path: str, run: RunRecord) -> None:
-    """Write the run file whole, or not at all."""
+    """Write the run file whole, or not at all (see ``files.output_file``)."""
     text = dumps(run)
-    with atomic_writer(path) as stream:
+    with output_file(path) as stream:
         stream.write(text)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from threadlab.engine import runfile
-from threadlab.engine.files import atomic_writer
+from threadlab.engine.files import output_file
 from threadlab.engine.scenario import ConfigError, RunConfig, resolve_config
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 
@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="jsonl: one event per line (default); chrome: Trace Event Format for Perfetto; "
         "run: a run file for 'threadlab replay'",
     )
-    trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    trace.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of stdout (- is stdout)"
+    )
 
     replay = commands.add_parser("replay", help="open a saved run at its last step")
     replay.add_argument("file", metavar="FILE", help="a run file (saved with ctrl+s)")
@@ -158,11 +160,12 @@ def _list(as_json: bool) -> None:
 
 
 def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
-    if output is None:
+    if output is None or output == "-":  # "-o -" is stdout, as for every Unix tool
         write_trace(config, steps, sys.stdout.write, fmt)
         sys.stdout.flush()
         return
-    with atomic_writer(output) as stream:  # all or nothing: never a half-written trace
+    # a regular file all or nothing; a FIFO, a device or a descriptor written into
+    with output_file(output) as stream:
         write_trace(config, steps, stream.write, fmt)
 
 
