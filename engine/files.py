@@ -145,6 +145,7 @@ def _resolve(path: str, target: os.stat_result | None) -> str | None:
     (None when the link's target has no path of its own, as links in /proc may not)."""
     if not os.path.islink(path):
         return os.path.abspath(path)
+    _may_follow(path)
     real = os.path.realpath(path)
     if target is None:  # dangling: the file it points to is created
         return real
@@ -153,6 +154,21 @@ def _resolve(path: str, target: os.stat_result | None) -> str | None:
     except OSError:
         return None
     return real if (found.st_dev, found.st_ino) == (target.st_dev, target.st_ino) else None
+
+
+def _may_follow(link: str) -> None:
+    """Refuse a link the kernel would not follow for us: with fs.protected_symlinks, a link
+    planted by another user in a shared sticky folder such as /tmp. ``realpath`` only reads
+    links, so ask the kernel by following it the way ``open`` does (O_PATH opens nothing)."""
+    o_path = getattr(os, "O_PATH", 0)
+    if not o_path:
+        return
+    try:
+        os.close(os.open(link, o_path | os.O_CLOEXEC))
+    except FileNotFoundError:
+        pass  # dangling: nothing to open, the link itself was followed
+    except OSError as error:
+        raise OutputError(f"cannot write {shorten_path(link)}: {_reason(error)}") from None
 
 
 def _write_into(stream: TextIO, shown: str) -> Iterator[OutputStream]:

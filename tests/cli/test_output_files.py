@@ -152,6 +152,35 @@ def test_a_symlink_loop_gets_one_line(tmp_path: Path) -> None:
     assert stat.S_ISLNK(os.lstat(tmp_path / "a").st_mode)
 
 
+def _protected_symlinks() -> bool:
+    try:
+        with open("/proc/sys/fs/protected_symlinks") as setting:
+            return setting.read().strip() == "1"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not _protected_symlinks(),
+    reason="needs root (to plant another user's link) and fs.protected_symlinks=1",
+)
+def test_a_link_planted_by_another_user_in_a_sticky_folder_is_not_followed(
+    tmp_path: Path,
+) -> None:
+    # What the kernel refuses to follow for open() is not followed by realpath() either.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    link = shared / "out.jsonl"
+    link.symlink_to(victim)
+    os.lchown(link, 54321, 54321)
+    line = one_error_line(run_cli(*TRACE, "-o", str(link)))
+    assert "Permission denied" in line
+    assert victim.read_text() == "precious\n"
+
+
 # ----------------------------------------------------------------- written into, never replaced
 
 
