@@ -8,18 +8,25 @@ run at its last step; ``--check`` compares the re-executed events with the saved
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from threadlab.engine.files import atomic_writer
+from threadlab.engine.files import kind_of, output_file
 from threadlab.engine.history import History
-from threadlab.engine.model import Event, Snapshot
+from threadlab.engine.model import Event, EventKind, Snapshot
+from threadlab.engine.oneline import quote, shorten_path
 from threadlab.engine.runtime import ReplayDiverged, Runtime
 from threadlab.engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
 
 FORMAT = "threadlab-run"
 VERSION = 1
+MAX_BYTES = 256 * 1024 * 1024
+"""The largest run file threadlab writes or reads. A run of about a million steps, the
+longest the app is used for, saves to roughly 100 MB; a file larger than this is not a run
+file, and reading one is refused before it is read into memory."""
 
 
 class RunFileError(ConfigError):
@@ -79,13 +86,25 @@ def to_document(run: RunRecord) -> dict[str, Any]:
 
 
 def dumps(run: RunRecord) -> str:
-    return json.dumps(to_document(run), ensure_ascii=False, indent=1) + "\n"
+    """The run file's text.
+
+    Raises:
+        RunFileError: the run is too long to save as a run file (over MAX_BYTES).
+    """
+    text = json.dumps(to_document(run), ensure_ascii=False, indent=1) + "\n"
+    # A character is at most 4 bytes in UTF-8: encode only when it could matter.
+    if len(text) * 4 > MAX_BYTES and len(text.encode("utf-8")) > MAX_BYTES:
+        raise RunFileError(
+            f"the run is too long for a run file (more than {MAX_BYTES // 2**20} MB); "
+            "save it at an earlier step"
+        )
+    return text
 
 
 def save(path: str, run: RunRecord) -> None:
-    """Write the run file whole, or not at all."""
+    """Write the run file whole, or not at all (see ``files.output_file``)."""
     text = dumps(run)
-    with atomic_writer(path) as stream:
+    with output_file(path) as stream:
         stream.write(text)
 
 
@@ -96,35 +115,35 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
         RunFileError: missing, unreadable, truncated, corrupt, wrong version, or naming an
             unknown scenario, variant or parameter; one line that says which.
     """
-    try:
-        with open(path, encoding="utf-8-sig") as stream:
-            text = stream.read()
-    except FileNotFoundError:
-        raise RunFileError(f"cannot read run file {path}: no such file") from None
-    except IsADirectoryError:
-        raise RunFileError(f"cannot read run file {path}: it is a directory") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not UTF-8 text"
-        raise RunFileError(f"cannot read run file {path}: {reason}") from None
+    shown = shorten_path(path)
+    text = _read_text(path, shown)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise RunFileError(
-            f"{path} is truncated or corrupt (invalid JSON at line {error.lineno}, "
+            f"{shown} is truncated or corrupt (invalid JSON at line {error.lineno}, "
             f"column {error.colno})"
         ) from None
     except (ValueError, RecursionError):  # a number too long to read, nesting too deep
-        raise RunFileError(f"{path} is corrupt (not a JSON document threadlab can read)") from None
+        raise RunFileError(f"{shown} is corrupt (not a JSON document threadlab can read)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise RunFileError(f'{path} is not a threadlab run file (no "format": "{FORMAT}")')
+        raise RunFileError(f'{shown} is not a threadlab run file (no "format": "{FORMAT}")')
     version = document.get("version")
+    if not _is_int(version):  # true == 1 and 1.0 == 1 in Python: neither is a version
+        raise RunFileError(
+            f"{shown}: field 'version' is {quote(version)}, not a whole number (valid: {VERSION})"
+        )
     if version != VERSION:
         raise RunFileError(
-            f"{path} is a version {version!r} run file; this threadlab reads version {VERSION}"
+            f"{shown} is a version {quote(version)} run file; this threadlab reads version "
+            f"{VERSION}"
         )
     try:
         scenario = find_scenario(_field(document, "scenario", str))
         params = _field(document, "params", dict)
+        for name, value in params.items():
+            if not _is_int(value):
+                raise ValueError(f"parameter {quote(name)} is {quote(value)}, not a whole number")
         config = resolve_config(
             scenario,
             _field(document, "variant", str),
@@ -132,10 +151,46 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             _field(document, "seed", int),
         )
         history = History.from_json(document.get("schedule"))
-        events = tuple(_event(item) for item in _field(document, "events", list))
+        events = tuple(
+            _event(number, item)
+            for number, item in enumerate(_field(document, "events", list), start=1)
+        )
     except (ConfigError, ValueError, TypeError) as error:
-        raise RunFileError(f"{path}: {error}") from None
+        raise RunFileError(f"{shown}: {error}") from None
     return RunRecord(config, history, events)
+
+
+def _read_text(path: str, shown: str) -> str:
+    """The file's text, refusing anything that is not a regular file of at most MAX_BYTES
+    before reading it: a FIFO would block in ``open``, ``/dev/zero`` never ends."""
+    prefix = f"cannot read run file {shown}"
+    try:
+        found = os.stat(path)
+        if not stat.S_ISREG(found.st_mode):
+            raise RunFileError(f"{prefix}: it is {kind_of(found.st_mode)} (valid: a run file)")
+        if found.st_size > MAX_BYTES:
+            raise RunFileError(_too_large(prefix))
+        # Non-blocking, in case it was swapped for a FIFO since the stat; checked again below.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        with open(handle, "rb") as stream:
+            opened = os.fstat(handle)
+            if not stat.S_ISREG(opened.st_mode):
+                raise RunFileError(f"{prefix}: it is {kind_of(opened.st_mode)} (valid: a run file)")
+            data = stream.read(MAX_BYTES + 1)  # never more, even if it grew meanwhile
+    except FileNotFoundError:
+        raise RunFileError(f"{prefix}: no such file") from None
+    except OSError as error:
+        raise RunFileError(f"{prefix}: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise RunFileError(_too_large(prefix))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RunFileError(f"{prefix}: not UTF-8 text") from None
+
+
+def _too_large(prefix: str) -> str:
+    return f"{prefix}: larger than any run file (at most {MAX_BYTES // 2**20} MB)"
 
 
 def check(run: RunRecord) -> tuple[bool, str]:
@@ -164,6 +219,10 @@ def check(run: RunRecord) -> tuple[bool, str]:
     return True, f"the run matches: {len(events)} events over {final.step} steps"
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _field(document: dict[str, Any], name: str, kind: type) -> Any:
     value = document.get(name)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -171,20 +230,31 @@ def _field(document: dict[str, Any], name: str, kind: type) -> Any:
     return value
 
 
-def _event(item: object) -> Event:
+def _event(number: int, item: object) -> Event:
+    """Event ``number`` of the file, every field checked: a wrong type is a corrupt file,
+    not a run that differs."""
     if not isinstance(item, dict):
-        raise ValueError(f"event {item!r} is not an object")
-    try:
-        return Event(
-            step=item["step"],
-            thread=item["thread"],
-            kind=item["kind"],
-            primitive=item["primitive"],
-            detail=item.get("detail", ""),
-            line=item.get("line"),
-        )
-    except KeyError as missing:
-        raise ValueError(f"an event has no {missing}") from None
+        raise ValueError(f"event {number} is {quote(item)}, not an object")
+    for name in ("step", "thread", "kind", "primitive"):
+        if name not in item:
+            raise ValueError(f"event {number} has no {name!r}")
+    step, thread, kind = item["step"], item["thread"], item["kind"]
+    primitive, detail, line = item["primitive"], item.get("detail", ""), item.get("line")
+    if not _is_int(step) or step < 0:
+        raise ValueError(f"event {number}: step {quote(step)} is not a whole number >= 0")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise ValueError(f"event {number}: kind {quote(kind)} is not an event kind")
+    for name, value in (("thread", thread), ("primitive", primitive)):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"event {number}: {name} {quote(value)} is not a name or null")
+    if not isinstance(detail, str):
+        raise ValueError(f"event {number}: detail {quote(detail)} is not a string")
+    if line is not None and (not _is_int(line) or line < 0):
+        raise ValueError(f"event {number}: line {quote(line)} is not a line number or null")
+    return Event(step, thread, EventKind(kind), primitive, detail, line)
+
+
+_KINDS = frozenset(kind.value for kind in EventKind)
 
 
 def _describe(event: Event) -> str:

@@ -7,9 +7,12 @@ line that says what is wrong and what is valid.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from threadlab.engine.oneline import quote, shorten
 
 if TYPE_CHECKING:
     from threadlab.engine.world import World
@@ -17,6 +20,41 @@ if TYPE_CHECKING:
 
 class ConfigError(ValueError):
     """Bad user input: the message is one line naming what is wrong and what is valid."""
+
+
+# ``int()`` also takes "٣" (any Unicode digit), "5_000", "+5" and " 5 ": a number a user
+# types is ASCII digits with an optional minus sign, nothing else. ``[0-9]``, not ``\d``,
+# which matches every Unicode digit.
+_PLAIN_INTEGER = re.compile(r"-?[0-9]+")
+_MAX_DIGITS = 40  # more than any range here needs; int() of thousands of digits is slow
+
+
+def parse_whole(raw: str, label: str, minimum: int, maximum: int) -> int:
+    """``raw`` as a plain whole number in ``minimum..maximum``.
+
+    ``label`` starts the message, e.g. ``"seed "`` or ``"parameter threads="``.
+
+    Raises:
+        ConfigError: not ASCII digits (with an optional minus sign), or out of range.
+    """
+    valid = f"valid: {minimum}..{maximum}"
+    if not _PLAIN_INTEGER.fullmatch(raw):
+        message = f"{label}{quote(raw)} is not a whole number ({valid})"
+        raise ConfigError(message + _looks_like_a_number(raw))
+    if len(raw.lstrip("-")) > _MAX_DIGITS or not minimum <= int(raw) <= maximum:
+        raise ConfigError(f"{label}{shorten(raw)} is out of range ({valid})")
+    return int(raw)
+
+
+def _looks_like_a_number(raw: str) -> str:
+    """A hint when Python would read ``raw`` as a number but threadlab does not."""
+    if len(raw) > _MAX_DIGITS:
+        return ""
+    try:
+        int(raw)
+    except ValueError:
+        return ""
+    return "; write it in plain digits 0-9 only"
 
 
 @dataclass(frozen=True)
@@ -30,19 +68,8 @@ class Param:
     help: str
 
     def parse(self, raw: str) -> int:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(
-                f"parameter {self.name}={raw!r} is not a whole number "
-                f"(valid: {self.minimum}..{self.maximum})"
-            ) from None
-        if not self.minimum <= value <= self.maximum:
-            raise ConfigError(
-                f"parameter {self.name}={value} is out of range "
-                f"(valid: {self.minimum}..{self.maximum})"
-            )
-        return value
+        """``raw`` as this parameter's value; ConfigError when not a plain number in range."""
+        return parse_whole(raw, f"parameter {self.name}=", self.minimum, self.maximum)
 
 
 @dataclass(frozen=True)
@@ -82,7 +109,7 @@ class Scenario:
             if param.name == name:
                 return param
         valid = ", ".join(p.name for p in self.params) or "none"
-        raise ConfigError(f"unknown parameter {name!r} for {self.name} (valid: {valid})")
+        raise ConfigError(f"unknown parameter {quote(name)} for {self.name} (valid: {valid})")
 
     def describe(self) -> dict[str, object]:
         """A JSON-ready description, as ``threadlab list --json`` prints it."""
@@ -138,17 +165,16 @@ def resolve_config(
     chosen = scenario.default_variant if variant is None else variant
     if chosen not in names:
         raise ConfigError(
-            f"unknown variant {chosen!r} for {scenario.name} (valid: {', '.join(names)})"
+            f"unknown variant {quote(chosen)} for {scenario.name} (valid: {', '.join(names)})"
         )
     values = {p.name: p.default for p in scenario.params}
     for name, raw in (params or {}).items():
         param = scenario.param(name)
         values[name] = param.parse(str(raw))
-    try:
-        seed_value = int(seed)
-    except ValueError:
-        raise ConfigError(f"seed {seed!r} is not a whole number (valid: 0..{MAX_SEED})") from None
-    if not 0 <= seed_value <= MAX_SEED:
-        raise ConfigError(f"seed {seed_value} is out of range (valid: 0..{MAX_SEED})")
+    # A seed from a run file is already an int; one typed by the user is parsed strictly.
+    raw_seed = str(seed) if isinstance(seed, int) and not isinstance(seed, bool) else seed
+    if not isinstance(raw_seed, str):
+        raise ConfigError(f"seed {quote(seed)} is not a whole number (valid: 0..{MAX_SEED})")
+    seed_value = parse_whole(raw_seed, "seed ", 0, MAX_SEED)
     ordered = tuple((p.name, values[p.name]) for p in scenario.params)
     return RunConfig(scenario, chosen, ordered, seed_value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from threadlab.engine import ConfigError, Scenario
+from threadlab.engine.oneline import quote
 from threadlab.scenarios import (
     async_io,
     barrier,
@@ -45,4 +46,4 @@ def get_scenario(name: str) -> Scenario:
         return SCENARIOS[name]
     except KeyError:
         valid = ", ".join(SCENARIOS)
-        raise ConfigError(f"unknown scenario {name!r} (valid: {valid})") from None
+        raise ConfigError(f"unknown scenario {quote(name)} (valid: {valid})") from None

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from threadlab.engine import runfile
-from threadlab.engine.files import atomic_writer
-from threadlab.engine.scenario import ConfigError, RunConfig, resolve_config
+from threadlab.engine.files import output_file
+from threadlab.engine.oneline import one_line, quote
+from threadlab.engine.scenario import ConfigError, RunConfig, parse_whole, resolve_config
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 
 EXIT_DIFFERS = 1
@@ -30,19 +32,24 @@ class _Parser(argparse.ArgumentParser):
 
 
 def fail(message: str) -> NoReturn:
-    print(f"threadlab: error: {message}", file=sys.stderr)
+    # one_line is the last guard: whatever the message quotes, it stays one short line
+    print(one_line(f"threadlab: error: {message}"), file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT)
+
+
+# Plain ASCII decimals only: float() also takes "٣", "1_000", "inf", "nan" and " 5 ".
+_PLAIN_DECIMAL = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,10})?|\.[0-9]{1,10}")
 
 
 def _speed(text: str) -> float | None:
     if text == "max":
         return None
-    try:
-        value = float(text)
-    except ValueError:
+    if not _PLAIN_DECIMAL.fullmatch(text):
         raise argparse.ArgumentTypeError(
-            f"speed {text!r} is not a number (valid: a positive number of steps per second, or max)"
-        ) from None
+            f"speed {quote(text)} is not a number "
+            "(valid: a positive number of steps per second such as 4 or 0.5, or max)"
+        )
+    value = float(text)
     if not 0 < value <= 1000:
         raise argparse.ArgumentTypeError(
             f"speed {text} is out of range (valid: more than 0 up to 1000 steps per second, or max)"
@@ -52,16 +59,9 @@ def _speed(text: str) -> float | None:
 
 def _steps(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"steps {text!r} is not a whole number (valid: 1..{MAX_TRACE_STEPS})"
-        ) from None
-    if not 1 <= value <= MAX_TRACE_STEPS:
-        raise argparse.ArgumentTypeError(
-            f"steps {value} is out of range (valid: 1..{MAX_TRACE_STEPS})"
-        )
-    return value
+        return parse_whole(text, "steps ", 1, MAX_TRACE_STEPS)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="jsonl: one event per line (default); chrome: Trace Event Format for Perfetto; "
         "run: a run file for 'threadlab replay'",
     )
-    trace.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    trace.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of stdout (- is stdout)"
+    )
 
     replay = commands.add_parser("replay", help="open a saved run at its last step")
     replay.add_argument("file", metavar="FILE", help="a run file (saved with ctrl+s)")
@@ -133,8 +135,8 @@ def _config(args: argparse.Namespace) -> RunConfig:
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            fail(f"--param {item!r} is not of the form K=V (e.g. --param capacity=2)")
-        params[key.strip()] = value.strip()
+            fail(f"--param {quote(item)} is not of the form K=V (e.g. --param capacity=2)")
+        params[key] = value  # not stripped: " 5 " is not a plain number
     scenario = get_scenario(args.name)
     return resolve_config(scenario, args.variant, params, args.seed)
 
@@ -158,11 +160,12 @@ def _list(as_json: bool) -> None:
 
 
 def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
-    if output is None:
+    if output is None or output == "-":  # "-o -" is stdout, as for every Unix tool
         write_trace(config, steps, sys.stdout.write, fmt)
         sys.stdout.flush()
         return
-    with atomic_writer(output) as stream:  # all or nothing: never a half-written trace
+    # a regular file all or nothing; a FIFO, a device or a descriptor written into
+    with output_file(output) as stream:
         write_trace(config, steps, stream.write, fmt)
 
 
