@@ -157,38 +157,51 @@ def test_snapshots_taken_while_it_rewinds_show_whole_steps_of_the_replay(launch)
     assert all(step <= end - 1 for step in replayed)
 
 
-def test_stop_cuts_a_rewind_short_and_no_new_run_starts() -> None:
-    replaying = threading.Event()
-    slow = threading.Event()
+class SlowRewind:
+    """A producer-consumer run whose rewinds are slowed down (a millisecond a replayed
+    step), so that a stop or a cancel surely comes while one is under way."""
 
-    def step_sink(step: int, states: object) -> None:
-        if slow.is_set():  # the rewind: slowed down so that stop() surely comes first
-            replaying.set()
+    def __init__(self, steps: int) -> None:
+        self.replaying = threading.Event()
+        self.slow = threading.Event()
+        self.outcome: list[BaseException] = []
+        config = resolve_config(get_scenario("producer-consumer"), params={"items": 50})
+        self.runtime = Runtime(config, paused=True, speed=None, step_sink=self._step_sink)
+        self.runtime.start()
+        self.runtime.step(steps)
+        assert self.runtime.wait_idle()
+
+    def _step_sink(self, step: int, states: object) -> None:
+        if self.slow.is_set():
+            self.replaying.set()
             time.sleep(0.001)
 
-    config = resolve_config(get_scenario("producer-consumer"), params={"items": 50})
-    runtime = Runtime(config, paused=True, speed=None, step_sink=step_sink)
-    runtime.start()
-    try:
-        runtime.step(3000)
-        assert runtime.wait_idle()
-        end = runtime.snapshot().step
-        slow.set()
-        outcome: list[BaseException] = []
+    def rewind_to(self, step: int) -> threading.Thread:
+        """Go to ``step`` in a thread of its own, once the rewind is under way."""
 
-        def rewind_back_one() -> None:
+        def go() -> None:
             try:
-                runtime.goto(end - 1)
+                self.runtime.goto(step)
             except BaseException as error:
-                outcome.append(error)
+                self.outcome.append(error)
 
-        rewind = threading.Thread(target=rewind_back_one)
-        rewind.start()
-        assert replaying.wait(timeout=10)
+        self.slow.set()
+        thread = threading.Thread(target=go)
+        thread.start()
+        assert self.replaying.wait(timeout=10)
+        return thread
+
+
+def test_stop_cuts_a_rewind_short_and_no_new_run_starts() -> None:
+    slowed = SlowRewind(3000)
+    runtime = slowed.runtime
+    try:
+        end = runtime.snapshot().step
+        rewind = slowed.rewind_to(end - 1)
         assert runtime.stop()
         rewind.join(timeout=10)
         assert not rewind.is_alive()
-        assert len(outcome) == 1 and isinstance(outcome[0], ControlRefused)
+        assert len(slowed.outcome) == 1 and isinstance(slowed.outcome[0], ControlRefused)
         # The rewind was abandoned: the run shown is the one it was (not step end - 1).
         assert runtime.snapshot().step == end
     finally:
@@ -213,39 +226,17 @@ def test_a_sink_that_raises_stops_the_run_and_wedges_nothing() -> None:
 
 
 def test_a_cancelled_rewind_leaves_the_run_where_it_was() -> None:
-    replaying = threading.Event()
-    slow = threading.Event()
-
-    def step_sink(step: int, states: object) -> None:
-        if slow.is_set():
-            replaying.set()
-            time.sleep(0.001)
-
-    config = resolve_config(get_scenario("producer-consumer"), params={"items": 50})
-    runtime = Runtime(config, paused=True, speed=None, step_sink=step_sink)
-    runtime.start()
+    slowed = SlowRewind(2000)
+    runtime = slowed.runtime
     try:
-        runtime.step(2000)
-        assert runtime.wait_idle()
         before = runtime.snapshot()
-        outcome: list[BaseException] = []
-
-        def rewind_to_the_start_and_back() -> None:
-            try:
-                runtime.goto(before.step - 1)
-            except BaseException as error:
-                outcome.append(error)
-
-        slow.set()
-        rewind = threading.Thread(target=rewind_to_the_start_and_back)
-        rewind.start()
-        assert replaying.wait(timeout=10)
+        rewind = slowed.rewind_to(before.step - 1)
         assert runtime.travel_progress is not None
         assert runtime.snapshot().step == before.step  # the old run stays on screen
         assert runtime.cancel_travel()
         rewind.join(timeout=10)
-        slow.clear()
-        assert len(outcome) == 1 and "cancelled" in str(outcome[0])
+        slowed.slow.clear()
+        assert len(slowed.outcome) == 1 and "cancelled" in str(slowed.outcome[0])
         after = runtime.snapshot()
         assert after.step == before.step
         assert after.threads == before.threads

@@ -32,6 +32,7 @@ from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.controller import TRAVELLING
 from threadlab.tui.screens.help import HelpScreen
 from threadlab.tui.screens.panel_feed import PANEL_PARTS, PanelFeed
+from threadlab.tui.screens.scenario import ScenarioScreen
 from threadlab.tui.widgets.hint import HintLine
 from threadlab.tui.widgets.status import StatusLine
 from threadlab.tui.widgets.verdict import VerdictBanner
@@ -80,6 +81,23 @@ class GatedApp(ThreadlabApp):
         return Runtime(config, paused=True, speed=4, history=history, step_sink=self.gate)
 
 
+def long_gated_app() -> tuple[Gate, GatedApp]:
+    """An app on a run long enough that a rewind takes a while, its step sink gated."""
+    gate = Gate()
+    config = resolve_config(get_scenario("cas"), "spinlock", {"threads": 9, "rounds": 50}, 1)
+    return gate, GatedApp(config, gate)
+
+
+def run_long(app: GatedApp, gate: Gate) -> tuple[Runtime, ScenarioScreen]:
+    """Run the app's run to LONG_RUN steps; the next rewind will be held halfway."""
+    runtime = runtime_of(app)
+    runtime.step(LONG_RUN)
+    runtime.wait_idle()
+    assert runtime.snapshot().step == LONG_RUN
+    gate.at = LONG_RUN // 2
+    return runtime, scenario_screen(app)
+
+
 def test_a_refusal_shows_on_the_hint_line_and_the_next_one_replaces_it() -> None:
     async def body() -> None:
         app = make_app("condition")
@@ -103,16 +121,9 @@ def test_a_refusal_shows_on_the_hint_line_and_the_next_one_replaces_it() -> None
 
 def test_a_long_rewind_runs_in_a_worker_while_keys_are_answered() -> None:
     async def body() -> None:
-        gate = Gate()
-        config = resolve_config(get_scenario("cas"), "spinlock", {"threads": 9, "rounds": 50}, 1)
-        app = GatedApp(config, gate)
+        gate, app = long_gated_app()
         async with app.run_test(size=SIZE) as pilot:
-            runtime = runtime_of(app)
-            screen = scenario_screen(app)
-            runtime.step(LONG_RUN)
-            runtime.wait_idle()
-            assert runtime.snapshot().step == LONG_RUN
-            gate.at = LONG_RUN // 2
+            runtime, screen = run_long(app, gate)
             try:
                 await pilot.press("left")
                 assert await asyncio.to_thread(gate.reached.wait, 60)
@@ -148,16 +159,10 @@ def test_a_long_rewind_runs_in_a_worker_while_keys_are_answered() -> None:
 
 def test_escape_cancels_a_rewind_and_the_run_stays_where_it_was() -> None:
     async def body() -> None:
-        gate = Gate()
-        config = resolve_config(get_scenario("cas"), "spinlock", {"threads": 9, "rounds": 50}, 1)
-        app = GatedApp(config, gate)
+        gate, app = long_gated_app()
         async with app.run_test(size=SIZE) as pilot:
-            runtime = runtime_of(app)
-            screen = scenario_screen(app)
-            runtime.step(LONG_RUN)
-            runtime.wait_idle()
+            runtime, screen = run_long(app, gate)
             before = runtime.snapshot()
-            gate.at = LONG_RUN // 2
             try:
                 await pilot.press("left")
                 assert await asyncio.to_thread(gate.reached.wait, 60)
