@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from threadlab.engine.errors import ReplayDiverged
 from threadlab.engine.files import kind_of, output_file
 from threadlab.engine.history import History
 from threadlab.engine.model import Event, EventKind, Snapshot
 from threadlab.engine.oneline import quote, shorten_path
-from threadlab.engine.runtime import ReplayDiverged, Runtime
+from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
 
 FORMAT = "threadlab-run"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from threadlab.engine.actions import apply_action, names_of
 from threadlab.engine.driver import Driver, Phase
-from threadlab.engine.errors import ControlRefused, ReplayDiverged, StopRun
+from threadlab.engine.errors import ControlRefused, ReplayDiverged
 from threadlab.engine.history import History
 from threadlab.engine.kernel import Kernel, StepSink
 from threadlab.engine.model import (
@@ -34,19 +34,10 @@ from threadlab.engine.replay import fast_forward
 from threadlab.engine.scenario import RunConfig
 from threadlab.engine.scheduler import make_policy
 from threadlab.engine.source import collect_source
-from threadlab.engine.threads import SimThread, bound
 from threadlab.engine.verdicts import Judge, why_not
 from threadlab.engine.world import World
 
-__all__ = [
-    "DEFAULT_SPEED",
-    "ControlRefused",
-    "ReplayDiverged",
-    "Runtime",
-    "SimThread",
-    "StopRun",
-    "current_thread",
-]
+__all__ = ["DEFAULT_SPEED", "Runtime"]
 
 DEFAULT_SPEED = 4.0
 """Steps per second when nothing else is asked for: slow enough to follow by eye."""
@@ -55,15 +46,6 @@ SNAPSHOT_PATIENCE = 0.25
 """Seconds a snapshot waits for the step in progress to end before it shows the last
 state it saw between two steps (a step takes microseconds unless the thread runs long
 without reaching a checkpoint)."""
-
-
-def current_thread() -> tuple[Kernel, SimThread]:
-    """The kernel and scenario thread the caller runs in.
-
-    Raises:
-        RuntimeError: when called outside a scenario thread.
-    """
-    return bound()
 
 
 class _Run:

@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import Snapshot, ThreadState, ThreadView
+from threadlab.engine.model import Snapshot, ThreadState
 from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
 
@@ -133,9 +133,6 @@ class ThreadsPanel(FittedPanel):
                 cell.align("right" if position == 0 else "left", widths[position])
             row.append_text(cell)
         return row
-
-    def _state(self, thread: ThreadView) -> Text:
-        return self.state_text(thread.state)
 
     def state_text(self, state: ThreadState) -> Text:
         """The state as glyph and word, in the state's colour."""
