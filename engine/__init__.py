@@ -34,11 +34,14 @@ from threadlab.engine.primitives import (
 )
 from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import (
+    Check,
     ConfigError,
     Param,
     RunConfig,
     Scenario,
     Variant,
+    Watch,
+    entry_params,
     resolve_config,
 )
 from threadlab.engine.world import World
@@ -48,6 +51,7 @@ __all__ = [
     "AtomicCell",
     "Barrier",
     "Buffer",
+    "Check",
     "Condition",
     "ConfigError",
     "ControlRefused",
@@ -73,7 +77,9 @@ __all__ = [
     "Variant",
     "Verdict",
     "VerdictKind",
+    "Watch",
     "World",
+    "entry_params",
     "resolve_config",
     "work",
 ]

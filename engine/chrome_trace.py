@@ -20,6 +20,7 @@ SLICE_STATES = {
     ThreadState.BLOCKED,
     ThreadState.WAITING,
     ThreadState.WORKING,
+    ThreadState.SLEEPING,
 }
 INSTANT_KINDS = {"signal", "broadcast", "spurious", "violation", "deadlock", "fail", "finished"}
 GLOBAL_KINDS = {"violation", "deadlock", "finished"}

@@ -115,7 +115,9 @@ class Driver:
         self.kernel.give_turn(thread)
 
     def after_step(self, ran: SimThread | None) -> None:
-        """Read the watched state and check the verdicts; a verdict pauses (lock held)."""
+        """Move the clock on, read the watched state and check the verdicts; a verdict
+        pauses (lock held)."""
+        self.kernel.advance_clock()
         self.settle()
         if self.judge.after_step(ran) is not None:
             self.paused = True

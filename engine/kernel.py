@@ -14,6 +14,11 @@ A primitive uses this and nothing else of the engine:
   optionally handing it a value (a task for a worker, an event for a loop).
 - ``emit(thread, kind, primitive, detail)`` (lock held): record an event.
 - ``current()``, ``thread_named()``, ``register()``, ``step`` and ``program_file``.
+- ``clock``: the run's virtual time in seconds. Every step takes ``TICK``; when no thread
+  can run but some sleep or wait with a timeout, the clock jumps to the earliest deadline.
+  ``park(..., deadline=)`` and ``sleep(thread, deadline)`` wait in virtual time; a thread
+  whose deadline passes is woken with ``TIMED_OUT``.
+- ``start_thread_now(...)``: a thread the program starts while it runs (``Thread.start``).
 
 The turn: exactly one scenario thread runs between two checkpoints. When it reaches its
 next one (or parks, or ends) it calls ``turn_ended``, which the driver supplies: that
@@ -62,6 +67,15 @@ TIMELINE_MARKS = {
 Invariant = tuple[str, Callable[[], str | None]]
 """An invariant in words, and its check: None while it holds, else what is wrong."""
 
+TICK = 0.001
+"""Virtual seconds every step takes, so timeouts expire even while other threads run."""
+
+OUTPUT_LINES = 1000
+"""How many lines of the program's printed output a run keeps."""
+
+TIMED_OUT = object()
+"""What ``resume`` returns to a thread woken because its deadline passed."""
+
 StepSink = Callable[[int, tuple[tuple[str, ThreadState], ...]], None]
 """Called after every step with its number and each thread's (name, state)."""
 
@@ -101,6 +115,15 @@ class Kernel:
         self.in_step = False
         """A scenario thread has the turn now (between two checkpoints)."""
         self.stopping = False
+        self.clock = 0.0
+        """Virtual seconds since the run started."""
+        self.timed = 0
+        """Threads with a deadline (sleeping, or waiting with a timeout)."""
+        self.output: deque[str] = deque(maxlen=OUTPUT_LINES)
+        """The last lines the program printed."""
+        self._partial_line = ""
+        self.names_used: dict[str, int] = {}
+        """How often each name was given (threads' ``Thread-N``, primitives' names)."""
         self.sink_error: BaseException | None = None
         """What a sink raised, if one did (the run was stopped then)."""
         self.turn_ended: Callable[[SimThread], None] = lambda thread: None
@@ -158,15 +181,60 @@ class Kernel:
         state: ThreadState,
         *,
         operation: str | None = None,
+        deadline: float | None = None,
     ) -> None:
         """The running ``thread`` joins the end of ``primitive``'s queue, BLOCKED or
-        WAITING, and its step ends (lock held). Call ``resume`` after leaving the lock."""
+        WAITING, and its step ends (lock held). Call ``resume`` after leaving the lock.
+
+        With a ``deadline`` (virtual time), it is taken out of the queue and woken with
+        ``TIMED_OUT`` once the clock reaches it, unless someone wakes it first."""
         primitive.queue.append(thread)
         thread.state = state
         thread.blocked_on = primitive
         if operation is not None:
             thread.operation = operation
+        self._set_deadline(thread, deadline)
         self.turn_ended(thread)
+
+    def sleep(self, thread: SimThread, deadline: float, operation: str) -> None:
+        """The running ``thread`` sleeps until the clock reaches ``deadline`` (lock held);
+        its step ends. Call ``resume`` after leaving the lock."""
+        thread.state = ThreadState.SLEEPING
+        thread.blocked_on = None
+        thread.operation = operation
+        self._set_deadline(thread, deadline)
+        self.turn_ended(thread)
+
+    def advance_clock(self) -> None:
+        """A step has ended: time moves on by ``TICK``, and threads whose deadline has
+        come are woken. When none can run but some have a deadline, the clock jumps to
+        the earliest one (lock held)."""
+        self.clock += TICK
+        if not self.timed:
+            return
+        self._expire()
+        if not any(t.state.can_run for t in self.threads):
+            earliest = min(t.deadline for t in self.threads if t.deadline is not None)
+            self.clock = max(self.clock, earliest)
+            self._expire()
+
+    def _expire(self) -> None:
+        for thread in self.threads:
+            if thread.deadline is not None and thread.deadline <= self.clock:
+                primitive = thread.blocked_on
+                if primitive is not None and thread in primitive.queue:
+                    primitive.queue.remove(thread)
+                    primitive.timed_out(thread)
+                    self.wake(thread, f"timed out on {primitive.name}", TIMED_OUT)
+                else:
+                    self.wake(thread, "woke up", TIMED_OUT)
+
+    def _set_deadline(self, thread: SimThread, deadline: float | None) -> None:
+        if thread.deadline is not None:
+            self.timed -= 1
+        thread.deadline = deadline
+        if deadline is not None:
+            self.timed += 1
 
     def resume(self, thread: SimThread) -> Any:
         """Wait (lock not held) until ``thread`` is woken and has the turn again.
@@ -185,6 +253,7 @@ class Kernel:
         thread.blocked_on = None
         thread.operation = operation
         thread.handed = value
+        self._set_deadline(thread, None)
         self.revision += 1
 
     def emit(
@@ -213,6 +282,14 @@ class Kernel:
             except BaseException as error:
                 self._sink_failed(error)
 
+    def print_output(self, text: str) -> None:
+        """Keep what the program printed (whole lines; a line without its end waits)."""
+        with self.lock:
+            *lines, self._partial_line = (self._partial_line + text).split("\n")
+            self.output.extend(lines)
+            if lines:
+                self.revision += 1
+
     def register(self, primitive: Primitive) -> None:
         """Add a primitive to the run (also while it runs: a pool's futures)."""
         if primitive.name in self._primitives_by_name:
@@ -238,10 +315,43 @@ class Kernel:
         self.threads.append(thread)
         self._threads_by_name[name] = thread
 
+    def start_thread_now(
+        self, name: str, target: Callable[..., Any], *, daemon: bool, handle: Any = None
+    ) -> SimThread:
+        """A thread the running program starts (lock held): it is runnable at once, and
+        runs ``target`` from its first turn.
+
+        Raises:
+            RuntimeError: the run already has as many threads as it can record.
+        """
+        if len(self.threads) >= MAX_THREADS:
+            raise RuntimeError(f"can't start new thread: a run has at most {MAX_THREADS}")
+        unique = self.unique_name(name)
+        self.spawn(unique, target, ())
+        thread = self.threads[-1]
+        thread.daemon = daemon
+        thread.handle = handle
+        thread.operation = "started"
+        self.start_thread(thread)
+        self.revision += 1
+        return thread
+
+    def unique_name(self, name: str) -> str:
+        """``name``, or ``name-2``, ``name-3``... when threads or primitives already have it."""
+        count = self.names_used.get(name, 0) + 1
+        self.names_used[name] = count
+        taken = set(self._threads_by_name) | set(self._primitives_by_name)
+        candidate = name if count == 1 and name not in taken else f"{name}-{count}"
+        while candidate in taken:
+            count += 1
+            self.names_used[name] = count
+            candidate = f"{name}-{count}"
+        return candidate
+
     # --------------------------------------------------- for the driver
 
     def start_thread(self, thread: SimThread) -> None:
-        """Start ``thread``'s OS thread; it runs until its first checkpoint."""
+        """Start ``thread``'s OS thread; it waits for its first turn (its gate)."""
         thread.os_thread = threading.Thread(
             target=self._thread_main, args=(thread,), name=f"threadlab-{thread.name}", daemon=True
         )
@@ -319,6 +429,7 @@ class Kernel:
     def _thread_main(self, thread: SimThread) -> None:
         bind(self, thread)
         try:
+            self._await_turn(thread)
             thread.target(*thread.args)
         except StopRun:
             with self.lock:

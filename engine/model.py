@@ -39,6 +39,7 @@ from threadlab.engine.views import (
     DeviceState,
     DeviceView,
     ErrorView,
+    EventFlagView,
     EventQueueView,
     EventWait,
     ExecutorView,
@@ -82,6 +83,7 @@ __all__ = [
     "DeviceView",
     "ErrorView",
     "Event",
+    "EventFlagView",
     "EventQueueView",
     "EventWait",
     "ExecutorView",
@@ -139,6 +141,8 @@ class ThreadState(StrEnum):
     """In a condition variable's wait queue, until a signal, broadcast or spurious wakeup."""
     WORKING = "working"
     """Runnable, in the middle of simulated work that takes several steps."""
+    SLEEPING = "sleeping"
+    """In ``time.sleep``: runnable again once the run's virtual clock reaches its deadline."""
     DONE = "done"
     FAILED = "failed"
 
@@ -171,6 +175,11 @@ class EventKind(StrEnum):
     BROADCAST = "broadcast"
     SPURIOUS = "spurious"
     ARRIVE = "arrive"
+    BREAK = "break"
+    SET = "set"
+    CLEAR = "clear"
+    JOIN = "join"
+    SLEEP = "sleep"
     # shared data
     PUT = "put"
     GET = "get"
@@ -239,6 +248,7 @@ STATE_CODES = {
     ThreadState.BLOCKED: "b",
     ThreadState.WAITING: "w",
     ThreadState.WORKING: "k",
+    ThreadState.SLEEPING: "z",
     ThreadState.DONE: "d",
     ThreadState.FAILED: "f",
 }

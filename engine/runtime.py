@@ -30,6 +30,7 @@ from threadlab.engine.model import (
     ThreadState,
     UserAction,
 )
+from threadlab.engine.program import load_program
 from threadlab.engine.replay import fast_forward
 from threadlab.engine.scenario import RunConfig
 from threadlab.engine.scheduler import make_policy
@@ -84,10 +85,13 @@ class _Run:
         self.watch_values: tuple[tuple[str, str], ...] = ()
         self.started = False
         self.last_snapshot: Snapshot | None = None
-        scenario.build(World(kernel), config.param_values, config.variant)
-        self.source = collect_source(
-            runtime.program_file, [t.target for t in kernel.threads] + kernel.extra_source
-        )
+        if scenario.build is not None:
+            scenario.build(World(kernel), config.param_values, config.variant)
+            self.source = collect_source(
+                runtime.program_file, [t.target for t in kernel.threads] + kernel.extra_source
+            )
+        else:
+            self.source = load_program(kernel, scenario, config.param_values, config.variant)
 
     def settle(self) -> None:
         """Read watched state between steps, where it is consistent; primitives that show
@@ -147,7 +151,7 @@ class Runtime:
         goes to the new run, or is refused; it never waits on the old one)."""
         self._closed = False
         """Set by ``stop``, for good: a stopped run refuses everything."""
-        self.program_file = config.scenario.build.__code__.co_filename
+        self.program_file = config.scenario.program_file
         self._travel: _Run | None = None
         """The run a rewind is building beside the one shown, while it does."""
         self._run = _Run(self, paused=paused, speed=self._check_speed(speed), revision=0)
@@ -179,6 +183,7 @@ class Runtime:
                 kernel.in_step = True
                 thread.state = ThreadState.RUNNING
                 kernel.start_thread(thread)
+                thread.gate.release()
                 while not driver.step_done and not kernel.stopping:
                     kernel.lock.wait()
                 kernel.in_step = False

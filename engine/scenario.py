@@ -7,6 +7,7 @@ line that says what is wrong and what is valid.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from threadlab.engine.oneline import quote, shorten
 
 if TYPE_CHECKING:
+    from threadlab.engine.program import ProgramState
     from threadlab.engine.world import World
 
 
@@ -79,6 +81,59 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Check:
+    """An invariant of a program scenario, checked after every step."""
+
+    text: str
+    """The invariant in words: 'never more than capacity items in the buffer'."""
+    test: Callable[[ProgramState], str | None]
+    """None while it holds, else what is wrong (naming the threads involved). It reads
+    the program's real state, or what the engine tracks (lock owners, threads' places)."""
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A piece of a program's own state, shown beside the run."""
+
+    name: str
+    read: Callable[[ProgramState], object]
+
+
+def entry_params(path: str, entry: str, *bounds: tuple[str, int, int, str]) -> tuple[Param, ...]:
+    """Parameters that are the keyword arguments of the program's ``entry`` function,
+    with the defaults its ``def`` line gives them (declared once, in the program).
+
+    Args:
+        path: the program's file.
+        entry: the function's name.
+        bounds: (name, minimum, maximum, help) for each parameter.
+
+    Raises:
+        ValueError: the function is missing, or a parameter has no whole-number default.
+    """
+    with open(path, encoding="utf-8") as file:
+        tree = ast.parse(file.read(), path)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry]
+    if not functions:
+        raise ValueError(f"{path} has no function {entry}()")
+    arguments = functions[0].args
+    positional = arguments.args[len(arguments.args) - len(arguments.defaults) :]
+    defaults: dict[str, object] = {
+        a.arg: ast.literal_eval(d) for a, d in zip(positional, arguments.defaults, strict=True)
+    }
+    for argument, given in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        if given is not None:
+            defaults[argument.arg] = ast.literal_eval(given)
+    params: list[Param] = []
+    for name, minimum, maximum, help_text in bounds:
+        default = defaults.get(name)
+        if not isinstance(default, int) or isinstance(default, bool):
+            raise ValueError(f"{entry}() in {path} gives {name} no whole-number default")
+        params.append(Param(name, default, minimum, maximum, help_text))
+    return tuple(params)
+
+
+@dataclass(frozen=True)
 class Scenario:
     """What a scenario module declares about itself."""
 
@@ -88,8 +143,9 @@ class Scenario:
     """One line for the picker and ``threadlab list``."""
     explanation: str
     """A short paragraph for a learner."""
-    build: Callable[[World, Mapping[str, int], str], None]
-    """Creates the primitives, spawns the threads and declares the invariants."""
+    build: Callable[[World, Mapping[str, int], str], None] | None = None
+    """Creates the primitives, spawns the threads and declares the invariants (a
+    scenario written against the engine's own builder; a program scenario has none)."""
     params: tuple[Param, ...] = ()
     variants: tuple[Variant, ...] = (Variant("default", "the only variant"),)
     waits_for_user: bool = False
@@ -98,7 +154,31 @@ class Scenario:
     idle_hint: str = "every thread is waiting: signal, broadcast or wake one"
     """What the app says while the run is idle, waiting for the user."""
     invariants: tuple[str, ...] = field(default=())
-    """The invariants in words, for help and listings (checks are declared by build)."""
+    """The invariants in words, for help and listings (checks are declared by build; a
+    program scenario's come from its checks)."""
+    program: str | None = None
+    """A program scenario: the plain Python file that is the lesson's code."""
+    entry: str | None = "main"
+    """The program's function to call with the parameters (and ``variant=``, if it takes
+    one) after its module code has run; None runs the file as ``__main__``."""
+    checks: tuple[Check, ...] = ()
+    """A program scenario's invariants."""
+    watches: tuple[Watch, ...] = ()
+    """A program scenario's watched values."""
+
+    def __post_init__(self) -> None:
+        if (self.build is None) == (self.program is None):
+            raise ValueError(f"scenario {self.name} needs a build function or a program")
+        if self.checks and not self.invariants:
+            object.__setattr__(self, "invariants", tuple(c.text for c in self.checks))
+
+    @property
+    def program_file(self) -> str:
+        """The file whose lines are the program's own (shown in the code panel)."""
+        if self.program is not None:
+            return self.program
+        assert self.build is not None
+        return self.build.__code__.co_filename
 
     @property
     def default_variant(self) -> str:

@@ -45,6 +45,12 @@ class SimThread:
     os_thread: threading.Thread | None = None
     stopped: bool = False
     """Set when its run stops: the thread unwinds at its next checkpoint."""
+    deadline: float | None = None
+    """While sleeping or in a wait with a timeout: the virtual time it is woken at."""
+    daemon: bool = False
+    """A daemon thread does not keep a program alive (``threading.Thread(daemon=True)``)."""
+    handle: Any = None
+    """The program's own object for this thread (its ``threading.Thread``), if it has one."""
 
     def view(self) -> ThreadView:
         return ThreadView(

@@ -70,7 +70,7 @@ class Judge:
                     kernel.step,
                 )
                 return self.verdict
-        if all(t.state.ended for t in kernel.threads):
+        if all(t.state.ended or t.daemon for t in kernel.threads):  # daemons die with it
             if not self.terminal:
                 self.terminal = True
                 kernel.emit(None, EventKind.FINISHED, None, "every thread has finished")

@@ -32,6 +32,8 @@ class PrimitiveKind(StrEnum):
     PORT = "port"
     DEVICE = "device"
     LOOP = "loop"
+    EVENT = "event"
+    QUEUE = "queue"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +73,8 @@ class MutexView(PrimitiveView):
     kind: PrimitiveKind = field(default=PrimitiveKind.MUTEX, init=False)
     owner: str | None = None
     """The thread that holds it, or None while it is free."""
+    depth: int = 0
+    """An ``RLock``: how many times its owner holds it (0 for a plain lock)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +97,14 @@ class SemaphoreView(PrimitiveView):
     """Permits it started with."""
     holders: tuple[str, ...] = ()
     """Threads that hold a permit, in the order they got it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventFlagView(PrimitiveView):
+    """A ``threading.Event``; ``queue`` holds the threads waiting for it to be set."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.EVENT, init=False)
+    is_set: bool
 
 
 @dataclass(frozen=True, kw_only=True)

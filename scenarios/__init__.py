@@ -14,10 +14,10 @@ from threadlab.scenarios import (
     futures,
     mutex,
     philosophers,
-    producer_consumer,
     readers_writers,
     semaphore,
 )
+from threadlab.scenarios.lessons import producer_consumer
 
 _MODULES = (
     mutex,

@@ -39,6 +39,9 @@ class Primitive:
         self._kernel.wake(self.queue.popleft(), operation, value)
         return True
 
+    def timed_out(self, thread: SimThread) -> None:
+        """``thread`` has just left the queue because its timeout passed (lock held)."""
+
     def settle(self) -> None:
         """Called between steps (lock held): copy any state the view reads from threads."""
 

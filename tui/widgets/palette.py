@@ -26,6 +26,7 @@ STATE_GLYPHS: dict[ThreadState, str] = {
     ThreadState.BLOCKED: "■",
     ThreadState.WAITING: "◇",
     ThreadState.WORKING: "◐",
+    ThreadState.SLEEPING: "◌",
     ThreadState.DONE: "✓",
     ThreadState.FAILED: "✗",
 }
@@ -37,6 +38,7 @@ STATE_MEANINGS: dict[ThreadState, str] = {
     ThreadState.BLOCKED: "in a mutex's or semaphore's wait queue",
     ThreadState.WAITING: "in a condition's wait queue, until a signal or wakeup",
     ThreadState.WORKING: "runnable, in the middle of work that takes several steps",
+    ThreadState.SLEEPING: "in time.sleep, until the run's virtual clock reaches its time",
     ThreadState.DONE: "finished",
     ThreadState.FAILED: "raised an exception",
 }

@@ -24,6 +24,7 @@ CELLS: dict[ThreadState, str] = {
     ThreadState.BLOCKED: "▒",
     ThreadState.WAITING: "░",
     ThreadState.WORKING: "▓",
+    ThreadState.SLEEPING: "░",
     ThreadState.DONE: " ",
     ThreadState.FAILED: "✗",
 }
@@ -172,6 +173,7 @@ class TimelinePanel(FittedPanel):
             ThreadState.BLOCKED: self.get_component_rich_style("timeline--blocked"),
             ThreadState.WAITING: self.get_component_rich_style("timeline--waiting"),
             ThreadState.WORKING: self.get_component_rich_style("timeline--working"),
+            ThreadState.SLEEPING: self.get_component_rich_style("timeline--runnable"),
             ThreadState.FAILED: self.get_component_rich_style("timeline--failed"),
         }
         cells = {state: Segment(CELLS[state], styles.get(state)) for state in CELLS}

@@ -1,0 +1,212 @@
+"""A program run under the engine: plain Python whose imports of the standard library's
+concurrency modules are redirected to the controlled ones.
+
+The program's source is compiled once and executed afresh in every run, in a namespace of
+its own whose ``__import__`` hands it ``engine.stdlib``'s modules for ``threading``,
+``time`` and the rest; every other import, and every other module of the process (the
+app, Textual, Rich), keeps the real ones. Its ``print`` output is kept by the kernel
+instead of reaching the terminal. Its main thread is the run's first thread, called
+``MainThread`` as in CPython; when its code ends it joins every non-daemon thread still
+alive, as CPython does at exit.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import io
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache, partial
+from types import CodeType, ModuleType
+from typing import TYPE_CHECKING, Any
+
+from threadlab.engine.model import SourceLine
+from threadlab.engine.stdlib.modules import controlled_modules
+from threadlab.engine.stdlib.threads_api import adopt_main_thread, shutdown
+from threadlab.engine.threads import bound
+
+if TYPE_CHECKING:
+    from threadlab.engine.kernel import Kernel
+    from threadlab.engine.primitives.base import Primitive
+    from threadlab.engine.scenario import Scenario
+
+
+@cache
+def compiled(path: str) -> CodeType:
+    """The program's code (compiled once per process; a scenario file does not change)."""
+    with open(path, encoding="utf-8") as file:
+        return compile(file.read(), path, "exec")
+
+
+def file_source(path: str) -> tuple[SourceLine, ...]:
+    """Every line of the program, numbered as in the file."""
+    with open(path, encoding="utf-8") as file:
+        return tuple(SourceLine(n, text.rstrip()) for n, text in enumerate(file, start=1))
+
+
+@dataclass
+class ProgramState:
+    """What a scenario's checks and watches read: the program's own globals (as
+    attributes), its parameters and variant, and what the engine tracks about it.
+
+    A check that reads something the program has not made yet (an ``AttributeError`` or
+    ``LookupError``) holds: the program has not got that far.
+    """
+
+    namespace: dict[str, Any]
+    params: Mapping[str, int]
+    variant: str
+    kernel: Kernel
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def primitive(self, name: str) -> Primitive:
+        """The engine's primitive called ``name`` (a semaphore knows its holders)."""
+        found = self.kernel.primitive_named(name)
+        if found is None:
+            raise LookupError(name)
+        return found
+
+    def threads_in(self, function: str) -> list[str]:
+        """The threads inside the program's function called ``function`` now (between
+        steps every thread is parked, so their stacks stand still)."""
+        frames = sys._current_frames()
+        inside = []
+        for thread in self.kernel.threads:
+            os_thread = thread.os_thread
+            if thread.state.ended or os_thread is None or os_thread.ident is None:
+                continue
+            frame = frames.get(os_thread.ident)
+            while frame is not None:
+                code = frame.f_code
+                if code.co_name == function and code.co_filename == self.kernel.program_file:
+                    inside.append(thread.name)
+                    break
+                frame = frame.f_back
+        return inside
+
+
+def checked(test: Callable[[ProgramState], str | None], state: ProgramState) -> str | None:
+    """Run a check; one that reads what does not exist yet holds."""
+    try:
+        return test(state)
+    except (AttributeError, LookupError):
+        return None
+
+
+def watched(read: Callable[[ProgramState], object], state: ProgramState) -> object:
+    try:
+        return read(state)
+    except (AttributeError, LookupError):
+        return "–"
+
+
+def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
+    """A fresh module namespace whose imports get the controlled modules."""
+    modules = controlled_modules()
+    parents: dict[str, ModuleType] = {}
+    for dotted, module in modules.items():
+        top, _, rest = dotted.partition(".")
+        if rest:
+            parent = parents.setdefault(top, ModuleType(top))
+            setattr(parent, rest, module)
+    real_import = builtins.__import__
+
+    def controlled_import(
+        name: str,
+        globals: Mapping[str, object] | None = None,
+        locals: Mapping[str, object] | None = None,
+        fromlist: tuple[str, ...] | list[str] | None = (),
+        level: int = 0,
+    ) -> ModuleType:
+        if level == 0:
+            if name in modules:
+                if fromlist or "." not in name:
+                    return modules[name]
+                return parents[name.partition(".")[0]]
+            if name in parents and not fromlist:
+                return parents[name]
+        return real_import(name, globals, locals, fromlist or (), level)
+
+    def controlled_print(*values: object, **options: Any) -> None:
+        target = options.get("file")
+        if target is not None and target is not sys.stdout:
+            print(*values, **options)
+            return
+        text = io.StringIO()
+        print(*values, sep=options.get("sep"), end=options.get("end"), file=text)
+        kernel.print_output(text.getvalue())
+
+    program_builtins = dict(vars(builtins))
+    program_builtins["__import__"] = controlled_import
+    program_builtins["print"] = controlled_print
+    return {"__name__": name, "__file__": path, "__builtins__": program_builtins}
+
+
+def start_program(
+    kernel: Kernel,
+    path: str,
+    *,
+    entry: str | None,
+    arguments: Callable[[Callable[..., Any]], dict[str, Any]],
+) -> dict[str, Any]:
+    """Make the program's main thread (it runs when the run starts) and return the
+    namespace it will run in.
+
+    Args:
+        kernel: the run.
+        path: the program's file.
+        entry: a function of the program to call after its module code has run (the
+            module then runs as an imported module, not as ``__main__``), or None to run
+            the file as ``__main__``.
+        arguments: the keyword arguments to call ``entry`` with, given the function.
+    """
+    code = compiled(path)
+    namespace = new_namespace(kernel, path, "__main__" if entry is None else "__program__")
+
+    def main_thread() -> None:
+        _kernel, sim = bound()
+        main = adopt_main_thread(sim)
+        try:
+            try:
+                exec(code, namespace)
+                if entry is not None:
+                    function = namespace[entry]
+                    function(**arguments(function))
+            except SystemExit as exit_:
+                if exit_.code not in (None, 0):
+                    raise
+            shutdown(main)
+        finally:
+            main._finish()
+
+    kernel.spawn("MainThread", main_thread, ())
+    return namespace
+
+
+def load_program(
+    kernel: Kernel, scenario: Scenario, params: Mapping[str, int], variant: str
+) -> tuple[SourceLine, ...]:
+    """Set up a program scenario's run: its main thread, checks and watches. Returns the
+    lines the code panel shows (the whole program)."""
+    assert scenario.program is not None
+
+    def arguments(function: Callable[..., Any]) -> dict[str, Any]:
+        given: dict[str, Any] = dict(params)
+        if "variant" in inspect.signature(function).parameters:
+            given["variant"] = variant
+        return given
+
+    namespace = start_program(kernel, scenario.program, entry=scenario.entry, arguments=arguments)
+    state = ProgramState(namespace, params, variant, kernel)
+    for check in scenario.checks:
+        kernel.invariants.append((check.text, partial(checked, check.test, state)))
+    for watch in scenario.watches:
+        kernel.watches.append((watch.name, partial(watched, watch.read, state)))
+    return file_source(scenario.program)

@@ -1,0 +1,68 @@
+"""The controlled modules themselves: what ``import threading`` (and the rest) gives a
+program inside a run."""
+
+from __future__ import annotations
+
+import threading as _real_threading
+from collections.abc import Callable
+from types import ModuleType
+
+from threadlab.engine.stdlib import clock, locks, threads_api
+
+_THREADING_NAMES = {
+    "Thread": threads_api.Thread,
+    "Timer": threads_api.Timer,
+    "current_thread": threads_api.current_thread,
+    "currentThread": threads_api.current_thread,
+    "main_thread": threads_api.main_thread,
+    "enumerate": threads_api.enumerate,
+    "active_count": threads_api.active_count,
+    "activeCount": threads_api.active_count,
+    "get_ident": threads_api.get_ident,
+    "get_native_id": threads_api.get_native_id,
+    "local": threads_api.local,
+    "TIMEOUT_MAX": threads_api.TIMEOUT_MAX,
+    "Lock": locks.Lock,
+    "RLock": locks.RLock,
+    "Condition": locks.Condition,
+    "Semaphore": locks.Semaphore,
+    "BoundedSemaphore": locks.BoundedSemaphore,
+    "Event": locks.Event,
+    "Barrier": locks.Barrier,
+    "BrokenBarrierError": locks.BrokenBarrierError,
+    "ExceptHookArgs": _real_threading.ExceptHookArgs,
+    "excepthook": _real_threading.excepthook,
+}
+
+
+def _threading() -> ModuleType:
+    module = ModuleType("threading", "threading, controlled by threadlab")
+    module.__dict__.update(_THREADING_NAMES)
+    return module
+
+
+def _time() -> ModuleType:
+    module = ModuleType("time", "time on the run's virtual clock, controlled by threadlab")
+    module.__dict__.update(clock.passed_through())
+    module.__dict__.update(
+        sleep=clock.sleep,
+        monotonic=clock.monotonic,
+        monotonic_ns=clock.monotonic_ns,
+        perf_counter=clock.perf_counter,
+        perf_counter_ns=clock.perf_counter_ns,
+        time=clock.time,
+        time_ns=clock.time_ns,
+    )
+    return module
+
+
+MODULE_MAKERS: dict[str, Callable[[], ModuleType]] = {
+    "threading": _threading,
+    "time": _time,
+}
+"""Every module a program's imports are redirected to, by its import name."""
+
+
+def controlled_modules() -> dict[str, ModuleType]:
+    """A fresh set of the controlled modules, for one run."""
+    return {name: make() for name, make in MODULE_MAKERS.items()}
