@@ -323,7 +323,10 @@ class Kernel:
 
         Raises:
             RuntimeError: the run already has as many threads as it can record.
+            StopRun: the run has stopped.
         """
+        if self.stopping:
+            raise StopRun  # the run stopped while the caller was on its way here
         if len(self.threads) >= MAX_THREADS:
             raise RuntimeError(f"can't start new thread: a run has at most {MAX_THREADS}")
         unique = self.unique_name(name)

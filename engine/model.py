@@ -267,7 +267,10 @@ class TimelineColumn:
     V violation, D deadlock, F failure."""
 
     def state(self, index: int) -> ThreadState:
-        """The state of thread number ``index`` (1-based)."""
+        """The state of thread number ``index`` (1-based). A thread the program had not
+        started yet at this step has no state here: it reads as DONE (drawn blank)."""
+        if index > len(self.states):
+            return ThreadState.DONE
         return CODE_STATES[self.states[index - 1]]
 
 

@@ -118,7 +118,7 @@ def test_different_seeds_lead_to_different_verdicts_sometimes() -> None:
     outcomes = {
         run_headless(scenario, "if", {"consumers": 3}, seed)[1].run_state for seed in range(40)
     }
-    assert outcomes == {RunState.FINISHED, RunState.VIOLATION}
+    assert outcomes == {RunState.FINISHED, RunState.FAILED}  # FAILED: pop from an empty list
 
 
 def run_paced(seed: int, how: str) -> list[Event]:
@@ -136,7 +136,9 @@ def run_paced(seed: int, how: str) -> list[Event]:
                 assert rt.wait_idle(IDLE_TIMEOUT)
         elif how == "batches":
             with contextlib.suppress(ControlRefused):
-                for _ in range(1000):
+                # A failed thread pauses the run but does not end it: stop there, as
+                # flat out does.
+                while not rt.snapshot().verdict:
                     rt.step(7)
                     assert rt.wait_idle(IDLE_TIMEOUT)
         elif how == "pause-resume":

@@ -137,13 +137,13 @@ def test_restart_after_a_verdict_replays_the_same_run(launch) -> None:
         get_scenario("producer-consumer"),
         variant="if",
         params={"consumers": 3},
-        seed=SEED_WITH_VIOLATION,
+        seed=SEED_WITH_FAILURE,
         sink=events.append,
     )
     rt.resume()
     assert rt.wait_idle(IDLE_TIMEOUT)
     ended = rt.snapshot()
-    assert ended.run_state is RunState.VIOLATION
+    assert ended.run_state is RunState.FAILED
     first = list(events)
     events.clear()
 
@@ -156,8 +156,8 @@ def test_restart_after_a_verdict_replays_the_same_run(launch) -> None:
     assert rt.snapshot().verdict == ended.verdict
 
 
-SEED_WITH_VIOLATION = 1
-"""A seed under which producer-consumer `if` with 3 consumers takes from an empty buffer."""
+SEED_WITH_FAILURE = 2
+"""A seed under which producer-consumer `if` with 3 consumers pops from an empty list."""
 
 REFUSED_STEPS = {
     "unknown thread": "Z",

@@ -8,7 +8,6 @@ import pytest
 from engine_helpers import advance
 
 from threadlab.engine import ControlRefused
-from threadlab.engine.model import BufferItem
 from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(60)
@@ -18,16 +17,18 @@ CORE = ("mutex", "condition", "producer-consumer")
 
 def test_a_snapshot_is_frozen_and_not_changed_by_later_steps(launch) -> None:
     rt = launch(get_scenario("producer-consumer"), params={"producers": 1, "consumers": 1})
-    snap = advance(rt, "P1", "P1", "P1", "P1")  # P1 has put an item, holds the mutex
+    advance(rt, "MainThread", "MainThread")  # starts P1 and C1
+    snap = advance(rt, "P1", "P1", "P1")  # P1 has put an item, holds the mutex
     with pytest.raises(dataclasses.FrozenInstanceError):
         snap.step = 99  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         snap.threads[0].state = snap.threads[1].state  # type: ignore[misc]
     frozen = repr(snap)
-    assert snap.primitive("buffer").items == (BufferItem("P1.1", producer="P1"),)
-    advance(rt, "P1", "P1", "C1", "C1", "C1")
+    assert dict(snap.watches)["buffer"] == "['P1.1'] (1 of 3)"
+    assert snap.primitive("mutex").owner == "P1"
+    advance(rt, "P1", "C1", "C1", "C1", "C1")
     later = rt.snapshot()
-    assert later.primitive("buffer").items == ()
+    assert dict(later.watches)["buffer"] == "[] (0 of 3)"
     assert repr(snap) == frozen  # the old snapshot still shows the old state
 
 
@@ -75,13 +76,19 @@ def test_every_thread_line_and_event_line_is_in_the_source_panel(launch, name: s
 def test_threads_are_listed_in_spawn_order_with_one_based_indices(launch) -> None:
     rt = launch(get_scenario("producer-consumer"), params={"producers": 2, "consumers": 3})
     snap = rt.snapshot()
+    assert [(t.name, t.index) for t in snap.threads] == [("MainThread", 1)]
+    # The module's code ran in MainThread's first turn: its primitives exist.
+    assert [p.name for p in snap.primitives] == ["mutex", "not_full", "not_empty"]
+    while len(snap.threads) < 6:
+        snap = advance(rt, "MainThread")
     assert [(t.name, t.index) for t in snap.threads] == [
-        ("P1", 1),
-        ("P2", 2),
-        ("C1", 3),
-        ("C2", 4),
-        ("C3", 5),
+        ("MainThread", 1),
+        ("P1", 2),
+        ("P2", 3),
+        ("C1", 4),
+        ("C2", 5),
+        ("C3", 6),
     ]
-    assert [p.name for p in snap.primitives] == ["mutex", "not_full", "not_empty", "buffer"]
-    assert snap.step == 0
+    rt.restart()
+    snap = rt.snapshot()
     assert snap.scenario == "producer-consumer" and snap.variant == "while"

@@ -51,7 +51,9 @@ def play_by_hand(launch) -> tuple[Runtime, list[Snapshot]]:
         assert rt.wait_idle(10)
         snapshots.append(rt.snapshot())
 
-    step("P1")  # makes an item, then stops at acquire mutex
+    while len(rt.snapshot().threads) < 5:
+        step("MainThread")  # starts P1, P2, C1 and C2
+    step("P1")  # starts, then stops at acquire mutex
     step("P2")
     while rt.snapshot().thread("C1").waits_on != "not_empty":
         step("C1")  # takes the mutex, finds the buffer empty, waits (releasing it)
@@ -64,7 +66,7 @@ def play_by_hand(launch) -> tuple[Runtime, list[Snapshot]]:
 
 def test_goto_shows_exactly_each_recorded_step(launch) -> None:
     rt, snapshots = play_by_hand(launch)
-    assert snapshots[-1].run_state is RunState.VIOLATION
+    assert snapshots[-1].run_state is RunState.FAILED
     end = len(snapshots) - 1
     assert rt.history_length == end
     for step in (0, 3, end // 2, end - 1, end):
@@ -126,7 +128,7 @@ def test_save_then_replay_gives_identical_snapshots_at_every_step(launch, tmp_pa
         now = replayed.snapshot()
         expected = dataclasses.replace(original, run_state=now.run_state)
         assert comparable(now) == comparable(expected), f"step {step}"
-    assert replayed.snapshot().run_state is RunState.VIOLATION
+    assert replayed.snapshot().run_state is RunState.FAILED
     matches, summary = runfile.check(loaded)
     assert matches, summary
 

@@ -26,7 +26,7 @@ FIXED = [
 
 BUGGY = [
     ("mutex", "unlocked", RunState.VIOLATION),
-    ("producer-consumer", "if", RunState.VIOLATION),
+    ("producer-consumer", "if", RunState.FAILED),  # IndexError: pop from empty list
     ("cas", "counter-racy", RunState.VIOLATION),
     ("readers-writers", "classic", RunState.DEADLOCK),
     ("philosophers", "left-right", RunState.DEADLOCK),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from tui_testing import hint_text, make_app, notifications, run, runtime_of, settle
 
-from threadlab.engine import RunState, ThreadState
+from threadlab.engine import RunState, Runtime, ThreadState, resolve_config
+from threadlab.scenarios import get_scenario
 from threadlab.tui.screens.help import HelpScreen
 from threadlab.tui.screens.scenario import ScenarioScreen
 from threadlab.tui.screens.speeds import faster, slower
@@ -279,22 +280,32 @@ def test_q_goes_back_to_the_picker_and_stops_the_run() -> None:
     run(body)
 
 
+def _deadlocking_seed() -> int:
+    """The first seed whose schedule deadlocks the left-right philosophers."""
+    scenario = get_scenario("philosophers")
+    for seed in range(200):
+        runtime = Runtime(resolve_config(scenario, "left-right", seed=seed), speed=None)
+        try:
+            runtime.start()
+            assert runtime.wait_idle(30)
+            if runtime.snapshot().run_state is RunState.DEADLOCK:
+                return seed
+        finally:
+            assert runtime.stop()
+    raise AssertionError("no seed in 0..199 deadlocks the philosophers")
+
+
 def test_a_verdict_refuses_steps_with_a_notification() -> None:
     async def body() -> None:
-        app = make_app("producer-consumer", variant="if")
+        app = make_app("philosophers", variant="left-right", seed=_deadlocking_seed())
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
-            for _ in range(3):
-                runtime.step_thread("C1")
-                runtime.wait_idle()
-            runtime.spurious_wakeup("not_empty", "C1")
-            for _ in range(2):
-                runtime.step_thread("C1")
-                runtime.wait_idle()
-            assert runtime.snapshot().run_state is RunState.VIOLATION
+            runtime.resume()
+            runtime.wait_idle()
+            assert runtime.snapshot().run_state is RunState.DEADLOCK
             await pilot.press("n")
             await pilot.pause()
-            assert hint_text(app) == "the run has ended in violation: step back or restart it"
+            assert hint_text(app) == "the run has ended in deadlock: step back or restart it"
 
     run(body)
 

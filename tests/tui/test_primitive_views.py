@@ -128,7 +128,9 @@ def test_mutex_and_conditions_keep_their_one_line() -> None:
 
 
 def test_buffer_keeps_its_slots() -> None:
-    lines, _ = primitives_text(snapshot_after("producer-consumer", 10), WIDE)
+    snapshot = snapshot_after("producer-consumer", 10)
+    buffer = BufferView(name="buffer", capacity=3, items=())
+    lines, _ = primitives_text(dataclasses.replace(snapshot, primitives=(buffer,)), WIDE)
     assert any("▕" in line and "0/3" in line for line in lines)
 
 
@@ -297,7 +299,7 @@ def test_unknown_kind_falls_back_to_the_generic_line() -> None:
 
 def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
     # The item's text need not name its producer: the view says who put it.
-    snapshot = snapshot_after("producer-consumer")
+    snapshot = snapshot_after("producer-consumer", 6)  # MainThread has started P1 and P2
     buffer = BufferView(
         name="buffer",
         capacity=3,

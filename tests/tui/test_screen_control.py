@@ -205,8 +205,8 @@ def test_the_palette_lists_targets_from_the_snapshot() -> None:
         app = make_app("producer-consumer", variant="if")
         async with app.run_test(size=SIZE):
             runtime = runtime_of(app)
-            for _ in range(3):
-                runtime.step_thread("C1")
+            for name in ("MainThread",) * 4 + ("C1",) * 3:  # starts P1..C2; C1 waits
+                runtime.step_thread(name)
                 runtime.wait_idle()
             screen = scenario_screen(app)
             screen.refresh_snapshot(force=True)
@@ -218,7 +218,7 @@ def test_the_palette_lists_targets_from_the_snapshot() -> None:
                 "Broadcast not_empty",
                 "Spurious wakeup C1 on not_empty",
                 "Speed max",
-                "Back to step 2",
+                "Back to step 6",
                 "Go to step 0",
                 "Save run file",
                 "Restart",

@@ -83,7 +83,7 @@ def test_ctrl_s_saves_a_run_file_that_replays_to_the_same_screen(tmp_path: Path)
         app = make_app("producer-consumer", variant="if", seed=0)
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
-            for name in ("P1", "C1", "C1", "C1"):
+            for name in ("MainThread",) * 4 + ("P1", "C1", "C1", "C1"):
                 runtime.step_thread(name)
                 runtime.wait_idle()
             runtime.spurious_wakeup("not_empty", "C1")
