@@ -144,6 +144,7 @@ def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
         print(*values, sep=options.get("sep"), end=options.get("end"), file=text)
         kernel.print_output(text.getvalue())
 
+    controlled_print.__name__ = controlled_print.__qualname__ = "print"  # as the program sees it
     program_builtins = dict(vars(builtins))
     program_builtins["__import__"] = controlled_import
     program_builtins["print"] = controlled_print
