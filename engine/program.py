@@ -144,6 +144,7 @@ def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
         print(*values, sep=options.get("sep"), end=options.get("end"), file=text)
         kernel.print_output(text.getvalue())
 
+    controlled_print.__name__ = controlled_print.__qualname__ = "print"  # as the program sees it
     program_builtins = dict(vars(builtins))
     program_builtins["__import__"] = controlled_import
     program_builtins["print"] = controlled_print
@@ -181,7 +182,7 @@ def start_program(
                     function = namespace[entry]
                     function(**arguments(function))
             except StopRun:
-                raise  # the run is stopping (a SystemExit too, so asyncio lets it through)
+                raise  # the run stops: unwind, and never join the others as at an exit
             except SystemExit as exit_:
                 if exit_.code not in (None, 0):
                     raise

@@ -433,6 +433,12 @@ class Runtime:
         """What an event or step sink raised, if one did: the run stopped at that point."""
         return self._run.kernel.sink_error
 
+    def output(self) -> tuple[str, ...]:
+        """The whole lines the program has printed so far (the latest ones, if many)."""
+        kernel = self._run.kernel
+        with kernel.lock:
+            return tuple(kernel.output)
+
     def condition_names(self) -> tuple[str, ...]:
         return names_of(self._run.kernel, PrimitiveKind.CONDITION)
 

@@ -14,10 +14,9 @@ from threadlab.scenarios import (
     futures,
     mutex,
     philosophers,
-    readers_writers,
     semaphore,
 )
-from threadlab.scenarios.lessons import producer_consumer
+from threadlab.scenarios.lessons import producer_consumer, readers_writers
 
 _MODULES = (
     mutex,

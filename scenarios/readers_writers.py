@@ -1,128 +1,147 @@
-"""Readers/writers: many readers at once, or one writer alone, from a mutex and conditions."""
+"""Readers/writers: many readers at once, or one writer alone, from a mutex and two
+condition variables that share it.
 
-from __future__ import annotations
+Run it with plain Python too: ``python readers_writers.py``.
+"""
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-from threadlab.engine import Param, Scenario, Variant, World, work
-
-
-@dataclass
-class Room:
-    """The shared state, guarded by the mutex."""
-
-    readers: int = 0
-    writer: str | None = None
-    writers_waiting: int = 0
-    reading: list[str] = field(default_factory=list)  # who really is inside, to check
-    writing: list[str] = field(default_factory=list)
+import threading
+import time
 
 
-def build(world: World, params: Mapping[str, int], variant: str) -> None:
-    mutex = world.mutex("mutex")
-    ok_to_read = world.condition("ok_to_read", mutex)
-    ok_to_write = world.condition("ok_to_write", mutex)
-    room = Room()
-
-    def reader(me: str) -> None:
-        for _ in range(params["reads"]):
-            with mutex:
-                while room.writer is not None:
-                    ok_to_read.wait()
-                room.readers += 1
-            room.reading.append(me)
-            work(2, "read")
-            room.reading.remove(me)
-            with mutex:
-                room.readers -= 1
-                if room.readers == 0:
-                    ok_to_write.signal()  # the last reader out lets one writer in
-
-    def writer(me: str) -> None:
-        for _ in range(params["writes"]):
-            with mutex:
-                while room.readers > 0 or room.writer is not None:
-                    ok_to_write.wait()
-                room.writer = me
-            room.writing.append(me)
-            work(2, "write")
-            room.writing.remove(me)
-            with mutex:
-                room.writer = None
-                ok_to_read.broadcast()  # flaw: wakes the readers, forgets other writers
-
-    def fair_reader(me: str) -> None:
-        for _ in range(params["reads"]):
-            with mutex:
-                while room.writer is not None or room.writers_waiting > 0:
-                    ok_to_read.wait()  # a waiting writer goes first
-                room.readers += 1
-            room.reading.append(me)
-            work(2, "read")
-            room.reading.remove(me)
-            with mutex:
-                room.readers -= 1
-                if room.readers == 0:
-                    ok_to_write.broadcast()
-
-    def fair_writer(me: str) -> None:
-        for _ in range(params["writes"]):
-            with mutex:
-                room.writers_waiting += 1  # announce: no new reader may start
-                while room.readers > 0 or room.writer is not None:
-                    ok_to_write.wait()
-                room.writers_waiting -= 1
-                room.writer = me
-            room.writing.append(me)
-            work(2, "write")
-            room.writing.remove(me)
-            with mutex:
-                room.writer = None
-                ok_to_write.broadcast()
-                ok_to_read.broadcast()
-
-    def exclusive() -> str | None:
-        if len(room.writing) > 1:
-            return f"writers {' and '.join(room.writing)} write at the same time"
-        if room.writing and room.reading:
-            readers = ", ".join(room.reading)
-            return f"{room.writing[0]} writes while {readers} read"
-        return None
-
-    fair = variant == "fair"
-    for number in range(1, params["readers"] + 1):
-        world.spawn(f"R{number}", fair_reader if fair else reader, f"R{number}")
-    for number in range(1, params["writers"] + 1):
-        world.spawn(f"W{number}", fair_writer if fair else writer, f"W{number}")
-    world.watch("readers", lambda: room.readers)
-    world.watch("writer", lambda: room.writer or "none")
-    if fair:
-        world.watch("writers waiting", lambda: room.writers_waiting)
-    world.invariant("a writer never beside a reader or another writer", exclusive)
+def reading():
+    time.sleep(0.002)  # reading takes a while; other readers may read meanwhile
 
 
-SCENARIO = Scenario(
-    name="readers-writers",
-    title="Readers/writers: share reading, exclusive writing",
-    summary="Readers count themselves in; a writer waits for zero readers. Starvation lurks.",
-    explanation=(
-        "Readers may read together; a writer needs the room alone. In the classic design "
-        "a writer waits while readers > 0 and the last reader out signals one writer. "
-        "Flaws: a steady stream of readers starves the writer, and when a writer finishes "
-        "it wakes only readers, so with two writers one can be left waiting forever. "
-        "Variant 'fair': writers announce themselves and every wakeup is a broadcast."
-    ),
-    build=build,
-    params=(
-        Param("readers", 3, 1, 6, "reader threads R1..Rn"),
-        Param("writers", 2, 1, 4, "writer threads W1..Wn"),
-        Param("reads", 4, 1, 50, "times each reader reads"),
-        Param("writes", 1, 1, 20, "times each writer writes"),
-    ),
-    variants=(
-        Variant("classic", "readers first: writers can starve, or be left waiting forever"),
-        Variant("fair", "writers announce themselves; wakeups are broadcasts"),
-    ),
-    invariants=("a writer never beside a reader or another writer",),
-)
+def writing():
+    time.sleep(0.002)  # so does writing; nobody else may be inside meanwhile
+
+
+class ReaderWriter:
+    """The lesson's own: readers count themselves in and out; a writer waits for zero."""
+
+    def __init__(self):
+        self.data = 0
+        self.readers = 0
+        self.mutex = threading.Lock()
+        self.read_gate = threading.Condition(self.mutex)
+        self.write_gate = threading.Condition(self.mutex)
+
+    def read(self):
+        with self.read_gate:  # 'with' on a condition acquires and releases its lock
+            self.readers += 1
+
+        reading()  # ... do some reading
+
+        with self.read_gate:
+            self.readers -= 1
+            if self.readers == 0:  # if no readers, a writer is allowed
+                self.write_gate.notify()  # wake up ONE writer; a second one waits on
+
+    def write(self, value):
+        with self.write_gate:
+            while self.readers > 0:
+                self.write_gate.wait()
+
+            writing()  # do some writing (holding mutex: no reader can count itself in)
+            self.data = value
+
+        # release the lock (another writer can take it, or a reader), but wake nobody
+
+
+class ReadersFirst(ReaderWriter):
+    """Classic: readers wait only for a writer inside; a writer for no one inside."""
+
+    def __init__(self):
+        super().__init__()
+        self.writer_inside = False  # a writer writes outside the lock, so it says so
+
+    def read(self):
+        with self.read_gate:
+            while self.writer_inside:
+                self.read_gate.wait()
+            self.readers += 1
+        reading()  # outside the lock: readers read together
+        with self.read_gate:
+            self.readers -= 1
+            if self.readers == 0:
+                self.write_gate.notify()  # the last reader out lets one writer in
+
+    def write(self, value):
+        with self.write_gate:
+            while self.readers > 0 or self.writer_inside:  # a steady stream of readers
+                self.write_gate.wait()  # keeps readers above 0: the writer starves
+            self.writer_inside = True
+        writing()
+        self.data = value
+        with self.write_gate:
+            self.writer_inside = False
+            self.read_gate.notify_all()  # flaw: wakes the readers, forgets other writers
+
+
+class WritersFirst(ReadersFirst):
+    """Fair: a writer announces itself, and from then on no new reader starts."""
+
+    def __init__(self):
+        super().__init__()
+        self.writers_waiting = 0
+
+    def read(self):
+        with self.read_gate:
+            while self.writer_inside or self.writers_waiting > 0:
+                self.read_gate.wait()  # a waiting writer goes first
+            self.readers += 1
+        reading()
+        with self.read_gate:
+            self.readers -= 1
+            if self.readers == 0:
+                self.write_gate.notify_all()
+
+    def write(self, value):
+        with self.write_gate:
+            self.writers_waiting += 1  # announce: no new reader may start
+            while self.readers > 0 or self.writer_inside:
+                self.write_gate.wait()
+            self.writers_waiting -= 1
+            self.writer_inside = True
+        writing()
+        self.data = value
+        with self.write_gate:
+            self.writer_inside = False
+            self.write_gate.notify_all()  # every wakeup is a broadcast:
+            self.read_gate.notify_all()  # each waiter re-checks its own condition
+
+
+VARIANTS = {"lesson": ReaderWriter, "classic": ReadersFirst, "fair": WritersFirst}
+room = None  # the shared data and its locks, made by main()
+
+
+def reader(room, reads):
+    for _ in range(reads):
+        room.read()
+
+
+def writer(room, writes):
+    me = threading.current_thread().name
+    for number in range(1, writes + 1):
+        room.write(f"{me}.{number}")
+
+
+def main(readers=3, writers=2, reads=4, writes=1, variant="lesson"):
+    global room
+    room = VARIANTS[variant]()
+    threads = [
+        threading.Thread(target=reader, name=f"R{n}", args=(room, reads))
+        for n in range(1, readers + 1)
+    ]
+    threads += [
+        threading.Thread(target=writer, name=f"W{n}", args=(room, writes))
+        for n in range(1, writers + 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+if __name__ == "__main__":
+    main(variant="fair")  # the lesson's own (the default) may leave a writer waiting forever

@@ -12,6 +12,7 @@ another thread may barge in first. Timeouts are in the run's virtual time.
 
 from __future__ import annotations
 
+import threading as _real_threading
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -427,10 +428,12 @@ class Barrier(EngineBarrier):
         *,
         name: str | None = None,
     ) -> None:
-        if parties < 1:
-            raise ValueError("parties must be >= 1")
+        # What this CPython says of parties < 1: 3.11 accepts them (its waiters then wait
+        # forever); a later one may raise ValueError. Ask it rather than guess.
+        _real_threading.Barrier(parties)
         kernel, unique = _new_name("Barrier", name)
-        EngineBarrier.__init__(self, kernel, unique, parties)
+        EngineBarrier.__init__(self, kernel, unique, max(1, parties))
+        self.parties = parties
         self.action = action
         self.timeout = timeout
         self.broken = False

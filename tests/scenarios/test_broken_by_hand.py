@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from scenario_driver import Driver
 
-from threadlab.engine import RunState, ThreadState
+from threadlab.engine import RunState, Runtime, ThreadState
 from threadlab.engine.model import (
     AccessKind,
     CasAttempt,
@@ -86,57 +86,88 @@ def test_ordered_philosophers_cannot_be_stepped_into_a_deadlock(driver: Driver) 
     assert driver.finish(rt).run_state is RunState.FINISHED
 
 
-def test_classic_readers_writers_leaves_a_writer_waiting_forever(driver: Driver) -> None:
-    rt = driver.open("readers-writers", "classic", readers=1, writers=2, reads=1, writes=1)
-    driver.step_until(rt, "R1", "read 1/2")  # R1 is inside: readers = 1
-    driver.step_until(rt, "W1", "wait on ok_to_write")
+def open_readers_writers(driver: Driver, variant: str, **params: int) -> Runtime:
+    """A readers-writers run whose MainThread has started every reader and writer."""
+    rt = driver.open("readers-writers", variant, **params)
+    driver.step_until(rt, "MainThread", "join")
+    return rt
+
+
+def test_lesson_readers_writers_leaves_a_writer_waiting_forever(driver: Driver) -> None:
+    rt = open_readers_writers(driver, "lesson", readers=1, writers=2, reads=1, writes=1)
+    driver.step_until(rt, "R1", "sleep 0.002")  # R1 counted itself in: readers = 1
+    driver.step_until(rt, "W1", "wait on write_gate")
     driver.step(rt, "W1")
-    driver.step_until(rt, "W2", "wait on ok_to_write")
+    driver.step_until(rt, "W2", "wait on write_gate")
     snap = driver.step(rt, "W2")
-    assert snap.primitive("ok_to_write").queue == ("W1", "W2")
-    snap = driver.finish(rt)  # R1 leaves and signals ONE writer; W1 then wakes only readers
+    assert snap.primitive("write_gate").queue == ("W1", "W2")
+    assert snap.primitive("write_gate").mutex == "mutex"
+    assert snap.primitive("read_gate").mutex == "mutex"
+    assert snap.watches[:2] == (("readers", "1"), ("data", "0"))
+    snap = driver.finish(rt)  # R1 leaves and notifies ONE writer; W1 writes, wakes nobody
     assert snap.run_state is RunState.DEADLOCK
     assert snap.verdict is not None
-    assert "W2 waits on ok_to_write, and no thread is left to signal it" in snap.verdict.text
+    assert "W2 waits on write_gate, and no thread is left to signal it" in snap.verdict.text
+    assert "MainThread waits for W2 to finish" in snap.verdict.text
+    assert snap.thread("W1").state is ThreadState.DONE
+    assert snap.watches[:2] == (("readers", "0"), ("data", "W1.1"))
+
+
+def test_classic_readers_writers_leaves_a_writer_waiting_forever(driver: Driver) -> None:
+    rt = open_readers_writers(driver, "classic", readers=1, writers=2, reads=1, writes=1)
+    driver.step_until(rt, "R1", "sleep 0.002")  # R1 is inside: readers = 1
+    driver.step_until(rt, "W1", "wait on write_gate")
+    driver.step(rt, "W1")
+    driver.step_until(rt, "W2", "wait on write_gate")
+    snap = driver.step(rt, "W2")
+    assert snap.primitive("write_gate").queue == ("W1", "W2")
+    snap = driver.finish(rt)  # R1 leaves and notifies ONE writer; W1 then wakes only readers
+    assert snap.run_state is RunState.DEADLOCK
+    assert snap.verdict is not None
+    assert "W2 waits on write_gate, and no thread is left to signal it" in snap.verdict.text
     assert snap.thread("W1").state is ThreadState.DONE
 
 
 def test_fair_readers_writers_lets_both_writers_through(driver: Driver) -> None:
-    rt = driver.open("readers-writers", "fair", readers=1, writers=2, reads=1, writes=1)
-    driver.step_until(rt, "R1", "read 1/2")
-    driver.step_until(rt, "W1", "wait on ok_to_write")
+    rt = open_readers_writers(driver, "fair", readers=1, writers=2, reads=1, writes=1)
+    driver.step_until(rt, "R1", "sleep 0.002")
+    driver.step_until(rt, "W1", "wait on write_gate")
     driver.step(rt, "W1")
-    driver.step_until(rt, "W2", "wait on ok_to_write")
-    driver.step(rt, "W2")
+    driver.step_until(rt, "W2", "wait on write_gate")
+    snap = driver.step(rt, "W2")
+    assert snap.primitive("write_gate").queue == ("W1", "W2")
+    assert snap.watches == (("readers", "1"), ("data", "0"), ("writers waiting", "2"))
     assert driver.finish(rt).run_state is RunState.FINISHED
 
 
 def test_a_steady_stream_of_readers_starves_the_writer(driver: Driver) -> None:
-    rt = driver.open("readers-writers", "classic", readers=2, writers=1, reads=20, writes=1)
-    driver.step_until(rt, "R1", "read 1/2")
-    driver.step_until(rt, "W1", "wait on ok_to_write")
+    rt = open_readers_writers(driver, "classic", readers=2, writers=1, reads=20, writes=1)
+    driver.step_until(rt, "R1", "sleep 0.002")
+    driver.step_until(rt, "W1", "wait on write_gate")
     driver.step(rt, "W1")
-    driver.step_until(rt, "R2", "read 1/2")
+    driver.step_until(rt, "R2", "sleep 0.002")
     # Two readers take turns leaving and coming back, so that one is always inside:
-    # readers never reaches 0 and the last-reader signal never comes.
+    # readers never reaches 0 and the last reader's notify never comes.
+    # (A reader that steps into reading sleeps; time moves on as the other one steps.)
     for _ in range(6):
         for reader in ("R1", "R2"):
+            driver.step_until(rt, reader, "sleep 0.002")
             driver.step(rt, reader)
-            driver.step_until(rt, reader, "read 1/2")
+            assert rt.snapshot().watches[0] == ("readers", "2")
     snap = rt.snapshot()
     assert snap.thread("W1").state is ThreadState.WAITING
-    assert snap.thread("W1").waits_on == "ok_to_write"
+    assert snap.thread("W1").waits_on == "write_gate"
     assert snap.step > 60
 
 
 def test_fair_writer_gets_in_despite_the_stream(driver: Driver) -> None:
-    rt = driver.open("readers-writers", "fair", readers=2, writers=1, reads=20, writes=1)
-    driver.step_until(rt, "R1", "read 1/2")
-    driver.step_until(rt, "W1", "wait on ok_to_write")
+    rt = open_readers_writers(driver, "fair", readers=2, writers=1, reads=20, writes=1)
+    driver.step_until(rt, "R1", "sleep 0.002")
+    driver.step_until(rt, "W1", "wait on write_gate")
     driver.step(rt, "W1")  # W1 announced itself: R2 may not start reading now
-    driver.step_until(rt, "R2", "wait on ok_to_read")
+    driver.step_until(rt, "R2", "wait on read_gate")
     snap = driver.step(rt, "R2")
-    assert snap.thread("R2").waits_on == "ok_to_read"
+    assert snap.thread("R2").waits_on == "read_gate"
 
 
 def test_a_failing_task_raises_out_of_result(driver: Driver) -> None:

@@ -28,6 +28,7 @@ BUGGY = [
     ("mutex", "unlocked", RunState.VIOLATION),
     ("producer-consumer", "if", RunState.FAILED),  # IndexError: pop from empty list
     ("cas", "counter-racy", RunState.VIOLATION),
+    ("readers-writers", "lesson", RunState.DEADLOCK),
     ("readers-writers", "classic", RunState.DEADLOCK),
     ("philosophers", "left-right", RunState.DEADLOCK),
 ]

@@ -122,9 +122,10 @@ def only(snapshot: Snapshot, *names: str) -> Snapshot:
 
 
 def test_mutex_and_conditions_keep_their_one_line() -> None:
-    lines, _ = primitives_text(snapshot_after("readers-writers", 10), WIDE)
-    assert lines[0].split() == ["mutex", "mutex", "owner", "R3", "queue", "W2", "R2", "W1"]
-    assert "waiting R1  (with mutex)" in lines[1]
+    lines, _ = primitives_text(snapshot_after("readers-writers", 36), WIDE)
+    assert lines[0].split() == ["mutex", "mutex", "owner", "R2", "queue", "R1"]
+    assert lines[1].split() == ["read_gate", "condition", "waiting", "—", "(with", "mutex)"]
+    assert "write_gate condition waiting W2 W1  (with mutex)" in lines[2]
 
 
 def test_buffer_keeps_its_slots() -> None:
@@ -325,10 +326,10 @@ def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
 
 @WIDTHS
 def test_watches_show_name_value_rows(width: int) -> None:
-    snapshot = snapshot_after("readers-writers", 10)
-    assert snapshot.watches == (("readers", "0"), ("writer", "W1"))
+    snapshot = snapshot_after("readers-writers", 36)
+    assert snapshot.watches == (("readers", "1"), ("data", "0"), ("writers waiting", "2"))
     lines = drawn(WatchesPanel(), snapshot, width)
-    assert lines == ["readers  0", "writer   W1"]
+    assert lines == ["readers          1", "data             0", "writers waiting  2"]
 
 
 def test_watches_wrap_a_long_value() -> None:
