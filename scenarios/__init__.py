@@ -9,7 +9,6 @@ from threadlab.scenarios import (
     barrier,
     cas,
     condition,
-    coroutines,
     event_loop,
     futures,
     mutex,
@@ -17,7 +16,7 @@ from threadlab.scenarios import (
     readers_writers,
     semaphore,
 )
-from threadlab.scenarios.lessons import producer_consumer
+from threadlab.scenarios.lessons import coroutines, producer_consumer
 
 _MODULES = (
     mutex,
