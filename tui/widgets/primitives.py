@@ -411,7 +411,7 @@ class PrimitivesPanel(FittedPanel):
         ]
         dropped = [never_awaited_text(coroutine) for coroutine in loop.never_awaited]
         rows += [
-            (self._label("never awaited" if position == 0 else ""), text)
+            (self._label("unawaited" if position == 0 else ""), text)
             for position, text in enumerate(self._capped(dropped))
         ]
         return self._fit(beside, [(self._label("ready"), self._joined(ready))], rows)
