@@ -144,6 +144,21 @@ class TaskView:
     """FAILED: what it raised."""
 
 
+@dataclass(frozen=True)
+class NeverAwaited:
+    """A coroutine the program made and dropped without awaiting it: it never ran.
+    (CPython warns "RuntimeWarning: coroutine 'to_thread' was never awaited".)"""
+
+    coroutine: str
+    """The coroutine's name: 'to_thread'."""
+    call: str
+    """The call that made it: 'to_thread(crunch, 6)'."""
+    line: int | None
+    """The program's line that made it."""
+    task: str | None
+    """The task whose step made it, if a task's did."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class LoopView(PrimitiveView):
     """An asyncio event loop; ``queue`` holds its thread while it waits for another thread
@@ -158,3 +173,5 @@ class LoopView(PrimitiveView):
     """The scenario's tasks, in the order they were created."""
     timers: tuple[TimerView, ...] = ()
     """Pending timers, soonest first."""
+    never_awaited: tuple[NeverAwaited, ...] = ()
+    """Coroutines made and dropped without being awaited, in the order they were found."""

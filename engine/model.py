@@ -23,6 +23,7 @@ from threadlab.engine.loop_views import (
     CallbackKind,
     LoopCallback,
     LoopView,
+    NeverAwaited,
     TaskState,
     TaskView,
     TimerView,
@@ -94,6 +95,7 @@ __all__ = [
     "LoopView",
     "LostUpdate",
     "MutexView",
+    "NeverAwaited",
     "PrimitiveKind",
     "PrimitiveView",
     "RequestView",
@@ -213,6 +215,7 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"
     WAKE = "wake"
     UNBLOCK = "unblock"
+    NEVER_AWAITED = "never-awaited"
     # a thread's end, and the run's verdicts
     DONE = "done"
     FAIL = "fail"

@@ -9,14 +9,13 @@ from threadlab.scenarios import (
     barrier,
     cas,
     condition,
-    coroutines,
     event_loop,
     futures,
     mutex,
     philosophers,
     semaphore,
 )
-from threadlab.scenarios.lessons import producer_consumer, readers_writers
+from threadlab.scenarios.lessons import coroutines, producer_consumer, readers_writers
 
 _MODULES = (
     mutex,

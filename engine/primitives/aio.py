@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import heapq
 import inspect
+import sys
 import threading
 from asyncio import events, futures, tasks
 from collections import deque
@@ -33,6 +34,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from threadlab.engine.errors import StopRun
+from threadlab.engine.kernel import TIMED_OUT
 from threadlab.engine.model import (
     Awaiting,
     AwaitsCallback,
@@ -49,6 +51,7 @@ from threadlab.engine.model import (
     Job,
     LoopCallback,
     LoopView,
+    NeverAwaited,
     PrimitiveKind,
     TaskState,
     TaskView,
@@ -80,10 +83,13 @@ class AsyncLoop(Primitive):
 
     kind = PrimitiveKind.LOOP
 
-    def __init__(self, kernel: Kernel, name: str) -> None:
+    def __init__(self, kernel: Kernel, name: str, *, shared_clock: bool = False) -> None:
         super().__init__(kernel, name)
-        self.now = 0.0
-        """The virtual clock, in seconds; only the loop's thread moves it."""
+        self.shared_clock = shared_clock
+        """True: the loop's clock is the run's (``kernel.clock``, the one ``time`` reads),
+        and an idle loop waits for its next timer with a deadline, as any thread does.
+        False: a clock of its own, which only the loop's thread moves (``World`` loops)."""
+        self._now = 0.0
         self.clock = VirtualClock(self)
         self.executor: LoopExecutor | None = None
         self.loop: EngineEventLoop | None = None
@@ -96,6 +102,10 @@ class AsyncLoop(Primitive):
         self.next: events.Handle | None = None
         """The callback the loop waits to run: taken off the ready queue, still first."""
         self._created = 0
+        self.made: list[MadeCoroutine] = []
+        """Coroutines made by the controlled ``asyncio`` (``to_thread``...) not yet started."""
+        self.never_awaited: list[NeverAwaited] = []
+        """Those found never awaited: nothing can await them any more, they never ran."""
         # What the view shows, copied by settle() between steps.
         self._time = 0.0
         self._ready: tuple[LoopCallback, ...] = ()
@@ -129,9 +139,56 @@ class AsyncLoop(Primitive):
     def time(self) -> float:
         return self.now
 
+    @property
+    def now(self) -> float:
+        """The loop's virtual clock, in seconds."""
+        return self._kernel.clock if self.shared_clock else self._now
+
+    @now.setter
+    def now(self, value: float) -> None:
+        self._now = value
+
+    def track(self, coro: Coroutine[Any, Any, Any], call: str, line: int | None) -> None:
+        """Keep an eye on a coroutine the program just made (a ``to_thread(...)`` call):
+        if it is dropped before anything awaits it, it is reported as never awaited."""
+        task = self.running.get_name() if self.running is not None else None
+        self.made.append(MadeCoroutine(coro, call, line, task))
+
+    def report_never_awaited(self, *, final: bool) -> None:
+        """Report the tracked coroutines nothing can await any more (only this list holds
+        them; at the end of the run, every one not started). CPython warns "coroutine ...
+        was never awaited" when it collects one; here it is found at the end of the step
+        that dropped it, the same step every time. Each is closed, so CPython never warns."""
+        kept = []
+        for made in self.made:
+            if inspect.getcoroutinestate(made.coro) != inspect.CORO_CREATED:
+                continue  # awaited (or closed): no longer ours to watch
+            # 2: the reference in ``made`` and getrefcount's own argument.
+            if not final and sys.getrefcount(made.coro) > 2:
+                kept.append(made)
+                continue
+            coro = made.coro
+            name = coro.__name__
+            seen = NeverAwaited(name, made.call, made.line, made.task)
+            self.never_awaited.append(seen)
+            coro.close()
+            if self.thread is not None:
+                with self._kernel.lock:
+                    self._kernel.emit(
+                        self.thread,
+                        EventKind.NEVER_AWAITED,
+                        self.name,
+                        f"coroutine '{name}' was never awaited: {made.call}"
+                        + (f" at line {made.line}" if made.line is not None else "")
+                        + " never ran",
+                    )
+        self.made = kept
+
     # -- engine side
 
     def waiting_text(self, thread: SimThread) -> str:
+        if thread.deadline is not None:
+            return f"{thread.name} runs {self.name}, which waits for its next timer"
         return (
             f"{thread.name} runs {self.name}, which has nothing ready and no timer: "
             "it waits for a thread's call_soon_threadsafe"
@@ -162,6 +219,7 @@ class AsyncLoop(Primitive):
             ready=self._ready,
             tasks=self._task_views,
             timers=self._timers,
+            never_awaited=tuple(self.never_awaited),
         )
 
     def await_line(self, task: asyncio.Task[Any]) -> int | None:
@@ -231,6 +289,12 @@ class AsyncLoop(Primitive):
         return True
 
     def _after_callback(self, handle: events.Handle) -> None:
+        """Say where the task that just ran stands, then which coroutines it dropped."""
+        self._task_outcome(handle)
+        if self.made:
+            self.report_never_awaited(final=False)
+
+    def _task_outcome(self, handle: events.Handle) -> None:
         """Say where the task that just ran stands: paused at an ``await``, or done."""
         kernel = self._kernel
         task = _task_of(handle._callback)
@@ -280,6 +344,8 @@ class AsyncLoop(Primitive):
                 )
             kernel.resume(thread)
             return []
+        if self.shared_clock:
+            return self._idle_until(self.now + timeout)
         target = self.now + timeout
         if loop._scheduled and abs(loop._scheduled[0]._when - target) < 1e-6:
             target = max(target, loop._scheduled[0]._when)
@@ -293,6 +359,27 @@ class AsyncLoop(Primitive):
                 before, self.now = self.now, max(self.now, target)
                 kernel.emit(
                     thread, EventKind.IDLE, self.name, f"t={fmt_time(before)} → t={self._t()}"
+                )
+        return []
+
+    def _idle_until(self, target: float) -> list[Any]:
+        """Nothing ready before ``target`` (the next timer, on the run's clock): the loop's
+        thread waits with a deadline, so other threads run meanwhile and, if none can, the
+        clock jumps to it. A worker's ``call_soon_threadsafe`` wakes it earlier."""
+        kernel = self._kernel
+        thread = kernel.current()
+        with kernel.lock:
+            if thread.stopped:
+                self._discard_pending()
+                raise StopRun
+            until = fmt_time(target)
+            kernel.emit(thread, EventKind.IDLE, self.name, f"nothing ready: waits until t={until}")
+            operation = f"idle until t={until}"
+            kernel.park(thread, self, ThreadState.WAITING, operation=operation, deadline=target)
+        if kernel.resume(thread) is not TIMED_OUT:
+            with kernel.lock:
+                kernel.emit(
+                    thread, EventKind.WAKE, self.name, f"a thread's result arrives at t={self._t()}"
                 )
         return []
 
@@ -323,6 +410,9 @@ class AsyncLoop(Primitive):
                 # A finally block that needs a step cannot have one now.
                 with contextlib.suppress(BaseException):
                     task.get_coro().close()
+        for made in self.made:  # unstarted: closing them keeps CPython from warning
+            made.coro.close()
+        self.made = []
 
     def _t(self) -> str:
         return fmt_time(self.now)
@@ -470,6 +560,19 @@ class VirtualClock:
 
 
 @dataclass(eq=False)
+class MadeCoroutine:
+    """A coroutine the controlled ``asyncio`` made for the program, watched until it starts."""
+
+    coro: Coroutine[Any, Any, Any]
+    call: str
+    """The call that made it: 'to_thread(crunch, 6)'."""
+    line: int | None
+    """The program's line that made it."""
+    task: str | None
+    """The task whose step made it."""
+
+
+@dataclass(eq=False)
 class _Job:
     """One ``run_in_executor`` call: what to run, and the asyncio future it settles."""
 
@@ -498,12 +601,26 @@ class LoopExecutor(Primitive):
 
     kind = PrimitiveKind.EXECUTOR
 
-    def __init__(self, kernel: Kernel, name: str, owner: AsyncLoop) -> None:
+    def __init__(
+        self,
+        kernel: Kernel,
+        name: str,
+        owner: AsyncLoop,
+        *,
+        start_worker: Callable[[int], None] | None = None,
+        max_workers: int = 0,
+    ) -> None:
         super().__init__(kernel, name)
         self.owner = owner
         self.jobs: deque[_Job] = deque()
         self.busy: dict[str, _Job] = {}
         self._shut_down = False
+        self._start_worker = start_worker
+        """Starts worker number n (from 0) on demand, as ``ThreadPoolExecutor`` does; None
+        when the workers were spawned with the run (``World.async_loop``)."""
+        self._max_workers = max_workers
+        self.started = 0
+        """Workers started on demand so far."""
 
     def worker(self, me: str) -> None:
         """The body of each worker thread."""
@@ -544,8 +661,15 @@ class LoopExecutor(Primitive):
             if self._shut_down:
                 raise RuntimeError(f"cannot run in {self.name} after shutdown")
             kernel.emit(self.owner.thread, EventKind.SUBMIT, self.name, job.call_text)
-            if not self.hand_to_waiter(job, f"run {job.call_text}"):  # no idle worker
+            handed = self.hand_to_waiter(job, f"run {job.call_text}")
+            if not handed:  # no idle worker
                 self.jobs.append(job)
+            grow = self._start_worker is not None and not handed
+            grow = grow and self.started < self._max_workers
+            if grow:
+                self.started += 1
+        if grow and self._start_worker is not None:  # as ThreadPoolExecutor: one more thread
+            self._start_worker(self.started - 1)
         return future
 
     def shutdown(self) -> None:
@@ -723,6 +847,10 @@ class EngineEventLoop(asyncio.BaseEventLoop):
         super().close()
         if self._owner.executor is not None:
             self._owner.executor.shutdown()
+        if self._owner._stopping():
+            self._owner._discard_pending()
+        else:  # what is still unstarted now will never run
+            self._owner.report_never_awaited(final=True)
 
     def call_exception_handler(self, context: dict[str, Any]) -> None:
         """A callback that raised makes the loop's thread fail, as a scenario bug does.

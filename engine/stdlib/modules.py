@@ -7,7 +7,7 @@ import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
 
-from threadlab.engine.stdlib import clock, locks, threads_api
+from threadlab.engine.stdlib import asyncio_api, clock, locks, threads_api
 
 _THREADING_NAMES = {
     "Thread": threads_api.Thread,
@@ -59,6 +59,7 @@ def _time() -> ModuleType:
 MODULE_MAKERS: dict[str, Callable[[], ModuleType]] = {
     "threading": _threading,
     "time": _time,
+    "asyncio": asyncio_api.make_module,
 }
 """Every module a program's imports are redirected to, by its import name."""
 

@@ -41,13 +41,16 @@ def program_frame() -> FrameType | None:
     return frame
 
 
-def name_from_source(kernel: Kernel, kind: str) -> str:
-    """A unique name for a ``kind`` primitive the program is creating now (lock held)."""
+def name_from_source(kernel: Kernel, kind: str, fallback: str | None = None) -> str:
+    """A unique name for a ``kind`` primitive the program is creating now (lock held);
+    when the source names none, ``fallback``, else the kind and a number."""
     frame = program_frame()
     name = None
     if frame is not None:
         line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
         name = _name_in(kernel, line)
+    if name is None and fallback is not None:
+        name = fallback
     if name is None:
         count = kernel.names_used.get(f"\0{kind}", 0) + 1
         kernel.names_used[f"\0{kind}"] = count

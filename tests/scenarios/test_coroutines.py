@@ -1,4 +1,5 @@
-"""Coroutines on a real asyncio loop: determinism, virtual time, to_thread, a blocking call."""
+"""Coroutines on the controlled asyncio: determinism, virtual time, to_thread on controlled
+worker threads, a blocking call, a coroutine never awaited, and asyncio's own semantics."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,8 @@ from threadlab.engine import (
     Runtime,
     Scenario,
     ThreadState,
-    World,
+    Watch,
     resolve_config,
-    work,
 )
 from threadlab.engine.model import (
     AwaitsSleep,
@@ -31,17 +30,28 @@ from threadlab.engine.model import (
     CallbackKind,
     Job,
     LoopCallback,
+    NeverAwaited,
     TaskState,
     TaskView,
+    VerdictKind,
     WorkerJob,
 )
-from threadlab.scenarios import coroutines, get_scenario
+from threadlab.scenarios import get_scenario
+from threadlab.scenarios.lessons import program_path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = Path(coroutines.__file__).read_text().splitlines()
-SLEEP_LINE = next(i for i, t in enumerate(SOURCE, 1) if "await asyncio.sleep(" in t)
-TO_THREAD_LINE = next(i for i, t in enumerate(SOURCE, 1) if "await asyncio.to_thread(" in t)
-BLOCKING_LINE = next(i for i, t in enumerate(SOURCE, 1) if "time.sleep(" in t)
+PROGRAM = program_path("coroutines")
+SOURCE = Path(PROGRAM).read_text().splitlines()
+
+
+def line_of(text: str) -> int:
+    return next(i for i, t in enumerate(SOURCE, 1) if text in t)
+
+
+SLEEP_LINE = line_of("await asyncio.sleep(page * delay)")
+TO_THREAD_LINE = line_of("await asyncio.to_thread(")
+BLOCKING_LINE = line_of("time.sleep(page * delay)")
+MISSING_AWAIT_LINE = line_of("    asyncio.to_thread(crunch_numbers, crunch)")
 
 
 def random_config(variant: str, seed: int) -> RunConfig:
@@ -62,9 +72,24 @@ def run_events(config: RunConfig) -> tuple[list[Event], RunState, Runtime]:
     return events, state, runtime
 
 
-def custom(build: Callable[[World, Mapping[str, int], str], None]) -> RunConfig:
-    """A one-off scenario built in this file (its source is this file)."""
-    return resolve_config(Scenario("custom", "custom", "custom", "custom", build))
+def program(tmp_path: Path, source: str, seed: int = 0) -> RunConfig:
+    """A one-off program (its ``main()`` is run), written to ``tmp_path``; what it appends
+    to its global ``log`` is watched as ``log``."""
+    path = tmp_path / "program.py"
+    path.write_text("log = []\n" + source)
+    scenario = Scenario(
+        "custom",
+        "custom",
+        "custom",
+        "custom",
+        program=str(path),
+        watches=(Watch("log", lambda state: repr(state.log)),),
+    )
+    return resolve_config(scenario, seed=seed)
+
+
+def logged(runtime: Runtime) -> str:
+    return str(dict(runtime.snapshot().watches)["log"])
 
 
 def no_threads_left() -> bool:
@@ -77,10 +102,15 @@ def no_threads_left() -> bool:
     return False
 
 
+def arrival_times(watch: str) -> list[float]:
+    """'page 1 at t=0.51, page 2 at t=1.01' -> [0.51, 1.01]."""
+    return [float(part.split("t=")[1]) for part in watch.split(", ")]
+
+
 # ------------------------------------------------------------------ determinism
 
 
-@pytest.mark.parametrize("variant", ["async", "blocking-call"])
+@pytest.mark.parametrize("variant", ["async", "blocking-call", "missing-await"])
 def test_same_seed_same_events_and_seeds_differ(variant: str) -> None:
     traces = []
     for seed in range(100):
@@ -89,7 +119,7 @@ def test_same_seed_same_events_and_seeds_differ(variant: str) -> None:
         again, _, _ = run_events(config)
         assert first == again, seed
         traces.append(tuple(first))
-    assert len(set(traces)) > 50
+    assert len(set(traces)) > (1 if variant == "missing-await" else 50)
 
 
 def test_the_correct_variant_always_finishes_without_a_verdict() -> None:
@@ -100,7 +130,9 @@ def test_the_correct_variant_always_finishes_without_a_verdict() -> None:
         assert state is RunState.FINISHED, (seed, config.params)
         assert snapshot.verdict is None
         pages = dict(config.params)["pages"]
-        assert sum(1 for e in events if e.kind == "return" and "page" in e.detail) == pages
+        assert sum(1 for e in events if e.kind == "return" and "'page" in e.detail) == pages
+        crunch = dict(config.params)["crunch"]
+        assert dict(snapshot.watches)["crunched"] == str(crunch * crunch)
 
 
 def test_the_blocking_variant_also_finishes() -> None:
@@ -140,83 +172,108 @@ def test_restart_gives_the_same_task_names(driver: Driver) -> None:
     assert driver.finish(rt).events == first
 
 
+def test_the_plain_program_runs_under_cpython_and_ends() -> None:
+    for variant in ("async", "blocking-call", "missing-await"):
+        call = f"main(pages=2, delay=1, crunch=1, variant={variant!r})"
+        code = f"import coroutines; coroutines.{call}"
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=Path(PROGRAM).parent, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        if variant == "missing-await":  # CPython only warns, when it collects the coroutine
+            assert "coroutine 'to_thread' was never awaited" in done.stderr
+
+
 # ------------------------------------------------------------- what is shown
 
 
 def test_tasks_show_the_line_of_the_await_they_are_paused_at(driver: Driver) -> None:
     rt = driver.open("coroutines", pages=2)
-    snap = driver.step_until(rt, "Loop", "idle until")  # every task is paused now
-    tasks = snap.primitive("loop").tasks
-    waiting = TaskState.WAITING
-    crunch = AwaitsThreadCall("crunch(4)", worker=None)
-    assert tasks[:3] == (
-        TaskView("main#1", waiting, line=TO_THREAD_LINE, awaiting=crunch),
-        TaskView("fetch#2", waiting, line=SLEEP_LINE, awaiting=AwaitsSleep(0.5)),
-        TaskView("fetch#3", waiting, line=SLEEP_LINE, awaiting=AwaitsSleep(1.0)),
+    snap = driver.step_until(rt, "MainThread", "idle until")  # every task is paused now
+    assert snap.thread("MainThread").state is ThreadState.WAITING
+    loop = snap.primitive("loop")
+    crunch = AwaitsThreadCall("crunch_numbers(4)", worker=None)
+    assert loop.tasks == (
+        TaskView("fetch_all#1", TaskState.WAITING, line=TO_THREAD_LINE, awaiting=crunch),
+        TaskView("fetch#2", TaskState.WAITING, line=SLEEP_LINE, awaiting=AwaitsSleep(0.503)),
+        TaskView("fetch#3", TaskState.WAITING, line=SLEEP_LINE, awaiting=AwaitsSleep(1.004)),
     )
-    assert snap.primitive("loop").time == 0
-    snap = driver.step(rt, "Loop")  # idles to the first timer
-    assert snap.primitive("loop").time == 0.5
-    assert snap.primitive("loop").ready == (LoopCallback(CallbackKind.WAKE, "fetch#2"),)
-    snap = driver.step(rt, "Loop")  # the timer fires: fetch#2's step is ready
-    assert snap.thread("Loop").operation == "run fetch#2"
-    assert snap.thread("Loop").line == SLEEP_LINE
-    assert TaskView("fetch#2", TaskState.READY, line=SLEEP_LINE) in snap.primitive("loop").tasks
+    assert loop.ready == ()
+    # Nothing else can run when the worker is done: the clock jumps to the first timer.
+    rt.step(1000)
+    assert rt.wait_idle(10)
+    events = rt.snapshot().events
+    woken = next(e for e in events if e.kind == "run" and "fetch#2 resumes" in e.detail)
+    assert woken.line == SLEEP_LINE
 
 
 def test_the_ready_queue_is_shown_in_order(driver: Driver) -> None:
     rt = driver.open("coroutines", pages=3)
-    snap = driver.step(rt, "Loop")  # main runs: creates three tasks, sends crunch away
+    snap = driver.step(rt, "MainThread")  # fetch_all runs: makes three tasks, starts a worker
     steps = tuple(LoopCallback(CallbackKind.TASK_STEP, f"fetch#{n}") for n in (2, 3, 4))
     assert snap.primitive("loop").ready == steps
-    assert snap.primitive("executor").queued == (Job("crunch(4)"),)
-    assert snap.thread("Loop").operation == "run fetch#2"
+    assert snap.thread("MainThread").operation == "start asyncio_0"
+    assert snap.primitive("executor").queued == (Job("crunch_numbers(4)"),)
+    snap = driver.step(rt, "MainThread")
+    assert snap.thread("MainThread").operation == "run fetch#2"
+    assert snap.thread("asyncio_0").state is ThreadState.RUNNABLE
 
 
 # ------------------------------------------------------------------ to_thread
 
 
-def test_to_thread_work_is_done_by_the_worker_thread(driver: Driver) -> None:
+def test_to_thread_work_is_done_by_a_worker_thread_started_on_demand(driver: Driver) -> None:
     rt = driver.open("coroutines", crunch=5)
-    driver.step(rt, "Loop")  # main sends crunch(5) to the executor
-    snap = driver.step(rt, "W1")
-    assert snap.thread("W1").operation == "crunch 1/5"
-    assert snap.thread("W1").state is ThreadState.WORKING
-    assert snap.primitive("executor").busy == (WorkerJob("W1", Job("crunch(5)")),)
-    for number in range(2, 6):  # the loop runs other tasks while W1 crunches
-        snap = driver.step(rt, "Loop", "W1")
-        assert snap.thread("W1").operation == f"crunch {number}/5"
-        assert not snap.thread("Loop").operation.startswith("crunch")
+    snap = rt.snapshot()
+    assert [t.name for t in snap.threads] == ["MainThread"]  # no worker before a to_thread
+    driver.step(rt, "MainThread", "MainThread")  # submits crunch_numbers(5), starts asyncio_0
+    snap = driver.step(rt, "asyncio_0", "asyncio_0", "asyncio_0")  # takes it, sleeps 0.5 s
+    assert snap.primitive("executor").busy == (WorkerJob("asyncio_0", Job("crunch_numbers(5)")),)
+    assert snap.thread("asyncio_0").state is ThreadState.SLEEPING
     snap = driver.finish(rt)
     assert dict(snap.watches)["crunched"] == "25"
     finish = [e for e in snap.events if e.kind == "finish"]
-    assert [e.thread for e in finish] == ["W1"]
+    assert [e.thread for e in finish] == ["asyncio_0"]
 
 
-def test_to_thread_runs_on_another_os_thread() -> None:
-    seen: dict[str, int] = {}
-
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        def crunch() -> int:
-            seen["worker"] = threading.get_ident()
-            work(2)
-            return 7
-
-        async def main() -> int:
-            seen["loop"] = threading.get_ident()
-            return await asyncio.to_thread(crunch)
-
-        def runner(me: str) -> None:
-            seen["result"] = loop.run(main())
-
-        world.spawn("Loop", runner, "Loop")
-        loop = world.async_loop("loop", workers=1)
-
-    _, state, _ = run_events(custom(build))
+def test_to_thread_runs_on_another_os_thread(tmp_path: Path) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio, threading, time\n"
+        "seen = {}\n"
+        "def crunch():\n"
+        "    seen['worker'] = threading.get_ident(), threading.current_thread().name\n"
+        "    time.sleep(0.2)\n"
+        "    return 7\n"
+        "async def work():\n"
+        "    seen['loop'] = threading.get_ident(), threading.current_thread().name\n"
+        "    return await asyncio.to_thread(crunch)\n"
+        "def main():\n"
+        "    log.append((asyncio.run(work()), seen['worker'][1], seen['loop'][1]))\n"
+        "    assert seen['worker'][0] != seen['loop'][0]\n",
+    )
+    _, state, runtime = run_events(config)
     assert state is RunState.FINISHED
-    assert seen["result"] == 7
-    assert seen["worker"] != seen["loop"]
+    assert logged(runtime) == "[(7, 'asyncio_0', 'MainThread')]"
     assert no_threads_left()
+
+
+def test_workers_are_started_as_the_calls_need_them(tmp_path: Path) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio, threading, time\n"
+        "def crunch(n):\n"
+        "    time.sleep(1)\n"
+        "    return threading.current_thread().name\n"
+        "async def work():\n"
+        "    return await asyncio.gather(*(asyncio.to_thread(crunch, n) for n in range(7)))\n"
+        "def main():\n"
+        "    log.extend(sorted(set(asyncio.run(work()))))\n",
+    )
+    _, state, runtime = run_events(config)
+    assert state is RunState.FINISHED
+    workers = [f"asyncio_{n}" for n in range(5)]  # at most five, as on a one-core machine
+    assert logged(runtime) == str(workers)
 
 
 # -------------------------------------------------------------- blocking call
@@ -225,17 +282,13 @@ def test_to_thread_runs_on_another_os_thread() -> None:
 def test_nothing_else_runs_while_a_blocking_call_holds_the_loop() -> None:
     for seed in range(30):
         events, _, _ = run_events(random_config("blocking-call", seed))
-        loop_events = [e for e in events if e.thread == "Loop"]
-        blocked = False
-        blocks = 0
-        for event in loop_events:
-            if event.kind == "block":
-                blocked, blocks = True, blocks + 1
-            elif event.kind == "unblock":
-                blocked = False
-            elif blocked:
-                pytest.fail(f"seed {seed}: {event} while the loop was blocked")
-        assert blocks >= 1
+        main = [e for e in events if e.thread == "MainThread"]
+        # The loop's thread sleeps inside a task's step: the next thing it does after
+        # waking is finish that very task; no other task ran meanwhile.
+        for position, event in enumerate(main):
+            if event.kind == "sleep":
+                after = next(e for e in main[position + 1 :] if e.kind in ("run", "return"))
+                assert after.kind == "return", (seed, event, after)
 
 
 def test_the_pages_arrive_late_when_a_coroutine_blocks(driver: Driver) -> None:
@@ -243,54 +296,288 @@ def test_the_pages_arrive_late_when_a_coroutine_blocks(driver: Driver) -> None:
         fine = driver.finish(driver.open("coroutines", "async", seed=seed, pages=3, delay=5))
         stuck = driver.finish(driver.open("coroutines", "blocking-call", seed=seed, pages=3))
         # sleeping tasks overlap: each page arrives at its own deadline, all by t=1.5
-        assert dict(fine.watches)["arrived"] == "page 1 at t=0.5, page 2 at t=1, page 3 at t=1.5"
+        assert arrival_times(dict(fine.watches)["arrived"]) == pytest.approx(
+            [0.5, 1.0, 1.5], abs=0.03
+        )
         # a blocking call makes them take turns: page 3 arrives at 0.5 + 1 + 1.5
-        assert dict(stuck.watches)["arrived"] == "page 1 at t=0.5, page 2 at t=1.5, page 3 at t=3"
+        assert arrival_times(dict(stuck.watches)["arrived"]) == pytest.approx(
+            [0.5, 1.5, 3.0], abs=0.03
+        )
 
 
 def test_the_worker_result_waits_while_the_loop_is_blocked(driver: Driver) -> None:
     rt = driver.open("coroutines", "blocking-call", pages=2, crunch=1)
-    driver.step(rt, "Loop", "Loop")  # main sends crunch away; fetch#2 calls time.sleep
-    snap = driver.step(rt, "W1", "W1")  # W1 crunches, sends the result back
-    ready = (
-        LoopCallback(CallbackKind.TASK_STEP, "fetch_blocking#3"),
-        LoopCallback(CallbackKind.THREAD_RESULT, "crunch(1)"),
-    )
-    assert snap.primitive("loop").ready == ready
-    assert snap.thread("Loop").operation.startswith("time.sleep(0.5)")
-    for _ in range(4):
-        snap = driver.step(rt, "Loop")
-        assert snap.thread("Loop").operation.startswith("time.sleep(0.5)")
-        assert snap.primitive("loop").ready == ready
+    driver.step(rt, "MainThread", "MainThread", "MainThread")  # fetch_blocking#2 sleeps
+    snap = driver.step(rt, "MainThread")
+    assert snap.thread("MainThread").state is ThreadState.SLEEPING
+    assert snap.thread("MainThread").line == BLOCKING_LINE
     running = snap.primitive("loop").tasks[1]
     assert running == TaskView("fetch_blocking#2", TaskState.RUNNING, line=BLOCKING_LINE)
+    # Only the worker can run: it crunches (the clock jumps to the end of its sleep, the
+    # earlier one) and sends the result back, then waits for another job.
+    # Then the clock jumps to the end of the loop's own sleep: its thread wakes, still in
+    # fetch_blocking#2's step, and the result has waited in the ready queue all along.
+    snap = driver.step_until(rt, "asyncio_0", "wait for a job")
+    assert snap.thread("MainThread").operation == "woke up"
+    assert snap.thread("MainThread").line == BLOCKING_LINE
+    assert snap.primitive("loop").ready == (
+        LoopCallback(CallbackKind.TASK_STEP, "fetch_blocking#3"),
+        LoopCallback(CallbackKind.THREAD_RESULT, "crunch_numbers(1)"),
+    )
 
 
-# ------------------------------------------------------------------ virtual time
+# ------------------------------------------------------------------ missing await
 
 
-def test_time_is_virtual() -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        async def nap() -> None:
-            await asyncio.sleep(100)
+def test_a_to_thread_never_awaited_never_runs_and_is_reported_with_its_line(
+    driver: Driver,
+) -> None:
+    for seed in range(20):
+        snap = driver.finish(driver.open("coroutines", "missing-await", seed=seed))
+        assert snap.run_state is RunState.VIOLATION
+        assert snap.verdict is not None and snap.verdict.kind is VerdictKind.VIOLATION
+        assert snap.verdict.threads == ("MainThread",)
+        assert f"coroutine 'to_thread' made at line {MISSING_AWAIT_LINE}" in snap.verdict.text
+        assert "never awaited" in snap.verdict.text
+        assert snap.primitive("loop").never_awaited == (
+            NeverAwaited(
+                "to_thread",
+                "to_thread(crunch_numbers, 4)",
+                MISSING_AWAIT_LINE,
+                "long_running_computation#3",
+            ),
+        )
+        dropped = [e for e in snap.events if e.kind == "never-awaited"]
+        assert len(dropped) == 1 and f"at line {MISSING_AWAIT_LINE}" in dropped[0].detail
+        # The computation never ran: no worker thread, nothing submitted, nothing crunched.
+        assert [t.name for t in snap.threads] == ["MainThread"]
+        assert not any(e.kind in ("submit", "start", "finish") for e in snap.events)
+        assert dict(snap.watches)["crunched"] == "not yet"
 
-        async def main() -> None:
-            await asyncio.gather(nap(), nap(), asyncio.sleep(50))
 
-        def runner(me: str) -> None:
-            loop.run(main())
+def test_the_violation_comes_the_step_the_coroutine_is_dropped(driver: Driver) -> None:
+    rt = driver.open("coroutines", "missing-await")
+    snap = driver.step(rt, "MainThread")  # io_and_computation gathers two coroutines
+    assert snap.verdict is None
+    snap = driver.step(rt, "MainThread")  # long_running_io sleeps
+    assert snap.verdict is None
+    snap = driver.step(rt, "MainThread")  # long_running_computation drops to_thread(...)
+    assert snap.verdict is not None
+    assert any(e.kind == "run" and "long_running_computation" in e.detail for e in snap.events)
 
-        world.spawn("Loop", runner, "Loop")
-        loop = world.async_loop("loop", workers=1)
 
-    # 100 virtual seconds: really sleeping them would overrun run_events' 30-s idle wait.
-    events, state, runtime = run_events(custom(build))
-    assert state is RunState.FINISHED
-    assert runtime.snapshot().primitive("loop").time == 100
-    assert [e.detail for e in events if e.kind == "idle" and e.thread == "Loop"] == [
-        "t=0 → t=50",
-        "t=50 → t=100",
+def test_a_coroutine_kept_but_never_awaited_is_reported_when_the_loop_closes(
+    tmp_path: Path,
+) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio\n"
+        "kept = []\n"
+        "def crunch():\n"
+        "    log.append('crunched')\n"
+        "async def work():\n"
+        "    kept.append(asyncio.to_thread(crunch))\n"
+        "    await asyncio.sleep(0.1)\n"
+        "    asyncio.sleep(5)\n"
+        "def main():\n"
+        "    asyncio.run(work())\n",
+    )
+    events, state, runtime = run_events(config)
+    assert state is RunState.FINISHED  # a program of its own has no check: only reports
+    loop = runtime.snapshot().primitive("loop")
+    made = [(n.call, n.line) for n in loop.never_awaited]
+    assert made == [("sleep(5)", 9), ("to_thread(crunch)", 7)]
+    assert logged(runtime) == "[]"
+    assert [e.detail for e in events if e.kind == "never-awaited"] == [
+        "coroutine 'sleep' was never awaited: sleep(5) at line 9 never ran",
+        "coroutine 'to_thread' was never awaited: to_thread(crunch) at line 7 never ran",
     ]
+
+
+# -------------------------------------------------------- asyncio's own semantics
+
+CONFORMANCE = """\
+import asyncio
+import time
+
+log = []
+
+
+async def worker(name, queue, lock, results):
+    while True:
+        item = await queue.get()
+        async with lock:
+            results.append((name, item))
+            await asyncio.sleep(0.01)
+        queue.task_done()
+
+
+async def slow(seconds, value):
+    await asyncio.sleep(seconds)
+    return value
+
+
+async def program():
+    queue = asyncio.Queue(maxsize=2)
+    lock = asyncio.Lock()
+    results = []
+    workers = [asyncio.create_task(worker(f"w{n}", queue, lock, results)) for n in range(3)]
+    for item in range(6):
+        await queue.put(item)
+    await queue.join()
+    for task in workers:
+        task.cancel()
+    gathered = await asyncio.gather(*workers, return_exceptions=True)
+    log.append(("cancelled", [type(g).__name__ for g in gathered]))
+    log.append(("sorted", sorted(item for _, item in results)))
+    log.append(("gather", await asyncio.gather(slow(0.2, "b"), slow(0.1, "a"))))
+    try:
+        await asyncio.wait_for(slow(5, "late"), timeout=0.5)
+    except asyncio.TimeoutError:
+        log.append("wait_for timed out")
+    log.append(("wait_for", await asyncio.wait_for(slow(0.1, "soon"), timeout=1)))
+    try:
+        async with asyncio.timeout(0.3):
+            await asyncio.sleep(10)
+    except TimeoutError:
+        log.append("timeout() expired")
+    event = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.2, event.set)
+    await event.wait()
+    log.append(("event", event.is_set()))
+    semaphore = asyncio.Semaphore(2)
+    inside = []
+
+    async def guarded(n):
+        async with semaphore:
+            inside.append(n)
+            await asyncio.sleep(0.05)
+            inside.remove(n)
+            return n
+
+    log.append(("semaphore", await asyncio.gather(*(guarded(n) for n in range(4)))))
+    condition = asyncio.Condition()
+    ready = []
+
+    async def waiter():
+        async with condition:
+            await condition.wait_for(lambda: ready)
+            return ready[0]
+
+    waiting = asyncio.create_task(waiter())
+    await asyncio.sleep(0)
+    async with condition:
+        ready.append("go")
+        condition.notify_all()
+    log.append(("condition", await waiting))
+    log.append(("to_thread", await asyncio.to_thread(sum, [1, 2, 3])))
+    log.append(("iscoroutinefunction", asyncio.iscoroutinefunction(asyncio.to_thread)))
+    coro = slow(0, "now")
+    log.append(("iscoroutine", asyncio.iscoroutine(coro), await coro))
+    try:
+        await asyncio.to_thread(int, "x")
+    except ValueError as error:
+        log.append(("raised", str(error)))
+    started = time.monotonic()
+    await asyncio.sleep(2)
+    log.append(("slept", round(time.monotonic() - started, 1)))
+    return "done"
+
+
+def main():
+    log.append(asyncio.run(program()))
+    try:
+        asyncio.run(42)
+    except ValueError as error:
+        log.append(("run needs a coroutine", str(error).startswith("a coroutine was expected")))
+    print(log)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_asyncio_code_gives_the_same_results_under_cpython_and_under_threadlab(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "program.py"
+    path.write_text(CONFORMANCE)
+    real = subprocess.run(
+        [sys.executable, "-W", "ignore", str(path)], capture_output=True, text=True, check=True
+    )
+    for seed in range(3):
+        _, state, runtime = run_events(program(tmp_path, CONFORMANCE, seed))
+        assert state is RunState.FINISHED, runtime.snapshot().verdict
+        assert logged(runtime) == real.stdout.strip()
+    assert "'wait_for timed out'" in real.stdout and "'timeout() expired'" in real.stdout
+
+
+def test_timeouts_are_virtual_time(tmp_path: Path) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio, time\n"
+        "async def work():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    start = loop.time()\n"
+        "    try:\n"
+        "        await asyncio.wait_for(asyncio.sleep(3600), timeout=100)\n"
+        "    except asyncio.TimeoutError:\n"
+        "        log.append(('wait_for', round(loop.time() - start, 1)))\n"
+        "    try:\n"
+        "        async with asyncio.timeout(50):\n"
+        "            await asyncio.sleep(3600)\n"
+        "    except TimeoutError:\n"
+        "        log.append(('timeout', round(loop.time() - start), round(time.monotonic())))\n"
+        "def main():\n"
+        "    asyncio.run(work())\n",
+    )
+    # 150 virtual seconds: really sleeping them would overrun run_events' 30-s idle wait.
+    events, state, runtime = run_events(config)
+    assert state is RunState.FINISHED
+    assert logged(runtime) == "[('wait_for', 100.0), ('timeout', 150, 150)]"
+    assert runtime.snapshot().primitive("loop").time == pytest.approx(150.01, abs=0.01)
+    idle = [e.detail for e in events if e.kind == "idle"]
+    assert idle[0].startswith("nothing ready: waits until t=100.00")
+
+
+def test_asyncio_run_inside_a_running_loop_is_refused(tmp_path: Path) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio\n"
+        "async def inner():\n"
+        "    pass\n"
+        "async def outer():\n"
+        "    coro = inner()\n"
+        "    try:\n"
+        "        asyncio.run(coro)\n"
+        "    except RuntimeError as error:\n"
+        "        log.append(str(error))\n"
+        "    await coro\n"
+        "def main():\n"
+        "    asyncio.run(outer())\n",
+    )
+    _, state, runtime = run_events(config)
+    assert state is RunState.FINISHED
+    assert logged(runtime) == "['asyncio.run() cannot be called from a running event loop']"
+
+
+def test_a_loop_of_its_own_is_named_from_the_source(tmp_path: Path) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio\n"
+        "async def work():\n"
+        "    return await asyncio.to_thread(len, 'abc')\n"
+        "def main():\n"
+        "    events = asyncio.new_event_loop()\n"
+        "    log.append(events.run_until_complete(work()))\n"
+        "    events.close()\n",
+    )
+    _, state, runtime = run_events(config)
+    assert state is RunState.FINISHED
+    assert logged(runtime) == "[3]"
+    names = [p.name for p in runtime.snapshot().primitives]
+    assert "events" in names and "events-executor" in names
 
 
 # ---------------------------------------------------------------------- stop
@@ -307,91 +594,106 @@ def test_stop_at_the_start() -> None:
     stop_cleanly(runtime)
 
 
-def test_stop_while_the_loop_idles_to_a_timer(driver: Driver) -> None:
+def test_stop_while_the_loop_waits_for_a_timer(driver: Driver) -> None:
     rt = driver.open("coroutines")
-    snap = driver.step_until(rt, "Loop", "idle until")
-    assert snap.thread("Loop").state is ThreadState.RUNNABLE
+    snap = driver.step_until(rt, "MainThread", "idle until")
+    assert snap.thread("MainThread").state is ThreadState.WAITING
     stop_cleanly(rt)
 
 
 def test_stop_while_the_loop_waits_for_the_worker(driver: Driver) -> None:
-    rt = driver.open("coroutines", pages=1)
-    for _ in range(20):  # only the loop runs: the pages arrive, then it waits for crunch
-        snap = driver.step(rt, "Loop")
-        if snap.thread("Loop").state is ThreadState.WAITING:
+    rt = driver.open("coroutines", pages=1, crunch=12)
+    for _ in range(60):  # page 1 arrives at t=0.5; the worker sleeps until t=1.2
+        snap = rt.snapshot()
+        if snap.thread("MainThread").operation == "wait for call_soon_threadsafe":
             break
-    assert snap.thread("Loop").waits_on == "loop"
-    assert snap.primitive("loop").queue == ("Loop",)
+        rt.step(1)
+        assert rt.wait_idle(10)
+    assert snap.thread("MainThread").state is ThreadState.WAITING
+    assert snap.thread("MainThread").waits_on == "loop"
+    assert snap.primitive("loop").queue == ("MainThread",)
     stop_cleanly(rt)
 
 
 def test_the_worker_wakes_a_waiting_loop(driver: Driver) -> None:
-    rt = driver.open("coroutines", pages=1, crunch=2)
-    for _ in range(20):
-        if driver.step(rt, "Loop").thread("Loop").state is ThreadState.WAITING:
-            break
-    snap = driver.step(rt, "W1", "W1", "W1")  # take, crunch 2/2 and send the result
-    assert snap.thread("Loop").state is ThreadState.RUNNABLE
-    assert driver.finish(rt).run_state is RunState.FINISHED
+    rt = driver.open("coroutines", pages=1, crunch=1)
+    snap = driver.step_until(rt, "MainThread", "idle until t=0.5")  # page 1's timer
+    assert snap.thread("MainThread").state is ThreadState.WAITING
+    # The worker takes the job and sleeps 0.1 s (the clock jumps there: nothing else can
+    # run), then sends the result back before the loop's timer is due.
+    snap = driver.step_until(rt, "asyncio_0", "wait for a job")
+    assert snap.thread("MainThread").state is ThreadState.RUNNABLE
+    assert snap.thread("MainThread").operation == "woken by call_soon_threadsafe"
+    assert snap.primitive("loop").time < 0.5
+    snap = driver.finish(rt)
+    assert snap.run_state is RunState.FINISHED
+    assert any(e.kind == "wake" and "result arrives" in e.detail for e in snap.events)
 
 
 def test_stop_in_the_middle_of_a_blocking_call(driver: Driver) -> None:
     rt = driver.open("coroutines", "blocking-call")
-    snap = driver.step_until(rt, "Loop", "time.sleep(0.5) 2/5")
-    assert snap.thread("Loop").state is ThreadState.WORKING
+    snap = driver.step_until(rt, "MainThread", "sleep 0.5 s")
+    snap = driver.step(rt, "MainThread")
+    assert snap.thread("MainThread").state is ThreadState.SLEEPING
     stop_cleanly(rt)
 
 
 def test_stop_while_the_worker_crunches(driver: Driver) -> None:
     rt = driver.open("coroutines", crunch=6)
-    driver.step(rt, "Loop")
-    snap = driver.step_until(rt, "W1", "crunch 3/6")
-    assert snap.thread("W1").state is ThreadState.WORKING
+    driver.step(rt, "MainThread", "MainThread")
+    snap = driver.step(rt, "asyncio_0", "asyncio_0", "asyncio_0")
+    assert snap.thread("asyncio_0").state is ThreadState.SLEEPING
     stop_cleanly(rt)
 
 
 def test_stop_at_every_step_of_a_run() -> None:
-    config = resolve_config(get_scenario("coroutines"), "async", {"pages": 2}, seed=5)
-    length = len(run_events(config)[0])
-    for steps in range(0, length, 3):
-        runtime = Runtime(config, paused=True, speed=None)
-        runtime.start()
-        if steps:
-            runtime.step(steps)
-            assert runtime.wait_idle(10)
-        stop_cleanly(runtime)
+    for variant in ("async", "missing-await"):
+        config = resolve_config(get_scenario("coroutines"), variant, {"pages": 2}, seed=5)
+        length = len(run_events(config)[0])
+        for steps in range(0, length, 3):
+            runtime = Runtime(config, paused=True, speed=None)
+            runtime.start()
+            if steps:
+                runtime.step(steps)
+                assert runtime.wait_idle(10)
+            stop_cleanly(runtime)
 
 
 # --------------------------------------------------------------------- failures
 
 
-def test_a_failing_coroutine_fails_the_loop_thread_and_the_run_still_ends() -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        async def nap() -> None:
-            await asyncio.sleep(1)
-
-        async def main() -> None:
-            napping = asyncio.create_task(nap())
-            await asyncio.sleep(0.5)
-            assert not napping.done()
-            raise ValueError("no page")
-
-        def runner(me: str) -> None:
-            loop.run(main())
-
-        world.spawn("Loop", runner, "Loop")
-        loop = world.async_loop("loop", workers=1)
-
-    first, _, runtime = run_events(custom(build))
+def test_a_failing_coroutine_fails_the_loop_thread_and_the_run_still_ends(
+    tmp_path: Path,
+) -> None:
+    config = program(
+        tmp_path,
+        "import asyncio\n"
+        "async def nap():\n"
+        "    await asyncio.sleep(1)\n"
+        "async def work():\n"
+        "    napping = asyncio.create_task(nap())\n"
+        "    await asyncio.sleep(0.5)\n"
+        "    assert not napping.done()\n"
+        "    raise ValueError('no page')\n"
+        "def main():\n"
+        "    asyncio.run(work())\n",
+    )
+    first, _, runtime = run_events(config)
     snapshot = runtime.snapshot()
-    assert snapshot.thread("Loop").state is ThreadState.FAILED
-    assert "ValueError: no page" in (snapshot.thread("Loop").traceback or "")
+    assert snapshot.thread("MainThread").state is ThreadState.FAILED
+    assert "ValueError: no page" in (snapshot.thread("MainThread").traceback or "")
     assert any(e.kind == "cancelled" and "nap#2" in e.detail for e in first)
-    assert run_events(custom(build))[0] == first
+    assert run_events(config)[0] == first
 
 
 def test_task_names_are_numbered_per_run() -> None:
     config = resolve_config(get_scenario("coroutines"), "async", {"pages": 2}, seed=1)
     tasks = [run_events(config)[2].snapshot().primitive("loop").tasks for _ in range(3)]
     assert tasks[0] == tasks[1] == tasks[2]
-    assert [task.name for task in tasks[0]] == ["main#1", "fetch#2", "fetch#3"]
+    assert [task.name for task in tasks[0]] == ["fetch_all#1", "fetch#2", "fetch#3"]
+
+
+def test_real_asyncio_in_the_test_process_is_untouched() -> None:
+    """The controlled module is the run's: the process's own asyncio keeps its loops."""
+    run_events(random_config("async", 0))
+    assert asyncio.run(asyncio.sleep(0, "real")) == "real"

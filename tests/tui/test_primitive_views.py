@@ -257,35 +257,46 @@ def test_port_shows_completions_and_device_goes_off(width: int) -> None:
 
 @WIDTHS
 def test_loop_shows_time_ready_queue_and_one_line_per_task(width: int) -> None:
-    lines, text = primitives_text(snapshot_after("coroutines", 15), width)
-    assert "time t=0.5" in lines[0]
-    assert "ready fetch#2" in text
-    assert "main#1 ◇ line 36: gather: 0 of 3 done" in text
-    assert "fetch#2 ▷ ready, line 22" in text
-    assert "fetch#3 ◇ line 22: sleep until t=1" in text
-    assert "timers t=1 wake fetch#3 t=1.5 wake fetch#4" in text
-    assert "W1 idle" in text
-    task_lines = [line for line in lines if re.search(r"\b(main|fetch)#\d ", line)]
+    lines, text = primitives_text(snapshot_after("coroutines", 12), width)
+    assert "time t=0.41" in lines[0]
+    assert "ready fetch_all#1" in text
+    assert "fetch_all#1 ▷ ready, line 33" in text
+    assert "fetch#2 ◇ line 20: sleep until t=0.503" in text
+    assert "fetch#3 ◇ line 20: sleep until t=1.007" in text
+    assert "timers t=0.503 wake fetch#2 t=1.007 wake fetch#3 t=1.508 wake fetch#4" in text
+    assert "asyncio_0 idle" in text
+    task_lines = [line for line in lines if re.search(r"\b(fetch_all|fetch)#\d ", line)]
     assert len(task_lines) == 4  # each task starts a line of its own
 
 
 @WIDTHS
 def test_loop_shows_results_and_executor_jobs(width: int) -> None:
     _, early = primitives_text(snapshot_after("coroutines", 5), width)
-    assert "W1 runs crunch(4)" in early
+    assert "asyncio_0 runs crunch_numbers(4)" in early
+    assert "fetch_all#1 ◇ line 33: crunch_numbers(4) on asyncio_0" in early
     _, done = primitives_text(snapshot_after("coroutines", 40), width)
     assert "fetch#2 ✓ → 'page 1'" in done
     assert "executor shut down" in done
 
 
+@WIDTHS
+def test_loop_shows_a_coroutine_never_awaited_with_its_line(width: int) -> None:
+    lines, text = primitives_text(snapshot_after("coroutines", 10, variant="missing-await"), width)
+    assert (
+        "unawaited to_thread(crunch_numbers, 4) at line 43 never ran "
+        "(coroutine 'to_thread' was never awaited)"
+    ) in " ".join(text.replace("crunch_ numbers", "crunch_numbers").split())
+    assert all(len(line) <= width for line in lines)
+
+
 def test_long_task_names_are_shortened_at_the_narrow_width() -> None:
-    snapshot = snapshot_after("coroutines", 12, variant="blocking-call")
+    snapshot = snapshot_after("coroutines", 8, variant="blocking-call")
     assert "fetch_blocking#2" in [task.name for task in snapshot.primitive("loop").tasks]
     lines, text = primitives_text(snapshot, NARROW)
-    assert re.search(r"\bfetch_\w+…#2 ▶ running, line 27", text)
+    assert re.search(r"\bfetch_\w+…#2 ▶ running, line 26", text)
     assert all(len(line) <= NARROW for line in lines)
     _, wide = primitives_text(snapshot, WIDE)
-    assert "fetch_blocking#2 ▶ running, line 27" in wide
+    assert "fetch_blocking#2 ▶ running, line 26" in wide
 
 
 # -- anything else
@@ -333,11 +344,11 @@ def test_watches_show_name_value_rows(width: int) -> None:
 
 
 def test_watches_wrap_a_long_value() -> None:
-    snapshot = snapshot_after("coroutines", 40)
+    snapshot = snapshot_after("coroutines", 60)
     lines = drawn(WatchesPanel(), snapshot, NARROW)
     text = " ".join(" ".join(lines).split())
-    assert "arrived page 1 at t=0.5, page 2 at t=1, page 3 at t=1.5" in text
-    assert lines[0] == "time      t=1.5"
+    assert "arrived page 1 at t=0.51, page 2 at t=1.01, page 3 at t=1.51" in text
+    assert lines[0] == "time      t=1.52"
 
 
 def test_watches_panel_hides_without_watches() -> None:

@@ -23,6 +23,7 @@ KIND_STYLES: dict[str, str] = {
     "broadcast": "green",
     "spurious": "magenta",
     "violation": "bold red",
+    "never-awaited": "bold red",
     "deadlock": "bold red",
     "fail": "bold red",
     "finished": "bold",

@@ -16,6 +16,7 @@ from threadlab.engine.model import (
     AwaitsThreadCall,
     CallbackKind,
     LoopCallback,
+    NeverAwaited,
     TaskState,
     TaskView,
     ThreadState,
@@ -52,6 +53,16 @@ def callback_text(callback: LoopCallback) -> str:
 def timer_text(timer: TimerView) -> str:
     """'t=1.5 wake fetch#4'."""
     return f"{virtual_time(timer.due)} {callback_text(timer.callback)}"
+
+
+def never_awaited_text(dropped: NeverAwaited) -> Text:
+    """A coroutine made and dropped unawaited: 'to_thread(crunch, 4) at line 43 never ran
+    (coroutine 'to_thread' was never awaited)'."""
+    where = f" at line {dropped.line}" if dropped.line is not None else ""
+    return Text.assemble(
+        (f"{dropped.call}{where} never ran", "bold red"),
+        (f" (coroutine '{dropped.coroutine}' was never awaited)", "dim"),
+    )
 
 
 def awaiting_text(awaiting: Awaiting) -> str:

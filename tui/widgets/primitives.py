@@ -56,6 +56,7 @@ from threadlab.tui.screens.selection import Selection
 from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.loop_text import (
     callback_text,
+    never_awaited_text,
     task_state_text,
     timer_text,
     virtual_time,
@@ -385,7 +386,8 @@ class PrimitivesPanel(FittedPanel):
 
     def _loop(self, loop: LoopView) -> Details:
         """The virtual time and the ready queue (what runs next, left first); one line per
-        task with the line it waits at and what for; the pending timers, soonest first."""
+        task with the line it waits at and what for; the pending timers, soonest first; the
+        coroutines made and never awaited, with their line."""
         beside = Text.assemble("time ", (virtual_time(loop.time), "bold"))
         if loop.queue:
             beside.append_text(Text.assemble("  ", self._queue(loop.queue), " waits"))
@@ -406,6 +408,11 @@ class PrimitivesPanel(FittedPanel):
         rows += [
             (self._label("timers" if position == 0 else ""), timer)
             for position, timer in enumerate(self._capped(timers))
+        ]
+        dropped = [never_awaited_text(coroutine) for coroutine in loop.never_awaited]
+        rows += [
+            (self._label("unawaited" if position == 0 else ""), text)
+            for position, text in enumerate(self._capped(dropped))
         ]
         return self._fit(beside, [(self._label("ready"), self._joined(ready))], rows)
 

@@ -1,0 +1,171 @@
+"""``asyncio``, controlled: CPython's own asyncio on the engine's event loop.
+
+Almost everything is the real module: tasks, futures, ``gather``, ``sleep``, ``wait_for``,
+``timeout``, ``Queue``, ``Lock``, ``Event``, ``Semaphore``, ``Condition`` are loop-bound and
+work unchanged on a custom loop. What changes is the loop itself: ``asyncio.run`` (and
+``new_event_loop``, ``Runner``, ``get_event_loop``) make an ``AsyncLoop`` primitive of the run
+(named ``loop``, or after what the source assigns ``new_event_loop()`` to) whose every
+callback is a step and whose clock is the run's virtual clock, the one ``time`` reads.
+``to_thread`` runs the call on the loop's executor, whose worker threads are controlled
+threads started on demand and named as CPython names them (``asyncio_0``, ``asyncio_1``...).
+
+Coroutines ``to_thread``, ``sleep`` and ``wait_for`` make are watched: one dropped before
+anything awaits it is reported as never awaited (an event, and a line in the loop's view),
+where CPython would print "RuntimeWarning: coroutine 'to_thread' was never awaited" at some
+garbage collection.
+"""
+
+from __future__ import annotations
+
+import asyncio as _real
+from asyncio import coroutines as _coroutines
+from asyncio import events as _events
+from asyncio import tasks as _tasks
+from collections.abc import Callable, Coroutine
+from types import ModuleType
+from typing import Any
+
+from threadlab.engine.primitives.aio import AsyncLoop, EngineEventLoop, LoopExecutor
+from threadlab.engine.source import caller_line
+from threadlab.engine.stdlib import threads_api
+from threadlab.engine.stdlib.naming import name_from_source
+from threadlab.engine.threads import bound
+
+MAX_WORKERS = 5
+"""Worker threads a loop's default executor starts at most. CPython's is
+``min(32, os.cpu_count() + 4)``, which differs between machines; a run must not, so this is
+CPython's number on a one-core machine."""
+
+
+def _new_loop(name: str | None = None) -> AsyncLoop:
+    """A new loop primitive of the run, made in the calling thread, with its executor."""
+    kernel, _thread = bound()
+    with kernel.lock:
+        loop_name = kernel.unique_name(name) if name else name_from_source(kernel, "loop", "loop")
+        loop = AsyncLoop(kernel, loop_name, shared_clock=True)
+        kernel.register(loop)
+        executor_name = kernel.unique_name(
+            "executor" if loop_name == "loop" else f"{loop_name}-executor"
+        )
+        executor = LoopExecutor(
+            kernel,
+            executor_name,
+            loop,
+            start_worker=lambda number: _start_worker(executor, number),
+            max_workers=MAX_WORKERS,
+        )
+        kernel.register(executor)
+        loop.executor = executor
+    return loop
+
+
+def _start_worker(executor: LoopExecutor, number: int) -> None:
+    """One more worker thread for ``executor``, as ``ThreadPoolExecutor`` starts them."""
+    name = f"asyncio_{number}"
+    worker = threads_api.Thread(target=executor.worker, name=name, args=(name,), daemon=False)
+    worker.start()
+
+
+class _Session:
+    """One run's asyncio: the event loop each thread has set (``set_event_loop``)."""
+
+    def __init__(self) -> None:
+        self.current: dict[int, _real.AbstractEventLoop | None] = {}
+
+    def run(self, main: Coroutine[Any, Any, Any], *, debug: bool | None = None) -> Any:
+        """``asyncio.run``: a new loop runs ``main`` to the end in this thread, then closes."""
+        if _events._get_running_loop() is not None:
+            raise RuntimeError("asyncio.run() cannot be called from a running event loop")
+        if not _coroutines.iscoroutine(main):
+            raise ValueError(f"a coroutine was expected, got {main!r}")
+        return _new_loop("loop").run(main)
+
+    def new_event_loop(self) -> EngineEventLoop:
+        return _new_loop().new_event_loop()
+
+    @staticmethod
+    def run_loop() -> EngineEventLoop:
+        """A ``Runner``'s loop, called ``loop`` as ``asyncio.run``'s."""
+        return _new_loop("loop").new_event_loop()
+
+    def get_event_loop(self) -> _real.AbstractEventLoop:
+        running = _events._get_running_loop()
+        if running is not None:
+            return running
+        kernel, thread = bound()
+        loop = self.current.get(thread.index)
+        if loop is not None:
+            return loop
+        if thread is not kernel.threads[0]:
+            raise RuntimeError(f"There is no current event loop in thread {thread.name!r}.")
+        loop = self.new_event_loop()  # the main thread gets one, as CPython 3.11 does
+        self.current[thread.index] = loop
+        return loop
+
+    def set_event_loop(self, loop: _real.AbstractEventLoop | None) -> None:
+        _kernel, thread = bound()
+        self.current[thread.index] = loop
+
+    def runner(self) -> type[_real.Runner]:
+        session = self
+
+        class Runner(_real.Runner):  # type: ignore[misc]  # final in typeshed only
+            """``asyncio.Runner``: its default loop is the engine's."""
+
+            def __init__(
+                self,
+                *,
+                debug: bool | None = None,
+                loop_factory: Callable[[], _real.AbstractEventLoop] | None = None,
+            ) -> None:
+                super().__init__(debug=debug, loop_factory=loop_factory or session.run_loop)
+
+        return Runner
+
+
+def _watched(
+    make: Callable[..., Coroutine[Any, Any, Any]], name: str
+) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """``make`` (an ``async def`` of asyncio), whose coroutines the loop watches until
+    they start: one dropped unawaited is reported with the program line that made it."""
+
+    def watched(*args: Any, **kwargs: Any) -> Coroutine[Any, Any, Any]:
+        coro = make(*args, **kwargs)
+        owner = getattr(_events._get_running_loop(), "_owner", None)
+        if isinstance(owner, AsyncLoop) and owner.shared_clock:
+            kernel, _thread = bound()
+            owner.track(coro, _call_text(name, args, kwargs), caller_line(kernel.program_file, 1))
+        return coro
+
+    watched.__name__ = watched.__qualname__ = name
+    watched.__doc__ = make.__doc__
+    watched._is_coroutine = _coroutines._is_coroutine  # type: ignore[attr-defined]
+    return watched
+
+
+def _call_text(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """'to_thread(crunch, 6)', 'sleep(1)'."""
+    shown = [getattr(a, "__name__", None) or repr(a) for a in args[:1]] if args else []
+    shown += [repr(a) for a in args[1:]]
+    shown += [f"{key}={value!r}" for key, value in kwargs.items()]
+    return f"{name}({', '.join(shown)})"
+
+
+def make_module() -> ModuleType:
+    """A fresh controlled ``asyncio`` for one run."""
+    session = _Session()
+    module = ModuleType("asyncio", "asyncio on the run's event loop, controlled by threadlab")
+    module.__dict__.update({name: getattr(_real, name) for name in _real.__all__})
+    module.__dict__.update(
+        run=session.run,
+        Runner=session.runner(),
+        new_event_loop=session.new_event_loop,
+        get_event_loop=session.get_event_loop,
+        set_event_loop=session.set_event_loop,
+        to_thread=_watched(_real.to_thread, "to_thread"),
+        sleep=_watched(_real.sleep, "sleep"),
+        wait_for=_watched(_real.wait_for, "wait_for"),
+        # The loop's tasks are pure-Python ones (a step is a bound method of its task).
+        Task=_tasks._PyTask,  # type: ignore[attr-defined]
+    )
+    return module
