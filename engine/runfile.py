@@ -23,7 +23,9 @@ from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
 
 FORMAT = "threadlab-run"
-VERSION = 1
+VERSION = 2
+"""2: scenarios are plain Python programs (threads are started by MainThread, so a
+version 1 file's thread numbers mean other threads)."""
 MAX_BYTES = 256 * 1024 * 1024
 """The largest run file threadlab writes or reads. A run of about a million steps, the
 longest the app is used for, saves to roughly 100 MB; a file larger than this is not a run
@@ -133,6 +135,11 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
     if not _is_int(version):  # true == 1 and 1.0 == 1 in Python: neither is a version
         raise RunFileError(
             f"{shown}: field 'version' is {quote(version)}, not a whole number (valid: {VERSION})"
+        )
+    if isinstance(version, int) and 0 < version < VERSION:
+        raise RunFileError(
+            f"{shown} is from an older threadlab (run file version {version}); its "
+            f"scenarios have changed since, so it cannot be replayed: record the run again"
         )
     if version != VERSION:
         raise RunFileError(

@@ -137,14 +137,20 @@ def test_the_file_that_was_written_still_replays(tmp_path: Path, document: dict[
 @pytest.mark.parametrize(
     ("version", "expected"),
     [
-        (True, "field 'version' is True, not a whole number (valid: 1)"),
-        (1.0, "field 'version' is 1.0, not a whole number (valid: 1)"),
-        ("1", "field 'version' is '1', not a whole number (valid: 1)"),
-        (None, "field 'version' is None, not a whole number (valid: 1)"),
-        (2, "is a version 2 run file; this threadlab reads version 1"),
+        (True, "field 'version' is True, not a whole number (valid: 2)"),
+        (2.0, "field 'version' is 2.0, not a whole number (valid: 2)"),
+        ("2", "field 'version' is '2', not a whole number (valid: 2)"),
+        (None, "field 'version' is None, not a whole number (valid: 2)"),
+        (3, "is a version 3 run file; this threadlab reads version 2"),
+        (0, "is a version 0 run file; this threadlab reads version 2"),
+        (
+            1,
+            "is from an older threadlab (run file version 1); its scenarios have changed "
+            "since, so it cannot be replayed: record the run again",
+        ),
     ],
 )
-def test_the_version_must_be_the_integer_1(
+def test_the_version_must_be_the_integer_2(
     tmp_path: Path, document: dict[str, Any], version: object, expected: str
 ) -> None:
     changed = dict(document, version=version)

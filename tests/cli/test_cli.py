@@ -152,16 +152,16 @@ def test_replay_check_fails_on_a_tampered_file_and_says_where(tmp_path: Path) ->
     ("content", "expected"),
     [
         (None, "no such file"),
-        ('{"format": "threadlab-run", "version": 1, "scen', "truncated or corrupt"),
+        ('{"format": "threadlab-run", "version": 2, "scen', "truncated or corrupt"),
         ("[1, 2, 3]", "is not a threadlab run file"),
         ('{"format": "threadlab-run", "version": 99}', "is a version 99 run file"),
         (
-            '{"format": "threadlab-run", "version": 1, "scenario": "nope", "variant": "x",'
+            '{"format": "threadlab-run", "version": 2, "scenario": "nope", "variant": "x",'
             ' "params": {}, "seed": 0, "schedule": {"steps": [], "actions": []}, "events": []}',
             "unknown scenario 'nope'",
         ),
         (
-            '{"format": "threadlab-run", "version": 1, "scenario": "mutex", "variant": "locked",'
+            '{"format": "threadlab-run", "version": 2, "scenario": "mutex", "variant": "locked",'
             ' "params": {}, "seed": 0, "schedule": {"steps": ["x"], "actions": []}, "events": []}',
             "is not a thread number",
         ),
@@ -182,7 +182,7 @@ def test_bad_run_files_get_one_line_and_exit_status_2(
 
 def test_hostile_run_files_get_one_line_not_a_traceback(tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
-    huge.write_text('{"format": "threadlab-run", "version": 1, "seed": ' + "9" * 5000 + "}")
+    huge.write_text('{"format": "threadlab-run", "version": 2, "seed": ' + "9" * 5000 + "}")
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     for path in (huge, deep):

@@ -25,8 +25,10 @@ from threadlab.engine.model import (
     BufferItem,
     BufferView,
     CasAttempt,
+    EventFlagView,
     EventWait,
     LostUpdate,
+    MutexView,
     PrimitiveView,
     SharedAccess,
     Snapshot,
@@ -358,3 +360,23 @@ def test_watches_panel_hides_without_watches() -> None:
     assert drawn(panel, snapshot, WIDE) == []
     assert panel.has_class("-empty")
     assert panel.region.height == 0
+
+
+# -- threading's Event and RLock
+
+
+def test_an_event_shows_whether_it_is_set_and_who_waits() -> None:
+    snapshot = snapshot_after("mutex")
+    waiting = EventFlagView(name="ready", queue=("T1", "T2"), is_set=False)
+    lines, _ = primitives_text(dataclasses.replace(snapshot, primitives=(waiting,)), WIDE)
+    assert lines[0].split() == ["ready", "event", "not", "set", "waiting", "T1", "T2"]
+    done = EventFlagView(name="ready", is_set=True)
+    lines, _ = primitives_text(dataclasses.replace(snapshot, primitives=(done,)), WIDE)
+    assert lines[0].split()[:3] == ["ready", "event", "set"]
+
+
+def test_an_rlock_held_twice_says_so() -> None:
+    snapshot = snapshot_after("mutex")
+    held = MutexView(name="lock", owner="T1", depth=2)
+    lines, _ = primitives_text(dataclasses.replace(snapshot, primitives=(held,)), WIDE)
+    assert lines[0].split()[:5] == ["lock", "mutex", "owner", "T1", "×2"]

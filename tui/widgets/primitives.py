@@ -39,6 +39,7 @@ from threadlab.engine.model import (
     ConditionView,
     DeviceState,
     DeviceView,
+    EventFlagView,
     EventQueueView,
     FutureState,
     FutureView,
@@ -204,6 +205,8 @@ class PrimitivesPanel(FittedPanel):
                 return self._device(primitive)
             case LoopView():
                 return self._loop(primitive)
+            case EventFlagView():
+                return self._event_flag(primitive), []
         return self._generic(primitive), []
 
     # -- the classic four: one line each
@@ -214,7 +217,12 @@ class PrimitivesPanel(FittedPanel):
             if mutex.owner
             else Text("free", style="dim")
         )
-        return Text.assemble("owner ", owner, "  queue ", self._queue(mutex.queue))
+        held = f" ×{mutex.depth}" if mutex.depth > 1 else ""  # an RLock held more than once
+        return Text.assemble("owner ", owner, held, "  queue ", self._queue(mutex.queue))
+
+    def _event_flag(self, event: EventFlagView) -> Text:
+        flag = Text("set", style="bold") if event.is_set else Text("not set", style="dim")
+        return Text.assemble(flag, "  waiting ", self._queue(event.queue))
 
     def _condition(self, condition: ConditionView, selected: bool) -> Text:
         waiter = self.selection.waiter if selected else None
