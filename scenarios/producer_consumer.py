@@ -14,11 +14,15 @@ not_empty = threading.Condition(mutex)
 def producer(items: int, capacity: int) -> None:
     me = threading.current_thread().name
     for number in range(1, items + 1):
-        with not_full:  # acquires mutex, the lock both conditions share
-            while len(buffer) == capacity:  # while, not if: re-check after every wakeup
-                not_full.wait()  # releases mutex while it waits, re-acquires it after
+        # with not_full: acquires mutex, the conditions' lock
+        with not_full:
+            # while, not if: re-check after every wakeup
+            while len(buffer) == capacity:
+                # releases mutex, re-acquires it on waking
+                not_full.wait()
             buffer.append(f"{me}.{number}")
-            not_empty.notify()  # wake a consumer (it runs once we release mutex)
+            # wake a consumer: it runs once mutex is free
+            not_empty.notify()
 
 
 def consumer(quota: int) -> None:
@@ -35,7 +39,8 @@ def consumer_with_if(quota: int) -> None:
         with not_empty:
             if len(buffer) == 0:  # bug: should be while
                 not_empty.wait()
-            buffer.pop(0)  # after a spurious or stolen wakeup: pop from an empty list
+            # after a spurious or stolen wakeup: empty!
+            buffer.pop(0)
             not_full.notify()
 
 

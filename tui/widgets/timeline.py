@@ -24,7 +24,7 @@ CELLS: dict[ThreadState, str] = {
     ThreadState.BLOCKED: "▒",
     ThreadState.WAITING: "░",
     ThreadState.WORKING: "▓",
-    ThreadState.SLEEPING: "░",
+    ThreadState.SLEEPING: "~",
     ThreadState.DONE: " ",
     ThreadState.FAILED: "✗",
 }
@@ -34,7 +34,7 @@ MAX_LABEL = 8
 """Thread names longer than this are cut in the lane labels."""
 STYLE_CACHE = 50_000
 """Cell styles kept between frames (a style a state, cell and lane, for a few widths)."""
-LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "▓ working")
+LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "~ sleeping", "▓ working")
 
 
 class TimelinePanel(FittedPanel):
