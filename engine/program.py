@@ -22,6 +22,7 @@ from functools import cache, partial
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
+from threadlab.engine.errors import StopRun
 from threadlab.engine.model import SourceLine
 from threadlab.engine.stdlib.modules import controlled_modules
 from threadlab.engine.stdlib.threads_api import adopt_main_thread, shutdown
@@ -179,6 +180,8 @@ def start_program(
                 if entry is not None:
                     function = namespace[entry]
                     function(**arguments(function))
+            except StopRun:
+                raise  # the run is stopped: unwind (StopRun is a SystemExit)
             except SystemExit as exit_:
                 if exit_.code not in (None, 0):
                     raise
