@@ -6,18 +6,20 @@ from threadlab.engine import ConfigError, Scenario
 from threadlab.engine.oneline import quote
 from threadlab.scenarios import (
     async_io,
-    barrier,
-    cas,
-    condition,
     coroutines,
     event_loop,
     futures,
+    readers_writers,
+)
+from threadlab.scenarios.lessons import (
+    barrier,
+    cas,
+    condition,
     mutex,
     philosophers,
-    readers_writers,
+    producer_consumer,
     semaphore,
 )
-from threadlab.scenarios.lessons import producer_consumer
 
 _MODULES = (
     mutex,
