@@ -14,14 +14,14 @@ class AtomicCell:
     ``lock cmpxchg``). Python's standard library has none, so a lock stands for the
     instruction: it makes ``compare_exchange`` one indivisible step."""
 
-    _instruction = threading.Lock()  # stands for the CPU's atomic instruction
+    cmpxchg = threading.Lock()  # stands for the CPU instruction of that name
 
     def __init__(self, value: int) -> None:
         self.value = value
 
     def compare_exchange(self, expected: int, new: int) -> bool:
         """If the value is still ``expected``, make it ``new``; say whether it did."""
-        with self._instruction:
+        with self.cmpxchg:
             if self.value != expected:
                 return False
             self.value = new
