@@ -35,6 +35,7 @@ class ThreadsPanel(FittedPanel):
         "threads--blocked",
         "threads--waiting",
         "threads--working",
+        "threads--sleeping",
         "threads--done",
         "threads--failed",
         "threads--header",
@@ -48,6 +49,7 @@ class ThreadsPanel(FittedPanel):
         & > .threads--blocked { color: $error; }
         & > .threads--waiting { color: $warning; }
         & > .threads--working { color: $accent; }
+        & > .threads--sleeping { color: $accent; }
         & > .threads--done { color: $text-disabled; }
         & > .threads--failed { color: $error; text-style: bold reverse; }
         & > .threads--header { color: $text-muted; text-style: bold; }
