@@ -32,7 +32,9 @@ Column = tuple[int, tuple[tuple[str, ThreadState], ...]]
 def chrome_trace(
     config: RunConfig, columns: Sequence[Column], events: Sequence[Event]
 ) -> dict[str, object]:
-    names = [name for name, _ in columns[0][1]] if columns else []
+    # Every thread of the run, in the order it first appears (a program starts threads
+    # as it runs: the first column holds only its main thread).
+    names = list(dict.fromkeys(name for _, states in columns for name, _ in states))
     tids = {name: index for index, name in enumerate(names, start=1)}
     trace: list[dict[str, object]] = [
         {"ph": "M", "pid": 1, "tid": 0, "name": "process_name", "args": {"name": _title(config)}}
@@ -84,9 +86,8 @@ def _slices(name: str, tid: int, columns: Sequence[Column]) -> list[dict[str, ob
     slices: list[dict[str, object]] = []
     current: ThreadState | None = None
     start = 0
-    position = {n: i for i, (n, _) in enumerate(columns[0][1])} if columns else {}
     for step, states in columns:
-        state = states[position[name]][1]
+        state = dict(states).get(name)  # None before the thread is started
         if state is not current:
             if current in SLICE_STATES:
                 slices.append(_slice(tid, current, start, step - 1))

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from threadlab.engine import ConfigError, Scenario
 from threadlab.engine.oneline import quote
-from threadlab.scenarios import (
-    async_io,
+from threadlab.scenarios import async_io, event_loop, futures
+from threadlab.scenarios.lessons import (
     barrier,
     cas,
     condition,
-    event_loop,
-    futures,
+    coroutines,
     mutex,
     philosophers,
+    producer_consumer,
+    readers_writers,
     semaphore,
 )
-from threadlab.scenarios.lessons import coroutines, producer_consumer, readers_writers
 
 _MODULES = (
     mutex,

@@ -1,50 +1,33 @@
-"""Barrier: threads work in phases and wait for each other between phases."""
+"""Barrier: threads work in phases and wait for each other between phases.
 
-from __future__ import annotations
+Run it with plain Python too: ``python barrier.py``.
+"""
 
-from collections.abc import Mapping
+import threading
+import time
 
-from threadlab.engine import Param, Scenario, World, work
-
-
-def build(world: World, params: Mapping[str, int], variant: str) -> None:
-    threads = params["threads"]
-    barrier = world.barrier("barrier", threads)
-    phase_of: dict[str, int] = {}
-
-    def worker(me: str, effort: int) -> None:
-        for phase in range(params["phases"]):
-            phase_of[me] = phase
-            work(effort, f"phase {phase + 1}")
-            barrier.wait()  # nobody starts phase k+1 before all finish phase k
-
-    def same_phase() -> str | None:
-        low, high = min(phase_of.values()), max(phase_of.values())
-        if high - low > 1:
-            ahead = [n for n, p in phase_of.items() if p == high]
-            return f"{', '.join(ahead)} got to phase {high + 1} while others are in {low + 1}"
-        return None
-
-    for number in range(1, threads + 1):
-        phase_of[f"T{number}"] = 0
-        world.spawn(f"T{number}", worker, f"T{number}", number)
-    world.watch("phases", lambda: "  ".join(f"{n}:{p + 1}" for n, p in phase_of.items()))
-    world.invariant("no thread is two phases ahead of another", same_phase)
+phase_of: dict[str, int] = {}  # the board where each thread shows the phase it works on
 
 
-SCENARIO = Scenario(
-    name="barrier",
-    title="Barrier: meet between phases",
-    summary="Threads work in phases and wait at a barrier for each other between them.",
-    explanation=(
-        "A barrier for N parties holds each arriving thread until the N-th arrives; then all "
-        "of them go on together into the next phase. Fast threads (T1 works 1 step, T3 "
-        "works 3) wait for the slow ones."
-    ),
-    build=build,
-    params=(
-        Param("threads", 3, 2, 9, "threads T1..Tn; Tk works k steps per phase"),
-        Param("phases", 3, 1, 20, "phases of work"),
-    ),
-    invariants=("no thread is two phases ahead of another",),
-)
+def worker(barrier: threading.Barrier, effort: int, phases: int) -> None:
+    me = threading.current_thread().name
+    for phase in range(1, phases + 1):
+        phase_of[me] = phase
+        time.sleep(effort * 0.001)  # this phase's work: Tk takes k ms
+        barrier.wait()  # nobody starts phase k+1 before all have finished phase k
+
+
+def main(threads=3, phases=3):
+    barrier = threading.Barrier(threads)  # opens when all `threads` parties have arrived
+    workers = [
+        threading.Thread(target=worker, name=f"T{n}", args=(barrier, n, phases))
+        for n in range(1, threads + 1)
+    ]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+
+
+if __name__ == "__main__":
+    main()

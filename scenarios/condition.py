@@ -1,57 +1,56 @@
-"""Condition variable: threads sleep in a wait queue until someone signals them."""
+"""Condition variable: threads sleep in a wait queue until someone notifies them.
 
-from __future__ import annotations
+In threadlab you are the one who wakes them: s notifies one, b notifies all, w wakes one
+spuriously. Run it with plain Python too (``python condition.py``): a stand-in for you
+then notifies all now and then.
+"""
 
-from collections.abc import Mapping
+import threading
+import time
 
-from threadlab.engine import Param, Scenario, Variant, World, work
+mutex = threading.Lock()
+wakeup = threading.Condition(mutex)
+woken: dict[str, int] = {}  # how many times each thread has woken up
 
 
-def build(world: World, params: Mapping[str, int], variant: str) -> None:
-    mutex = world.mutex("mutex")
-    wakeup = world.condition("wakeup", mutex)
-    woken: dict[str, int] = {}
+def sleeper(rounds: int) -> None:
+    me = threading.current_thread().name
+    woken[me] = 0
+    for _ in range(rounds):
+        with wakeup:  # acquires mutex
+            wakeup.wait()  # releases mutex, sleeps in the queue, re-acquires mutex on waking
+            woken[me] += 1
+        time.sleep(0.001)  # do the job
 
-    def sleeper(me: str) -> None:
-        woken[me] = 0
-        for _ in range(params["rounds"]):
-            with mutex:
-                wakeup.wait()
-                woken[me] += 1
-            work(1, "do the job")
 
-    def alarm(me: str) -> None:
-        for _ in range(params["threads"] * params["rounds"]):
-            work(3, "tick")
-            with mutex:
-                wakeup.signal()
+def alarm(ticks: int) -> None:
+    for _ in range(ticks):
+        time.sleep(0.003)  # tick
+        with wakeup:
+            wakeup.notify()  # wakes the first waiter; with nobody waiting, it is lost
 
-    for number in range(1, params["threads"] + 1):
-        world.spawn(f"T{number}", sleeper, f"T{number}")
+
+def main(threads=3, rounds=2, variant="manual"):
+    sleepers = [
+        threading.Thread(target=sleeper, name=f"T{n}", args=(rounds,))
+        for n in range(1, threads + 1)
+    ]
+    for thread in sleepers:
+        thread.start()
     if variant == "alarm":
-        world.spawn("A1", alarm, "A1")
-    world.watch("woken", lambda: "  ".join(f"{n}:{c}" for n, c in woken.items()))
+        threading.Thread(target=alarm, name="A1", args=(threads * rounds,)).start()
+    for thread in sleepers:
+        thread.join()
 
 
-SCENARIO = Scenario(
-    name="condition",
-    title="Condition variable: wait, signal, broadcast",
-    summary="Threads wait on a condition until you signal, broadcast, or wake one spuriously.",
-    explanation=(
-        "wait() releases the mutex and puts the thread in the condition's wait queue. "
-        "signal wakes the first waiter, broadcast wakes them all; a woken thread must "
-        "re-acquire the mutex before wait() returns. Press s, b or w to wake threads. "
-        "Variant 'alarm' adds a thread that signals now and then; signals sent while nobody "
-        "waits are lost."
-    ),
-    build=build,
-    params=(
-        Param("threads", 3, 1, 9, "how many threads wait on the condition"),
-        Param("rounds", 2, 1, 20, "how many times each thread waits"),
-    ),
-    variants=(
-        Variant("manual", "only you wake the threads"),
-        Variant("alarm", "an alarm thread A1 signals every few steps"),
-    ),
-    waits_for_user=True,
-)
+def _you() -> None:
+    """Under plain Python nobody presses keys: this daemon thread stands in for you."""
+    while True:
+        time.sleep(0.01)
+        with wakeup:
+            wakeup.notify_all()
+
+
+if __name__ == "__main__":
+    threading.Thread(target=_you, daemon=True).start()
+    main()

@@ -1,61 +1,43 @@
-"""Mutex: threads take turns in a critical section, one at a time."""
+"""Mutex: threads take turns in a critical section, one at a time.
 
-from __future__ import annotations
+Run it with plain Python too: ``python mutex.py``.
+"""
 
-from collections.abc import Mapping
+import threading
+import time
 
-from threadlab.engine import Param, Scenario, Variant, World, work
+mutex = threading.Lock()
 
 
-def build(world: World, params: Mapping[str, int], variant: str) -> None:
-    mutex = world.mutex("mutex")
-    inside: list[str] = []  # who is in the critical section now
+def critical_section() -> None:
+    time.sleep(0.002)  # the work only one thread at a time may do
 
-    def worker(me: str) -> None:
-        for _ in range(params["rounds"]):
-            work(1, "think")
-            with mutex:
-                inside.append(me)
-                work(2, "critical section")
-                inside.remove(me)
 
-    def worker_without_lock(me: str) -> None:
-        for _ in range(params["rounds"]):
-            work(1, "think")
-            # forgot: with mutex:
-            inside.append(me)
-            work(2, "critical section")
-            inside.remove(me)
+def worker(rounds: int) -> None:
+    for _ in range(rounds):
+        time.sleep(0.001)  # think (others may run meanwhile)
+        with mutex:  # acquire: wait in the mutex's queue while another thread holds it
+            critical_section()
+        # leaving the with block releases the mutex and wakes the first waiter
 
-    def at_most_one_inside() -> str | None:
-        if len(inside) > 1:
-            return f"{' and '.join(inside)} are in the critical section together"
-        return None
 
+def worker_without_lock(rounds: int) -> None:
+    for _ in range(rounds):
+        time.sleep(0.001)
+        # bug: forgot `with mutex:`, so two threads can be inside at once
+        critical_section()
+
+
+def main(threads=3, rounds=3, variant="locked"):
     body = worker if variant == "locked" else worker_without_lock
-    for number in range(1, params["threads"] + 1):
-        world.spawn(f"T{number}", body, f"T{number}")
-    world.invariant("at most one thread in the critical section", at_most_one_inside)
+    workers = [
+        threading.Thread(target=body, name=f"T{n}", args=(rounds,)) for n in range(1, threads + 1)
+    ]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
 
 
-SCENARIO = Scenario(
-    name="mutex",
-    title="Mutex: one at a time",
-    summary="N threads take turns in a critical section guarded by one mutex.",
-    explanation=(
-        "A mutex has at most one owner. A thread that tries to acquire it while another "
-        "holds it joins the mutex's wait queue and sleeps; on release, ownership passes "
-        "straight to the first waiter, in FIFO order. Variant 'unlocked' forgets the mutex: "
-        "step two threads into the critical section and the invariant catches them."
-    ),
-    build=build,
-    params=(
-        Param("threads", 3, 1, 9, "how many threads contend for the mutex"),
-        Param("rounds", 3, 1, 50, "how many times each thread enters the critical section"),
-    ),
-    variants=(
-        Variant("locked", "every thread takes the mutex around its critical section"),
-        Variant("unlocked", "the mutex is forgotten: two threads can be inside at once"),
-    ),
-    invariants=("at most one thread in the critical section",),
-)
+if __name__ == "__main__":
+    main()

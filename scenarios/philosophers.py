@@ -1,51 +1,43 @@
-"""Dining philosophers: each needs two forks; left-then-right can deadlock in a cycle."""
+"""Dining philosophers: each needs two forks; left-then-right can deadlock in a cycle.
 
-from __future__ import annotations
+Run it with plain Python too: ``python philosophers.py`` (it takes the forks in order, so
+it always ends; ``main(variant="left-right")`` may hang for good).
+"""
 
-from collections.abc import Mapping
-
-from threadlab.engine import Param, Scenario, Variant, World, work
-
-
-def build(world: World, params: Mapping[str, int], variant: str) -> None:
-    count = params["philosophers"]
-    forks = [world.mutex(f"fork{n}") for n in range(1, count + 1)]
-
-    def philosopher(me: str, left: int, right: int) -> None:
-        for _ in range(params["meals"]):
-            work(1, "think")
-            with forks[left], forks[right]:
-                work(2, "eat")
-
-    def philosopher_ordered(me: str, left: int, right: int) -> None:
-        first, second = min(left, right), max(left, right)  # a global order on forks
-        for _ in range(params["meals"]):
-            work(1, "think")
-            with forks[first], forks[second]:
-                work(2, "eat")
-
-    body = philosopher if variant == "left-right" else philosopher_ordered
-    for n in range(count):
-        world.spawn(f"Ph{n + 1}", body, f"Ph{n + 1}", n, (n + 1) % count)
+import threading
+import time
 
 
-SCENARIO = Scenario(
-    name="philosophers",
-    title="Dining philosophers: a deadlock cycle",
-    summary="Philosophers take the left fork, then the right: a cycle of waits is reachable.",
-    explanation=(
-        "Each philosopher holds one fork and waits for the next one. If every philosopher "
-        "takes a left fork, each waits for a fork its neighbour holds: a cycle, and no one "
-        "ever eats again. Step Ph1, Ph2, … to their first fork to see it. Variant 'ordered' "
-        "takes the lower-numbered fork first, which breaks the cycle."
-    ),
-    build=build,
-    params=(
-        Param("philosophers", 3, 2, 9, "philosophers (and forks) around the table"),
-        Param("meals", 3, 1, 50, "meals each philosopher eats"),
-    ),
-    variants=(
-        Variant("left-right", "left fork, then right: deadlock is reachable"),
-        Variant("ordered", "lower-numbered fork first: never deadlocks"),
-    ),
-)
+def philosopher(forks: list[threading.Lock], left: int, right: int, meals: int) -> None:
+    for _ in range(meals):
+        time.sleep(0.001)  # think
+        # Left fork, then right: if everyone holds a left fork, everyone waits forever.
+        with forks[left], forks[right]:
+            time.sleep(0.002)  # eat
+
+
+def philosopher_ordered(forks: list[threading.Lock], left: int, right: int, meals: int) -> None:
+    first, second = sorted((left, right))  # a global order on forks: lower number first
+    for _ in range(meals):
+        time.sleep(0.001)  # think
+        with forks[first], forks[second]:  # no cycle of waits can form
+            time.sleep(0.002)  # eat
+
+
+def main(philosophers=3, meals=3, variant="ordered"):
+    forks = [threading.Lock() for _ in range(philosophers)]  # forks[0], forks[1], ...
+    dine = philosopher_ordered if variant == "ordered" else philosopher
+    diners = [
+        threading.Thread(
+            target=dine, name=f"Ph{n + 1}", args=(forks, n, (n + 1) % philosophers, meals)
+        )
+        for n in range(philosophers)
+    ]
+    for thread in diners:
+        thread.start()
+    for thread in diners:
+        thread.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -83,6 +83,10 @@ class Thread:
             self._sim = kernel.start_thread_now(
                 self._name, self._bootstrap, daemon=self._daemonic, handle=self
             )
+            body = self._target if self._target is not None else type(self).run
+            code = getattr(body, "__code__", None)
+            if code is not None and code.co_filename == kernel.program_file:
+                self._sim.line = code.co_firstlineno  # until it runs: where its code starts
             kernel.emit(thread, EventKind.START, None, f"starts {self._sim.name}")
             # Until its first step it is shown at the start of the function it will run.
             code = getattr(self._target or self.run, "__code__", None)

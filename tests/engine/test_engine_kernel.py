@@ -122,9 +122,11 @@ def test_snapshots_taken_while_it_runs_at_max_speed_never_show_half_a_step(launc
 
 
 def test_a_paused_run_shows_the_state_after_each_step_it_was_given(launch) -> None:
-    """The semaphore scenario stepped 1 1 2 2 3 3 while paused: every frame is final."""
+    """The semaphore scenario stepped while paused (its main thread starts T1 and T2, then
+    each takes two steps): every frame is final."""
     runtime = launch(get_scenario("semaphore"), paused=True, speed=4)
-    for step, name in enumerate(("T1", "T1", "T2", "T2", "T3", "T3"), start=1):
+    order = ("MainThread", "MainThread", "T1", "T1", "T2", "T2", "T1", "T2")
+    for step, name in enumerate(order, start=1):
         runtime.step_thread(name)
         during = runtime.snapshot()  # before, or after, the step: never in the middle
         assert runtime.wait_idle()

@@ -35,7 +35,9 @@ def test_a_snapshot_is_frozen_and_not_changed_by_later_steps(launch) -> None:
 def test_revision_changes_with_every_step_and_user_action(launch) -> None:
     rt = launch(get_scenario("condition"), params={"threads": 1, "rounds": 1})
     seen = [rt.snapshot().revision]
-    advance(rt, "T1")
+    advance(rt, "MainThread")  # starts T1
+    seen.append(rt.snapshot().revision)
+    advance(rt, "MainThread", "T1", "T1")  # T1 holds the mutex, at its wait
     seen.append(rt.snapshot().revision)
     advance(rt, "T1")  # T1 waits
     seen.append(rt.snapshot().revision)

@@ -210,12 +210,14 @@ def test_a_diverging_replay_stays_usable_at_the_last_step_that_matched() -> None
 def test_replaying_past_a_verdict_is_a_divergence() -> None:
     config = resolve_config(get_scenario("cas"), "counter-racy", {"threads": 2, "rounds": 1})
     history = History()
-    for number in (1, 2, 1, 2, 1, 2):  # the violation comes at step 4
+    # MainThread (1) starts T1 (2) and T2 (3) and waits; then T1 reads, T2 reads, T1
+    # writes, T2 writes: the violation comes at step 7.
+    for number in (1, 1, 1, 2, 3, 2, 3, 2, 3):
         history.record_step(number, True)
     runtime = Runtime(config, paused=True, speed=None, history=history)
     try:
-        with pytest.raises(Exception, match="at step 5: the run had already ended"):
-            runtime.start(at_step=6)
+        with pytest.raises(Exception, match="at step 8: the run had already ended"):
+            runtime.start(at_step=9)
         assert runtime.snapshot().run_state is RunState.VIOLATION
     finally:
         assert runtime.stop()

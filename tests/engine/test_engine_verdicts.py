@@ -81,7 +81,10 @@ def test_lock_ordering_without_interleaving_finishes(launch) -> None:
 
 def test_everyone_waiting_in_the_condition_scenario_is_idle_not_deadlock() -> None:
     _events, snap = run_headless(get_scenario("condition"), "manual", {"threads": 3}, seed=7)
-    assert {t.state for t in snap.threads} == {ThreadState.WAITING}
+    # T1..T3 wait on the condition; the main thread waits for T1 to finish.
+    assert {t.state for t in snap.threads if t.name != "MainThread"} == {ThreadState.WAITING}
+    assert snap.thread("MainThread").state is ThreadState.BLOCKED
+    assert snap.thread("MainThread").waits_on == "T1"
     assert snap.primitive("wakeup").queue and len(snap.primitive("wakeup").queue) == 3
     assert snap.verdict is None
     assert snap.run_state is not RunState.DEADLOCK
@@ -117,9 +120,12 @@ def test_everyone_waiting_is_a_deadlock_when_the_scenario_does_not_wait_for_the_
 
 def test_mutex_unlocked_variant_can_be_stepped_into_a_violation(launch) -> None:
     rt = launch(get_scenario("mutex"), variant="unlocked")
-    snap = advance(rt, "T1")
+    # The main thread starts T1..T3; each thinks (sleeps), then walks into critical_section().
+    snap = advance(rt, "MainThread", "MainThread", "MainThread", "MainThread")
+    snap = advance(rt, "T1", "T1", "T1")
+    assert snap.thread("T1").operation == "sleep 0.002 s"  # inside critical_section()
     assert snap.verdict is None
-    snap = advance(rt, "T2")
+    snap = advance(rt, "T2", "T2", "T2")
     assert snap.run_state is RunState.VIOLATION
     verdict = snap.verdict
     assert verdict is not None
@@ -132,7 +138,9 @@ def test_mutex_unlocked_variant_can_be_stepped_into_a_violation(launch) -> None:
 
 def test_mutex_locked_variant_cannot_be_stepped_into_the_same_violation(launch) -> None:
     rt = launch(get_scenario("mutex"), variant="locked")
-    snap = advance(rt, "T1", "T1", "T2", "T2", "T3", "T3")
+    advance(rt, "MainThread", "MainThread", "MainThread", "MainThread")
+    snap = advance(rt, *["T1"] * 4, *["T2"] * 4, *["T3"] * 4)
+    assert snap.thread("T1").operation == "sleep 0.002 s"  # inside, holding the mutex
     assert snap.primitive("mutex").owner == "T1"
     assert snap.primitive("mutex").queue == ("T2", "T3")
     assert snap.verdict is None

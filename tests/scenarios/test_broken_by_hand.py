@@ -9,80 +9,118 @@ from scenario_driver import Driver
 
 from threadlab.engine import RunState, Runtime, ThreadState
 from threadlab.engine.model import (
-    AccessKind,
-    CasAttempt,
     ErrorView,
     FutureState,
     Job,
-    LostUpdate,
     WorkerJob,
 )
 
 
+def start_threads(driver: Driver, rt: Runtime) -> None:
+    """Step MainThread until it has started every thread and waits to join the first."""
+    driver.step_until(rt, "MainThread", "join")
+    driver.step(rt, "MainThread")
+
+
+def test_unlocked_mutex_lets_two_threads_into_the_critical_section(driver: Driver) -> None:
+    rt = driver.open("mutex", "unlocked", threads=2, rounds=1)
+    start_threads(driver, rt)
+    snap = driver.step_until(rt, "T1", "sleep 0.002")  # T1 is inside critical_section()
+    assert snap.verdict is None
+    driver.step_until(rt, "T2", "sleep 0.002")  # T2 walks in too: no mutex stops it
+    snap = rt.snapshot()
+    assert snap.run_state is RunState.VIOLATION
+    assert snap.verdict is not None
+    assert "T1 and T2 are in the critical section together" in snap.verdict.text
+    assert set(snap.verdict.threads) == {"T1", "T2"}
+
+
+def test_locked_mutex_queues_the_second_thread_instead(driver: Driver) -> None:
+    rt = driver.open("mutex", "locked", threads=2, rounds=1)
+    start_threads(driver, rt)
+    driver.step_until(rt, "T1", "sleep 0.002")  # T1 holds the mutex, inside
+    driver.step_until(rt, "T2", "acquire mutex")
+    snap = driver.step(rt, "T2")
+    assert snap.thread("T2").state is ThreadState.BLOCKED
+    assert snap.primitive("mutex").owner == "T1"
+    assert snap.primitive("mutex").queue == ("T2",)
+    assert snap.verdict is None
+    assert driver.finish(rt).run_state is RunState.FINISHED
+
+
 def test_spinlock_spins_until_its_exchange_succeeds(driver: Driver) -> None:
     rt = driver.open("cas", "spinlock", threads=2, rounds=1)
-    driver.step(rt, "T1")  # T1's CAS swaps 0 -> 1: it holds the lock
-    assert rt.snapshot().primitive("lock").value == 1
-    for _ in range(3):
-        snap = driver.step(rt, "T2")  # T2's CAS fails: it spins
-    assert snap.primitive("lock").attempts[-1] == CasAttempt(
-        "T2", expected=0, found=1, new=1, swapped=False
-    )
+    start_threads(driver, rt)
+    driver.step(rt, "T1", "T1")  # T1's compare_exchange swaps 0 -> 1: it holds the lock
+    snap = driver.step_until(rt, "T1", "sleep 0.002")  # inside its critical section
+    assert ("lock", "LOCKED") in snap.watches
+    for _ in range(3):  # T2's compare_exchange finds 1 three times: it spins
+        driver.step_until(rt, "T2", "acquire cmpxchg")
+        driver.step(rt, "T2")
+    snap = driver.step_until(rt, "T2", "acquire cmpxchg")
     assert ("retries", "T1:0  T2:3") in snap.watches
-    driver.step_until(rt, "T1", "store lock")
-    driver.step(rt, "T1")  # T1 releases: the lock is 0 again
-    snap = driver.step(rt, "T2")
-    assert snap.primitive("lock").attempts[-1] == CasAttempt(
-        "T2", expected=0, found=0, new=1, swapped=True
-    )
-    assert driver.finish(rt).run_state is RunState.FINISHED
+    assert snap.verdict is None
+    snap = driver.finish(rt)
+    assert snap.run_state is RunState.FINISHED
+    assert ("lock", "UNLOCKED") in snap.watches
 
 
 def test_racy_counter_loses_an_update(driver: Driver) -> None:
     rt = driver.open("cas", "counter-racy", threads=2, rounds=1)
-    # read, read, write, write: both write 1.
-    snap = driver.step(rt, "T1", "T2", "T1", "T2")
+    start_threads(driver, rt)
+    # T1 reads 0, T2 reads 0, T1 writes 1, T2 writes 1: T1's update is lost.
+    snap = driver.step(rt, "T1", "T2")
+    assert snap.thread("T1").operation == snap.thread("T2").operation == "sleep 0 s (yield)"
+    snap = driver.step(rt, "T1")
+    assert ("counter", "1") in snap.watches
+    assert snap.verdict is None
+    snap = driver.step(rt, "T2")
+    assert ("counter", "1") in snap.watches
     assert snap.run_state is RunState.VIOLATION
     assert snap.verdict is not None
     assert "counter is 1 after 2 increments: 1 lost" in snap.verdict.text
-    # T2 read 0 before T1 wrote 1, so T2's write of 1 over 1 loses T1's update.
-    last = snap.primitive("counter").accesses[-1]
-    assert (last.thread, last.kind, last.value, last.old) == ("T2", AccessKind.WRITE, 1, 1)
-    assert last.lost == LostUpdate("T1", value=1, read=0)
 
 
 def test_cas_counter_survives_the_same_interleaving(driver: Driver) -> None:
     rt = driver.open("cas", "counter-cas", threads=2, rounds=1)
-    snap = driver.step(rt, "T1", "T2", "T1", "T2")  # load, load, CAS ok, CAS fails
-    assert snap.primitive("counter").attempts[-1] == CasAttempt(
-        "T2", expected=0, found=1, new=1, swapped=False
-    )
+    start_threads(driver, rt)
+    snap = driver.step(rt, "T1", "T2")  # both read 0
+    assert snap.thread("T1").operation == snap.thread("T2").operation == "sleep 0 s (yield)"
+    driver.step_until(rt, "T1", "release cmpxchg")  # T1's exchange 0 -> 1 succeeds
+    snap = driver.step_until(rt, "T1", "done")
+    assert ("counter", "1") in snap.watches
+    driver.step(rt, "T2")
+    snap = driver.step_until(rt, "T2", "sleep 0 s")  # T2's exchange finds 1, not 0: it retries
+    assert ("retries", "T1:0  T2:1") in snap.watches
+    assert ("counter", "1") in snap.watches
     assert snap.verdict is None
     snap = driver.finish(rt)
     assert snap.run_state is RunState.FINISHED
-    assert snap.primitive("counter").value == 2
-    assert ("retries", "T1:0  T2:1") in snap.watches
+    assert ("counter", "2") in snap.watches
 
 
 def test_philosophers_deadlock_in_a_cycle(driver: Driver) -> None:
     rt = driver.open("philosophers", "left-right", philosophers=3)
+    start_threads(driver, rt)
     for name in ("Ph1", "Ph2", "Ph3"):
-        driver.step_until(rt, name, "acquire fork")
+        driver.step_until(rt, name, "acquire forks")
         driver.step(rt, name)  # takes the left fork
     snap = driver.step(rt, "Ph1", "Ph2", "Ph3")  # each reaches for the right one
     assert snap.run_state is RunState.DEADLOCK
     assert snap.verdict is not None
     assert "Cycle: Ph1 → Ph2 → Ph3 → Ph1" in snap.verdict.text
-    assert "Ph1 waits for fork2, held by Ph2" in snap.verdict.text
+    assert "Ph1 waits for forks[1], held by Ph2" in snap.verdict.text
+    assert "Ph3 waits for forks[0], held by Ph1" in snap.verdict.text
 
 
 def test_ordered_philosophers_cannot_be_stepped_into_a_deadlock(driver: Driver) -> None:
     rt = driver.open("philosophers", "ordered", philosophers=3)
+    start_threads(driver, rt)
     for name in ("Ph1", "Ph2", "Ph3"):
-        driver.step_until(rt, name, "acquire fork")
+        driver.step_until(rt, name, "acquire forks")
     snap = driver.step(rt, "Ph1", "Ph2", "Ph3")
-    # Ph3 reaches for fork1 first (the global order), so it queues behind Ph1 instead.
-    assert snap.thread("Ph3").waits_on == "fork1"
+    # Ph3 reaches for forks[0] first (the global order), so it queues behind Ph1 instead.
+    assert snap.thread("Ph3").waits_on == "forks[0]"
     assert driver.finish(rt).run_state is RunState.FINISHED
 
 
@@ -203,23 +241,38 @@ def test_main_blocks_on_result_until_a_worker_settles_it(driver: Driver) -> None
 
 def test_barrier_holds_the_fast_until_the_slow_arrive(driver: Driver) -> None:
     rt = driver.open("barrier", threads=2, phases=2)
-    snap = driver.step(rt, "T1", "T1")  # T1 works one step, then arrives
+    start_threads(driver, rt)
+    driver.step_until(rt, "T2", "sleep 0.002")
+    driver.step(rt, "T2")  # T2 works 2 ms: it sleeps
+    driver.step_until(rt, "T1", "wait at barrier")  # T1 works 1 ms, then arrives
+    snap = driver.step(rt, "T1")
     assert snap.thread("T1").state is ThreadState.BLOCKED
     assert snap.primitive("barrier").queue == ("T1",)
-    snap = driver.step(rt, "T2", "T2", "T2")  # T2 works two steps, then arrives
+    assert ("phases", "T2:1  T1:1") in snap.watches
+    snap = driver.step_until(rt, "T2", "wait at barrier")  # the clock went on: T2 is awake
+    assert snap.primitive("barrier").phase == 0
+    snap = driver.step(rt, "T2")  # the last party arrives: all go on
     assert snap.primitive("barrier").phase == 1
     assert snap.thread("T1").state is ThreadState.RUNNABLE
+    assert driver.finish(rt).run_state is RunState.FINISHED
 
 
-def test_semaphore_hands_permits_in_fifo_order(driver: Driver) -> None:
+def test_semaphore_wakes_its_waiters_in_fifo_order(driver: Driver) -> None:
     rt = driver.open("semaphore", permits=1, threads=3, rounds=1)
+    start_threads(driver, rt)
     for name in ("T1", "T2", "T3"):
         driver.step_until(rt, name, "acquire connections")
         driver.step(rt, name)
     snap = rt.snapshot()
     assert snap.primitive("connections").holders == ("T1",)
     assert snap.primitive("connections").queue == ("T2", "T3")
+    assert ("in use", "T1") in snap.watches
     driver.step_until(rt, "T1", "release connections")
-    snap = driver.step(rt, "T1")
+    snap = driver.step(rt, "T1")  # frees the permit and wakes the first waiter, T2 (not T3)
+    assert snap.primitive("connections").queue == ("T3",)
+    assert snap.primitive("connections").count == 1
+    assert snap.thread("T2").state is ThreadState.RUNNABLE
+    assert snap.thread("T3").state is ThreadState.BLOCKED
+    snap = driver.step(rt, "T2")  # T2 tries again and takes it
     assert snap.primitive("connections").holders == ("T2",)
     assert snap.primitive("connections").count == 0

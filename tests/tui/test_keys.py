@@ -17,6 +17,13 @@ from threadlab.tui.screens.speeds import faster, slower
 SIZE = (120, 40)
 
 
+def _all_started(runtime) -> None:
+    """Step the main thread until it has started every thread and waits to join them."""
+    while not runtime.snapshot().thread("MainThread").operation.startswith("join"):
+        runtime.step_thread("MainThread")
+        runtime.wait_idle()
+
+
 def _all_waiting(runtime) -> None:
     """Step the condition scenario until every thread waits on the condition."""
     while runtime.snapshot().idle_reason is None:
@@ -60,11 +67,12 @@ def test_digit_steps_that_thread() -> None:
         app = make_app("mutex")
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
+            _all_started(runtime)  # threads 1-4: MainThread, T1, T2, T3
             before = runtime.snapshot()
-            await pilot.press("2")
+            await pilot.press("3")
             runtime.wait_idle()
             after = runtime.snapshot()
-            assert after.step == 1
+            assert after.step == before.step + 1
             moved = [t.name for t in after.threads if t != before.thread(t.name)]
             assert moved == ["T2"]
 
@@ -78,7 +86,7 @@ def test_digit_refuses_a_thread_that_cannot_run() -> None:
             runtime = runtime_of(app)
             _all_waiting(runtime)
             before = runtime.snapshot()
-            await pilot.press("1")
+            await pilot.press("2")  # T1 (thread 1 is MainThread)
             await pilot.pause()
             runtime.wait_idle()
             after = runtime.snapshot()
@@ -94,10 +102,13 @@ def test_digit_without_such_thread_notifies() -> None:
     async def body() -> None:
         app = make_app("mutex")
         async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            _all_started(runtime)
+            step = runtime.snapshot().step
             await pilot.press("9")
             await pilot.pause()
-            assert runtime_of(app).snapshot().step == 0
-            assert hint_text(app) == "there is no thread 9 (threads 1-3)"
+            assert runtime.snapshot().step == step
+            assert hint_text(app) == "there is no thread 9 (threads 1-4)"
 
     run(body)
 
@@ -152,7 +163,9 @@ def test_b_broadcasts_to_every_waiter() -> None:
             await pilot.press("b")
             snapshot = runtime.snapshot()
             assert snapshot.primitive("wakeup").queue == ()
-            assert all(t.state is ThreadState.RUNNABLE for t in snapshot.threads)
+            sleepers = [t for t in snapshot.threads if t.name != "MainThread"]
+            assert len(sleepers) == 3
+            assert all(t.state is ThreadState.RUNNABLE for t in sleepers)
 
     run(body)
 

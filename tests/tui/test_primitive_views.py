@@ -18,8 +18,9 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 from tui_testing import run
+from world_cas import SCENARIO as WORLD_CAS
 
-from threadlab.engine import Runtime, resolve_config
+from threadlab.engine import Runtime, Scenario, resolve_config
 from threadlab.engine.model import (
     AccessKind,
     BufferItem,
@@ -44,11 +45,16 @@ WIDTHS = pytest.mark.parametrize("width", [NARROW, WIDE], ids=["narrow", "wide"]
 
 
 def snapshot_after(
-    name: str, steps: int = 0, *, variant: str | None = None, threads: tuple[str, ...] = ()
+    name: str | Scenario,
+    steps: int = 0,
+    *,
+    variant: str | None = None,
+    threads: tuple[str, ...] = (),
 ) -> Snapshot:
-    """The snapshot of a paused run after ``steps`` steps, then one step of each of
-    ``threads`` in order."""
-    config = resolve_config(get_scenario(name), variant=variant, seed=0)
+    """The snapshot of a paused run of the shipped scenario ``name`` (or of a scenario
+    given itself) after ``steps`` steps, then one step of each of ``threads`` in order."""
+    scenario = get_scenario(name) if isinstance(name, str) else name
+    config = resolve_config(scenario, variant=variant, seed=0)
     runtime = Runtime(config, paused=True, speed=None)
     runtime.start()
     try:
@@ -142,7 +148,7 @@ def test_buffer_keeps_its_slots() -> None:
 
 @WIDTHS
 def test_atomic_shows_value_and_last_cas_attempts(width: int) -> None:
-    snapshot = snapshot_after("cas", 8, variant="spinlock")
+    snapshot = snapshot_after(WORLD_CAS, 8, variant="spinlock")
     last = snapshot.primitive("lock").attempts[-1]
     assert last == CasAttempt("T2", expected=0, found=0, new=1, swapped=True)
     lines, _ = primitives_text(snapshot, width)
@@ -157,7 +163,7 @@ def test_atomic_shows_value_and_last_cas_attempts(width: int) -> None:
 @WIDTHS
 def test_racy_counter_shows_the_lost_update(width: int) -> None:
     # The textbook interleaving: T1 read, T2 read, T1 write, T2 write.
-    snapshot = snapshot_after("cas", variant="counter-racy", threads=("T1", "T2", "T1", "T2"))
+    snapshot = snapshot_after(WORLD_CAS, variant="counter-racy", threads=("T1", "T2", "T1", "T2"))
     lost = LostUpdate("T1", value=1, read=0)
     write = SharedAccess("T2", AccessKind.WRITE, 1, old=1, lost=lost)
     assert snapshot.primitive("counter").accesses[-1] == write
@@ -167,7 +173,7 @@ def test_racy_counter_shows_the_lost_update(width: int) -> None:
 
 
 def test_racy_counter_marks_no_loss_when_each_read_its_own_write() -> None:
-    snapshot = snapshot_after("cas", variant="counter-racy", threads=("T1", "T1", "T2", "T2"))
+    snapshot = snapshot_after(WORLD_CAS, variant="counter-racy", threads=("T1", "T1", "T2", "T2"))
     _, text = primitives_text(snapshot, WIDE)
     assert "T2 read 1" in text and "T2 wrote 2 over 1" in text
     assert "lost" not in text
@@ -178,9 +184,9 @@ def test_racy_counter_marks_no_loss_when_each_read_its_own_write() -> None:
 
 @WIDTHS
 def test_barrier_shows_phase_arrivals_and_waiters(width: int) -> None:
-    _, text = primitives_text(snapshot_after("barrier", 8), width)
+    _, text = primitives_text(snapshot_after("barrier", 13), width)
     assert "barrier" in text
-    assert "phase 0 arrived 2/3 waiting T2 T3" in text
+    assert "phase 0 arrived 2/3 waiting T1 T2" in text
 
 
 # -- futures and the thread pool

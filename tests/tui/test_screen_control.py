@@ -24,7 +24,7 @@ from tui_testing import (
     settle,
 )
 
-from threadlab.engine import RunConfig, RunState, Runtime, resolve_config
+from threadlab.engine import RunConfig, RunState, Runtime, ThreadState, resolve_config
 from threadlab.engine.history import History
 from threadlab.scenarios import get_scenario
 from threadlab.tui import app as app_module
@@ -103,9 +103,9 @@ def test_a_refusal_shows_on_the_hint_line_and_the_next_one_replaces_it() -> None
         app = make_app("condition")
         async with app.run_test(size=SIZE) as pilot:
             _all_waiting(runtime_of(app))
-            await pilot.press("1")
+            await pilot.press("2")  # thread 1 is MainThread
             assert hint_text(app) == "T1 cannot run now: it is waiting on wakeup"
-            await pilot.press("2")
+            await pilot.press("3")
             assert hint_text(app) == "T2 cannot run now: it is waiting on wakeup"
             assert notifications(app) == []
             await pilot.press("s")  # accepted: the message goes
@@ -264,10 +264,18 @@ def test_pause_and_speed_keys_decide_from_the_snapshot() -> None:
     run(body)
 
 
+def _start_every_thread(runtime: Runtime) -> None:
+    """Step the main thread until it has started every thread and waits to join them."""
+    while runtime.snapshot().thread("MainThread").state is not ThreadState.BLOCKED:
+        runtime.step_thread("MainThread")
+        runtime.wait_idle()
+
+
 def test_a_panel_whose_part_did_not_change_is_not_handed_the_snapshot() -> None:
     runtime = Runtime(resolve_config(get_scenario("mutex"), seed=1), paused=True)
     runtime.start()
     try:
+        _start_every_thread(runtime)  # from now on a step adds no thread
         first = runtime.snapshot()
         runtime.step()
         runtime.wait_idle()
@@ -297,11 +305,14 @@ def test_the_screen_feeds_only_the_panels_that_changed() -> None:
         app = make_app("mutex", seed=1)
         async with app.run_test(size=SIZE) as pilot:
             screen = scenario_screen(app)
+            _start_every_thread(runtime_of(app))  # from now on a step adds no thread
+            screen.refresh_snapshot()
+            step = runtime_of(app).snapshot().step
             await pilot.press("n")
             runtime_of(app).wait_idle()
             screen.refresh_snapshot()
             shown = screen.snapshot
-            assert shown is not None and shown.step == 1
+            assert shown is not None and shown.step == step + 1
             assert screen.query_one(StatusLine).snapshot is shown
             assert screen.query_one(VerdictBanner).snapshot is not shown
             assert screen.query_one(HintLine).snapshot is not shown

@@ -177,4 +177,8 @@ class TimelinePanel(FittedPanel):
             ThreadState.FAILED: self.get_component_rich_style("timeline--failed"),
         }
         cells = {state: Segment(CELLS[state], styles.get(state)) for state in CELLS}
-        return [cells[column.state(index)] for column in columns]
+        unstarted = Segment(" ")  # a column from before the program started this thread
+        return [
+            cells[column.state(index)] if index <= len(column.states) else unstarted
+            for column in columns
+        ]

@@ -1,0 +1,41 @@
+"""The condition-variable lesson: what the program ``scenarios/condition.py`` is run with,
+and what is shown while it runs. Its threads wait for you to wake them."""
+
+from __future__ import annotations
+
+from threadlab.engine import Scenario, Variant, Watch, entry_params
+from threadlab.engine.program import ProgramState
+from threadlab.scenarios.lessons import program_path
+
+PROGRAM = program_path("condition")
+
+
+def _woken(program: ProgramState) -> str:
+    return "  ".join(f"{name}:{count}" for name, count in program.woken.items())
+
+
+SCENARIO = Scenario(
+    name="condition",
+    title="Condition variable: wait, signal, broadcast",
+    summary="Threads wait on a condition until you signal, broadcast, or wake one spuriously.",
+    explanation=(
+        "wait() releases the mutex and puts the thread in the condition's wait queue. "
+        "notify() (signal) wakes the first waiter, notify_all() (broadcast) wakes them all; "
+        "a woken thread must re-acquire the mutex before wait() returns. Press s, b or w to "
+        "wake threads. Variant 'alarm' adds a thread that notifies now and then; a notify "
+        "sent while nobody waits is lost."
+    ),
+    program=PROGRAM,
+    params=entry_params(
+        PROGRAM,
+        "main",
+        ("threads", 1, 9, "how many threads wait on the condition"),
+        ("rounds", 1, 20, "how many times each thread waits"),
+    ),
+    variants=(
+        Variant("manual", "only you wake the threads"),
+        Variant("alarm", "an alarm thread A1 notifies every few steps"),
+    ),
+    watches=(Watch("woken", _woken),),
+    waits_for_user=True,
+)
