@@ -30,6 +30,8 @@ from threadlab.engine.model import (
     LostUpdate,
     MutexView,
     PrimitiveView,
+    QueueOrder,
+    QueueView,
     SharedAccess,
     Snapshot,
 )
@@ -332,6 +334,39 @@ def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
         if segment.text.strip() in ("apple", "pear")
     }
     assert colours == {"apple": thread_colour(index["P2"]), "pear": thread_colour(index["P1"])}
+
+
+# -- queue.Queue
+
+
+@WIDTHS
+def test_queue_shows_items_unfinished_tasks_and_waiters(width: int) -> None:
+    snapshot = snapshot_after("mutex", 4)
+    bounded = QueueView(
+        name="jobs",
+        items=(BufferItem("'a'", "T1"), BufferItem("'b'", "T2")),
+        maxsize=3,
+        unfinished=2,
+        putters=("T2",),
+        queue=("T2",),
+    )
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(bounded,)), width)
+    assert "▕'a'│'b'│ ▏ 2/3" in text
+    assert "unfinished 2" in text
+    assert "putting T2" in text
+    unbounded = QueueView(
+        name="jobs",
+        order=QueueOrder.LIFO,
+        items=tuple(BufferItem(str(n), "T1") for n in range(6)),
+        unfinished=None,
+    )
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(unbounded,)), width)
+    assert "▕ 0 │ 1 │ 2 ▏ … 3 more 6 lifo" in text, text
+    empty = QueueView(name="jobs", getters=("T1",), joiners=("T2",), queue=("T1", "T2"))
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(empty,)), width)
+    assert "empty" in text
+    assert "getting T1" in text
+    assert "joining T2" in text
 
 
 # -- the watches panel
