@@ -372,7 +372,8 @@ class Snapshot:
     conditions: tuple[str, ...] = ()
     """The conditions the user can signal, broadcast and wake spuriously, in order."""
     event_queues: tuple[str, ...] = ()
-    """The event queues the user can post to, in order."""
+    """The queues the user can post to, in order: event queues, and a program's queues its
+    scenario lets the user post into."""
 
     @property
     def paused(self) -> bool:

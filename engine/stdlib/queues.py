@@ -16,8 +16,10 @@ from __future__ import annotations
 import heapq
 import queue as _real_queue
 from collections import deque
+from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
+from threadlab.engine.errors import ControlRefused
 from threadlab.engine.kernel import TIMED_OUT
 from threadlab.engine.model import (
     BufferItem,
@@ -59,10 +61,16 @@ class _Entry:
 
 
 def _item_text(item: Any) -> str:
+    if isinstance(item, FunctionType | MethodType):
+        return _item_text_cut(item.__qualname__)  # a handler, not its address
     try:
         text = repr(item)
     except Exception:
         text = f"<{type(item).__name__}>"
+    return _item_text_cut(text)
+
+
+def _item_text_cut(text: str) -> str:
     return text if len(text) <= ITEM_TEXT else text[: ITEM_TEXT - 1] + "…"
 
 
@@ -130,6 +138,18 @@ class QueueState(Primitive):
     def wake_first(self, line: _Line, operation: str) -> None:
         if line.queue:
             self._kernel.wake(line.queue.popleft(), operation)
+
+    def user_put(self, item: Any) -> None:
+        """The user puts ``item`` (runtime lock held, between steps), as a thread's put
+        would if the queue had room: it wakes the first getter."""
+        if self.full():
+            raise ControlRefused(f"{self.name} is full ({self.maxsize})")
+        entry = _Entry(item, "you")
+        self.push(entry)
+        self.unfinished += 1
+        waking = f", wakes {self.getters.queue[0].name}" if self.getters.queue else ""
+        self._kernel.emit(None, EventKind.PUT, self.name, f"{entry.text} (by you){waking}")
+        self.wake_first(self.getters, f"get from {self.name} (woken by you)")
 
     def view(self) -> QueueView:
         getters, putters, joiners = (
