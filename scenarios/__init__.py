@@ -5,17 +5,21 @@ from __future__ import annotations
 from threadlab.engine import ConfigError, Scenario
 from threadlab.engine.oneline import quote
 from threadlab.scenarios import (
-    async_io,
     barrier,
     cas,
     condition,
-    event_loop,
     futures,
     mutex,
     philosophers,
     semaphore,
 )
-from threadlab.scenarios.lessons import coroutines, producer_consumer, readers_writers
+from threadlab.scenarios.lessons import (
+    async_io,
+    coroutines,
+    event_loop,
+    producer_consumer,
+    readers_writers,
+)
 
 _MODULES = (
     mutex,
