@@ -6,7 +6,7 @@ names; one that does not apply now is refused with a message that says what is v
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from threadlab.engine.errors import ControlRefused
 from threadlab.engine.model import ActionKind, PrimitiveKind, UserAction
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from threadlab.engine.primitives.base import Primitive
     from threadlab.engine.primitives.condition import Condition
     from threadlab.engine.primitives.event_queue import EventQueue
+    from threadlab.engine.stdlib.queues import QueueState
 
 
 def apply_action(kernel: Kernel, action: UserAction) -> None:
@@ -31,7 +32,7 @@ def apply_action(kernel: Kernel, action: UserAction) -> None:
     elif action.kind is ActionKind.SPURIOUS:
         condition(kernel, action.target).user_spurious(action.thread or None)
     elif action.kind is ActionKind.POST:
-        event_queue(kernel, action.target).user_post()
+        post(kernel, action.target)
     else:  # pragma: no cover - the enum has no other member
         raise ControlRefused(f"unknown action {action.kind!r}")
 
@@ -41,12 +42,36 @@ def names_of(kernel: Kernel, kind: PrimitiveKind) -> tuple[str, ...]:
     return tuple(p.name for p in kernel.primitives if p.kind == kind)
 
 
+def postable(kernel: Kernel) -> tuple[str, ...]:
+    """The queues the user can post into now: the event queues, and the program's queues
+    its scenario lets the user post into (once the program has made them)."""
+    return tuple(
+        p.name
+        for p in kernel.primitives
+        if p.kind == PrimitiveKind.EVENTS
+        or (p.kind == PrimitiveKind.QUEUE and p.name in kernel.user_posts)
+    )
+
+
+def post(kernel: Kernel, name: str) -> None:
+    """The user posts into the queue ``name``: an event queue's user event, or what the
+    scenario says the user puts into the program's queue."""
+    primitive = kernel.primitive_named(name)
+    if primitive is None or name not in postable(kernel):
+        valid = ", ".join(postable(kernel)) or "none in this run now"
+        raise ControlRefused(f"no event queue named {name!r} (valid: {valid})")
+    if primitive.kind == PrimitiveKind.EVENTS:
+        cast("EventQueue", primitive).user_post()
+        return
+    try:
+        item = kernel.user_posts[name]()
+    except AttributeError as missing:
+        raise ControlRefused(f"the program has no {missing} to post yet") from None
+    cast("QueueState", primitive).user_put(item)
+
+
 def condition(kernel: Kernel, name: str) -> Condition:
     return _named(kernel, name, PrimitiveKind.CONDITION, "condition")  # type: ignore[return-value]
-
-
-def event_queue(kernel: Kernel, name: str) -> EventQueue:
-    return _named(kernel, name, PrimitiveKind.EVENTS, "event queue")  # type: ignore[return-value]
 
 
 def _named(kernel: Kernel, name: str, kind: PrimitiveKind, what: str) -> Primitive:

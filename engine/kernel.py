@@ -106,6 +106,8 @@ class Kernel:
         self.invariants: list[Invariant] = []
         self.watches: list[tuple[str, Callable[[], object]]] = []
         self.extra_source: list[Callable[..., Any]] = []
+        self.user_posts: dict[str, Callable[[], Any]] = {}
+        """A program's queues the user may post into, by name: what each post puts."""
         self.events: deque[Event] = deque(maxlen=RECENT_EVENTS)
         self.timeline: deque[TimelineColumn] = deque(maxlen=TIMELINE_STEPS)
         self.step = 0

@@ -51,6 +51,8 @@ from threadlab.engine.views import (
     MutexView,
     PrimitiveKind,
     PrimitiveView,
+    QueueOrder,
+    QueueView,
     RequestView,
     SemaphoreView,
     SharedAccess,
@@ -98,6 +100,8 @@ __all__ = [
     "NeverAwaited",
     "PrimitiveKind",
     "PrimitiveView",
+    "QueueOrder",
+    "QueueView",
     "RequestView",
     "RunState",
     "SemaphoreView",
@@ -368,7 +372,8 @@ class Snapshot:
     conditions: tuple[str, ...] = ()
     """The conditions the user can signal, broadcast and wake spuriously, in order."""
     event_queues: tuple[str, ...] = ()
-    """The event queues the user can post to, in order."""
+    """The queues the user can post to, in order: event queues, and a program's queues its
+    scenario lets the user post into."""
 
     @property
     def paused(self) -> bool:

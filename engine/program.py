@@ -213,4 +213,6 @@ def load_program(
         kernel.invariants.append((check.text, partial(checked, check.test, state)))
     for watch in scenario.watches:
         kernel.watches.append((watch.name, partial(watched, watch.read, state)))
+    if (post := scenario.user_post) is not None:
+        kernel.user_posts[post.queue] = partial(getattr, state, post.item)
     return file_source(scenario.program)

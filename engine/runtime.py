@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from threadlab.engine.actions import apply_action, names_of
+from threadlab.engine.actions import apply_action, names_of, postable
 from threadlab.engine.driver import Driver, Phase
 from threadlab.engine.errors import ControlRefused, ReplayDiverged
 from threadlab.engine.history import History
@@ -425,7 +425,8 @@ class Runtime:
         self._user_action(UserAction(ActionKind.SPURIOUS, condition, thread or ""))
 
     def post_event(self, queue: str) -> None:
-        """The user posts an event to an event queue (its scenario says what it does)."""
+        """The user posts an event to an event queue, or what the scenario says into a
+        program's queue."""
         self._user_action(UserAction(ActionKind.POST, queue))
 
     @property
@@ -443,7 +444,8 @@ class Runtime:
         return names_of(self._run.kernel, PrimitiveKind.CONDITION)
 
     def event_queue_names(self) -> tuple[str, ...]:
-        return names_of(self._run.kernel, PrimitiveKind.EVENTS)
+        """The queues the user can post into now."""
+        return postable(self._run.kernel)
 
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
         """Block until no step is in progress or owed (paused, or nothing can run).
@@ -508,7 +510,7 @@ class Runtime:
                 history_length=len(self.history_record),
                 pace_paused=driver.paused,
                 conditions=names_of(kernel, PrimitiveKind.CONDITION),
-                event_queues=names_of(kernel, PrimitiveKind.EVENTS),
+                event_queues=postable(kernel),
             )
             self._run.last_snapshot = snapshot
             driver.go_on()

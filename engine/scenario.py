@@ -99,6 +99,16 @@ class Watch:
     read: Callable[[ProgramState], object]
 
 
+@dataclass(frozen=True)
+class UserPost:
+    """What the user's post (the e key) puts into a program's queue: the program's global
+    ``item`` (a handler, say), put into its queue named ``queue`` (named from the source:
+    ``events = queue.Queue()`` is ``events``) as if by another thread."""
+
+    queue: str
+    item: str
+
+
 def entry_params(path: str, entry: str, *bounds: tuple[str, int, int, str]) -> tuple[Param, ...]:
     """Parameters that are the keyword arguments of the program's ``entry`` function,
     with the defaults its ``def`` line gives them (declared once, in the program).
@@ -165,6 +175,8 @@ class Scenario:
     """A program scenario's invariants."""
     watches: tuple[Watch, ...] = ()
     """A program scenario's watched values."""
+    user_post: UserPost | None = None
+    """What the user may post into one of the program's queues, if anything."""
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.program is None):

@@ -152,6 +152,44 @@ class BufferView(PrimitiveView):
         return len(self.items)
 
 
+class QueueOrder(StrEnum):
+    """Which item a ``queue`` module queue hands out next."""
+
+    FIFO = "fifo"
+    """``Queue``: the oldest."""
+    LIFO = "lifo"
+    """``LifoQueue``: the newest."""
+    PRIORITY = "priority"
+    """``PriorityQueue``: the smallest."""
+    SIMPLE = "simple"
+    """``SimpleQueue``: the oldest; never full, no task tracking."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueView(PrimitiveView):
+    """A ``queue.Queue`` (or its kin); ``queue`` holds every thread waiting on it: the
+    getters, then the putters, then the joiners."""
+
+    kind: PrimitiveKind = field(default=PrimitiveKind.QUEUE, init=False)
+    order: QueueOrder = QueueOrder.FIFO
+    items: tuple[BufferItem, ...] = ()
+    """The items, next out first (``repr()`` of each, shortened), with who put each."""
+    maxsize: int = 0
+    """Its size limit; 0 (or less) for none."""
+    unfinished: int | None = None
+    """Items put and not yet marked done with ``task_done()`` (None: a ``SimpleQueue``)."""
+    getters: tuple[str, ...] = ()
+    """Threads blocked in ``get()`` on the empty queue, first to be woken first."""
+    putters: tuple[str, ...] = ()
+    """Threads blocked in ``put()`` on the full queue, first to be woken first."""
+    joiners: tuple[str, ...] = ()
+    """Threads in ``join()``, waiting for every task to be done."""
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
 @dataclass(frozen=True)
 class CasAttempt:
     """One compare-and-exchange on an atomic cell."""
@@ -227,6 +265,7 @@ class FutureState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from threadlab.engine import ConfigError, Scenario
 from threadlab.engine.oneline import quote
-from threadlab.scenarios import async_io, event_loop, futures
+<<<<<<< HEAD
+from threadlab.scenarios import futures
 from threadlab.scenarios.lessons import (
+    async_io,
     barrier,
     cas,
     condition,
     coroutines,
+    event_loop,
     mutex,
     philosophers,
     producer_consumer,

@@ -3,11 +3,12 @@ program inside a run."""
 
 from __future__ import annotations
 
+import queue as _real_queue
 import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
 
-from threadlab.engine.stdlib import asyncio_api, clock, locks, threads_api
+from threadlab.engine.stdlib import asyncio_api, clock, locks, queues, threads_api
 
 _THREADING_NAMES = {
     "Thread": threads_api.Thread,
@@ -56,10 +57,24 @@ def _time() -> ModuleType:
     return module
 
 
+def _queue() -> ModuleType:
+    module = ModuleType("queue", "queue, controlled by threadlab")
+    module.__dict__.update(
+        Queue=queues.Queue,
+        LifoQueue=queues.LifoQueue,
+        PriorityQueue=queues.PriorityQueue,
+        SimpleQueue=queues.SimpleQueue,
+        Empty=_real_queue.Empty,
+        Full=_real_queue.Full,
+    )
+    return module
+
+
 MODULE_MAKERS: dict[str, Callable[[], ModuleType]] = {
     "threading": _threading,
     "time": _time,
     "asyncio": asyncio_api.make_module,
+    "queue": _queue,
 }
 """Every module a program's imports are redirected to, by its import name."""
 

@@ -21,6 +21,8 @@ FIXED = [
     ("futures", "default"),
     ("philosophers", "ordered"),
     ("barrier", "default"),
+    ("event-loop", "chunked"),
+    ("async-io", "default"),
     ("coroutines", "async"),
 ]
 

@@ -26,11 +26,18 @@ from threadlab.engine.model import (
     BufferItem,
     BufferView,
     CasAttempt,
+    CompletionPortView,
+    DeviceState,
+    DeviceView,
     EventFlagView,
+    EventQueueView,
     EventWait,
     LostUpdate,
     MutexView,
     PrimitiveView,
+    QueueOrder,
+    QueueView,
+    RequestView,
     SharedAccess,
     Snapshot,
 )
@@ -214,13 +221,19 @@ def test_pool_shows_busy_workers_and_queued_tasks(width: int) -> None:
     assert "shut down" in done
 
 
-# -- event queue
+# -- event queue (the engine's own; the event-loop program uses a queue.Queue)
+
+EVENTS = EventQueueView(
+    name="events",
+    current="compute",
+    waiting=(EventWait("click 1", 15), EventWait("click 2", 12), EventWait("click 3", 5)),
+    handled=(EventWait("compute", 2),),
+)
 
 
 @WIDTHS
 def test_event_queue_shows_handler_and_how_long_each_event_waited(width: int) -> None:
-    snapshot = snapshot_after("event-loop", 20, variant="blocking")
-    assert snapshot.primitive("events").waiting[0] == EventWait("click 1", waited=15)
+    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(EVENTS,))
     lines, text = primitives_text(snapshot, width)
     assert "handling compute" in lines[0]
     assert "queue click 1 waited 15 click 2 waited 12 click 3 waited 5" in text
@@ -230,23 +243,49 @@ def test_event_queue_shows_handler_and_how_long_each_event_waited(width: int) ->
 
 
 def test_a_long_event_queue_is_shortened() -> None:
-    snapshot = snapshot_after("event-loop", 20, variant="blocking")
-    events = snapshot.primitive("events")
     many = dataclasses.replace(
-        events, waiting=tuple(EventWait(f"click {n}", waited=20 - n) for n in range(1, 10))
+        EVENTS, waiting=tuple(EventWait(f"click {n}", waited=20 - n) for n in range(1, 10))
     )
-    lines, text = primitives_text(dataclasses.replace(snapshot, primitives=(many,)), NARROW)
+    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(many,))
+    lines, text = primitives_text(snapshot, NARROW)
     assert f"… {9 - (MAX_LIST - 1)} more" in text
     assert "click 9" not in text
     assert len(lines) == 1 + MAX_LIST + 1  # handler, the capped queue, the last handled
 
 
-# -- IO device and completion port
+@WIDTHS
+def test_event_loop_queue_backs_up_behind_a_blocking_handler(width: int) -> None:
+    """The event-loop program's queue of handlers: the clicks wait behind the one that
+    computes everything, each shown by name with the thread that posted it."""
+    early = snapshot_after("event-loop", 20, variant="blocking")
+    assert early.watches == (("computed", "2/6 parts"), ("backlog", "2 events waiting"))
+    events = early.primitive("events")
+    assert isinstance(events, QueueView)
+    assert events.items == (BufferItem("on_click", "Input"),) * 2
+    _, text = primitives_text(early, width)
+    assert "events" in text
+    assert "▕on_click│on_click▏ 2" in text
+    assert "unfinished 3" in text  # the handler running now and the two clicks
+    later = snapshot_after("event-loop", 30, variant="blocking")
+    assert later.watches == (("computed", "4/6 parts"), ("backlog", "4 events waiting"))
+    _, text = primitives_text(later, width)
+    assert "… 1 more 4" in text
+    assert "unfinished 5" in text
+
+
+# -- IO device and completion port (the engine's own; async-io uses two queue.Queues)
 
 
 @WIDTHS
 def test_device_shows_requests_in_flight(width: int) -> None:
-    _, text = primitives_text(snapshot_after("async-io", 6), width)
+    disk = DeviceView(
+        name="disk",
+        state=DeviceState.BUSY,
+        in_flight=(RequestView("block 1", 3), RequestView("block 2", 4), RequestView("block 3", 6)),
+    )
+    port = CompletionPortView(name="port")
+    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(disk, port))
+    _, text = primitives_text(snapshot, width)
     assert "busy, 3 in flight" in text
     assert "block 1 3 ticks left block 2 4 ticks left block 3 6 ticks left" in text
     assert "completed —" in text
@@ -254,10 +293,38 @@ def test_device_shows_requests_in_flight(width: int) -> None:
 
 @WIDTHS
 def test_port_shows_completions_and_device_goes_off(width: int) -> None:
-    _, text = primitives_text(snapshot_after("async-io", 16), width)
+    port = CompletionPortView(name="port", completions=("block 1", "block 2"))
+    disk = DeviceView(name="disk", state=DeviceState.OFF)
+    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(disk, port))
+    _, text = primitives_text(snapshot, width)
     assert "completed block 1, block 2" in text
-    _, later = primitives_text(snapshot_after("async-io", 60), width)
-    assert re.search(r"disk (device )?off", later)
+    assert re.search(r"disk (device )?off", text)
+
+
+@WIDTHS
+def test_async_io_reads_go_from_pending_to_the_port(width: int) -> None:
+    """The async-io program's two queues: the reads the disk has not served yet, and the
+    completion port holding finished ones until App polls it."""
+    issued = snapshot_after("async-io", 9)
+    assert issued.watches == (("collected", "none yet"),)
+    _, text = primitives_text(issued, width)
+    assert "pending" in text
+    assert "▕'block 2'▏ 1" in text  # block 1 is on the disk, block 3 not issued yet
+    assert "port" in text
+    assert "empty" in text
+    reading = snapshot_after("async-io", 22)
+    assert reading.watches == (("collected", "block 1"),)
+    port = reading.primitive("port")
+    assert isinstance(port, QueueView)
+    assert port.items == (BufferItem("'block 2'", "Disk"),)
+    _, text = primitives_text(only(reading, "port"), width)
+    assert "▕'block 2'▏ 1" in text
+    done = snapshot_after("async-io", 60)
+    assert done.watches == (("collected", "block 1, block 2, block 3"),)
+    _, text = primitives_text(done, width)
+    assert "pending" in text
+    assert "empty" in text
+    assert "'block" not in text
 
 
 # -- the asyncio loop and its executor
@@ -338,6 +405,39 @@ def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
         if segment.text.strip() in ("apple", "pear")
     }
     assert colours == {"apple": thread_colour(index["P2"]), "pear": thread_colour(index["P1"])}
+
+
+# -- queue.Queue
+
+
+@WIDTHS
+def test_queue_shows_items_unfinished_tasks_and_waiters(width: int) -> None:
+    snapshot = snapshot_after("mutex", 4)
+    bounded = QueueView(
+        name="jobs",
+        items=(BufferItem("'a'", "T1"), BufferItem("'b'", "T2")),
+        maxsize=3,
+        unfinished=2,
+        putters=("T2",),
+        queue=("T2",),
+    )
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(bounded,)), width)
+    assert "▕'a'│'b'│ ▏ 2/3" in text
+    assert "unfinished 2" in text
+    assert "putting T2" in text
+    unbounded = QueueView(
+        name="jobs",
+        order=QueueOrder.LIFO,
+        items=tuple(BufferItem(str(n), "T1") for n in range(6)),
+        unfinished=None,
+    )
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(unbounded,)), width)
+    assert "▕ 0 │ 1 │ 2 ▏ … 3 more 6 lifo" in text, text
+    empty = QueueView(name="jobs", getters=("T1",), joiners=("T2",), queue=("T1", "T2"))
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(empty,)), width)
+    assert "empty" in text
+    assert "getting T1" in text
+    assert "joining T2" in text
 
 
 # -- the watches panel

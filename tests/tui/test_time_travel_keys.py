@@ -9,6 +9,7 @@ from pathlib import Path
 from tui_testing import hint_text, make_app, run, runtime_of, settle
 
 from threadlab.engine import runfile
+from threadlab.engine.model import BufferItem, QueueView
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.goto import GotoScreen, parse_step
@@ -123,7 +124,11 @@ def test_e_posts_an_event_and_t_toggles_the_timeline() -> None:
             runtime = runtime_of(app)
             await pilot.press("e")
             snap = runtime.snapshot()
-            assert snap.primitive("events").waiting[-1].name == "key 1"
+            events = snap.primitive("events")
+            assert isinstance(events, QueueView)
+            assert events.items[-1] == BufferItem("on_click", "you")
+            titles = {c.title for c in app.get_system_commands(app.screen)}
+            assert "Post an event to events" in titles
             screen = app.screen
             assert not screen.has_class("-no-timeline")
             await pilot.press("t")

@@ -1,7 +1,8 @@
 """The primitives panel: who owns what and who waits in which queue.
 
 Mutexes show their owner and FIFO wait queue; conditions their wait queue and mutex;
-semaphores their permits, holders and waiters; buffers a bar of slots. The condition and
+semaphores their permits, holders and waiters; buffers and queues a bar of slots (a
+queue also its unfinished tasks and who waits to get, put or join). The condition and
 waiter that the s, b and w keys act on are marked.
 
 The other kinds get a first line beside their name and, where it helps, labelled lines
@@ -33,6 +34,7 @@ from threadlab.engine.model import (
     AccessKind,
     AtomicView,
     BarrierView,
+    BufferItem,
     BufferView,
     CallbackKind,
     CompletionPortView,
@@ -47,6 +49,8 @@ from threadlab.engine.model import (
     LoopView,
     MutexView,
     PrimitiveView,
+    QueueOrder,
+    QueueView,
     SemaphoreView,
     SharedView,
     Snapshot,
@@ -187,6 +191,8 @@ class PrimitivesPanel(FittedPanel):
                 return self._semaphore(primitive), []
             case BufferView():
                 return self._slots(primitive), []
+            case QueueView():
+                return self._queue_details(primitive)
             case AtomicView():
                 return self._atomic(primitive)
             case SharedView():
@@ -510,8 +516,13 @@ class PrimitivesPanel(FittedPanel):
     def _slots(self, buffer: BufferView) -> Text:
         """The buffer as a bar of cells, oldest item on the left, each in the colour of the
         thread that put it, then ``count/capacity``."""
-        capacity = buffer.capacity
-        items = buffer.items
+        text = self._bar(buffer.items, buffer.capacity)
+        text.append(f" {buffer.count}/{buffer.capacity}", style="bold")
+        return text
+
+    def _bar(self, items: Sequence[BufferItem], capacity: int) -> Text:
+        """Items as a bar of cells, each in the colour of the thread that put it, with
+        empty cells up to ``capacity`` and the ones past it marked as overflow."""
         width = max((len(item.value) for item in items), default=0)
         width = max(width, 3)
         slot = self.get_component_rich_style("primitives--slot")
@@ -524,14 +535,42 @@ class PrimitivesPanel(FittedPanel):
                 item = items[position]
                 producer = self._indices.get(item.producer, 0) if item.producer else 0
                 style = slot + (thread_style(producer) if producer else slot)
-                if position >= capacity:
+                if capacity and position >= capacity:
                     style = style + overflow
                 text.append(item.value.center(width), style=style)
             else:
                 text.append(" " * width, style=slot)
         text.append("▏")
-        text.append(f" {buffer.count}/{capacity}", style="bold")
         return text
+
+    def _queue_details(self, queue: QueueView) -> Details:
+        """A ``queue.Queue``: its items as a bar of cells, next out on the left (a bounded
+        queue shows its free cells too; a long unbounded one its first few and how many
+        more), the count, then unfinished tasks and the threads waiting to get, to put
+        and to join."""
+        bounded = queue.maxsize > 0
+        shown = queue.items if bounded else queue.items[: MAX_LIST - 1]
+        if shown or bounded:
+            beside = self._bar(shown, queue.maxsize if bounded else 0)
+            if len(shown) < queue.count:
+                beside.append(f" … {queue.count - len(shown)} more", style="dim")
+            count = f"{queue.count}/{queue.maxsize}" if bounded else str(queue.count)
+            beside.append(f" {count}", style="bold")
+        else:
+            beside = Text("empty", style="dim")
+        if queue.order is not QueueOrder.FIFO and queue.order is not QueueOrder.SIMPLE:
+            beside.append(f" {queue.order.value}", style="dim")
+        extras: list[tuple[Text, Text]] = []
+        if queue.unfinished:
+            extras.append((self._label("unfinished"), Text(str(queue.unfinished), style="bold")))
+        for label, waiting in (
+            ("getting", queue.getters),
+            ("putting", queue.putters),
+            ("joining", queue.joiners),
+        ):
+            if waiting:
+                extras.append((self._label(label), self._queue(waiting)))
+        return self._fit(beside, extras)
 
 
 def _shortened(label: Text, longest: int) -> Text:

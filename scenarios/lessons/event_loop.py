@@ -1,0 +1,47 @@
+"""The event-loop lesson: what the program ``scenarios/event_loop.py`` is run with, and
+what is watched while it runs."""
+
+from __future__ import annotations
+
+from threadlab.engine import Scenario, UserPost, Variant, Watch, entry_params
+from threadlab.engine.program import ProgramState
+from threadlab.scenarios.lessons import program_path
+
+PROGRAM = program_path("event_loop")
+
+
+def _computed(program: ProgramState) -> str:
+    return f"{program.parts_done}/{program.params['parts']} parts"
+
+
+def _backlog(program: ProgramState) -> str:
+    waiting = program.events.qsize()
+    return f"{waiting} event{'' if waiting == 1 else 's'} waiting"
+
+
+SCENARIO = Scenario(
+    name="event-loop",
+    title="Event loop: take turns or stall",
+    summary="A loop thread runs handlers from an event queue; a long job stalls the clicks.",
+    explanation=(
+        "An event loop takes one handler at a time from a thread-safe queue and runs it "
+        "to its end. A long computation cut into parts, each scheduling the next "
+        "(events.put(compute_one_part)), lets the clicks posted meanwhile get their turn. "
+        "Variant 'blocking' computes everything in one handler: the queue backs up and "
+        "every click waits. Press e to post a click (on_click) yourself."
+    ),
+    program=PROGRAM,
+    params=entry_params(
+        PROGRAM,
+        "main",
+        ("parts", 1, 20, "parts of the long computation (0.2 s each)"),
+        ("clicks", 0, 20, "clicks the input thread posts"),
+        ("gap", 1, 10, "tenths of a second between two clicks"),
+    ),
+    variants=(
+        Variant("chunked", "each part schedules the next: clicks get their turn"),
+        Variant("blocking", "one handler computes everything: clicks wait"),
+    ),
+    watches=(Watch("computed", _computed), Watch("backlog", _backlog)),
+    user_post=UserPost("events", "on_click"),
+)
