@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from threadlab.engine import ConfigError, Scenario
 from threadlab.engine.oneline import quote
-<<<<<<< HEAD
 from threadlab.scenarios import futures
 from threadlab.scenarios.lessons import (
     async_io,
