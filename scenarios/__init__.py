@@ -11,13 +11,12 @@ from threadlab.scenarios import (
     condition,
     coroutines,
     event_loop,
-    futures,
     mutex,
     philosophers,
     readers_writers,
     semaphore,
 )
-from threadlab.scenarios.lessons import producer_consumer
+from threadlab.scenarios.lessons import futures, producer_consumer
 
 _MODULES = (
     mutex,
