@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from threadlab.engine import ConfigError, Scenario
 from threadlab.engine.oneline import quote
-from threadlab.scenarios import futures
 from threadlab.scenarios.lessons import (
     async_io,
     barrier,
@@ -12,6 +11,7 @@ from threadlab.scenarios.lessons import (
     condition,
     coroutines,
     event_loop,
+    futures,
     mutex,
     philosophers,
     producer_consumer,

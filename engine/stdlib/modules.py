@@ -8,7 +8,7 @@ import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
 
-from threadlab.engine.stdlib import asyncio_api, clock, locks, queues, threads_api
+from threadlab.engine.stdlib import asyncio_api, clock, futures_api, locks, queues, threads_api
 
 _THREADING_NAMES = {
     "Thread": threads_api.Thread,
@@ -70,11 +70,34 @@ def _queue() -> ModuleType:
     return module
 
 
+_FUTURES_NAMES = (
+    "ThreadPoolExecutor",
+    "Executor",
+    "Future",
+    "wait",
+    "as_completed",
+    "FIRST_COMPLETED",
+    "FIRST_EXCEPTION",
+    "ALL_COMPLETED",
+    "TimeoutError",
+    "CancelledError",
+    "BrokenExecutor",
+    "InvalidStateError",
+)
+
+
+def _futures() -> ModuleType:
+    module = ModuleType("concurrent.futures", "concurrent.futures, controlled by threadlab")
+    module.__dict__.update({name: getattr(futures_api, name) for name in _FUTURES_NAMES})
+    return module
+
+
 MODULE_MAKERS: dict[str, Callable[[], ModuleType]] = {
     "threading": _threading,
     "time": _time,
     "asyncio": asyncio_api.make_module,
     "queue": _queue,
+    "concurrent.futures": _futures,
 }
 """Every module a program's imports are redirected to, by its import name."""
 

@@ -2,8 +2,9 @@
 
 ``not_empty = threading.Condition(mutex)`` is ``not_empty``; ``self.read_gate = ...`` is
 ``read_gate``; ``forks = [threading.Lock() for _ in range(5)]`` gives ``forks[0]`` to
-``forks[4]``, and so does ``forks.append(threading.Lock())``. Anything else falls back to
-the kind and a number (``Lock-1``). Names are unique within a run.
+``forks[4]``, and so does ``forks.append(threading.Lock())``; ``with ThreadPoolExecutor()
+as executor:`` makes ``executor``. Anything else falls back to the kind and a number
+(``Lock-1``). Names are unique within a run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _ASSIGNED = re.compile(
     =(?!=)\s*(?P<value>.*)$""",
     re.VERBOSE,
 )
+_WITH_AS = re.compile(r"^\s*(?:async\s+)?with\s+.*\bas\s+(?P<target>[A-Za-z_]\w*)\s*:\s*(?:#.*)?$")
 _APPENDED = re.compile(r"^\s*(?:[A-Za-z_]\w*\.)*(?P<target>[A-Za-z_]\w*)\.append\(")
 _COMPREHENSION = re.compile(r"^[\[\(\{].*\bfor\b")
 
@@ -59,6 +61,9 @@ def name_from_source(kernel: Kernel, kind: str, fallback: str | None = None) -> 
 
 
 def _name_in(kernel: Kernel, line: str) -> str | None:
+    with_as = _WITH_AS.match(line)
+    if with_as:
+        return with_as["target"]
     appended = _APPENDED.match(line)
     if appended:
         return _indexed(kernel, appended["target"])

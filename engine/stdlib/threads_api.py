@@ -187,6 +187,8 @@ class _MainThread(Thread):
     def __init__(self, sim: SimThread) -> None:
         super().__init__(name="MainThread", daemon=False)
         self._sim = sim
+        self.atexits: list[Callable[[], object]] = []
+        """Called, last registered first, when the program's main code ends."""
 
 
 def adopt_main_thread(sim: SimThread) -> Thread:
@@ -260,9 +262,22 @@ def get_ident() -> int:
 get_native_id = get_ident
 
 
+def register_atexit(function: Callable[[], object]) -> None:
+    """``threading._register_atexit``: call ``function`` when the program's main code ends,
+    before the non-daemon threads are joined (``concurrent.futures`` stops its idle
+    workers so)."""
+    main = main_thread()
+    assert isinstance(main, _MainThread)
+    main.atexits.append(function)
+
+
 def shutdown(main: Thread) -> None:
-    """What CPython's main thread does as the program exits: join every non-daemon thread
-    still alive, oldest first."""
+    """What CPython's main thread does as the program exits: call the functions given to
+    ``register_atexit``, last first, then join every non-daemon thread still alive,
+    oldest first."""
+    if isinstance(main, _MainThread):
+        while main.atexits:
+            main.atexits.pop()()
     kernel = main._kernel
     while True:
         with kernel.lock:

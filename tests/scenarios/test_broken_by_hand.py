@@ -213,30 +213,52 @@ def test_a_failing_task_raises_out_of_result(driver: Driver) -> None:
     snap = driver.finish(rt)
     assert snap.run_state is RunState.FINISHED
     assert dict(snap.watches) == {"total": "10", "errors": "1"}
-    f2 = snap.primitive("f2")
+    f2 = snap.primitive("futures[1]")
     assert (f2.state, f2.result) == (FutureState.FAILED, None)
     assert f2.error == ErrorView("ValueError", "cannot square 2")
-    raised = [e for e in snap.events if e.kind == "result" and e.primitive == "f2"]
+    raised = [e for e in snap.events if e.kind == "result" and e.primitive == "futures[1]"]
     assert raised and raised[0].detail.startswith("raised ValueError")
-    assert raised[0].thread == "Main"
+    assert raised[0].thread == "MainThread"
 
 
 def test_main_blocks_on_result_until_a_worker_settles_it(driver: Driver) -> None:
     rt = driver.open("futures", tasks=2, workers=1, failing=0)
-    snap = driver.step_until(rt, "Main", "f1.result()")
-    snap = driver.step(rt, "Main")
-    assert snap.thread("Main").state is ThreadState.BLOCKED
-    assert snap.thread("Main").waits_on == "f1"
-    assert snap.primitive("f1").queue == ("Main",)
-    assert snap.primitive("pool").queued == (Job("square(1)", "f1"), Job("square(2)", "f2"))
-    snap = driver.step(rt, "W1")  # the worker takes the oldest task
-    assert (snap.primitive("f1").state, snap.primitive("f1").worker) == (FutureState.RUNNING, "W1")
-    assert snap.primitive("pool").queued == (Job("square(2)", "f2"),)
-    assert snap.primitive("pool").busy == (WorkerJob("W1", Job("square(1)", "f1")),)
-    driver.step_until(rt, "W1", "take a task")
-    snap = rt.snapshot()
-    assert (snap.primitive("f1").state, snap.primitive("f1").result) == (FutureState.DONE, "1")
-    assert snap.thread("Main").state is ThreadState.RUNNABLE
+    snap = driver.step_until(rt, "MainThread", "futures[0].result()")
+    assert [t.name for t in snap.threads] == ["MainThread", "W_0"]  # one worker, started lazily
+    snap = driver.step(rt, "MainThread")
+    assert snap.thread("MainThread").state is ThreadState.BLOCKED
+    assert snap.thread("MainThread").waits_on == "futures[0]"
+    assert snap.primitive("futures[0]").queue == ("MainThread",)
+    assert snap.primitive("executor").queued == (
+        Job("square(1, 0)", "futures[0]"),
+        Job("square(2, 0)", "futures[1]"),
+    )
+    driver.step_until(rt, "W_0", "take a task")
+    snap = driver.step(rt, "W_0")  # the worker takes the oldest task
+    f1 = snap.primitive("futures[0]")
+    assert (f1.state, f1.worker) == (FutureState.RUNNING, "W_0")
+    assert snap.primitive("executor").queued == (Job("square(2, 0)", "futures[1]"),)
+    assert snap.primitive("executor").busy == (WorkerJob("W_0", Job("square(1, 0)", "futures[0]")),)
+    for _ in range(10):  # square(1) sleeps 2 ms of virtual time, then returns
+        if snap.primitive("futures[0]").state is FutureState.DONE:
+            break
+        snap = driver.step(rt, "W_0")
+    assert (snap.primitive("futures[0]").state, snap.primitive("futures[0]").result) == (
+        FutureState.DONE,
+        "1",
+    )
+    assert snap.thread("MainThread").state is ThreadState.RUNNABLE
+
+
+def test_futures_lesson_example_runs_in_a_pool_thread(driver: Driver) -> None:
+    rt = driver.open("futures", "lesson")
+    snap = driver.finish(rt)
+    assert snap.run_state is RunState.FINISHED
+    assert dict(snap.watches)["total"] == "6"
+    future = snap.primitive("future_result")
+    assert (future.task, future.state, future.result) == ("a_bg_task(3)", FutureState.DONE, "6")
+    assert future.worker == "ThreadPoolExecutor-0_0"  # CPython's name for the pool's first thread
+    assert snap.primitive("executor").shut_down
 
 
 def test_barrier_holds_the_fast_until_the_slow_arrive(driver: Driver) -> None:

@@ -19,6 +19,7 @@ FIXED = [
     ("semaphore", "default"),
     ("readers-writers", "fair"),
     ("futures", "default"),
+    ("futures", "lesson"),
     ("philosophers", "ordered"),
     ("barrier", "default"),
     ("event-loop", "chunked"),

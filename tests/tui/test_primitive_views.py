@@ -32,6 +32,8 @@ from threadlab.engine.model import (
     EventFlagView,
     EventQueueView,
     EventWait,
+    FutureState,
+    FutureView,
     LostUpdate,
     MutexView,
     PrimitiveView,
@@ -201,23 +203,32 @@ def test_barrier_shows_phase_arrivals_and_waiters(width: int) -> None:
 
 @WIDTHS
 def test_futures_show_task_and_state(width: int) -> None:
-    lines, text = primitives_text(snapshot_after("futures", 15), width)
-    assert "square(1) ✓ done: 1" in text
-    assert "square(2) ▶ running on W1" in text
-    assert "square(3) ✗ raised ValueError: cannot square 3" in text
-    assert "square(4) ▶ running on W2" in text
+    lines, text = primitives_text(snapshot_after("futures", 25), width)
+    assert "square(1, 3) ✓ done: 1" in text
+    assert "square(3, 3) ✗ raised ValueError: cannot square 3" in text
+    assert "square(4, 3) ▶ running on W_0" in text
+    assert "waiting MainThread" in text
     if width == WIDE:  # task and state share a line where they fit
-        assert any("f2" in line and "running on W1" in line for line in lines)
+        assert any("futures[1]" in line and "done: 4" in line for line in lines)
+
+
+def test_a_cancelled_future_says_so() -> None:
+    snapshot = snapshot_after("futures", 5)
+    cancelled = FutureView(name="later", task="square(4, 3)", state=FutureState.CANCELLED)
+    _, text = primitives_text(dataclasses.replace(snapshot, primitives=(cancelled,)), WIDE)
+    assert "square(4, 3) ⊘ cancelled" in text
 
 
 @WIDTHS
 def test_pool_shows_busy_workers_and_queued_tasks(width: int) -> None:
-    _, busy = primitives_text(only(snapshot_after("futures", 15), "pool"), width)
-    assert "W1 runs f2, W2 runs f4" in busy
+    _, busy = primitives_text(only(snapshot_after("futures", 12), "executor"), width)
+    assert "W_0 runs futures[1], W_1 runs futures[2]" in busy
     assert "queued —" in busy
-    _, queued = primitives_text(only(snapshot_after("futures", 5), "pool"), width)
-    assert "queued f3 square(3)" in queued
-    _, done = primitives_text(only(snapshot_after("futures", 40), "pool"), width)
+    _, queued = primitives_text(only(snapshot_after("futures", 15), "executor"), width)
+    assert "queued futures[3] square(4, 3)" in queued
+    _, idle = primitives_text(only(snapshot_after("futures", 25), "executor"), width)
+    assert "W_0 runs futures[3], W_1 idle" in idle
+    _, done = primitives_text(only(snapshot_after("futures", 40), "executor"), width)
     assert "shut down" in done
 
 

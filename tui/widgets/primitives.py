@@ -309,7 +309,8 @@ class PrimitivesPanel(FittedPanel):
         return self._fit(Text(future.task, style="dim"), extras)
 
     def _future_state(self, future: FutureView) -> tuple[Text, Text]:
-        """A glyph (✓ done, ✗ raised, ▶ running, … pending) and the state in words."""
+        """A glyph (✓ done, ✗ raised, ⊘ cancelled, ▶ running, … pending) and the state in
+        words."""
         match future.state:
             case FutureState.DONE:
                 return Text("✓", style="bold green"), Text.assemble(
@@ -319,6 +320,8 @@ class PrimitivesPanel(FittedPanel):
                 error = future.error
                 raised = f"{error.type_name}: {error.message}" if error is not None else ""
                 return Text("✗", style="bold red"), Text.assemble(("raised ", "bold red"), raised)
+            case FutureState.CANCELLED:
+                return Text("⊘", style="bold"), Text("cancelled", style="bold")
             case FutureState.RUNNING:
                 running = Text("running")
                 if future.worker:
