@@ -32,13 +32,10 @@ SCENARIO = Scenario(
     title="Readers/writers: share reading, exclusive writing",
     summary="Readers count themselves in; a writer waits for zero readers. Starvation lurks.",
     explanation=(
-        "Readers may read together; a writer needs the data alone. Readers count "
-        "themselves in and out under mutex; a writer waits on write_gate while readers > "
-        "0, and the last reader out notifies write_gate. In the lesson's own code that "
-        "notify wakes ONE writer, and the writer that finishes notifies nobody: with two "
-        "writers waiting, one waits forever. Variant 'classic': a writer that finishes "
-        "wakes only the readers, and a steady stream of readers starves a writer. Variant "
-        "'fair': writers announce themselves and every wakeup is a notify_all."
+        "Readers read together; a writer needs the data alone. A writer waits on "
+        "write_gate while readers > 0; the last reader out notifies ONE writer, and a "
+        "writer that finishes notifies nobody: with two writers waiting, one waits forever. "
+        "'classic': writers can starve. 'fair': writers announce themselves, and wake all."
     ),
     program=PROGRAM,
     params=entry_params(

@@ -53,7 +53,7 @@ def test_picker(snap_compare, size) -> None:
 
 @SIZES
 def test_mutex(snap_compare, size) -> None:
-    assert snap_compare(make_app("mutex", seed=1), terminal_size=size, run_before=_steps(9))
+    assert snap_compare(make_app("mutex", seed=1), terminal_size=size, run_before=_steps(14))
 
 
 @SIZES
@@ -72,7 +72,10 @@ def test_producer_consumer(snap_compare, size) -> None:
 def test_producer_consumer_if_violation(snap_compare, size) -> None:
     """Variant 'if': C1 waits on an empty buffer, wakes spuriously, and takes anyway."""
     app = make_app("producer-consumer", variant="if", seed=0)
-    run_before = _schedule("P1", "C1", "C1", "C1", spurious=("not_empty", "C1"), then=("C1", "C1"))
+    start = ("MainThread",) * 4  # starts P1, P2, C1 and C2
+    run_before = _schedule(
+        *start, "C1", "C1", "C1", spurious=("not_empty", "C1"), then=("C1", "C1")
+    )
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
@@ -91,13 +94,13 @@ def test_help(snap_compare, size) -> None:
 CATALOGUE = pytest.mark.parametrize(
     ("name", "variant", "steps"),
     [
-        ("cas", "spinlock", 12),
-        ("semaphore", None, 14),
-        ("readers-writers", None, 16),
-        ("futures", None, 12),
-        ("barrier", None, 8),
-        ("event-loop", "blocking", 14),
-        ("async-io", None, 12),
+        ("cas", "spinlock", 16),
+        ("semaphore", None, 20),
+        ("readers-writers", None, 24),
+        ("futures", None, 16),
+        ("barrier", None, 12),
+        ("event-loop", "blocking", 16),
+        ("async-io", None, 14),
         ("coroutines", "async", 14),
     ],
     ids=lambda value: str(value),
@@ -115,7 +118,8 @@ def test_scenario_screen(snap_compare, size, name: str, variant: str | None, ste
 def test_philosophers_deadlock_banner(snap_compare, size) -> None:
     """Each philosopher takes a left fork, then reaches for the right one: a cycle."""
     app = make_app("philosophers", seed=0)
-    schedule = _schedule("Ph1", "Ph1", "Ph2", "Ph2", "Ph3", "Ph3", "Ph1", "Ph2", "Ph3")
+    start = ("MainThread",) * 3  # starts Ph1, Ph2 and Ph3
+    schedule = _schedule(*start, "Ph1", "Ph1", "Ph2", "Ph2", "Ph3", "Ph3", "Ph1", "Ph2", "Ph3")
     assert snap_compare(app, terminal_size=size, run_before=schedule)
 
 
@@ -125,7 +129,9 @@ def test_racy_counter_violation_banner(snap_compare, size) -> None:
     app = make_app(
         config=resolve_config(get_scenario("cas"), "counter-racy", {"threads": 2, "rounds": 1})
     )
-    assert snap_compare(app, terminal_size=size, run_before=_schedule("T1", "T2", "T1", "T2"))
+    start = ("MainThread",) * 2  # starts T1 and T2
+    schedule = _schedule(*start, "T1", "T2", "T1", "T2")
+    assert snap_compare(app, terminal_size=size, run_before=schedule)
 
 
 def _rewound(steps: int, back: int):
