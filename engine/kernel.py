@@ -367,6 +367,7 @@ class Kernel:
         self.step += 1
         self.revision += 1
         self.in_step = True
+        thread.last_turn = self.step
         thread.state = ThreadState.RUNNING
         thread.gate.release()
 

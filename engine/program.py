@@ -16,10 +16,11 @@ import builtins
 import inspect
 import io
 import sys
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, partial
-from types import CodeType, ModuleType
+from types import CodeType, FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from threadlab.engine.errors import StopRun
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from threadlab.engine.kernel import Kernel
     from threadlab.engine.primitives.base import Primitive
     from threadlab.engine.scenario import Scenario
+    from threadlab.engine.threads import SimThread
 
 
 @cache
@@ -60,6 +62,8 @@ class ProgramState:
     params: Mapping[str, int]
     variant: str
     kernel: Kernel
+    _stacks: dict[SimThread, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    """Each thread's program functions on its stack, and the step they were read at."""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -77,20 +81,29 @@ class ProgramState:
     def threads_in(self, function: str) -> list[str]:
         """The threads inside the program's function called ``function`` now (between
         steps every thread is parked, so their stacks stand still)."""
-        frames = sys._current_frames()
-        inside = []
-        for thread in self.kernel.threads:
-            os_thread = thread.os_thread
-            if thread.state.ended or os_thread is None or os_thread.ident is None:
-                continue
-            frame = frames.get(os_thread.ident)
+        return [t.name for t in self.kernel.threads if function in self._functions_of(t)]
+
+    def _functions_of(self, thread: SimThread) -> frozenset[str]:
+        """The program's functions on ``thread``'s stack. A stack changes only while its
+        thread has the turn, so it is read again only after the thread has run."""
+        cached = self._stacks.get(thread)
+        if cached is not None and cached[0] == thread.last_turn:
+            return cached[1]
+        names: set[str] = set()
+        os_thread = thread.os_thread
+        if not thread.state.ended and os_thread is not None and os_thread.ident is not None:
+            if os_thread.ident == threading.get_ident():  # the thread whose turn just ended
+                frame: FrameType | None = sys._getframe()
+            else:
+                frame = sys._current_frames().get(os_thread.ident)
+            program_file = self.kernel.program_file
             while frame is not None:
-                code = frame.f_code
-                if code.co_name == function and code.co_filename == self.kernel.program_file:
-                    inside.append(thread.name)
-                    break
+                if frame.f_code.co_filename == program_file:
+                    names.add(frame.f_code.co_name)
                 frame = frame.f_back
-        return inside
+        functions = frozenset(names)
+        self._stacks[thread] = (thread.last_turn, functions)
+        return functions
 
 
 def checked(test: Callable[[ProgramState], str | None], state: ProgramState) -> str | None:

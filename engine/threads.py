@@ -45,6 +45,8 @@ class SimThread:
     os_thread: threading.Thread | None = None
     stopped: bool = False
     """Set when its run stops: the thread unwinds at its next checkpoint."""
+    last_turn: int = -1
+    """The step it last took (its stack has not changed since)."""
     deadline: float | None = None
     """While sleeping or in a wait with a timeout: the virtual time it is woken at."""
     daemon: bool = False
