@@ -62,8 +62,8 @@ class ProgramState:
     params: Mapping[str, int]
     variant: str
     kernel: Kernel
-    _stacks: dict[SimThread, tuple[int, frozenset[str]]] = field(default_factory=dict)
-    """Each thread's program functions on its stack, and the step they were read at."""
+    _stacks: dict[SimThread, tuple[int, tuple[FrameType, ...]]] = field(default_factory=dict)
+    """Each thread's program frames, and the step they were read at."""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -81,15 +81,30 @@ class ProgramState:
     def threads_in(self, function: str) -> list[str]:
         """The threads inside the program's function called ``function`` now (between
         steps every thread is parked, so their stacks stand still)."""
-        return [t.name for t in self.kernel.threads if function in self._functions_of(t)]
+        return [
+            t.name
+            for t in self.kernel.threads
+            if any(f.f_code.co_name == function for f in self._frames_of(t))
+        ]
 
-    def _functions_of(self, thread: SimThread) -> frozenset[str]:
-        """The program's functions on ``thread``'s stack. A stack changes only while its
-        thread has the turn, so it is read again only after the thread has run."""
+    def locals_in(self, function: str, name: str) -> dict[str, Any]:
+        """The local variable ``name`` of the program's function ``function``, in every
+        thread inside it now (its innermost call), by thread name."""
+        found: dict[str, Any] = {}
+        for thread in self.kernel.threads:
+            for frame in self._frames_of(thread):
+                if frame.f_code.co_name == function and name in frame.f_locals:
+                    found[thread.name] = frame.f_locals[name]
+                    break
+        return found
+
+    def _frames_of(self, thread: SimThread) -> tuple[FrameType, ...]:
+        """The program's frames on ``thread``'s stack, innermost first. A stack changes
+        only while its thread has the turn, so it is read again only after it has run."""
         cached = self._stacks.get(thread)
         if cached is not None and cached[0] == thread.last_turn:
             return cached[1]
-        names: set[str] = set()
+        found: list[FrameType] = []
         os_thread = thread.os_thread
         if not thread.state.ended and os_thread is not None and os_thread.ident is not None:
             if os_thread.ident == threading.get_ident():  # the thread whose turn just ended
@@ -99,11 +114,11 @@ class ProgramState:
             program_file = self.kernel.program_file
             while frame is not None:
                 if frame.f_code.co_filename == program_file:
-                    names.add(frame.f_code.co_name)
+                    found.append(frame)
                 frame = frame.f_back
-        functions = frozenset(names)
-        self._stacks[thread] = (thread.last_turn, functions)
-        return functions
+        frames = tuple(found)
+        self._stacks[thread] = (thread.last_turn, frames)
+        return frames
 
 
 def checked(test: Callable[[ProgramState], str | None], state: ProgramState) -> str | None:

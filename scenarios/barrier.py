@@ -6,13 +6,9 @@ Run it with plain Python too: ``python barrier.py``.
 import threading
 import time
 
-phase_of: dict[str, int] = {}  # the board where each thread shows the phase it works on
-
 
 def worker(barrier: threading.Barrier, effort: int, phases: int) -> None:
-    me = threading.current_thread().name
     for phase in range(1, phases + 1):
-        phase_of[me] = phase
         time.sleep(effort * 0.001)  # this phase's work: Tk takes k ms
         barrier.wait()  # nobody starts phase k+1 before all have finished phase k
 

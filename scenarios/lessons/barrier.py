@@ -11,7 +11,8 @@ PROGRAM = program_path("barrier")
 
 
 def _same_phase(program: ProgramState) -> str | None:
-    phase_of: dict[str, int] = program.phase_of
+    # The phase a worker is in is its own loop variable, read off its stack.
+    phase_of: dict[str, int] = program.locals_in("worker", "phase")
     if not phase_of:
         return None
     low, high = min(phase_of.values()), max(phase_of.values())
@@ -22,7 +23,8 @@ def _same_phase(program: ProgramState) -> str | None:
 
 
 def _phases(program: ProgramState) -> str:
-    return "  ".join(f"{name}:{phase}" for name, phase in program.phase_of.items())
+    phase_of = program.locals_in("worker", "phase")
+    return "  ".join(f"{name}:{phase}" for name, phase in phase_of.items()) or "–"
 
 
 SCENARIO = Scenario(

@@ -94,3 +94,11 @@ def test_threads_are_listed_in_spawn_order_with_one_based_indices(launch) -> Non
     rt.restart()
     snap = rt.snapshot()
     assert snap.scenario == "producer-consumer" and snap.variant == "while"
+
+
+def test_checks_read_a_threads_own_local_variables(launch) -> None:
+    """The barrier's check reads each worker's loop variable ``phase`` on its stack."""
+    rt = launch(get_scenario("barrier"), params={"threads": 2, "phases": 2})
+    advance(rt, "MainThread", "MainThread", "T1")
+    snap = advance(rt, "T2")
+    assert dict(snap.watches)["phases"] == "T1:1  T2:1"

@@ -270,7 +270,7 @@ def test_barrier_holds_the_fast_until_the_slow_arrive(driver: Driver) -> None:
     snap = driver.step(rt, "T1")
     assert snap.thread("T1").state is ThreadState.BLOCKED
     assert snap.primitive("barrier").queue == ("T1",)
-    assert ("phases", "T2:1  T1:1") in snap.watches
+    assert ("phases", "T1:1  T2:1") in snap.watches  # each thread's own loop variable
     snap = driver.step_until(rt, "T2", "wait at barrier")  # the clock went on: T2 is awake
     assert snap.primitive("barrier").phase == 0
     snap = driver.step(rt, "T2")  # the last party arrives: all go on
