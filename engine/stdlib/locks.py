@@ -17,6 +17,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from threadlab.engine.errors import StopRun
 from threadlab.engine.kernel import TIMED_OUT
 from threadlab.engine.model import EventKind, PrimitiveKind, ThreadState
 from threadlab.engine.primitives.barrier import Barrier as EngineBarrier
@@ -473,6 +474,8 @@ class Barrier(EngineBarrier):
         if self.action is not None:
             try:
                 self.action()
+            except StopRun:
+                raise  # the run stops: the barrier is not broken, nothing is recorded
             except BaseException:
                 with kernel.lock:
                     self._break(thread, "its action failed")
