@@ -398,8 +398,8 @@ class Event(Primitive):
                 return True
             kernel.emit(thread, EventKind.WAIT, self.name)
             kernel.park(thread, self, ThreadState.WAITING, deadline=_deadline(kernel, timeout))
-        kernel.resume(thread)
-        return self.flag
+        # As CPython: True when set() woke it, even if the flag was cleared again since.
+        return kernel.resume(thread) is not TIMED_OUT
 
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for {self.name} to be set, and no thread is left to set it"
