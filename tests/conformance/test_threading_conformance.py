@@ -304,6 +304,41 @@ def main():
     print("cleared", event.is_set(), event.wait(0.01))
 """
 
+EVENT_SET_THEN_CLEARED = """
+def main():
+    event = threading.Event()
+    seen = []
+    waiters = [
+        threading.Thread(target=lambda: seen.append(("wait()", event.wait()))),
+        threading.Thread(target=lambda: seen.append(("wait(5)", event.wait(5)))),
+    ]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.2)  # both wait by now
+    event.set()
+    event.clear()  # before they run again: they were notified, so wait() says True
+    for waiter in waiters:
+        waiter.join()
+    print("set then cleared", sorted(seen), event.is_set())
+"""
+
+THREAD_EXIT = """
+import sys
+
+
+def main():
+    def leave(code):
+        sys.exit(code)
+
+    threads = [threading.Thread(target=leave, args=(code,)) for code in (None, 0, 3, "bye")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print("sys.exit in a thread ends it quietly", [t.is_alive() for t in threads])
+    print("the others go on", threading.active_count())
+"""
+
 BARRIER = """
 def main():
     print("no parties", outcome(lambda: threading.Barrier(0).parties))
@@ -512,6 +547,8 @@ CASES = {
     "notify_order": NOTIFY_ORDER,
     "semaphores": SEMAPHORES,
     "event": EVENT,
+    "event_set_then_cleared": EVENT_SET_THEN_CLEARED,
+    "thread_exit": THREAD_EXIT,
     "barrier": BARRIER,
     "threads": THREADS,
     "timer": TIMER,
