@@ -539,6 +539,25 @@ def main():
     print("monotonic_ns", time.monotonic_ns() >= int(start * 1e9))
 """
 
+TIME_NOW = """
+def main():
+    time.sleep(0.5)
+    now = time.time()
+    print("gmtime() is now", time.gmtime()[:4] == time.gmtime(now)[:4])
+    print("localtime() is now", time.localtime()[:4] == time.localtime(now)[:4])
+    print("ctime() is now", time.ctime()[:13] == time.ctime(now)[:13])
+    print("asctime() is now", time.asctime()[:13] == time.asctime(time.localtime(now))[:13])
+    hour = "%Y-%m-%d %H"
+    print("strftime is now", time.strftime(hour) == time.strftime(hour, time.localtime(now)))
+    cpu = (time.process_time(), time.thread_time(), time.process_time_ns())
+    print("cpu clocks", all(value >= 0 for value in cpu))
+    wall = time.clock_gettime(time.CLOCK_REALTIME)
+    print("CLOCK_REALTIME is time()", abs(wall - time.time()) < 60)
+    ticks = time.clock_gettime(time.CLOCK_MONOTONIC)
+    print("CLOCK_MONOTONIC is monotonic()", abs(ticks - time.monotonic()) < 60)
+    print("ns", abs(time.clock_gettime_ns(time.CLOCK_MONOTONIC) - time.monotonic_ns()) < 6e10)
+"""
+
 CASES = {
     "lock": LOCK,
     "rlock": RLOCK,
@@ -555,6 +574,7 @@ CASES = {
     "introspection": INTROSPECTION,
     "local": LOCAL,
     "time": TIME,
+    "time_now": TIME_NOW,
 }
 
 
