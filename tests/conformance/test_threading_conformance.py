@@ -339,6 +339,23 @@ def main():
     print("the others go on", threading.active_count())
 """
 
+TO_THREAD_EXIT = """
+import asyncio
+import sys
+
+
+async def leave_in_a_thread():
+    try:
+        await asyncio.to_thread(sys.exit, 4)
+    except SystemExit as exit_:  # the worker's SystemExit reaches the awaiting task
+        return f"SystemExit {exit_.code}"
+    return "no exception"
+
+
+def main():
+    print("to_thread(sys.exit, 4):", asyncio.run(leave_in_a_thread()))
+"""
+
 BARRIER = """
 def main():
     print("no parties", outcome(lambda: threading.Barrier(0).parties))
@@ -568,6 +585,7 @@ CASES = {
     "event": EVENT,
     "event_set_then_cleared": EVENT_SET_THEN_CLEARED,
     "thread_exit": THREAD_EXIT,
+    "to_thread_exit": TO_THREAD_EXIT,
     "barrier": BARRIER,
     "threads": THREADS,
     "timer": TIMER,
