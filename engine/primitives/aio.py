@@ -627,7 +627,9 @@ class LoopExecutor(Primitive):
         while (job := self._take()) is not None:
             try:
                 value = job.call()
-            except Exception as exc:
+            except StopRun:
+                raise
+            except BaseException as exc:  # as CPython's executor: SystemExit too
                 self._finish(job, None, exc)
             else:
                 self._finish(job, value, None)

@@ -3,12 +3,15 @@
 ``sleep`` is a checkpoint; a positive sleep leaves the thread SLEEPING until the clock
 reaches its end. ``monotonic``, ``perf_counter`` and ``time`` read the clock, which moves
 on a millisecond a step and jumps ahead when every thread sleeps or waits with a timeout,
-so a run's times are the same every time it runs.
+so a run's times are the same every time it runs. So do whatever else reads "now":
+``gmtime()``, ``localtime()``, ``ctime()``, ``asctime()``, ``strftime(format)``, the CPU
+clocks (``process_time``, ``thread_time``) and ``clock_gettime``.
 """
 
 from __future__ import annotations
 
 import time as _real_time
+from typing import Any
 
 from threadlab.engine.threads import bound
 
@@ -49,12 +52,77 @@ def time_ns() -> int:
     return round(time() * 1e9)
 
 
+# What reads "now" without being asked for a time: the virtual now, not the machine's.
+
+
+def gmtime(secs: float | None = None) -> _real_time.struct_time:
+    return _real_time.gmtime(time() if secs is None else secs)
+
+
+def localtime(secs: float | None = None) -> _real_time.struct_time:
+    return _real_time.localtime(time() if secs is None else secs)
+
+
+def ctime(secs: float | None = None) -> str:
+    return _real_time.ctime(time() if secs is None else secs)
+
+
+def asctime(t: Any = None) -> str:
+    return _real_time.asctime(localtime() if t is None else t)
+
+
+def strftime(format: str, t: Any = None) -> str:
+    return _real_time.strftime(format, localtime() if t is None else t)
+
+
+# CPU time is the run's time too: a step is the work it stands for.
+process_time = thread_time = monotonic
+process_time_ns = thread_time_ns = monotonic_ns
+
+_WALL_CLOCKS = {
+    getattr(_real_time, name)
+    for name in ("CLOCK_REALTIME", "CLOCK_TAI")
+    if hasattr(_real_time, name)
+}
+
+
+def clock_gettime(clk_id: int) -> float:
+    """A wall clock (``CLOCK_REALTIME``) reads ``time()``; any other, ``monotonic()``."""
+    return time() if clk_id in _WALL_CLOCKS else monotonic()
+
+
+def clock_gettime_ns(clk_id: int) -> int:
+    return round(clock_gettime(clk_id) * 1e9)
+
+
+CONTROLLED = {
+    "sleep": sleep,
+    "monotonic": monotonic,
+    "monotonic_ns": monotonic_ns,
+    "perf_counter": perf_counter,
+    "perf_counter_ns": perf_counter_ns,
+    "time": time,
+    "time_ns": time_ns,
+    "gmtime": gmtime,
+    "localtime": localtime,
+    "ctime": ctime,
+    "asctime": asctime,
+    "strftime": strftime,
+    "process_time": process_time,
+    "process_time_ns": process_time_ns,
+    "thread_time": thread_time,
+    "thread_time_ns": thread_time_ns,
+    "clock_gettime": clock_gettime,
+    "clock_gettime_ns": clock_gettime_ns,
+}
+"""What ``time`` gives a program instead of the real function: nothing in it reads the
+machine's clock."""
+
+
 def passed_through() -> dict[str, object]:
-    """The rest of ``time`` (formatting, conversions, constants), unchanged."""
-    controlled = {"sleep", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"}
-    controlled |= {"time", "time_ns"}
+    """The rest of ``time`` (conversions, constants), unchanged."""
     return {
         name: getattr(_real_time, name)
         for name in dir(_real_time)
-        if not name.startswith("_") and name not in controlled
+        if not name.startswith("_") and name not in CONTROLLED
     }

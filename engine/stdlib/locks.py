@@ -17,6 +17,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from threadlab.engine.errors import StopRun
 from threadlab.engine.kernel import TIMED_OUT
 from threadlab.engine.model import EventKind, PrimitiveKind, ThreadState
 from threadlab.engine.primitives.barrier import Barrier as EngineBarrier
@@ -397,8 +398,8 @@ class Event(Primitive):
                 return True
             kernel.emit(thread, EventKind.WAIT, self.name)
             kernel.park(thread, self, ThreadState.WAITING, deadline=_deadline(kernel, timeout))
-        kernel.resume(thread)
-        return self.flag
+        # As CPython: True when set() woke it, even if the flag was cleared again since.
+        return kernel.resume(thread) is not TIMED_OUT
 
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for {self.name} to be set, and no thread is left to set it"
@@ -473,6 +474,8 @@ class Barrier(EngineBarrier):
         if self.action is not None:
             try:
                 self.action()
+            except StopRun:
+                raise  # the run stops: the barrier is not broken, nothing is recorded
             except BaseException:
                 with kernel.lock:
                     self._break(thread, "its action failed")

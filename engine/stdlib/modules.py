@@ -45,15 +45,7 @@ def _threading() -> ModuleType:
 def _time() -> ModuleType:
     module = ModuleType("time", "time on the run's virtual clock, controlled by threadlab")
     module.__dict__.update(clock.passed_through())
-    module.__dict__.update(
-        sleep=clock.sleep,
-        monotonic=clock.monotonic,
-        monotonic_ns=clock.monotonic_ns,
-        perf_counter=clock.perf_counter,
-        perf_counter_ns=clock.perf_counter_ns,
-        time=clock.time,
-        time_ns=clock.time_ns,
-    )
+    module.__dict__.update(clock.CONTROLLED)
     return module
 
 

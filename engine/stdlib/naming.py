@@ -9,15 +9,17 @@ as executor:`` makes ``executor``. Anything else falls back to the kind and a nu
 
 from __future__ import annotations
 
+import ast
 import linecache
 import os
 import re
 import sys
+from collections.abc import Callable
+from functools import lru_cache, partial
+from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from threadlab.engine.kernel import Kernel
 
 _ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -49,8 +51,10 @@ def name_from_source(kernel: Kernel, kind: str, fallback: str | None = None) -> 
     frame = program_frame()
     name = None
     if frame is not None:
-        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-        name = _name_in(kernel, line)
+        name = _name_of_call(kernel, frame)
+        if name is None:
+            line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+            name = _name_in(kernel, line)
     if name is None and fallback is not None:
         name = fallback
     if name is None:
@@ -84,3 +88,109 @@ def _indexed(kernel: Kernel, target: str) -> str:
     index = kernel.names_used.get(key, 0)
     kernel.names_used[key] = index + 1
     return f"{target}[{index}]"
+
+
+# -- from the syntax tree: the call being made, and where its value goes
+
+_Position = tuple[int, int, int, int]
+
+
+def _name_of_call(kernel: Kernel, frame: FrameType) -> str | None:
+    """The name the statement running in ``frame`` gives the value of the call it is making
+    (a call that spans lines, a tuple of targets, a list), or None when it gives none or
+    the source cannot tell."""
+    code = frame.f_code
+    positions = list(code.co_positions())
+    index = frame.f_lasti // 2
+    if not 0 <= index < len(positions) or None in positions[index]:
+        return None
+    position: _Position = positions[index]  # type: ignore[assignment]
+    source = "".join(linecache.getlines(code.co_filename))
+    found = _calls_in(source).get(position)
+    if found is None:
+        return None
+    node, parents = found
+    return _target_of(kernel, node, parents, partial(_named, source))
+
+
+@lru_cache(maxsize=16)
+def _calls_in(source: str) -> dict[_Position, tuple[ast.expr, tuple[ast.AST, ...]]]:
+    """Every call in ``source`` by its position, with its enclosing nodes (innermost first)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    calls: dict[_Position, tuple[ast.expr, tuple[ast.AST, ...]]] = {}
+
+    def visit(node: ast.AST, parents: tuple[ast.AST, ...]) -> None:
+        if isinstance(node, ast.Call) and node.end_lineno is not None:
+            assert node.end_col_offset is not None
+            where = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
+            calls[where] = (node, parents)
+        for child in ast.iter_child_nodes(node):
+            visit(child, (node, *parents))
+
+    visit(tree, ())
+    return calls
+
+
+def _target_of(
+    kernel: Kernel,
+    node: ast.expr,
+    parents: tuple[ast.AST, ...],
+    named: Callable[[ast.expr], str | None],
+) -> str | None:
+    """What the enclosing statement assigns ``node``'s value to, if anything."""
+    for at, parent in enumerate(parents):
+        if isinstance(parent, ast.Assign | ast.AnnAssign) and parent.value is node:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            return named(targets[-1])
+        if isinstance(parent, ast.withitem) and parent.context_expr is node:
+            return named(parent.optional_vars) if parent.optional_vars is not None else None
+        if isinstance(parent, ast.Tuple | ast.List) and node in parent.elts:
+            outer = parents[at + 1] if at + 1 < len(parents) else None
+            if isinstance(outer, ast.Assign) and outer.value is parent:
+                target = outer.targets[-1]
+                position = parent.elts.index(node)
+                if isinstance(target, ast.Tuple | ast.List):  # a, b = X(), Y()
+                    if len(target.elts) == len(parent.elts):
+                        return named(target.elts[position])
+                    return None
+                whole = named(target)  # forks = [Lock(), Lock()]
+                return f"{whole}[{position}]" if whole is not None else None
+            return None
+        if isinstance(parent, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            if parent.elt is not node:
+                return None
+            outer = parents[at + 1] if at + 1 < len(parents) else None
+            if isinstance(outer, ast.Assign | ast.AnnAssign) and outer.value is parent:
+                targets = outer.targets if isinstance(outer, ast.Assign) else [outer.target]
+                whole = named(targets[-1])
+                return _indexed(kernel, whole) if whole is not None else None
+            return None
+        if isinstance(parent, ast.Call):
+            function = parent.func
+            if (
+                isinstance(function, ast.Attribute)
+                and function.attr == "append"
+                and parent.args == [node]
+            ):
+                whole = named(function.value)
+                return _indexed(kernel, whole) if whole is not None else None
+            return None
+        if isinstance(parent, ast.stmt | ast.comprehension):
+            return None
+    return None
+
+
+def _named(source: str, target: ast.expr) -> str | None:
+    """``x`` for ``x``, ``gate`` for ``self.gate``, ``table["salt"]`` for ``table["salt"]``."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript):
+        whole = _named(source, target.value)
+        key = ast.get_source_segment(source, target.slice) or ast.unparse(target.slice)
+        return f"{whole}[{key}]" if whole is not None else None
+    return None

@@ -13,6 +13,7 @@ import threading as _real_threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from threadlab.engine.errors import StopRun
 from threadlab.engine.model import EventKind, ThreadState
 from threadlab.engine.primitives.base import Primitive
 from threadlab.engine.stdlib.locks import Event
@@ -167,10 +168,18 @@ class Thread:
     # -- engine side
 
     def _bootstrap(self) -> None:
-        """The body of the scenario thread: ``run``, then wake whoever joins it."""
+        """The body of the scenario thread: ``run``, then wake whoever joins it. As
+        CPython's ``threading.excepthook``, a ``SystemExit`` just ends the thread."""
         try:
             self.run()
-        finally:
+        except StopRun:
+            raise  # the run stops: nobody is woken, nothing changes any more
+        except SystemExit:
+            self._finish()
+        except BaseException:
+            self._finish()
+            raise  # the thread fails; the others go on
+        else:
             self._finish()
 
     def _finish(self) -> None:

@@ -304,6 +304,58 @@ def main():
     print("cleared", event.is_set(), event.wait(0.01))
 """
 
+EVENT_SET_THEN_CLEARED = """
+def main():
+    event = threading.Event()
+    seen = []
+    waiters = [
+        threading.Thread(target=lambda: seen.append(("wait()", event.wait()))),
+        threading.Thread(target=lambda: seen.append(("wait(5)", event.wait(5)))),
+    ]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.2)  # both wait by now
+    event.set()
+    event.clear()  # before they run again: they were notified, so wait() says True
+    for waiter in waiters:
+        waiter.join()
+    print("set then cleared", sorted(seen), event.is_set())
+"""
+
+THREAD_EXIT = """
+import sys
+
+
+def main():
+    def leave(code):
+        sys.exit(code)
+
+    threads = [threading.Thread(target=leave, args=(code,)) for code in (None, 0, 3, "bye")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print("sys.exit in a thread ends it quietly", [t.is_alive() for t in threads])
+    print("the others go on", threading.active_count())
+"""
+
+TO_THREAD_EXIT = """
+import asyncio
+import sys
+
+
+async def leave_in_a_thread():
+    try:
+        await asyncio.to_thread(sys.exit, 4)
+    except SystemExit as exit_:  # the worker's SystemExit reaches the awaiting task
+        return f"SystemExit {exit_.code}"
+    return "no exception"
+
+
+def main():
+    print("to_thread(sys.exit, 4):", asyncio.run(leave_in_a_thread()))
+"""
+
 BARRIER = """
 def main():
     print("no parties", outcome(lambda: threading.Barrier(0).parties))
@@ -504,6 +556,25 @@ def main():
     print("monotonic_ns", time.monotonic_ns() >= int(start * 1e9))
 """
 
+TIME_NOW = """
+def main():
+    time.sleep(0.5)
+    now = time.time()
+    print("gmtime() is now", time.gmtime()[:4] == time.gmtime(now)[:4])
+    print("localtime() is now", time.localtime()[:4] == time.localtime(now)[:4])
+    print("ctime() is now", time.ctime()[:13] == time.ctime(now)[:13])
+    print("asctime() is now", time.asctime()[:13] == time.asctime(time.localtime(now))[:13])
+    hour = "%Y-%m-%d %H"
+    print("strftime is now", time.strftime(hour) == time.strftime(hour, time.localtime(now)))
+    cpu = (time.process_time(), time.thread_time(), time.process_time_ns())
+    print("cpu clocks", all(value >= 0 for value in cpu))
+    wall = time.clock_gettime(time.CLOCK_REALTIME)
+    print("CLOCK_REALTIME is time()", abs(wall - time.time()) < 60)
+    ticks = time.clock_gettime(time.CLOCK_MONOTONIC)
+    print("CLOCK_MONOTONIC is monotonic()", abs(ticks - time.monotonic()) < 60)
+    print("ns", abs(time.clock_gettime_ns(time.CLOCK_MONOTONIC) - time.monotonic_ns()) < 6e10)
+"""
+
 CASES = {
     "lock": LOCK,
     "rlock": RLOCK,
@@ -512,12 +583,16 @@ CASES = {
     "notify_order": NOTIFY_ORDER,
     "semaphores": SEMAPHORES,
     "event": EVENT,
+    "event_set_then_cleared": EVENT_SET_THEN_CLEARED,
+    "thread_exit": THREAD_EXIT,
+    "to_thread_exit": TO_THREAD_EXIT,
     "barrier": BARRIER,
     "threads": THREADS,
     "timer": TIMER,
     "introspection": INTROSPECTION,
     "local": LOCAL,
     "time": TIME,
+    "time_now": TIME_NOW,
 }
 
 
