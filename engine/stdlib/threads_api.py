@@ -89,10 +89,6 @@ class Thread:
             if code is not None and code.co_filename == kernel.program_file:
                 self._sim.line = code.co_firstlineno  # until it runs: where its code starts
             kernel.emit(thread, EventKind.START, None, f"starts {self._sim.name}")
-            # Until its first step it is shown at the start of the function it will run.
-            code = getattr(self._target or self.run, "__code__", None)
-            if code is not None and code.co_filename == kernel.program_file:
-                self._sim.line = code.co_firstlineno
 
     def run(self) -> None:
         try:
