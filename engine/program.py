@@ -13,8 +13,10 @@ alive, as CPython does at exit.
 from __future__ import annotations
 
 import builtins
+import importlib.machinery
 import inspect
 import io
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -36,9 +38,14 @@ if TYPE_CHECKING:
     from threadlab.engine.threads import SimThread
 
 
-@cache
 def compiled(path: str) -> CodeType:
-    """The program's code (compiled once per process; a scenario file does not change)."""
+    """The program's code, compiled again only when the file has changed."""
+    status = os.stat(path)
+    return _compiled(path, status.st_mtime_ns, status.st_size)
+
+
+@cache
+def _compiled(path: str, _mtime_ns: int, _size: int) -> CodeType:
     with open(path, encoding="utf-8") as file:
         return compile(file.read(), path, "exec")
 
@@ -137,8 +144,12 @@ def watched(read: Callable[[ProgramState], object], state: ProgramState) -> obje
 
 
 def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
-    """A fresh module namespace whose imports get the controlled modules."""
+    """A fresh module namespace whose imports get the controlled modules. A module of the
+    program's own (a ``.py`` file beside it) is run afresh under control too, once per
+    run; any other import (a module from elsewhere) is the real one."""
     modules = controlled_modules()
+    own_dir = os.path.dirname(os.path.abspath(path))
+    own_modules: dict[str, ModuleType] = {}
     parents: dict[str, ModuleType] = {}
     for dotted, module in modules.items():
         top, _, rest = dotted.partition(".")
@@ -161,7 +172,33 @@ def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
                 return parents[name.partition(".")[0]]
             if name in parents and not fromlist:
                 return parents[name]
+            own = own_module(name)
+            if own is not None:
+                return own
         return real_import(name, globals, locals, fromlist or (), level)
+
+    def own_module(name: str) -> ModuleType | None:
+        """The program's own module ``name``, run under control, or None."""
+        if name in own_modules:
+            return own_modules[name]
+        if "." in name or name in sys.builtin_module_names:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, [own_dir])
+        origin = spec.origin if spec is not None else None
+        if (
+            origin is None
+            or not origin.endswith(".py")
+            or spec is None
+            or spec.submodule_search_locations
+        ):
+            return None
+        module = ModuleType(name)
+        module.__dict__.update(
+            {"__file__": origin, "__builtins__": program_builtins, "__spec__": spec}
+        )
+        own_modules[name] = module  # before running it, as import does (circular imports)
+        exec(compiled(origin), module.__dict__)
+        return module
 
     def controlled_print(*values: object, **options: Any) -> None:
         target = options.get("file")

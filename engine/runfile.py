@@ -19,6 +19,7 @@ from threadlab.engine.files import kind_of, output_file
 from threadlab.engine.history import History
 from threadlab.engine.model import Event, EventKind, Snapshot
 from threadlab.engine.oneline import quote, shorten_path
+from threadlab.engine.own_program import program_digest, program_scenario
 from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
 
@@ -42,6 +43,8 @@ class RunRecord:
     history: History
     events: tuple[Event, ...]
     final: Snapshot | None = None
+    program_changed: bool = False
+    """The user's program file differs from the one the run was recorded with."""
 
 
 def replay(
@@ -76,6 +79,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         "variant": run.config.variant,
         "params": dict(run.config.params),
         "seed": run.config.seed,
+        **_program_entry(run.config.scenario),
         "schedule": run.history.to_json(),
         "events": [event.as_dict() for event in run.events],
         "final": None
@@ -86,6 +90,13 @@ def to_document(run: RunRecord) -> dict[str, Any]:
             "verdict": final.verdict.text if final.verdict else None,
         },
     }
+
+
+def _program_entry(scenario: Scenario) -> dict[str, Any]:
+    """For a program of the user's own: where it is, and a hash of its file."""
+    if scenario.program is None or scenario.entry is not None:
+        return {}  # a shipped scenario: found by its name
+    return {"program": {"path": scenario.program, "sha256": program_digest(scenario.program)}}
 
 
 def dumps(run: RunRecord) -> str:
@@ -146,8 +157,17 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             f"{shown} is a version {quote(version)} run file; this threadlab reads version "
             f"{VERSION}"
         )
+    changed = False
     try:
-        scenario = find_scenario(_field(document, "scenario", str))
+        program = document.get("program")
+        if program is not None:
+            path_of_program = _field(program, "path", str) if isinstance(program, dict) else None
+            if path_of_program is None:
+                raise ValueError("field 'program' is not an object with a 'path'")
+            scenario = program_scenario(path_of_program)
+            changed = program_digest(path_of_program) != program.get("sha256")
+        else:
+            scenario = find_scenario(_field(document, "scenario", str))
         params = _field(document, "params", dict)
         for name, value in params.items():
             if not _is_int(value):
@@ -165,7 +185,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
         )
     except (ConfigError, ValueError, TypeError) as error:
         raise RunFileError(f"{shown}: {error}") from None
-    return RunRecord(config, history, events)
+    return RunRecord(config, history, events, program_changed=changed)
 
 
 def _read_text(path: str, shown: str) -> str:
@@ -207,6 +227,14 @@ def check(run: RunRecord) -> tuple[bool, str]:
     Returns:
         (True, summary) when they match; (False, where and how they differ) otherwise.
     """
+    matches, summary = _compare(run)
+    if run.program_changed:
+        program = shorten_path(run.config.scenario.program_file)
+        summary = f"{program} has changed since this run was recorded; {summary}"
+    return matches, summary
+
+
+def _compare(run: RunRecord) -> tuple[bool, str]:
     try:
         events, final = replay(run.config, run.history)
     except ReplayDiverged as diverged:

@@ -14,6 +14,7 @@ calls into the runtime: controls are answered with "rewinding… one moment".
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ TRAVELLING = "rewinding… one moment"
 
 def default_run_file(snapshot: Snapshot) -> str:
     """Where ctrl+s saves: the current folder, named after the run and its step."""
-    run = f"{snapshot.scenario}-{snapshot.variant}-seed{snapshot.seed}"
+    # A program's scenario is its path: keep only the file's name, without '.py'.
+    name = os.path.basename(snapshot.scenario).removesuffix(".py") or "program"
+    run = f"{name}-{snapshot.variant}-seed{snapshot.seed}"
     return f"threadlab-{run}-step{snapshot.step}.json"
 
 

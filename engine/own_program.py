@@ -1,0 +1,82 @@
+"""A program of the user's own (``threadlab run mine.py``) as a scenario.
+
+The file is checked before anything runs (it exists, is a readable UTF-8 Python file, and
+compiles), so that bad input is one line naming what is wrong. The program then runs
+unmodified, as ``__main__``, under the controlled schedule; its module docstring, if it
+has one, is the explanation the app shows.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+
+from threadlab.engine.oneline import quote, shorten_path
+from threadlab.engine.program import compiled
+from threadlab.engine.scenario import ConfigError, Scenario
+
+MAX_PROGRAM_BYTES = 10 * 1024 * 1024
+"""A program larger than this is not one a person steps through."""
+
+
+def looks_like_a_program(name: str) -> bool:
+    """Whether a name given on the command line means a file rather than a scenario."""
+    return name.endswith(".py") or os.sep in name or (os.altsep or os.sep) in name
+
+
+def program_scenario(path: str) -> Scenario:
+    """The user's program at ``path`` as a scenario run as ``__main__``.
+
+    Raises:
+        ConfigError: the file is missing, not a file, unreadable, not UTF-8, too large, or
+            does not compile (with the file and line).
+    """
+    shown = shorten_path(path)
+    if not os.path.exists(path):
+        raise ConfigError(f"{shown}: no such file (give the path of a Python program)")
+    if not os.path.isfile(path):
+        raise ConfigError(f"{shown} is not a file (give the path of a Python program)")
+    if os.path.getsize(path) > MAX_PROGRAM_BYTES:
+        raise ConfigError(f"{shown} is larger than {MAX_PROGRAM_BYTES // 2**20} MiB: not a program")
+    try:
+        with open(path, encoding="utf-8") as file:
+            source = file.read()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown} is not UTF-8 text: not a Python program") from None
+    except OSError as error:
+        raise ConfigError(f"{shown} cannot be read: {error.strerror or error}") from None
+    absolute = os.path.abspath(path)
+    try:
+        compiled(absolute)
+    except SyntaxError as error:
+        where = f"{shown}:{error.lineno}" if error.lineno else shown
+        raise ConfigError(f"{where}: syntax error: {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, deep nesting
+        raise ConfigError(f"{shown} does not compile: {error}") from None
+    name = os.path.basename(path)
+    return Scenario(
+        name=path,
+        title=name,
+        summary=f"your program {quote(name)}",
+        explanation=_docstring(source) or f"{name}, run under threadlab's controlled schedule.",
+        program=absolute,
+        entry=None,
+    )
+
+
+def program_digest(path: str) -> str:
+    """The SHA-256 of the program's file, to tell whether it changed since a run."""
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+def _docstring(source: str) -> str | None:
+    """The module docstring's first paragraph, on one line."""
+    try:
+        text = ast.get_docstring(ast.parse(source))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if not text:
+        return None
+    return " ".join(text.split("\n\n")[0].split())
