@@ -39,10 +39,11 @@ from threadlab.engine.model import (
     STATE_CODES,
     Event,
     EventKind,
+    OutputLine,
     ThreadState,
     TimelineColumn,
 )
-from threadlab.engine.source import caller_line, program_traceback
+from threadlab.engine.source import broken_assert, caller_line, program_traceback
 from threadlab.engine.threads import SimThread, bind, bound
 
 if TYPE_CHECKING:
@@ -73,6 +74,12 @@ TICK = 0.001
 OUTPUT_LINES = 1000
 """How many lines of the program's printed output a run keeps."""
 
+SNAPSHOT_OUTPUT_LINES = 200
+"""How many of the latest printed lines a snapshot carries."""
+
+OutputSink = Callable[[OutputLine], None]
+"""Called with every whole line the program prints, as it prints it."""
+
 TIMED_OUT = object()
 """What ``resume`` returns to a thread woken because its deadline passed."""
 
@@ -88,6 +95,7 @@ class Kernel:
         revision: the revision to start counting from (it never goes back, across runs).
         event_sink: called with every event as it happens (under the lock).
         step_sink: called after every step (under the lock).
+        output_sink: called with every whole line the program prints (under the lock).
     """
 
     def __init__(
@@ -97,6 +105,7 @@ class Kernel:
         revision: int = 0,
         event_sink: Callable[[Event], None] | None = None,
         step_sink: StepSink | None = None,
+        output_sink: OutputSink | None = None,
     ) -> None:
         self.lock = threading.Condition()
         """The engine lock (reentrant), and the condition control calls wait on."""
@@ -121,9 +130,16 @@ class Kernel:
         """Virtual seconds since the run started."""
         self.timed = 0
         """Threads with a deadline (sleeping, or waiting with a timeout)."""
-        self.output: deque[str] = deque(maxlen=OUTPUT_LINES)
+        self.output: deque[OutputLine] = deque(maxlen=OUTPUT_LINES)
         """The last lines the program printed."""
-        self._partial_line = ""
+        self.exit_status: int | None = None
+        """The program's exit status, once its main thread has ended."""
+        self._partial_lines: dict[str, str] = {}
+        """Per stream, what was printed after its last line end (it waits for the end)."""
+        self._printed = 0
+        """Lines printed so far (the shown output changes whenever this does)."""
+        self._output_shown: tuple[int, tuple[OutputLine, ...]] = (0, ())
+        """The latest lines as last handed to a snapshot, and ``_printed`` then."""
         self.names_used: dict[str, int] = {}
         """How often each name was given (threads' ``Thread-N``, primitives' names)."""
         self.sink_error: BaseException | None = None
@@ -135,6 +151,7 @@ class Kernel:
         self._marks = ""
         self._event_sink = event_sink
         self._step_sink = step_sink
+        self._output_sink = output_sink
 
     # ------------------------------------------------------ for primitives
 
@@ -284,13 +301,38 @@ class Kernel:
             except BaseException as error:
                 self._sink_failed(error)
 
-    def print_output(self, text: str) -> None:
-        """Keep what the program printed (whole lines; a line without its end waits)."""
+    def print_output(self, text: str, stream: str = "stdout") -> None:
+        """Keep what the program printed to ``stream`` (whole lines; a line without its
+        end waits for it). A line is credited to the thread that ends it."""
+        try:
+            kernel, thread = bound()
+            name = thread.name if kernel is self else None
+        except RuntimeError:
+            name = None  # not a thread of the run
         with self.lock:
-            *lines, self._partial_line = (self._partial_line + text).split("\n")
-            self.output.extend(lines)
+            *lines, rest = (self._partial_lines.get(stream, "") + text).split("\n")
+            self._partial_lines[stream] = rest
+            for line in lines:
+                printed = OutputLine(self.step, name, line, stream)
+                self.output.append(printed)
+                if self._output_sink is not None:
+                    try:
+                        self._output_sink(printed)
+                    except BaseException as error:
+                        self._sink_failed(error)
             if lines:
+                self._printed += len(lines)
                 self.revision += 1
+
+    def latest_output(self) -> tuple[OutputLine, ...]:
+        """The latest lines printed, for a snapshot (lock held); copied only when the
+        program has printed since the last time."""
+        printed, shown = self._output_shown
+        if printed != self._printed:
+            count = min(len(self.output), SNAPSHOT_OUTPUT_LINES)
+            shown = tuple(self.output[i] for i in range(len(self.output) - count, len(self.output)))
+            self._output_shown = (self._printed, shown)
+        return shown
 
     def register(self, primitive: Primitive) -> None:
         """Add a primitive to the run (also while it runs: a pool's futures)."""
@@ -414,6 +456,7 @@ class Kernel:
         self.sink_error = error
         self._event_sink = None
         self._step_sink = None
+        self._output_sink = None
         self.stop_threads()
 
     def _await_turn(self, thread: SimThread) -> None:
@@ -447,6 +490,8 @@ class Kernel:
                 thread.operation = f"failed: {type(exc).__name__}: {exc}"
                 thread.traceback, line = program_traceback(self.program_file, exc)
                 thread.line = line or thread.line
+                if isinstance(exc, AssertionError):  # the program's own invariant broke
+                    thread.broken_assert = broken_assert(exc)
                 self.emit(thread, EventKind.FAIL, None, f"{type(exc).__name__}: {exc}")
                 if not thread.stopped:
                     self.turn_ended(thread)

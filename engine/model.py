@@ -98,6 +98,7 @@ __all__ = [
     "LostUpdate",
     "MutexView",
     "NeverAwaited",
+    "OutputLine",
     "PrimitiveKind",
     "PrimitiveView",
     "QueueOrder",
@@ -329,6 +330,18 @@ class Event:
 
 
 @dataclass(frozen=True)
+class OutputLine:
+    """One whole line a program printed, the step it was printed at, and by which thread
+    (None when not printed by a thread of the run)."""
+
+    step: int
+    thread: str | None
+    text: str
+    stream: str = "stdout"
+    """``stdout`` or ``stderr``: where the program wrote it (``print`` goes to stdout)."""
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What went wrong, in plain words, and who is involved."""
 
@@ -374,6 +387,11 @@ class Snapshot:
     event_queues: tuple[str, ...] = ()
     """The queues the user can post to, in order: event queues, and a program's queues its
     scenario lets the user post into."""
+    output: tuple[OutputLine, ...] = ()
+    """The last lines the program printed, oldest first (empty when it printed nothing)."""
+    exit_status: int | None = None
+    """A program's exit status once its main thread has ended (``sys.exit(n)`` gives n, the
+    end of its code 0), or None while it has not."""
 
     @property
     def paused(self) -> bool:

@@ -19,7 +19,7 @@ import io
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from types import CodeType, FrameType, ModuleType
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from threadlab.engine.errors import StopRun
 from threadlab.engine.model import SourceLine
+from threadlab.engine.program_sys import ProgramStream, ProgramSys
 from threadlab.engine.stdlib.modules import controlled_modules
 from threadlab.engine.stdlib.threads_api import adopt_main_thread, shutdown
 from threadlab.engine.threads import bound
@@ -143,11 +144,13 @@ def watched(read: Callable[[ProgramState], object], state: ProgramState) -> obje
         return "–"
 
 
-def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
+def new_namespace(kernel: Kernel, path: str, name: str, argv: Sequence[str] = ()) -> dict[str, Any]:
     """A fresh module namespace whose imports get the controlled modules. A module of the
     program's own (a ``.py`` file beside it) is run afresh under control too, once per
-    run; any other import (a module from elsewhere) is the real one."""
-    modules = controlled_modules()
+    run; any other import (a module from elsewhere) is the real one. Its ``sys`` is its
+    own (``argv``, and output to the run's)."""
+    program_sys = ProgramSys(kernel, argv or [path])
+    modules = {**controlled_modules(), "sys": program_sys}
     own_dir = os.path.dirname(os.path.abspath(path))
     own_modules: dict[str, ModuleType] = {}
     parents: dict[str, ModuleType] = {}
@@ -202,12 +205,14 @@ def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
 
     def controlled_print(*values: object, **options: Any) -> None:
         target = options.get("file")
-        if target is not None and target is not sys.stdout:
-            print(*values, **options)
+        if target is None or target is sys.stdout:
+            target = program_sys.stdout  # its own, unless it set sys.stdout to a file
+        if not isinstance(target, ProgramStream):
+            print(*values, **options)  # a file of its own
             return
         text = io.StringIO()
         print(*values, sep=options.get("sep"), end=options.get("end"), file=text)
-        kernel.print_output(text.getvalue())
+        target.write(text.getvalue())  # one write: a line is never split between threads
 
     controlled_print.__name__ = controlled_print.__qualname__ = "print"  # as the program sees it
     program_builtins = dict(vars(builtins))
@@ -222,6 +227,7 @@ def start_program(
     *,
     entry: str | None,
     arguments: Callable[[Callable[..., Any]], dict[str, Any]],
+    argv: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Make the program's main thread (it runs when the run starts) and return the
     namespace it will run in.
@@ -233,9 +239,10 @@ def start_program(
             module then runs as an imported module, not as ``__main__``), or None to run
             the file as ``__main__``.
         arguments: the keyword arguments to call ``entry`` with, given the function.
+        argv: the program's ``sys.argv`` (by default, just its path).
     """
     code = compiled(path)
-    namespace = new_namespace(kernel, path, "__main__" if entry is None else "__program__")
+    namespace = new_namespace(kernel, path, "__main__" if entry is None else "__program__", argv)
 
     def main_thread() -> None:
         _kernel, sim = bound()
@@ -246,12 +253,14 @@ def start_program(
                 if entry is not None:
                     function = namespace[entry]
                     function(**arguments(function))
+                status = 0
             except StopRun:
                 raise  # the run stops: unwind, and never join the others as at an exit
-            except SystemExit as exit_:
-                if exit_.code not in (None, 0):
-                    raise
+            except SystemExit as exit_:  # sys.exit(n): the program ends with status n
+                status = exit_status(exit_.code, kernel)
             shutdown(main)
+            with kernel.lock:
+                kernel.exit_status = status
         finally:
             main._finish()
 
@@ -259,8 +268,23 @@ def start_program(
     return namespace
 
 
+def exit_status(code: object, kernel: Kernel) -> int:
+    """The status ``sys.exit(code)`` ends a program with, as CPython's: None is 0, a
+    number is itself, anything else is written to stderr and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    kernel.print_output(f"{code}\n", "stderr")
+    return 1
+
+
 def load_program(
-    kernel: Kernel, scenario: Scenario, params: Mapping[str, int], variant: str
+    kernel: Kernel,
+    scenario: Scenario,
+    params: Mapping[str, int],
+    variant: str,
+    argv: Sequence[str] = (),
 ) -> tuple[SourceLine, ...]:
     """Set up a program scenario's run: its main thread, checks and watches. Returns the
     lines the code panel shows (the whole program)."""
@@ -272,7 +296,14 @@ def load_program(
             given["variant"] = variant
         return given
 
-    namespace = start_program(kernel, scenario.program, entry=scenario.entry, arguments=arguments)
+    program_name = scenario.name if scenario.entry is None else scenario.program
+    namespace = start_program(
+        kernel,
+        scenario.program,
+        entry=scenario.entry,
+        arguments=arguments,
+        argv=[program_name, *argv],
+    )
     state = ProgramState(namespace, params, variant, kernel)
     for check in scenario.checks:
         kernel.invariants.append((check.text, partial(checked, check.test, state)))

@@ -80,6 +80,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         "params": dict(run.config.params),
         "seed": run.config.seed,
         **_program_entry(run.config.scenario),
+        **({"argv": list(run.config.argv)} if run.config.argv else {}),
         "schedule": run.history.to_json(),
         "events": [event.as_dict() for event in run.events],
         "final": None
@@ -177,6 +178,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             _field(document, "variant", str),
             {str(k): v for k, v in params.items()},
             _field(document, "seed", int),
+            _argv(document.get("argv", [])),
         )
         history = History.from_json(document.get("schedule"))
         events = tuple(
@@ -253,6 +255,13 @@ def _compare(run: RunRecord) -> tuple[bool, str]:
             f"{len(events)} re-executed"
         )
     return True, f"the run matches: {len(events)} events over {final.step} steps"
+
+
+def _argv(value: object) -> tuple[str, ...]:
+    """The program's arguments (a field only runs given some have; older files lack it)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"field 'argv' is {quote(value)}, not a list of strings")
+    return tuple(value)
 
 
 def _is_int(value: object) -> bool:

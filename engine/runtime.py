@@ -21,7 +21,7 @@ from threadlab.engine.actions import apply_action, names_of, postable
 from threadlab.engine.driver import Driver, Phase
 from threadlab.engine.errors import ControlRefused, ReplayDiverged
 from threadlab.engine.history import History
-from threadlab.engine.kernel import Kernel, StepSink
+from threadlab.engine.kernel import Kernel, OutputSink, StepSink
 from threadlab.engine.model import (
     ActionKind,
     Event,
@@ -69,6 +69,7 @@ class _Run:
             revision=revision + 1,  # never goes back: the UI redraws whenever it changes
             event_sink=runtime.event_sink,
             step_sink=runtime.step_sink,
+            output_sink=runtime.output_sink,
         )
         self.judge = Judge(
             kernel, waits_for_user=scenario.waits_for_user, idle_hint=scenario.idle_hint
@@ -91,7 +92,9 @@ class _Run:
                 runtime.program_file, [t.target for t in kernel.threads] + kernel.extra_source
             )
         else:
-            self.source = load_program(kernel, scenario, config.param_values, config.variant)
+            self.source = load_program(
+                kernel, scenario, config.param_values, config.variant, config.argv
+            )
 
     def settle(self) -> None:
         """Read watched state between steps, where it is consistent; primitives that show
@@ -125,6 +128,8 @@ class Runtime:
         event_sink: called with every event as it happens (under the engine lock).
         step_sink: called after every step with the step number and each thread's
             (name, state), the running one shown as running (under the engine lock).
+        output_sink: called with every whole line the program prints, as it prints it
+            (under the engine lock).
         history: a recorded history to follow (a run file's); ``goto`` re-executes it.
     """
 
@@ -138,11 +143,13 @@ class Runtime:
         event_sink: Callable[[Event], None] | None = None,
         step_sink: StepSink | None = None,
         history: History | None = None,
+        output_sink: OutputSink | None = None,
     ) -> None:
         self.config = config
         self.policy_name = policy
         self.event_sink = event_sink
         self.step_sink = step_sink
+        self.output_sink = output_sink
         self.history_record = history.copy() if history is not None else History()
         """Every choice and action of the run, shared by the run shown and a rewind's."""
         self._lifecycle = threading.RLock()
@@ -438,7 +445,7 @@ class Runtime:
         """The whole lines the program has printed so far (the latest ones, if many)."""
         kernel = self._run.kernel
         with kernel.lock:
-            return tuple(kernel.output)
+            return tuple(line.text for line in kernel.output)
 
     def condition_names(self) -> tuple[str, ...]:
         return names_of(self._run.kernel, PrimitiveKind.CONDITION)
@@ -511,6 +518,8 @@ class Runtime:
                 pace_paused=driver.paused,
                 conditions=names_of(kernel, PrimitiveKind.CONDITION),
                 event_queues=postable(kernel),
+                output=kernel.latest_output(),
+                exit_status=kernel.exit_status,
             )
             self._run.last_snapshot = snapshot
             driver.go_on()

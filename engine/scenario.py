@@ -236,6 +236,8 @@ class RunConfig:
     variant: str
     params: tuple[tuple[str, int], ...]
     seed: int = 0
+    argv: tuple[str, ...] = ()
+    """The arguments a program of the user's own is given (its ``sys.argv[1:]``)."""
 
     @property
     def param_values(self) -> dict[str, int]:
@@ -247,6 +249,7 @@ def resolve_config(
     variant: str | None = None,
     params: Mapping[str, str | int] | None = None,
     seed: int | str = 0,
+    argv: tuple[str, ...] = (),
 ) -> RunConfig:
     """Check user input against the scenario and fill in defaults.
 
@@ -269,4 +272,8 @@ def resolve_config(
         raise ConfigError(f"seed {quote(seed)} is not a whole number (valid: 0..{MAX_SEED})")
     seed_value = parse_whole(raw_seed, "seed ", 0, MAX_SEED)
     ordered = tuple((p.name, values[p.name]) for p in scenario.params)
-    return RunConfig(scenario, chosen, ordered, seed_value)
+    if argv and (scenario.program is None or scenario.entry is not None):
+        raise ConfigError(
+            f"{scenario.name} takes no arguments after -- (only a program file of your own does)"
+        )
+    return RunConfig(scenario, chosen, ordered, seed_value, tuple(argv))

@@ -3,6 +3,7 @@ tracebacks trimmed to the program's frames."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import sys
 import traceback
@@ -11,6 +12,7 @@ from types import FrameType
 from typing import Any
 
 from threadlab.engine.model import SourceLine
+from threadlab.engine.threads import BrokenAssert
 
 
 def collect_source(
@@ -50,3 +52,21 @@ def program_traceback(program_file: str, exc: BaseException) -> tuple[str, int |
     text = "".join(traceback.format_list(frames))
     text += "".join(traceback.format_exception_only(type(exc), exc))
     return text, frames[-1].lineno if frames else None
+
+
+def broken_assert(exc: AssertionError) -> BrokenAssert:
+    """Which assert raised ``exc``: the innermost frame's statement, if it is an assert."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return BrokenAssert(None, "", None, str(exc))
+    last = frames[-1]
+    text = (last.line or "").strip()
+    source = text if text.startswith("assert") and text[6:7] in (" ", "(", "") else None
+    if source is not None:
+        try:
+            statement = ast.parse(source).body[0]
+        except (SyntaxError, ValueError, RecursionError, IndexError):  # spans several lines
+            statement = None
+        if isinstance(statement, ast.Assert):  # the condition, without its message
+            source = f"assert {ast.unparse(statement.test)}"
+    return BrokenAssert(source, last.filename, last.lineno, str(exc))

@@ -53,6 +53,8 @@ class SimThread:
     """A daemon thread does not keep a program alive (``threading.Thread(daemon=True)``)."""
     handle: Any = None
     """The program's own object for this thread (its ``threading.Thread``), if it has one."""
+    broken_assert: BrokenAssert | None = None
+    """When an ``assert`` of the program ended the thread: which one."""
 
     def view(self) -> ThreadView:
         return ThreadView(
@@ -64,6 +66,18 @@ class SimThread:
             line=self.line,
             traceback=self.traceback,
         )
+
+
+@dataclass(frozen=True)
+class BrokenAssert:
+    """An ``assert`` that failed and ended a thread: its statement's first line of source
+    (None when the error was not raised by an assert statement), where it is, and the
+    assert's message ("" when it has none)."""
+
+    source: str | None
+    file: str
+    line: int | None
+    message: str
 
 
 def _closed_gate() -> _thread.LockType:

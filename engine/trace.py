@@ -1,6 +1,7 @@
 """Headless runs: drive a scenario at full speed and write what happened.
 
-Formats: ``jsonl`` (one JSON object per event, then an ``end`` line), ``chrome`` (Trace
+Formats: ``jsonl`` (one JSON object per event, and per line the program prints, as it
+happens; then an ``end`` line), ``chrome`` (Trace
 Event Format for Perfetto), and ``run`` (a run file, as the app's save writes). The same
 configuration always writes byte-identical output.
 """
@@ -18,7 +19,7 @@ from threadlab.engine import runfile
 from threadlab.engine.chrome_trace import Column, chrome_trace
 from threadlab.engine.errors import ControlRefused
 from threadlab.engine.history import History
-from threadlab.engine.model import Event, Snapshot, ThreadState
+from threadlab.engine.model import Event, OutputLine, Snapshot, ThreadState
 from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import RunConfig
 
@@ -38,6 +39,21 @@ def event_line(event: Event) -> str:
     return json.dumps(event.as_dict(), ensure_ascii=False)
 
 
+def output_line(line: OutputLine) -> str:
+    """A line the program printed, as a record of its own kind (never mixed into the
+    JSON lines' own text)."""
+    return json.dumps(
+        {
+            "step": line.step,
+            "thread": line.thread,
+            "kind": "output",
+            "stream": line.stream,
+            "text": line.text,
+        },
+        ensure_ascii=False,
+    )
+
+
 def end_line(snapshot: Snapshot) -> str:
     verdict = snapshot.verdict
     return json.dumps(
@@ -51,6 +67,7 @@ def end_line(snapshot: Snapshot) -> str:
             "verdict_kind": verdict.kind.value if verdict is not None else None,
             "threads": list(verdict.threads) if verdict is not None else [],
             "idle": snapshot.idle_reason,
+            "exit_status": snapshot.exit_status,
         },
         ensure_ascii=False,
     )
@@ -61,6 +78,7 @@ def run_headless(
     steps: int,
     on_event: Callable[[Event], None] | None = None,
     on_step: Callable[[int, tuple], None] | None = None,
+    on_output: Callable[[OutputLine], None] | None = None,
 ) -> HeadlessRun:
     """Run up to ``steps`` steps as fast as possible (stopping early at a verdict or the
     end), reporting every event and step as it happens.
@@ -88,7 +106,21 @@ def run_headless(
         def step_sink(step: int, states: tuple[tuple[str, ThreadState], ...]) -> None:
             outbox.put((report_step, (step, states)))
 
-    runtime = Runtime(config, paused=True, speed=None, event_sink=event_sink, step_sink=step_sink)
+    output_sink = None
+    if on_output is not None:
+        report_output = on_output
+
+        def output_sink(line: OutputLine) -> None:
+            outbox.put((report_output, (line,)))
+
+    runtime = Runtime(
+        config,
+        paused=True,
+        speed=None,
+        event_sink=event_sink,
+        step_sink=step_sink,
+        output_sink=output_sink,
+    )
     runtime.start()
     try:
         # Refused when nothing can run from the start: the final snapshot then says why.
@@ -111,7 +143,10 @@ def write_trace(
         def sink(event: Event) -> None:
             write(event_line(event) + "\n")
 
-        run = run_headless(config, steps, sink)
+        def printed(line: OutputLine) -> None:
+            write(output_line(line) + "\n")
+
+        run = run_headless(config, steps, sink, on_output=printed)
         write(end_line(run.final) + "\n")
         return run.final
     events: list[Event] = []

@@ -4,6 +4,7 @@ that waits for the user."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -46,6 +47,11 @@ class Judge:
         for thread in kernel.threads:
             if thread.state is ThreadState.FAILED and thread.name not in self._reported:
                 self._reported.add(thread.name)
+                if thread.broken_assert is not None:  # the program's own invariant
+                    self.terminal = True
+                    self.verdict = _broken_assert(thread, kernel.program_file, kernel.step)
+                    kernel.emit(thread, EventKind.VIOLATION, None, self.verdict.text)
+                    return self.verdict
                 self.failed_state = True
                 failure = thread.operation.removeprefix("failed: ")
                 new = Verdict(
@@ -126,6 +132,19 @@ def why_not(thread: SimThread) -> str:
     if state is ThreadState.WAITING and thread.blocked_on is not None:
         return f"it is waiting on {thread.blocked_on.name}"
     return f"it is {state.value}"
+
+
+def _broken_assert(thread: SimThread, program_file: str, step: int) -> Verdict:
+    """An uncaught ``AssertionError`` in a program's thread: its own invariant broke."""
+    broken = thread.broken_assert
+    assert broken is not None
+    where = f"line {broken.line}" if broken.line is not None else "no line"
+    if broken.file and broken.file != program_file:
+        where = f"{os.path.basename(broken.file)}, {where}"
+    what = broken.source or "AssertionError"
+    text = f"Invariant broken in {thread.name}: {what} ({where})"
+    text += f": {broken.message}" if broken.message else "."
+    return Verdict(VerdictKind.VIOLATION, text, (thread.name,), step)
 
 
 def _mentions(text: str, name: str) -> bool:

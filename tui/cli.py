@@ -67,7 +67,9 @@ def _steps(text: str) -> int:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "name", help="scenario name (see 'threadlab list'), or the path of your own program.py"
+        "name",
+        help="scenario name (see 'threadlab list'), or the path of your own program.py; "
+        "what follows -- is its sys.argv[1:]",
     )
     parser.add_argument("--variant", help="scenario variant (default: the scenario's first)")
     parser.add_argument("--seed", default="0", help="seed of the random schedule (default 0)")
@@ -131,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace) -> RunConfig:
+def _config(args: argparse.Namespace, program_args: Sequence[str] = ()) -> RunConfig:
     from threadlab.scenarios import get_scenario
 
     params: dict[str, str] = {}
@@ -143,7 +145,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
     scenario = (
         program_scenario(args.name) if looks_like_a_program(args.name) else get_scenario(args.name)
     )
-    return resolve_config(scenario, args.variant, params, args.seed)
+    return resolve_config(scenario, args.variant, params, args.seed, tuple(program_args))
 
 
 def _list(as_json: bool) -> None:
@@ -189,16 +191,24 @@ def _replay(path: str, check: bool) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Everything after the first "--" is the program's own arguments (its sys.argv[1:]).
+    program_args: list[str] = []
+    if "--" in words:
+        cut = words.index("--")
+        words, program_args = words[:cut], words[cut + 1 :]
+    args = build_parser().parse_args(words)
+    if program_args and args.command not in ("run", "trace"):
+        fail("arguments after -- are for 'run' or 'trace' of a program file")
     try:
         if args.command == "list":
             _list(args.json)
         elif args.command == "trace":
-            _trace(_config(args), args.steps, args.format, args.output)
+            _trace(_config(args, program_args), args.steps, args.format, args.output)
         elif args.command == "replay":
             return _replay(args.file, args.check)
         elif args.command == "run":
-            config = _config(args)
+            config = _config(args, program_args)
             from threadlab.tui.app import ThreadlabApp
 
             ThreadlabApp(config, paused=args.paused, speed=args.speed).run()
