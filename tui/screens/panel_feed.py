@@ -15,6 +15,7 @@ from typing import Protocol
 
 from threadlab.engine.model import RunState, Snapshot, ThreadState
 from threadlab.tui.widgets.hint import hint_for
+from threadlab.tui.widgets.output import OUTPUT_ROWS
 
 PanelPart = Callable[[Snapshot], Hashable]
 """The part of a snapshot a panel draws, as a value that compares equal when unchanged."""
@@ -67,6 +68,11 @@ def watches_part(snapshot: Snapshot) -> Hashable:
     return (snapshot.watches, _names(snapshot))
 
 
+def output_part(snapshot: Snapshot) -> Hashable:
+    """The lines shown (the latest few), and thread numbers for their colours."""
+    return (snapshot.output[-OUTPUT_ROWS:], _names(snapshot))
+
+
 def status_part(snapshot: Snapshot) -> Hashable:
     return (
         snapshot.scenario,
@@ -76,6 +82,7 @@ def status_part(snapshot: Snapshot) -> Hashable:
         snapshot.history_length,
         snapshot.run_state,
         snapshot.speed,
+        snapshot.exit_status,
     )
 
 
@@ -94,6 +101,7 @@ PANEL_PARTS: dict[str, PanelPart] = {
     "events": events_part,
     "timeline": timeline_part,
     "watches": watches_part,
+    "output": output_part,
     "status": status_part,
     "verdict": verdict_part,
     "hint": hint_part,

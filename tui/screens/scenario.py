@@ -47,6 +47,7 @@ from threadlab.tui.screens.selection import (
 )
 from threadlab.tui.widgets.events import EventLog
 from threadlab.tui.widgets.hint import HintLine, HintMessage
+from threadlab.tui.widgets.output import OutputPanel
 from threadlab.tui.widgets.primitives import PrimitivesPanel
 from threadlab.tui.widgets.source import SourcePanel
 from threadlab.tui.widgets.status import StatusLine
@@ -126,6 +127,7 @@ class ScenarioScreen(Screen[None]):
             with VerticalScroll(id="side"):
                 yield ThreadsPanel(id="threads")
                 yield WatchesPanel(id="watches")
+                yield OutputPanel(id="output")
                 yield PrimitivesPanel(id="primitives")
         yield TimelinePanel(id="timeline")
         yield EventLog(id="events")
@@ -141,6 +143,7 @@ class ScenarioScreen(Screen[None]):
             ("events", "Events"),
             ("timeline", "Timeline"),
             ("watches", "State"),
+            ("output", "Output"),
         ):
             self.query_one(f"#{panel}").border_title = title
         log = self.query_one(EventLog)

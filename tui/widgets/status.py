@@ -1,4 +1,5 @@
-"""The status line: scenario, variant, seed, step, run state and speed (never a clock)."""
+"""The status line: scenario, variant, seed, step, run state (and a program's exit
+status) and speed (never a clock)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ def format_speed(speed: float | None) -> str:
         return "max"
     number = f"{speed:g}"
     return f"{number} step/s" if speed == 1 else f"{number} steps/s"
+
+
+def exit_words(snapshot: Snapshot) -> str:
+    """' (exit status 3)' once a program has ended with a status other than 0 (its
+    ``sys.exit(3)``); nothing for a program that ends normally."""
+    status = snapshot.exit_status
+    if status is None or status == 0 or snapshot.run_state is not RunState.FINISHED:
+        return ""
+    return f" (exit status {status})"
 
 
 class StatusLine(Widget):
@@ -65,7 +75,8 @@ class StatusLine(Widget):
             RunState.FINISHED: "status--finished",
         }.get(state, "status--ended")
         state_text = Text(
-            f"{RUN_STATE_GLYPHS[state]} {state.value}", self.get_component_rich_style(state_class)
+            f"{RUN_STATE_GLYPHS[state]} {state.value}{exit_words(snapshot)}",
+            self.get_component_rich_style(state_class),
         )
         # After going back, say how far the recorded run goes (→ and End go forward).
         rewound = (
