@@ -12,6 +12,7 @@ alive, as CPython does at exit.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib.machinery
 import inspect
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from threadlab.engine.errors import StopRun
 from threadlab.engine.model import SourceLine
+from threadlab.engine.races import HELPER, Races, instrument
 from threadlab.engine.stdlib.modules import controlled_modules
 from threadlab.engine.stdlib.threads_api import adopt_main_thread, shutdown
 from threadlab.engine.threads import bound
@@ -38,16 +40,21 @@ if TYPE_CHECKING:
     from threadlab.engine.threads import SimThread
 
 
-def compiled(path: str) -> CodeType:
-    """The program's code, compiled again only when the file has changed."""
+def compiled(path: str, races: bool = False) -> CodeType:
+    """The program's code, compiled again only when the file has changed; with ``races``,
+    its shared reads and writes are steps (``engine.races``)."""
     status = os.stat(path)
-    return _compiled(path, status.st_mtime_ns, status.st_size)
+    return _compiled(path, status.st_mtime_ns, status.st_size, races)
 
 
 @cache
-def _compiled(path: str, _mtime_ns: int, _size: int) -> CodeType:
+def _compiled(path: str, _mtime_ns: int, _size: int, races: bool) -> CodeType:
     with open(path, encoding="utf-8") as file:
-        return compile(file.read(), path, "exec")
+        source = file.read()
+    if not races:
+        return compile(source, path, "exec")
+    tree = instrument(ast.parse(source, path), path)
+    return compile(tree, path, "exec")
 
 
 def file_source(path: str) -> tuple[SourceLine, ...]:
@@ -143,10 +150,11 @@ def watched(read: Callable[[ProgramState], object], state: ProgramState) -> obje
         return "–"
 
 
-def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
+def new_namespace(kernel: Kernel, path: str, name: str, races: bool = False) -> dict[str, Any]:
     """A fresh module namespace whose imports get the controlled modules. A module of the
     program's own (a ``.py`` file beside it) is run afresh under control too, once per
-    run; any other import (a module from elsewhere) is the real one."""
+    run; any other import (a module from elsewhere) is the real one. With ``races``, the
+    program's own files are compiled with their shared accesses as steps."""
     modules = controlled_modules()
     own_dir = os.path.dirname(os.path.abspath(path))
     own_modules: dict[str, ModuleType] = {}
@@ -197,7 +205,7 @@ def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
             {"__file__": origin, "__builtins__": program_builtins, "__spec__": spec}
         )
         own_modules[name] = module  # before running it, as import does (circular imports)
-        exec(compiled(origin), module.__dict__)
+        exec(compiled(origin, races), module.__dict__)
         return module
 
     def controlled_print(*values: object, **options: Any) -> None:
@@ -213,6 +221,8 @@ def new_namespace(kernel: Kernel, path: str, name: str) -> dict[str, Any]:
     program_builtins = dict(vars(builtins))
     program_builtins["__import__"] = controlled_import
     program_builtins["print"] = controlled_print
+    if races:
+        program_builtins[HELPER] = Races(kernel)
     return {"__name__": name, "__file__": path, "__builtins__": program_builtins}
 
 
@@ -222,6 +232,7 @@ def start_program(
     *,
     entry: str | None,
     arguments: Callable[[Callable[..., Any]], dict[str, Any]],
+    races: bool = False,
 ) -> dict[str, Any]:
     """Make the program's main thread (it runs when the run starts) and return the
     namespace it will run in.
@@ -233,9 +244,10 @@ def start_program(
             module then runs as an imported module, not as ``__main__``), or None to run
             the file as ``__main__``.
         arguments: the keyword arguments to call ``entry`` with, given the function.
+        races: whether the program's shared reads and writes are steps.
     """
-    code = compiled(path)
-    namespace = new_namespace(kernel, path, "__main__" if entry is None else "__program__")
+    code = compiled(path, races)
+    namespace = new_namespace(kernel, path, "__main__" if entry is None else "__program__", races)
 
     def main_thread() -> None:
         _kernel, sim = bound()
@@ -272,7 +284,9 @@ def load_program(
             given["variant"] = variant
         return given
 
-    namespace = start_program(kernel, scenario.program, entry=scenario.entry, arguments=arguments)
+    namespace = start_program(
+        kernel, scenario.program, entry=scenario.entry, arguments=arguments, races=scenario.races
+    )
     state = ProgramState(namespace, params, variant, kernel)
     for check in scenario.checks:
         kernel.invariants.append((check.text, partial(checked, check.test, state)))
