@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import sys
 from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -473,12 +474,13 @@ class _Rewriter(ast.NodeTransformer):
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         target = node.target
         op = ast.Constant(_OPERATORS[type(node.op)])
-        if not self._active:
+        if not self._active or _suspends(node.value):
+            # a yield or await between the read and the write: left as it is
             return self.generic_visit(node)
         if isinstance(target, ast.Name):
             kind = self._name_kind(target.id)
             if kind is None:
-                return node
+                return self.generic_visit(node)
             key = self._key(target.id, kind)
             load = ast.copy_location(ast.Name(target.id, ast.Load()), target)
             read = self._read_name(load, kind)
@@ -504,6 +506,10 @@ class _Rewriter(ast.NodeTransformer):
         ast.copy_location(held, target)
         done = self._call("put_held", self._call("iop", op, held, self.visit(node.value)))
         return ast.copy_location(ast.Expr(ast.copy_location(done, node)), node)
+
+
+def _suspends(node: ast.expr) -> bool:
+    return any(isinstance(n, ast.Yield | ast.YieldFrom | ast.Await) for n in ast.walk(node))
 
 
 def _text_of(node: ast.expr) -> str:
@@ -684,8 +690,6 @@ class Races:
         self._kernel.checkpoint(f"write {self._label(identity, name)} = {shown(value)}")
         old = MISSING
         if identity.startswith("global:"):
-            import sys
-
             old = sys._getframe(1).f_globals.get(name, MISSING)
         self._record(thread, identity, name, None, value, old, write=True)
         return value

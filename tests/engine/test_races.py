@@ -243,3 +243,98 @@ def test_trace_accepts_no_races(tmp_path: Path) -> None:
     assert '"kind": "write"' in with_races.stdout
     assert '"kind": "write"' not in without.stdout
     assert '"state": "FINISHED"' in without.stdout
+
+
+SEMANTICS = """import threading
+from collections import Counter as Tally, defaultdict
+
+log = []
+words = defaultdict(int)
+tally = Tally()
+grid = [[0, 0], [0, 0]]
+flag = False
+flag = True
+
+
+class Box:
+    shared = 0
+    __slots__ = ("a", "_b")
+
+    def __init__(self):
+        self.a = [1]
+        self._b = 0
+
+    @property
+    def b(self):
+        return self._b
+
+    @b.setter
+    def b(self, value):
+        self._b = value * 2
+
+
+class Plain:
+    total = 0
+
+
+def outer():
+    seen = []
+    count = 0
+
+    def inner(x):
+        nonlocal count
+        count += x
+        seen.append(count)
+        return count
+
+    squares = [inner(i) * k for i in range(3) for k in (1, 2) if (j := i) >= 0]
+    return squares, seen, count, j
+
+
+def work(name):
+    global flag
+    box = Box()
+    box.a += [2]
+    box.b = 3
+    box.b += 1
+    Plain.total += 1
+    plain = Plain()
+    plain.total += 10
+    words[name] += 1
+    tally[name] += 2
+    grid[1][0] += 5
+    grid[-1][-1] -= 1
+    log.append((box.a, box.b, plain.total))
+    flag = not flag
+    text = "x"
+    text *= 3
+    generated = list(n for n in range(3) if flag or not flag)
+    return text, generated
+
+
+def main():
+    results = []
+    threads = [threading.Thread(target=lambda n=n: results.append(work(n))) for n in "ab"]
+    for t in threads:  # one after the other: the program has races, its output does not
+        t.start()
+        t.join()
+    print(sorted(log), dict(words), dict(tally), grid, flag, Plain.total, sorted(results))
+    print(outer())
+
+
+main()
+"""
+
+
+def test_rewritten_programs_compute_what_cpython_computes(tmp_path: Path, launch: Launch) -> None:
+    path = _program(tmp_path, SEMANTICS)
+    real = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
+    assert real.returncode == 0, real.stderr
+    for seed in range(5):
+        events: list[Event] = []
+        runtime = launch(program_scenario(str(path)), seed=seed, sink=events.append)
+        _run_all(runtime)
+        assert runtime.snapshot().run_state is RunState.FINISHED, runtime.snapshot().verdict
+        assert "\n".join(runtime.output()) + "\n" == real.stdout
+        touched = {e.primitive for e in _accesses(events)}
+        assert {"grid[1][0]", "words['a']", "Plain.total", "flag"} <= touched, touched
