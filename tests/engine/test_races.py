@@ -338,3 +338,27 @@ def test_rewritten_programs_compute_what_cpython_computes(tmp_path: Path, launch
         assert "\n".join(runtime.output()) + "\n" == real.stdout
         touched = {e.primitive for e in _accesses(events)}
         assert {"grid[1][0]", "words['a']", "Plain.total", "flag"} <= touched, touched
+
+
+def test_a_run_file_remembers_whether_races_were_steps(tmp_path: Path) -> None:
+    from threadlab.engine import runfile
+    from threadlab.scenarios import get_scenario
+
+    path = _program(tmp_path, COUNTER)
+    for races in (True, False):
+        config = resolve_config(program_scenario(str(path), races=races), seed=2)
+        runtime = Runtime(config, paused=True, speed=None)
+        try:
+            runtime.start()
+            runtime.step(12)
+            assert runtime.wait_idle(10)
+            history = runtime.history()
+        finally:
+            assert runtime.stop()
+        saved = tmp_path / f"run-{races}.json"
+        runfile.save(str(saved), runfile.record(config, history))
+        loaded = runfile.load(str(saved), get_scenario)
+        assert loaded.config.scenario.races is races
+        matches, summary = runfile.check(loaded)
+        assert matches, summary
+        assert any(e.kind is EventKind.WRITE for e in loaded.events) is races
