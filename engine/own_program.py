@@ -25,8 +25,9 @@ def looks_like_a_program(name: str) -> bool:
     return name.endswith(".py") or os.sep in name or (os.altsep or os.sep) in name
 
 
-def program_scenario(path: str) -> Scenario:
-    """The user's program at ``path`` as a scenario run as ``__main__``.
+def program_scenario(path: str, races: bool = True) -> Scenario:
+    """The user's program at ``path`` as a scenario run as ``__main__``; with ``races``
+    (the default), its shared reads and writes are steps.
 
     Raises:
         ConfigError: the file is missing, not a file, unreadable, not UTF-8, too large, or
@@ -48,7 +49,7 @@ def program_scenario(path: str) -> Scenario:
         raise ConfigError(f"{shown} cannot be read: {error.strerror or error}") from None
     absolute = os.path.abspath(path)
     try:
-        compiled(absolute)
+        compiled(absolute, races)
     except SyntaxError as error:
         where = f"{shown}:{error.lineno}" if error.lineno else shown
         raise ConfigError(f"{where}: syntax error: {error.msg}") from None
@@ -62,6 +63,7 @@ def program_scenario(path: str) -> Scenario:
         explanation=_docstring(source) or f"{name}, run under threadlab's controlled schedule.",
         program=absolute,
         entry=None,
+        races=races,
     )
 
 

@@ -12,6 +12,7 @@ alive, as CPython does at exit.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import importlib.machinery
 import inspect
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from threadlab.engine.errors import StopRun
 from threadlab.engine.model import SourceLine
 from threadlab.engine.program_sys import ProgramStream, ProgramSys
+from threadlab.engine.races import HELPER, Races, instrument
 from threadlab.engine.stdlib.modules import controlled_modules
 from threadlab.engine.stdlib.threads_api import adopt_main_thread, shutdown
 from threadlab.engine.threads import bound
@@ -39,16 +41,21 @@ if TYPE_CHECKING:
     from threadlab.engine.threads import SimThread
 
 
-def compiled(path: str) -> CodeType:
-    """The program's code, compiled again only when the file has changed."""
+def compiled(path: str, races: bool = False) -> CodeType:
+    """The program's code, compiled again only when the file has changed; with ``races``,
+    its shared reads and writes are steps (``engine.races``)."""
     status = os.stat(path)
-    return _compiled(path, status.st_mtime_ns, status.st_size)
+    return _compiled(path, status.st_mtime_ns, status.st_size, races)
 
 
 @cache
-def _compiled(path: str, _mtime_ns: int, _size: int) -> CodeType:
+def _compiled(path: str, _mtime_ns: int, _size: int, races: bool) -> CodeType:
     with open(path, encoding="utf-8") as file:
-        return compile(file.read(), path, "exec")
+        source = file.read()
+    if not races:
+        return compile(source, path, "exec")
+    tree = instrument(ast.parse(source, path), path)
+    return compile(tree, path, "exec")
 
 
 def file_source(path: str) -> tuple[SourceLine, ...]:
@@ -144,11 +151,14 @@ def watched(read: Callable[[ProgramState], object], state: ProgramState) -> obje
         return "–"
 
 
-def new_namespace(kernel: Kernel, path: str, name: str, argv: Sequence[str] = ()) -> dict[str, Any]:
+def new_namespace(
+    kernel: Kernel, path: str, name: str, argv: Sequence[str] = (), races: bool = False
+) -> dict[str, Any]:
     """A fresh module namespace whose imports get the controlled modules. A module of the
     program's own (a ``.py`` file beside it) is run afresh under control too, once per
     run; any other import (a module from elsewhere) is the real one. Its ``sys`` is its
-    own (``argv``, and output to the run's)."""
+    own (``argv``, and output to the run's). With ``races``, the program's own files are
+    compiled with their shared accesses as steps."""
     program_sys = ProgramSys(kernel, argv or [path])
     modules = {**controlled_modules(), "sys": program_sys}
     own_dir = os.path.dirname(os.path.abspath(path))
@@ -200,7 +210,7 @@ def new_namespace(kernel: Kernel, path: str, name: str, argv: Sequence[str] = ()
             {"__file__": origin, "__builtins__": program_builtins, "__spec__": spec}
         )
         own_modules[name] = module  # before running it, as import does (circular imports)
-        exec(compiled(origin), module.__dict__)
+        exec(compiled(origin, races), module.__dict__)
         return module
 
     def controlled_print(*values: object, **options: Any) -> None:
@@ -218,6 +228,8 @@ def new_namespace(kernel: Kernel, path: str, name: str, argv: Sequence[str] = ()
     program_builtins = dict(vars(builtins))
     program_builtins["__import__"] = controlled_import
     program_builtins["print"] = controlled_print
+    if races:
+        program_builtins[HELPER] = Races(kernel)
     return {"__name__": name, "__file__": path, "__builtins__": program_builtins}
 
 
@@ -228,6 +240,7 @@ def start_program(
     entry: str | None,
     arguments: Callable[[Callable[..., Any]], dict[str, Any]],
     argv: Sequence[str] = (),
+    races: bool = False,
 ) -> dict[str, Any]:
     """Make the program's main thread (it runs when the run starts) and return the
     namespace it will run in.
@@ -240,9 +253,11 @@ def start_program(
             the file as ``__main__``.
         arguments: the keyword arguments to call ``entry`` with, given the function.
         argv: the program's ``sys.argv`` (by default, just its path).
+        races: whether the program's shared reads and writes are steps.
     """
-    code = compiled(path)
-    namespace = new_namespace(kernel, path, "__main__" if entry is None else "__program__", argv)
+    code = compiled(path, races)
+    module_name = "__main__" if entry is None else "__program__"
+    namespace = new_namespace(kernel, path, module_name, argv, races)
 
     def main_thread() -> None:
         _kernel, sim = bound()
@@ -303,6 +318,7 @@ def load_program(
         entry=scenario.entry,
         arguments=arguments,
         argv=[program_name, *argv],
+        races=scenario.races,
     )
     state = ProgramState(namespace, params, variant, kernel)
     for check in scenario.checks:

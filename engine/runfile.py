@@ -97,7 +97,13 @@ def _program_entry(scenario: Scenario) -> dict[str, Any]:
     """For a program of the user's own: where it is, and a hash of its file."""
     if scenario.program is None or scenario.entry is not None:
         return {}  # a shipped scenario: found by its name
-    return {"program": {"path": scenario.program, "sha256": program_digest(scenario.program)}}
+    return {
+        "program": {
+            "path": scenario.program,
+            "sha256": program_digest(scenario.program),
+            "races": scenario.races,
+        }
+    }
 
 
 def dumps(run: RunRecord) -> str:
@@ -165,7 +171,10 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             path_of_program = _field(program, "path", str) if isinstance(program, dict) else None
             if path_of_program is None:
                 raise ValueError("field 'program' is not an object with a 'path'")
-            scenario = program_scenario(path_of_program)
+            races = program.get("races", True)
+            if not isinstance(races, bool):
+                raise ValueError(f"field 'races' is {quote(races)}, not true or false")
+            scenario = program_scenario(path_of_program, races)
             changed = program_digest(path_of_program) != program.get("sha256")
         else:
             scenario = find_scenario(_field(document, "scenario", str))

@@ -177,6 +177,11 @@ class Scenario:
     """A program scenario's watched values."""
     user_post: UserPost | None = None
     """What the user may post into one of the program's queues, if anything."""
+    races: bool = False
+    """A program scenario: whether its shared reads and writes (globals, closure
+    variables, attributes, items, the two halves of ``x += 1``) are steps, so data races
+    are reachable (``engine.races``). On for a user's own program, off for the shipped
+    lessons, whose steps stay those of their primitives."""
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.program is None):

@@ -225,9 +225,9 @@ class LostUpdate:
 
     writer: str
     """The thread whose update is lost."""
-    value: int
+    value: int | str
     """The value that update had stored."""
-    read: int
+    read: int | str
     """What the overwriting thread had last read: the stale value it computed from."""
 
 
@@ -237,9 +237,10 @@ class SharedAccess:
 
     thread: str
     kind: AccessKind
-    value: int
-    """What a read saw, or what a write stored."""
-    old: int | None = None
+    value: int | str
+    """What a read saw, or what a write stored (a program's variable that does not hold
+    an int: its value as text, ``[1, 2]`` or ``<Job>``)."""
+    old: int | str | None = None
     """A write: the value it replaced."""
     lost: LostUpdate | None = None
     """A write: the update it overwrote unseen (another thread wrote after this thread's
@@ -252,7 +253,9 @@ class SharedView(PrimitiveView):
     accesses."""
 
     kind: PrimitiveKind = field(default=PrimitiveKind.SHARED, init=False)
-    value: int
+    value: int | str
+    """Its value (a program's variable: the value last read or written, as text unless it
+    is an int)."""
     accesses: tuple[SharedAccess, ...] = ()
     """The most recent reads and writes, oldest first."""
 

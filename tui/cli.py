@@ -80,6 +80,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="K=V",
         help="set a scenario parameter; repeat for several",
     )
+    parser.add_argument(
+        "--no-races",
+        action="store_true",
+        help="your own program: its shared reads and writes are not steps (faster; no data races)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,7 +148,9 @@ def _config(args: argparse.Namespace, program_args: Sequence[str] = ()) -> RunCo
             fail(f"--param {quote(item)} is not of the form K=V (e.g. --param capacity=2)")
         params[key] = value  # not stripped: " 5 " is not a plain number
     scenario = (
-        program_scenario(args.name) if looks_like_a_program(args.name) else get_scenario(args.name)
+        program_scenario(args.name, races=not args.no_races)
+        if looks_like_a_program(args.name)
+        else get_scenario(args.name)
     )
     return resolve_config(scenario, args.variant, params, args.seed, tuple(program_args))
 

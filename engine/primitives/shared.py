@@ -1,7 +1,12 @@
-"""Shared variable: a plain value whose read and write are separate steps.
+"""Shared variables: values whose read and write are separate steps.
 
 Between one thread's read and its write, another thread may run: read-modify-write races
 and lost updates are reachable, exactly as with an unsynchronised variable.
+
+``SharedVariable`` holds its value itself (a scenario built on the engine's own builder);
+``ProgramVariable`` stands for a variable of a program's own (a global, a closure variable,
+an attribute, an item), whose value lives in the program: it only keeps the record of who
+read and wrote it (``engine.races`` reports the accesses).
 """
 
 from __future__ import annotations
@@ -25,25 +30,61 @@ if TYPE_CHECKING:
 RECENT_ACCESSES = 5
 
 
+class AccessLog:
+    """The last reads and writes of one variable, naming the update a write loses.
+
+    Writes are numbered; each thread remembers the number of the last write it saw (by
+    reading, or by writing itself) and what it read. A write loses an update when another
+    thread wrote after this thread last read (a blind write loses nothing)."""
+
+    def __init__(self) -> None:
+        self.accesses: deque[SharedAccess] = deque(maxlen=RECENT_ACCESSES)
+        self._writes = 0
+        self._last_writer: str | None = None
+        self._seen: dict[str, tuple[int, int | str]] = {}
+        """Per thread: how many writes it had seen at its last access, and its last read."""
+
+    def read(self, thread: str, value: int | str) -> SharedAccess:
+        self._seen[thread] = (self._writes, value)
+        access = SharedAccess(thread, AccessKind.READ, value)
+        self.accesses.append(access)
+        return access
+
+    def write(self, thread: str, value: int | str, old: int | str) -> SharedAccess:
+        """The write of ``value`` over ``old``."""
+        lost = None
+        seen = self._seen.get(thread)
+        writer = self._last_writer
+        if seen is not None and writer is not None and writer != thread:
+            writes_seen, read = seen
+            if writes_seen < self._writes:
+                lost = LostUpdate(writer, old, read)
+        self._writes += 1
+        self._last_writer = thread
+        if seen is not None:
+            self._seen[thread] = (self._writes, seen[1])
+        access = SharedAccess(thread, AccessKind.WRITE, value, old=old, lost=lost)
+        self.accesses.append(access)
+        return access
+
+
 class SharedVariable(Primitive):
     kind = PrimitiveKind.SHARED
 
     def __init__(self, kernel: Kernel, name: str, value: int) -> None:
         super().__init__(kernel, name)
         self.value = value
-        self.accesses: deque[SharedAccess] = deque(maxlen=RECENT_ACCESSES)
-        # To name the update a write loses: writes are numbered; each thread remembers the
-        # number of the last write it saw (by reading, or by writing itself) and what it read.
-        self._writes = 0
-        self._last_writer: str | None = None
-        self._seen: dict[str, tuple[int, int]] = {}
-        """Per thread: how many writes it had seen at its last access, and its last read."""
+        self._log = AccessLog()
+
+    @property
+    def accesses(self) -> deque[SharedAccess]:
+        return self._log.accesses
 
     def read(self) -> int:
         kernel = self._kernel
         thread = kernel.checkpoint(f"read {self.name}")
         with kernel.lock:
-            self.accesses.append(self._record_read(thread.name))
+            self._log.read(thread.name, self.value)
             kernel.emit(thread, EventKind.READ, self.name, f"= {self.value}")
             return self.value
 
@@ -51,31 +92,40 @@ class SharedVariable(Primitive):
         kernel = self._kernel
         thread = kernel.checkpoint(f"write {self.name} = {value}")
         with kernel.lock:
-            self.accesses.append(self._record_write(thread.name, value))
+            self._log.write(thread.name, value, self.value)
             kernel.emit(thread, EventKind.WRITE, self.name, f"= {value} (was {self.value})")
             self.value = value
 
     def view(self) -> SharedView:
         return SharedView(name=self.name, value=self.value, accesses=tuple(self.accesses))
 
-    # -- bookkeeping for the view (lock held)
 
-    def _record_read(self, thread: str) -> SharedAccess:
-        self._seen[thread] = (self._writes, self.value)
-        return SharedAccess(thread, AccessKind.READ, self.value)
+class ProgramVariable(Primitive):
+    """A variable of the program's own that threads share (lock held for every call).
 
-    def _record_write(self, thread: str, value: int) -> SharedAccess:
-        """The write of ``value`` over the current value, naming the update it loses: one
-        another thread wrote after this thread last read (a blind write loses nothing)."""
-        lost = None
-        seen = self._seen.get(thread)
-        writer = self._last_writer
-        if seen is not None and writer is not None and writer != thread:
-            writes_seen, read = seen
-            if writes_seen < self._writes:
-                lost = LostUpdate(writer, self.value, read)
-        self._writes += 1
-        self._last_writer = thread
-        if seen is not None:
-            self._seen[thread] = (self._writes, seen[1])
-        return SharedAccess(thread, AccessKind.WRITE, value, old=self.value, lost=lost)
+    Args:
+        kernel: the run.
+        name: what the panel calls it (``counter``, ``Counter.count``, ``buf[3]``).
+        owner: the object holding it (its container, or None), kept so that its identity
+            cannot be taken by another object while the run lasts.
+    """
+
+    kind = PrimitiveKind.SHARED
+
+    def __init__(self, kernel: Kernel, name: str, owner: object = None) -> None:
+        super().__init__(kernel, name)
+        self.owner = owner
+        self.value: int | str = "?"
+        """The value last seen (read or written), as shown."""
+        self.log = AccessLog()
+
+    def read(self, thread: str, value: int | str) -> None:
+        self.log.read(thread, value)
+        self.value = value
+
+    def write(self, thread: str, value: int | str, old: int | str | None) -> None:
+        self.log.write(thread, value, self.value if old is None else old)
+        self.value = value
+
+    def view(self) -> SharedView:
+        return SharedView(name=self.name, value=self.value, accesses=tuple(self.log.accesses))
