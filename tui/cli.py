@@ -11,7 +11,7 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from threadlab.engine import runfile
 from threadlab.engine.files import output_file
@@ -19,6 +19,9 @@ from threadlab.engine.oneline import one_line, quote
 from threadlab.engine.own_program import looks_like_a_program, program_scenario
 from threadlab.engine.scenario import ConfigError, RunConfig, parse_whole, resolve_config
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
+
+if TYPE_CHECKING:
+    from threadlab.tui.app import ThreadlabApp
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
@@ -184,8 +187,16 @@ def _replay(path: str, check: bool) -> int:
         return 0 if matches else EXIT_DIFFERS
     from threadlab.tui.app import ThreadlabApp
 
-    ThreadlabApp(run.config, paused=True, history=run.history).run()
+    _run_app(ThreadlabApp(run.config, paused=True, history=run.history))
     return 0
+
+
+def _run_app(app: ThreadlabApp) -> None:
+    """Run the app; on leaving, say in one line which threads could not be stopped."""
+    app.run()
+    words = app.leaving_words()
+    if words is not None:
+        print(words, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,11 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = _config(args)
             from threadlab.tui.app import ThreadlabApp
 
-            ThreadlabApp(config, paused=args.paused, speed=args.speed).run()
+            _run_app(ThreadlabApp(config, paused=args.paused, speed=args.speed))
         else:
             from threadlab.tui.app import ThreadlabApp
 
-            ThreadlabApp().run()
+            _run_app(ThreadlabApp())
     except ConfigError as error:
         fail(str(error))
     except KeyboardInterrupt:
