@@ -7,6 +7,7 @@ run at its last step; ``--check`` compares the re-executed events with the saved
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -96,7 +97,10 @@ def _program_entry(scenario: Scenario) -> dict[str, Any]:
     """For a program of the user's own: where it is, and a hash of its file."""
     if scenario.program is None or scenario.entry is not None:
         return {}  # a shipped scenario: found by its name
-    return {"program": {"path": scenario.program, "sha256": program_digest(scenario.program)}}
+    entry = {"path": scenario.program, "sha256": program_digest(scenario.program)}
+    if scenario.package is not None:  # run as a module of its package (-m)
+        entry["package"] = scenario.package
+    return {"program": entry}
 
 
 def dumps(run: RunRecord) -> str:
@@ -165,6 +169,9 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             if path_of_program is None:
                 raise ValueError("field 'program' is not an object with a 'path'")
             scenario = program_scenario(path_of_program)
+            package = program.get("package")
+            if isinstance(package, str) and package:
+                scenario = dataclasses.replace(scenario, package=package)
             changed = program_digest(path_of_program) != program.get("sha256")
         else:
             scenario = find_scenario(_field(document, "scenario", str))

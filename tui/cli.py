@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 from threadlab.engine import runfile
 from threadlab.engine.files import output_file
 from threadlab.engine.oneline import one_line, quote
-from threadlab.engine.own_program import looks_like_a_program, program_scenario
+from threadlab.engine.own_program import looks_like_a_program, module_scenario, program_scenario
 from threadlab.engine.scenario import ConfigError, RunConfig, parse_whole, resolve_config
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 
@@ -70,7 +70,15 @@ def _steps(text: str) -> int:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "name", help="scenario name (see 'threadlab list'), or the path of your own program.py"
+        "name",
+        nargs="?",
+        help="scenario name (see 'threadlab list'), or the path of your own program.py",
+    )
+    parser.add_argument(
+        "-m",
+        dest="module",
+        metavar="MODULE",
+        help="run a module of the current directory as __main__, as 'python -m' does",
     )
     parser.add_argument("--variant", help="scenario variant (default: the scenario's first)")
     parser.add_argument("--seed", default="0", help="seed of the random schedule (default 0)")
@@ -143,9 +151,14 @@ def _config(args: argparse.Namespace) -> RunConfig:
         if not sep or not key:
             fail(f"--param {quote(item)} is not of the form K=V (e.g. --param capacity=2)")
         params[key] = value  # not stripped: " 5 " is not a plain number
-    scenario = (
-        program_scenario(args.name) if looks_like_a_program(args.name) else get_scenario(args.name)
-    )
+    if (args.name is None) == (args.module is None):
+        fail("give a scenario name, a program.py, or -m MODULE (one of them)")
+    if args.module is not None:
+        scenario = module_scenario(args.module)
+    elif looks_like_a_program(args.name):
+        scenario = program_scenario(args.name)
+    else:
+        scenario = get_scenario(args.name)
     return resolve_config(scenario, args.variant, params, args.seed)
 
 

@@ -141,6 +141,7 @@ def test_a_thread_outside_the_schedule_in_the_app(
             began = time.monotonic()
             await tap(pilot, "n")  # pilot.press waits for an idle CPU: a busy loop never is
             assert time.monotonic() - began < 1  # refused at once, not after a wait
+            await until(pilot, lambda: hint_text(app) != "", seconds=2)
             assert hint_text(app).startswith("spinner is running outside the schedule for ")
         words = app.leaving_words()
         release.touch()
