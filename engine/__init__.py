@@ -6,7 +6,7 @@ It never imports textual or rich; everything the UI shows comes out of
 
 from __future__ import annotations
 
-from threadlab.engine.errors import ControlRefused, ReplayDiverged, StopRun
+from threadlab.engine.errors import ControlRefused, OutsideSchedule, ReplayDiverged, StopRun
 from threadlab.engine.model import (
     Event,
     EventKind,
@@ -60,6 +60,7 @@ __all__ = [
     "EventKind",
     "Future",
     "Mutex",
+    "OutsideSchedule",
     "Param",
     "PrimitiveView",
     "ReplayDiverged",

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Protocol
 
+from threadlab.engine.errors import OutsideSchedule
 from threadlab.engine.history import History
 from threadlab.engine.kernel import TIMELINE_STEPS, Kernel
 from threadlab.engine.scheduler import Policy
@@ -29,6 +30,12 @@ from threadlab.engine.verdicts import Judge
 Choice = tuple[SimThread | None, bool, float | None]
 """The thread to run (or None), whether the user chose it, and how long to wait before
 asking again (None: until something changes)."""
+
+
+CONTROL_PATIENCE = 2.0
+"""Real seconds a control call waits for a step in progress before it is refused: the
+thread with the turn runs outside the schedule (a busy loop, real I/O, a blocking call) and
+may never reach a checkpoint."""
 
 
 class Replayer(Protocol):
@@ -224,12 +231,20 @@ class Driver:
 
     def wait_between_steps(self) -> None:
         """Wait (lock held) until the steps already asked for have run, so that the same
-        sequence of calls always means the same run, however quickly they follow."""
+        sequence of calls always means the same run, however quickly they follow.
+
+        Raises:
+            OutsideSchedule: the step in progress has lasted more than ``CONTROL_PATIENCE``
+                real seconds: its thread runs outside the schedule.
+        """
         kernel = self.kernel
         self.waiting_controls += 1
         try:
             while (kernel.in_step or self.targets or self.budget) and not kernel.stopping:
-                kernel.lock.wait()
+                outside = kernel.outside(CONTROL_PATIENCE)
+                if outside is not None:
+                    raise OutsideSchedule(outside[0].name, outside[1])
+                kernel.lock.wait(CONTROL_PATIENCE / 4)
         finally:
             self.waiting_controls -= 1
             kernel.lock.notify_all()

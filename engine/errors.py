@@ -17,6 +17,20 @@ class ControlRefused(Exception):
     """A control action that does not apply now; the message says why, for a notification."""
 
 
+class OutsideSchedule(ControlRefused):
+    """The step in progress has lasted long: its thread runs outside the schedule (a busy
+    loop, real I/O, a blocking call) and nothing else can happen until it reaches a
+    checkpoint. Asking again later may succeed."""
+
+    def __init__(self, thread: str, lasted: float) -> None:
+        super().__init__(
+            f"{thread} is running outside the schedule (no checkpoint for {lasted:.1f} s): "
+            "nothing else can happen until it reaches one"
+        )
+        self.thread = thread
+        self.lasted = lasted
+
+
 class ReplayDiverged(Exception):
     """Re-executing a recorded history went another way: the scenario (or its code)
     is not the one the history was recorded with."""

@@ -29,6 +29,7 @@ away, so a step costs about one thread switch.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -125,6 +126,11 @@ class Kernel:
         """Changes whenever anything visible changes."""
         self.in_step = False
         """A scenario thread has the turn now (between two checkpoints)."""
+        self.running: SimThread | None = None
+        """The thread given the turn last (it has it while ``in_step``)."""
+        self.turn_began = 0.0
+        """When (real time, ``time.monotonic``) ``running`` was given the turn: only to
+        show a thread that runs long outside the schedule, never to decide anything."""
         self.stopping = False
         self.clock = 0.0
         """Virtual seconds since the run started."""
@@ -409,9 +415,23 @@ class Kernel:
         self.step += 1
         self.revision += 1
         self.in_step = True
+        self.mark_running(thread)
         thread.last_turn = self.step
         thread.state = ThreadState.RUNNING
         thread.gate.release()
+
+    def mark_running(self, thread: SimThread) -> None:
+        """``thread`` is given the turn now (lock held)."""
+        self.running = thread
+        self.turn_began = time.monotonic()
+
+    def outside(self, after: float) -> tuple[SimThread, float] | None:
+        """The thread whose turn has lasted more than ``after`` real seconds, and how long
+        it has lasted (lock held): it runs outside the schedule, away from any checkpoint."""
+        if not self.in_step or self.running is None:
+            return None
+        lasted = time.monotonic() - self.turn_began
+        return (self.running, lasted) if lasted > after else None
 
     def record_column(self, ran: SimThread) -> None:
         """One timeline column: every thread's state after this step, the one that ran

@@ -304,6 +304,9 @@ class ThreadView:
     line: int | None
     """Its current line in the scenario module."""
     traceback: str | None = None
+    outside_for: float | None = None
+    """Real seconds it has run without reaching a checkpoint, once that is long (a busy
+    loop, real I/O, a blocking call the engine does not control); None otherwise."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ has one, is the explanation the app shows.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
+import importlib.machinery
 import os
 
 from threadlab.engine.oneline import quote, shorten_path
@@ -64,6 +66,53 @@ def program_scenario(path: str, races: bool = True) -> Scenario:
         program=absolute,
         entry=None,
         races=races,
+    )
+
+
+def module_scenario(module: str, directory: str | None = None) -> Scenario:
+    """The module ``module`` (dotted) found in ``directory`` (by default the current one),
+    run as ``__main__`` the way ``python -m`` does; a package runs its ``__main__``. Its
+    package's modules are its own, run under control too.
+
+    Raises:
+        ConfigError: no such module there, or its file is bad (as for ``program_scenario``).
+    """
+    root = os.path.abspath(directory or os.getcwd())
+    parts = module.split(".")
+    if not all(part.isidentifier() for part in parts):
+        raise ConfigError(f"no module named {quote(module)} (give a dotted name: package.module)")
+    where = [root]
+    spec = None
+    for depth, part in enumerate(parts):
+        spec = importlib.machinery.PathFinder.find_spec(part, where)
+        locations = spec.submodule_search_locations if spec is not None else None
+        if spec is None:
+            raise ConfigError(f"no module named {quote('.'.join(parts[: depth + 1]))}")
+        if depth < len(parts) - 1 and locations is None:
+            not_package = ".".join(parts[: depth + 1])
+            raise ConfigError(
+                f"no module named {quote(module)} ({quote(not_package)} is not a package)"
+            )
+        where = list(locations or ())
+    assert spec is not None
+    package = module.rpartition(".")[0]
+    if spec.submodule_search_locations is not None:  # a package: its __main__ runs
+        main = importlib.machinery.PathFinder.find_spec("__main__", where)
+        if main is None:
+            raise ConfigError(
+                f"no module named {quote(module + '.__main__')}; "
+                f"{quote(module)} is a package and cannot be directly executed"
+            )
+        spec, package = main, module
+    if spec.origin is None or not spec.origin.endswith(".py"):
+        raise ConfigError(f"{quote(module)} is not a Python source module")
+    scenario = program_scenario(spec.origin)
+    return dataclasses.replace(
+        scenario,
+        name=module,
+        title=module,
+        summary=f"your module {quote(module)}",
+        package=package or None,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.machinery
+import importlib.util
 import inspect
 import io
 import os
@@ -152,16 +153,24 @@ def watched(read: Callable[[ProgramState], object], state: ProgramState) -> obje
 
 
 def new_namespace(
-    kernel: Kernel, path: str, name: str, argv: Sequence[str] = (), races: bool = False
+    kernel: Kernel,
+    path: str,
+    name: str,
+    argv: Sequence[str] = (),
+    races: bool = False,
+    package: str | None = None,
 ) -> dict[str, Any]:
     """A fresh module namespace whose imports get the controlled modules. A module of the
-    program's own (a ``.py`` file beside it) is run afresh under control too, once per
-    run; any other import (a module from elsewhere) is the real one. Its ``sys`` is its
-    own (``argv``, and output to the run's). With ``races``, the program's own files are
+    program's own (a ``.py`` file or a package beside it, or under its package's root when
+    it runs as a module of ``package``) is run afresh under control too, once per run; any
+    other import (a module from elsewhere) is the real one. Its ``sys`` is its own
+    (``argv``, and output to the run's). With ``races``, the program's own files are
     compiled with their shared accesses as steps."""
     program_sys = ProgramSys(kernel, argv or [path])
     modules = {**controlled_modules(), "sys": program_sys}
     own_dir = os.path.dirname(os.path.abspath(path))
+    for _level in (package or "").split(".") if package else ():
+        own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in
     own_modules: dict[str, ModuleType] = {}
     parents: dict[str, ModuleType] = {}
     for dotted, module in modules.items():
@@ -185,31 +194,53 @@ def new_namespace(
                 return parents[name.partition(".")[0]]
             if name in parents and not fromlist:
                 return parents[name]
-            own = own_module(name)
-            if own is not None:
+            absolute = name
+        else:  # a relative import, from a module of the program's own package
+            within = (globals or {}).get("__package__")
+            if not isinstance(within, str) or not within:
+                return real_import(name, globals, locals, fromlist or (), level)
+            absolute = importlib.util.resolve_name("." * level + name, within)
+        own = own_module(absolute)
+        if own is not None:
+            for item in fromlist or ():  # ``from pkg import helper``: a module of pkg's
+                if item != "*" and not hasattr(own, item) and hasattr(own, "__path__"):
+                    own_module(f"{absolute}.{item}")
+            if fromlist:
                 return own
+            return own_modules[absolute.partition(".")[0]]  # ``import a.b`` binds ``a``
         return real_import(name, globals, locals, fromlist or (), level)
 
     def own_module(name: str) -> ModuleType | None:
-        """The program's own module ``name``, run under control, or None."""
+        """The program's own module or package ``name`` (dotted: each package on the way
+        too), run under control, or None."""
         if name in own_modules:
             return own_modules[name]
-        if "." in name or name in sys.builtin_module_names:
+        parent_name, _, last = name.rpartition(".")
+        if parent_name:
+            parent = own_module(parent_name)
+            if parent is None or not hasattr(parent, "__path__"):
+                return None
+            where = list(parent.__path__)
+        elif name in sys.builtin_module_names:
             return None
-        spec = importlib.machinery.PathFinder.find_spec(name, [own_dir])
+        else:
+            where = [own_dir]
+        spec = importlib.machinery.PathFinder.find_spec(last, where)
         origin = spec.origin if spec is not None else None
-        if (
-            origin is None
-            or not origin.endswith(".py")
-            or spec is None
-            or spec.submodule_search_locations
-        ):
-            return None
+        if spec is None or origin is None or not origin.endswith(".py"):
+            return None  # not found, compiled, or a namespace package: the real import
         module = ModuleType(name)
         module.__dict__.update(
             {"__file__": origin, "__builtins__": program_builtins, "__spec__": spec}
         )
+        if spec.submodule_search_locations is not None:
+            module.__path__ = list(spec.submodule_search_locations)
+            module.__package__ = name
+        else:
+            module.__package__ = parent_name
         own_modules[name] = module  # before running it, as import does (circular imports)
+        if parent_name:
+            setattr(own_modules[parent_name], last, module)
         exec(compiled(origin, races), module.__dict__)
         return module
 
@@ -230,7 +261,10 @@ def new_namespace(
     program_builtins["print"] = controlled_print
     if races:
         program_builtins[HELPER] = Races(kernel)
-    return {"__name__": name, "__file__": path, "__builtins__": program_builtins}
+    namespace = {"__name__": name, "__file__": path, "__builtins__": program_builtins}
+    if package is not None:
+        namespace["__package__"] = package
+    return namespace
 
 
 def start_program(
@@ -241,6 +275,7 @@ def start_program(
     arguments: Callable[[Callable[..., Any]], dict[str, Any]],
     argv: Sequence[str] = (),
     races: bool = False,
+    package: str | None = None,
 ) -> dict[str, Any]:
     """Make the program's main thread (it runs when the run starts) and return the
     namespace it will run in.
@@ -254,10 +289,11 @@ def start_program(
         arguments: the keyword arguments to call ``entry`` with, given the function.
         argv: the program's ``sys.argv`` (by default, just its path).
         races: whether the program's shared reads and writes are steps.
+        package: the package the program runs as a module of (``-m pkg.mod``), if any.
     """
     code = compiled(path, races)
     module_name = "__main__" if entry is None else "__program__"
-    namespace = new_namespace(kernel, path, module_name, argv, races)
+    namespace = new_namespace(kernel, path, module_name, argv, races, package)
 
     def main_thread() -> None:
         _kernel, sim = bound()
@@ -319,6 +355,7 @@ def load_program(
         arguments=arguments,
         argv=[program_name, *argv],
         races=scenario.races,
+        package=scenario.package,
     )
     state = ProgramState(namespace, params, variant, kernel)
     for check in scenario.checks:

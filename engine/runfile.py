@@ -7,6 +7,7 @@ run at its last step; ``--check`` compares the re-executed events with the saved
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -97,13 +98,14 @@ def _program_entry(scenario: Scenario) -> dict[str, Any]:
     """For a program of the user's own: where it is, and a hash of its file."""
     if scenario.program is None or scenario.entry is not None:
         return {}  # a shipped scenario: found by its name
-    return {
-        "program": {
-            "path": scenario.program,
-            "sha256": program_digest(scenario.program),
-            "races": scenario.races,
-        }
+    entry: dict[str, Any] = {
+        "path": scenario.program,
+        "sha256": program_digest(scenario.program),
+        "races": scenario.races,
     }
+    if scenario.package is not None:  # run as a module of its package (-m)
+        entry["package"] = scenario.package
+    return {"program": entry}
 
 
 def dumps(run: RunRecord) -> str:
@@ -175,6 +177,9 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             if not isinstance(races, bool):
                 raise ValueError(f"field 'races' is {quote(races)}, not true or false")
             scenario = program_scenario(path_of_program, races)
+            package = program.get("package")
+            if isinstance(package, str) and package:
+                scenario = dataclasses.replace(scenario, package=package)
             changed = program_digest(path_of_program) != program.get("sha256")
         else:
             scenario = find_scenario(_field(document, "scenario", str))

@@ -13,6 +13,8 @@ snapshot falls between two whole steps.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +37,7 @@ from threadlab.engine.replay import fast_forward
 from threadlab.engine.scenario import RunConfig
 from threadlab.engine.scheduler import make_policy
 from threadlab.engine.source import collect_source
+from threadlab.engine.threads import SimThread
 from threadlab.engine.verdicts import Judge, why_not
 from threadlab.engine.world import World
 
@@ -47,6 +50,12 @@ SNAPSHOT_PATIENCE = 0.25
 """Seconds a snapshot waits for the step in progress to end before it shows the last
 state it saw between two steps (a step takes microseconds unless the thread runs long
 without reaching a checkpoint)."""
+
+OUTSIDE_AFTER = 0.5
+"""Real seconds after which a thread that has the turn and reaches no checkpoint is shown as
+running outside the schedule (a busy loop, real I/O, a blocking call the engine does not
+control); also how long ``start`` waits for a thread's first checkpoint before it lets the
+rest of the start go on in the background."""
 
 
 class _Run:
@@ -86,6 +95,14 @@ class _Run:
         self.watch_values: tuple[tuple[str, str], ...] = ()
         self.started = False
         self.last_snapshot: Snapshot | None = None
+        self.outside_shown: float | None = None
+        """The time outside the schedule the last snapshot showed (to the tenth)."""
+        self.next_to_start = 0
+        """The thread the start runs to its first checkpoint next (an index)."""
+        self.starter: threading.Thread | None = None
+        """Goes on with the start when a thread stays away from its first checkpoint."""
+        self.unstoppable: tuple[str, ...] = ()
+        """The threads that were still running when ``stop`` gave up on them."""
         if scenario.build is not None:
             scenario.build(World(kernel), config.param_values, config.variant)
             self.source = collect_source(
@@ -110,11 +127,17 @@ class _Run:
         with kernel.lock:
             kernel.stop_threads()
         ended = self.driver.join(max(0.0, deadline - time.monotonic()))
-        for thread in kernel.threads:
+        if self.starter is not None:
+            self.starter.join(max(0.0, deadline - time.monotonic()))
+            ended = ended and not self.starter.is_alive()
+        stuck = []
+        for thread in list(kernel.threads):
             if thread.os_thread is not None:
                 thread.os_thread.join(max(0.0, deadline - time.monotonic()))
-                ended = ended and not thread.os_thread.is_alive()
-        return ended
+                if thread.os_thread.is_alive():
+                    stuck.append(thread.name)
+        self.unstoppable = tuple(stuck)
+        return ended and not stuck
 
 
 class Runtime:
@@ -158,6 +181,7 @@ class Runtime:
         goes to the new run, or is refused; it never waits on the old one)."""
         self._closed = False
         """Set by ``stop``, for good: a stopped run refuses everything."""
+        self._unstoppable: tuple[str, ...] = ()
         self.program_file = config.scenario.program_file
         self._travel: _Run | None = None
         """The run a rewind is building beside the one shown, while it does."""
@@ -180,33 +204,76 @@ class Runtime:
         if run.started:
             raise RuntimeError("this run has already started")
         run.started = True
-        kernel, driver = run.kernel, run.driver
-        diverged = None
+        kernel = run.kernel
         with kernel.lock:
             if kernel.stopping or self._closed:
                 return  # stopped before it started: nothing to run
-            for thread in kernel.threads:
+            if self._start_threads(run, OUTSIDE_AFTER):
+                self._go_live(run, at_step)
+                return
+            # A thread stays away from its first checkpoint (it reads input, loops): the
+            # start goes on without holding up the caller, and snapshots show that thread.
+            run.starter = threading.Thread(
+                target=self._start_late, args=(run, at_step), name="threadlab-starter", daemon=True
+            )
+            run.starter.start()
+
+    @staticmethod
+    def _start_threads(run: _Run, patience: float | None) -> bool:
+        """Run every thread not started yet to its first checkpoint, one after the other
+        (lock held).
+
+        Returns:
+            False when one has not reached it within ``patience`` seconds (it goes on
+            running; calling again waits for it).
+        """
+        kernel, driver = run.kernel, run.driver
+        while run.next_to_start < len(kernel.threads):
+            thread = kernel.threads[run.next_to_start]
+            if thread.os_thread is None:
                 driver.step_done = False
                 kernel.in_step = True
+                kernel.mark_running(thread)
                 thread.state = ThreadState.RUNNING
                 kernel.start_thread(thread)
                 thread.gate.release()
-                while not driver.step_done and not kernel.stopping:
-                    kernel.lock.wait()
-                kernel.in_step = False
-            driver.phase = Phase.LIVE
-            driver.after_step(kernel.threads[0] if kernel.threads else None)
-            if at_step:
-                driver.paused = True
-            try:
-                fast_forward(driver, min(at_step, len(self.history_record)))
-            except ReplayDiverged as error:
-                # Keep what matched: the run stays usable, paused at the last good step.
-                diverged = error
-                self.history_record.truncate(kernel.step, driver.actions_applied)
-                driver.paused = True
-            if not kernel.stopping:
-                driver.start()
+            deadline = None if patience is None else time.monotonic() + patience
+            while not driver.step_done and not kernel.stopping:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                kernel.lock.wait(remaining)
+            kernel.in_step = False
+            run.next_to_start += 1
+        return True
+
+    def _start_late(self, run: _Run, at_step: int) -> None:
+        """The rest of a start that a thread held up (in the starter thread)."""
+        with run.kernel.lock:
+            self._start_threads(run, None)
+            if run.kernel.stopping:
+                return
+            # a replay that went another way is left paused at the last step that matched
+            with contextlib.suppress(ReplayDiverged):
+                self._go_live(run, at_step)
+
+    def _go_live(self, run: _Run, at_step: int) -> None:
+        """Step 0 is reached: replay up to ``at_step``, then go live (lock held)."""
+        kernel, driver = run.kernel, run.driver
+        diverged = None
+        driver.phase = Phase.LIVE
+        driver.after_step(kernel.threads[0] if kernel.threads else None)
+        if at_step:
+            driver.paused = True
+        try:
+            fast_forward(driver, min(at_step, len(self.history_record)))
+        except ReplayDiverged as error:
+            # Keep what matched: the run stays usable, paused at the last good step.
+            diverged = error
+            self.history_record.truncate(kernel.step, driver.actions_applied)
+            driver.paused = True
+        if not kernel.stopping:
+            driver.start()
         if diverged is not None:
             raise diverged
 
@@ -224,7 +291,15 @@ class Runtime:
                 with run.kernel.lock:
                     run.kernel.stop_threads()
         with self._lifecycle:
-            return self._run.stop(timeout)
+            ended = self._run.stop(timeout)
+            self._unstoppable = self._run.unstoppable
+            return ended
+
+    def unstoppable(self) -> tuple[str, ...]:
+        """The threads ``stop`` could not end: each was running outside the schedule (a busy
+        loop, real I/O, a blocking call) and never reached a checkpoint where it would
+        unwind. Their OS threads are daemons: they end with the process."""
+        return self._unstoppable
 
     def restart(self) -> None:
         """Stop this run and start the same configuration from step 0, with a new history."""
@@ -492,38 +567,71 @@ class Runtime:
 
     def snapshot(self) -> Snapshot:
         """An immutable view of everything visible now: always a state between two whole
-        steps (a step in progress is waited for, briefly)."""
-        kernel, driver = self._run.kernel, self._run.driver
+        steps (a step in progress is waited for, briefly). A thread whose turn has lasted
+        long is shown running outside the schedule, beside the last state seen between
+        two steps."""
+        run = self._run
+        kernel, driver = run.kernel, run.driver
         with kernel.lock:
-            if not driver.wait_for_gap(SNAPSHOT_PATIENCE) and self._run.last_snapshot is not None:
-                return self._run.last_snapshot
-            snapshot = Snapshot(
-                scenario=self.config.scenario.name,
-                title=self.config.scenario.title,
-                variant=self.config.variant,
-                seed=self.config.seed,
-                step=kernel.step,
-                revision=kernel.revision,
-                run_state=self._run.judge.run_state(driver.paused),
-                speed=driver.speed,
-                threads=tuple(t.view() for t in kernel.threads),
-                primitives=tuple(p.view() for p in kernel.primitives),
-                events=tuple(kernel.events),
-                verdict=self._run.judge.verdict,
-                idle_reason=self._run.judge.idle_reason(),
-                source=self._run.source,
-                watches=self._run.watch_values,
-                timeline=tuple(kernel.timeline),
-                history_length=len(self.history_record),
-                pace_paused=driver.paused,
-                conditions=names_of(kernel, PrimitiveKind.CONDITION),
-                event_queues=postable(kernel),
-                output=kernel.latest_output(),
-                exit_status=kernel.exit_status,
-            )
-            self._run.last_snapshot = snapshot
+            # A step that has already lasted is not waited for again at every frame.
+            patience = SNAPSHOT_PATIENCE
+            if kernel.in_step:
+                patience = max(0.0, kernel.turn_began + SNAPSHOT_PATIENCE - time.monotonic())
+            if not driver.wait_for_gap(patience):
+                outside = kernel.outside(OUTSIDE_AFTER)
+                if outside is not None:
+                    return self._outside_snapshot(run, *outside)
+                if run.last_snapshot is not None:
+                    return run.last_snapshot
+            snapshot = self._snapshot_now(run)
+            run.last_snapshot = snapshot
+            run.outside_shown = None
             driver.go_on()
             return snapshot
+
+    def _snapshot_now(self, run: _Run) -> Snapshot:
+        """The run as it is now (lock held)."""
+        kernel, driver = run.kernel, run.driver
+        return Snapshot(
+            scenario=self.config.scenario.name,
+            title=self.config.scenario.title,
+            variant=self.config.variant,
+            seed=self.config.seed,
+            step=kernel.step,
+            revision=kernel.revision,
+            run_state=run.judge.run_state(driver.paused),
+            speed=driver.speed,
+            threads=tuple(t.view() for t in kernel.threads),
+            primitives=tuple(p.view() for p in kernel.primitives),
+            events=tuple(kernel.events),
+            verdict=run.judge.verdict,
+            idle_reason=run.judge.idle_reason(),
+            source=run.source,
+            watches=run.watch_values,
+            timeline=tuple(kernel.timeline),
+            history_length=len(self.history_record),
+            pace_paused=driver.paused,
+            conditions=names_of(kernel, PrimitiveKind.CONDITION),
+            event_queues=postable(kernel),
+            output=kernel.latest_output(),
+            exit_status=kernel.exit_status,
+        )
+
+    def _outside_snapshot(self, run: _Run, thread: SimThread, lasted: float) -> Snapshot:
+        """The last state seen between two steps (or, before there was one, the run as it
+        is), with ``thread`` running outside the schedule for ``lasted`` seconds (lock
+        held)."""
+        kernel = run.kernel
+        shown = round(lasted, 1)
+        if shown != run.outside_shown:
+            run.outside_shown = shown
+            kernel.revision += 1  # what is shown changed: the screen redraws
+        view = dataclasses.replace(thread.view(), outside_for=shown)
+        base = run.last_snapshot or self._snapshot_now(run)
+        threads = tuple(view if t.name == thread.name else t for t in base.threads)
+        if view not in threads:  # it started after the last state seen
+            threads = (*threads, view)
+        return dataclasses.replace(base, revision=kernel.revision, threads=threads)
 
     @staticmethod
     def _check_speed(speed: float | None) -> float | None:

@@ -176,6 +176,9 @@ class Scenario:
     watches: tuple[Watch, ...] = ()
     """A program scenario's watched values."""
     user_post: UserPost | None = None
+    package: str | None = None
+    """A program run as a module of this package (``threadlab run -m pkg.mod``): its
+    relative imports work, and every module under the package's root is its own."""
     """What the user may post into one of the program's queues, if anything."""
     races: bool = False
     """A program scenario: whether its shared reads and writes (globals, closure

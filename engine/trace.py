@@ -8,7 +8,6 @@ configuration always writes byte-identical output.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 
 from threadlab.engine import runfile
 from threadlab.engine.chrome_trace import Column, chrome_trace
-from threadlab.engine.errors import ControlRefused
+from threadlab.engine.errors import ControlRefused, OutsideSchedule
 from threadlab.engine.history import History
 from threadlab.engine.model import Event, OutputLine, Snapshot, ThreadState
 from threadlab.engine.runtime import Runtime
@@ -124,8 +123,14 @@ def run_headless(
     runtime.start()
     try:
         # Refused when nothing can run from the start: the final snapshot then says why.
-        with contextlib.suppress(ControlRefused):
-            runtime.step(steps)
+        while True:
+            try:
+                runtime.step(steps)
+            except OutsideSchedule:
+                continue  # a thread computes or waits outside the schedule: wait for it
+            except ControlRefused:
+                pass
+            break
         while not runtime.wait_idle(timeout=DELIVERY_INTERVAL):
             deliver()
         deliver()

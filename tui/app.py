@@ -18,6 +18,18 @@ from threadlab.tui.screens.picker import PickerScreen
 from threadlab.tui.screens.scenario import ScenarioScreen
 
 
+def leaving_words(unstoppable: tuple[str, ...]) -> str | None:
+    """One line saying which threads could not be stopped, or None when every one was."""
+    if not unstoppable:
+        return None
+    names = ", ".join(dict.fromkeys(unstoppable))
+    one = len(set(unstoppable)) == 1
+    return (
+        f"threadlab: {names} {'was' if one else 'were'} running outside the schedule and "
+        f"could not be stopped; {'it ends' if one else 'they end'} with threadlab"
+    )
+
+
 class ThreadlabApp(App[None]):
     """Pick a scenario, then watch and steer its threads.
 
@@ -45,6 +57,7 @@ class ThreadlabApp(App[None]):
         self.paused = paused
         self.speed = speed
         self.history = history
+        self._runtimes: list[Runtime] = []
 
     def get_default_screen(self) -> Screen[None]:
         if self.config is None:
@@ -55,7 +68,18 @@ class ThreadlabApp(App[None]):
 
     def new_runtime(self, config: RunConfig, history: History | None = None) -> Runtime:
         """A run of ``config`` with the app's pace (started by the screen that shows it)."""
-        return Runtime(config, paused=self.paused, speed=self.speed, history=history)
+        runtime = Runtime(config, paused=self.paused, speed=self.speed, history=history)
+        self._runtimes.append(runtime)
+        return runtime
+
+    def unstoppable(self) -> tuple[str, ...]:
+        """The threads of the app's runs that could not be stopped (each ran outside the
+        schedule and reached no checkpoint), once their screens have closed."""
+        return tuple(name for runtime in self._runtimes for name in runtime.unstoppable())
+
+    def leaving_words(self) -> str | None:
+        """One line for the terminal on leaving, when some thread could not be stopped."""
+        return leaving_words(self.unstoppable())
 
     def on_picker_screen_chosen(self, message: PickerScreen.Chosen) -> None:
         self.push_screen(ScenarioScreen(self.new_runtime(message.config), back_to_picker=True))

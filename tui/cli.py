@@ -7,18 +7,22 @@ traceback. Textual is imported only by the commands that open the app.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from threadlab.engine import runfile
 from threadlab.engine.files import output_file
 from threadlab.engine.oneline import one_line, quote
-from threadlab.engine.own_program import looks_like_a_program, program_scenario
+from threadlab.engine.own_program import looks_like_a_program, module_scenario, program_scenario
 from threadlab.engine.scenario import ConfigError, RunConfig, parse_whole, resolve_config
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
+
+if TYPE_CHECKING:
+    from threadlab.tui.app import ThreadlabApp
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
@@ -68,8 +72,15 @@ def _steps(text: str) -> int:
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "name",
+        nargs="?",
         help="scenario name (see 'threadlab list'), or the path of your own program.py; "
         "what follows -- is its sys.argv[1:]",
+    )
+    parser.add_argument(
+        "-m",
+        dest="module",
+        metavar="MODULE",
+        help="run a module of the current directory as __main__, as 'python -m' does",
     )
     parser.add_argument("--variant", help="scenario variant (default: the scenario's first)")
     parser.add_argument("--seed", default="0", help="seed of the random schedule (default 0)")
@@ -147,11 +158,14 @@ def _config(args: argparse.Namespace, program_args: Sequence[str] = ()) -> RunCo
         if not sep or not key:
             fail(f"--param {quote(item)} is not of the form K=V (e.g. --param capacity=2)")
         params[key] = value  # not stripped: " 5 " is not a plain number
-    scenario = (
-        program_scenario(args.name, races=not args.no_races)
-        if looks_like_a_program(args.name)
-        else get_scenario(args.name)
-    )
+    if (args.name is None) == (args.module is None):
+        fail("give a scenario name, a program.py, or -m MODULE (one of them)")
+    if args.module is not None:
+        scenario = dataclasses.replace(module_scenario(args.module), races=not args.no_races)
+    elif looks_like_a_program(args.name):
+        scenario = program_scenario(args.name, races=not args.no_races)
+    else:
+        scenario = get_scenario(args.name)
     return resolve_config(scenario, args.variant, params, args.seed, tuple(program_args))
 
 
@@ -193,8 +207,16 @@ def _replay(path: str, check: bool) -> int:
         return 0 if matches else EXIT_DIFFERS
     from threadlab.tui.app import ThreadlabApp
 
-    ThreadlabApp(run.config, paused=True, history=run.history).run()
+    _run_app(ThreadlabApp(run.config, paused=True, history=run.history))
     return 0
+
+
+def _run_app(app: ThreadlabApp) -> None:
+    """Run the app; on leaving, say in one line which threads could not be stopped."""
+    app.run()
+    words = app.leaving_words()
+    if words is not None:
+        print(words, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,11 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = _config(args, program_args)
             from threadlab.tui.app import ThreadlabApp
 
-            ThreadlabApp(config, paused=args.paused, speed=args.speed).run()
+            _run_app(ThreadlabApp(config, paused=args.paused, speed=args.speed))
         else:
             from threadlab.tui.app import ThreadlabApp
 
-            ThreadlabApp().run()
+            _run_app(ThreadlabApp())
     except ConfigError as error:
         fail(str(error))
     except KeyboardInterrupt:

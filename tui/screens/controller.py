@@ -27,6 +27,7 @@ from threadlab.engine.scenario import ConfigError
 from threadlab.tui.screens.speeds import faster, slower
 from threadlab.tui.widgets.hint import HintLine, HintMessage, Severity
 from threadlab.tui.widgets.status import format_speed
+from threadlab.tui.widgets.threads import outside_words
 
 TRAVELLING = "rewinding… one moment"
 """The answer to a control key pressed while a trip is under way."""
@@ -167,6 +168,21 @@ class RunController:
         self._host.refresh_snapshot()
         return True
 
+    def act_between_steps(self, call: Callable[..., Any], *args: Any) -> bool:
+        """Like ``act``, for a control that waits for the step in progress: refused at once
+        while a thread runs outside the schedule (it may never reach a checkpoint), so a key
+        never holds up the screen."""
+        snapshot = self._host.shown()  # a frame old at most: no pull at every key
+        if snapshot is not None and not self.travelling:
+            for thread in snapshot.threads:
+                if thread.outside_for is not None:
+                    self.say(
+                        f"{thread.name} is {outside_words(thread.outside_for)}: nothing else "
+                        "can happen until it reaches a checkpoint"
+                    )
+                    return False
+        return self.act(call, *args)
+
     def toggle_pause(self) -> None:
         """Resume when the snapshot shows the pace paused, else pause."""
         if self._busy() or (snapshot := self._fresh()) is None:
@@ -181,11 +197,11 @@ class RunController:
 
     def step(self) -> None:
         """One step; the scheduler picks the thread."""
-        self.act(self.runtime.step)
+        self.act_between_steps(self.runtime.step)
 
     def step_thread(self, name: str) -> None:
         """One step of the thread called ``name``."""
-        self.act(self.runtime.step_thread, name)
+        self.act_between_steps(self.runtime.step_thread, name)
 
     def step_thread_number(self, number: int) -> None:
         """One step of the thread numbered ``number`` in the threads panel."""
@@ -220,19 +236,19 @@ class RunController:
 
     def signal(self, condition: str) -> None:
         """Signal ``condition``: its first waiter wakes."""
-        self.act(self.runtime.signal, condition)
+        self.act_between_steps(self.runtime.signal, condition)
 
     def broadcast(self, condition: str) -> None:
         """Broadcast on ``condition``: every waiter wakes."""
-        self.act(self.runtime.broadcast, condition)
+        self.act_between_steps(self.runtime.broadcast, condition)
 
     def spurious_wakeup(self, condition: str, waiter: str | None) -> None:
         """Wake ``waiter`` (None: the first) from ``condition`` with no signal at all."""
-        self.act(self.runtime.spurious_wakeup, condition, waiter)
+        self.act_between_steps(self.runtime.spurious_wakeup, condition, waiter)
 
     def post_event(self, queue: str) -> None:
         """Post an event to ``queue`` as the user."""
-        self.act(self.runtime.post_event, queue)
+        self.act_between_steps(self.runtime.post_event, queue)
 
     def save(self, path: str | None = None) -> bool:
         """Write this run, up to the step shown, as a run file (by default named after it)."""

@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import Snapshot, ThreadState
+from threadlab.engine.model import Snapshot, ThreadState, ThreadView
 from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
 
@@ -101,7 +101,7 @@ class ThreadsPanel(FittedPanel):
                 self.state_text(thread.state),
                 Text(thread.waits_on or "", style="bold"),
             ]
-            doing = Text(thread.operation, style="dim" if thread.state.ended else "")
+            doing = doing_text(thread)
             lines.append(self._row([*cells, doing] if in_column else cells, widths))
         return Group(*lines)
 
@@ -114,7 +114,7 @@ class ThreadsPanel(FittedPanel):
             if thread.waits_on:
                 last = Text.assemble(("on ", "dim"), (thread.waits_on, "bold"))
             else:
-                last = Text(thread.operation, style="dim" if thread.state.ended else "")
+                last = doing_text(thread)
             cells = [
                 Text(str(thread.index), style="bold"),
                 Text(thread.name, style=thread_style(thread.index)),
@@ -140,6 +140,19 @@ class ThreadsPanel(FittedPanel):
         """The state as glyph and word, in the state's colour."""
         style = self.get_component_rich_style(f"threads--{state.value}")
         return Text(f"{STATE_GLYPHS[state]} {state.value}", style=style)
+
+
+def outside_words(seconds: float) -> str:
+    """How a thread away from every checkpoint for ``seconds`` is described."""
+    return f"running outside the schedule for {seconds:.1f} s"
+
+
+def doing_text(thread: ThreadView) -> Text:
+    """What the thread is doing: its operation, or that it runs outside the schedule (a
+    busy loop, real I/O, a blocking call) and has not reached a checkpoint for a while."""
+    if thread.outside_for is not None:
+        return Text(outside_words(thread.outside_for), style="bold")
+    return Text(thread.operation, style="dim" if thread.state.ended else "")
 
 
 class StateLegend(ThreadsPanel):

@@ -1,0 +1,175 @@
+"""A thread that stays away from any checkpoint (a busy loop, a blocking call the engine
+does not control) never freezes the run: snapshots keep coming and show it running outside
+the schedule, control calls are refused rather than hang, and ``stop`` returns within its
+timeout and names it.
+
+Such a thread cannot be stopped until it reaches a checkpoint, so each program here waits
+for something the test controls (a file appears, a pipe is written), which the test gives
+it after asserting; the thread then unwinds and the leak guard finds nothing left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from threadlab.engine import ControlRefused, Runtime, resolve_config
+from threadlab.engine.own_program import program_scenario
+from threadlab.engine.runtime import OUTSIDE_AFTER
+
+BUSY = """
+import os
+import threading
+
+def spin():
+    while not os.path.exists(os.environ["THREADLAB_TEST_RELEASE"]):
+        pass
+
+worker = threading.Thread(target=spin, name="spinner")
+worker.start()
+worker.join()
+"""
+
+BLOCKED_READ = """
+import os
+import threading
+
+def read():
+    os.read(int(os.environ["THREADLAB_TEST_FD"]), 1)
+
+reader = threading.Thread(target=read, name="reader")
+reader.start()
+reader.join()
+"""
+
+REAL_SLEEP = """
+import importlib
+import threading
+
+real_time = importlib.import_module("time")   # the real module, not the program's
+
+def nap():
+    real_time.sleep(float(importlib.import_module("os").environ["THREADLAB_TEST_NAP"]))
+
+threading.Thread(target=nap, name="napper").start()
+"""
+
+INPUT_FIRST = """
+import os
+while not os.path.exists(os.environ["THREADLAB_TEST_RELEASE"]):
+    pass
+import threading
+print(threading.current_thread().name)
+"""
+
+
+def start(path: Path, *, paused: bool = False) -> Runtime:
+    runtime = Runtime(resolve_config(program_scenario(str(path))), paused=paused, speed=None)
+    runtime.start()
+    return runtime
+
+
+def outside_view(runtime: Runtime, name: str, at_least: float) -> float:
+    """Take snapshots until ``name`` is shown running outside the schedule for at least
+    ``at_least`` seconds; each snapshot comes quickly."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        snapshot = runtime.snapshot()
+        assert time.monotonic() - began < 0.4, "a snapshot waited for the step to end"
+        views = [t for t in snapshot.threads if t.name == name]
+        outside = views[0].outside_for if views else None
+        if outside is not None and outside >= at_least:
+            return outside
+        time.sleep(0.05)
+    raise AssertionError(f"{name} was never shown running outside the schedule")
+
+
+@pytest.fixture
+def release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    flag = tmp_path / "release"
+    monkeypatch.setenv("THREADLAB_TEST_RELEASE", str(flag))
+    yield flag
+    flag.touch()  # whatever happened, let the busy thread go
+
+
+def test_a_busy_loop_is_shown_and_named_by_stop(tmp_path: Path, release: Path) -> None:
+    program = tmp_path / "busy.py"
+    program.write_text(BUSY)
+    runtime = start(program)
+    first = outside_view(runtime, "spinner", OUTSIDE_AFTER)
+    later = outside_view(runtime, "spinner", first + 0.3)
+    assert later > first
+    snapshot = runtime.snapshot()
+    assert snapshot.thread("MainThread").outside_for is None
+    assert runtime.wait_idle(0.2) is False  # the step never ends by itself
+    with pytest.raises(ControlRefused, match="spinner is running outside the schedule"):
+        runtime.step()
+    began = time.monotonic()
+    assert runtime.stop(timeout=0.5) is False
+    assert time.monotonic() - began < 1.5
+    assert runtime.unstoppable() == ("spinner",)
+    release.touch()
+
+
+def test_a_blocking_read_is_shown_and_ends_once_it_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_end, write_end = os.pipe()
+    monkeypatch.setenv("THREADLAB_TEST_FD", str(read_end))
+    program = tmp_path / "reads.py"
+    program.write_text(BLOCKED_READ)
+    try:
+        runtime = start(program)
+        outside_view(runtime, "reader", OUTSIDE_AFTER)
+        assert runtime.stop(timeout=0.3) is False
+        assert runtime.unstoppable() == ("reader",)
+    finally:
+        os.write(write_end, b"x")  # the read returns; at its next checkpoint it unwinds
+        os.close(write_end)
+    time.sleep(0.1)
+    os.close(read_end)
+
+
+def test_a_real_sleep_is_outside_the_schedule_and_the_run_goes_on_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THREADLAB_TEST_NAP", "1.2")
+    program = tmp_path / "naps.py"
+    program.write_text(REAL_SLEEP)
+    runtime = start(program)
+    try:
+        outside_view(runtime, "napper", OUTSIDE_AFTER)
+        assert runtime.wait_idle(10)  # the real sleep ends, and so does the program
+        snapshot = runtime.snapshot()
+        assert snapshot.run_state.name == "FINISHED"
+        assert all(t.outside_for is None for t in snapshot.threads)
+    finally:
+        assert runtime.stop()
+    assert runtime.unstoppable() == ()
+
+
+def test_a_main_thread_busy_before_its_first_checkpoint_does_not_hold_up_start(
+    tmp_path: Path, release: Path
+) -> None:
+    program = tmp_path / "first.py"
+    program.write_text(INPUT_FIRST)
+    began = time.monotonic()
+    runtime = start(program, paused=True)
+    try:
+        assert time.monotonic() - began < OUTSIDE_AFTER + 1.0
+        outside_view(runtime, "MainThread", OUTSIDE_AFTER)
+        release.touch()
+        deadline = time.monotonic() + 10
+        while runtime.snapshot().thread("MainThread").outside_for is not None:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert runtime.wait_idle(10)
+        assert runtime.output() == ("MainThread",)
+        assert runtime.snapshot().run_state.name == "FINISHED"
+    finally:
+        assert runtime.stop()

@@ -1,0 +1,156 @@
+"""A user's own program in the app: the interception stays inside the program (the app's
+threads, Textual's and Rich's locks and asyncio keep the real ones), and a thread that runs
+outside the schedule is shown as such, refuses steps at once and is named on leaving."""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import queue
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from tui_testing import hint_text, run, scenario_screen, settle, tap
+
+from threadlab.engine import RunState, resolve_config
+from threadlab.engine.own_program import program_scenario
+from threadlab.engine.stdlib import threads_api
+from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.widgets.threads import doing_text
+
+SIZE = (120, 40)
+
+BUSY_WORLD = """
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+jobs = queue.Queue()
+
+def work(n):
+    time.sleep(3600)   # a virtual hour
+    jobs.put(n * n)
+    return n
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    done = list(pool.map(work, range(3)))
+lock = threading.Lock()
+with lock:
+    print("done", done, sorted(jobs.get() for _ in range(3)))
+"""
+
+SPINNER = """
+import os
+import threading
+
+def spin():
+    while not os.path.exists(os.environ["THREADLAB_TEST_RELEASE"]):
+        pass
+
+threading.Thread(target=spin, name="spinner").start()
+"""
+
+
+def own_app(path: Path) -> ThreadlabApp:
+    app = ThreadlabApp(resolve_config(program_scenario(str(path))), paused=False, speed=None)
+    app.animation_level = "none"
+    return app
+
+
+async def until(pilot, test, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, "the app never got there"
+        await pilot.pause(0.05)
+
+
+def assert_real_threading() -> None:
+    """What the test process (and so the app) sees is the real standard library."""
+    assert sys.modules["threading"] is threading
+    assert threading.Lock is _thread.allocate_lock
+    assert type(threading.RLock()).__module__ == "_thread"
+    assert sys.modules["queue"] is queue and queue.Queue.__module__ == "queue"
+    assert sys.modules["time"] is time and time.sleep.__module__ == "time"
+    for thread in threading.enumerate():
+        assert not isinstance(thread, threads_api.Thread), thread
+        assert type(thread).__module__.split(".")[0] != "threadlab", thread
+
+
+def test_interception_never_touches_the_app(tmp_path: Path) -> None:
+    program = tmp_path / "world.py"
+    program.write_text(BUSY_WORLD)
+
+    async def body() -> None:
+        app = own_app(program)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = scenario_screen(app)
+            began = time.monotonic()
+            await until(pilot, lambda: screen.runtime.snapshot().run_state is RunState.FINISHED)
+            assert time.monotonic() - began < 10  # three virtual hours, no real waiting
+            assert screen.runtime.output() == ("done [0, 1, 2] [0, 1, 4]",)
+            assert_real_threading()
+            # the app's own objects: Rich's console lock, Textual's locks, asyncio's loop
+            assert type(app.console._lock) is type(threading.RLock())
+            assert type(screen.lock._lock).__module__ == "asyncio.locks"
+            assert type(asyncio.get_running_loop()).__module__.startswith("asyncio")
+            assert threading.current_thread() is threading.main_thread()
+            screen.controller.restart()  # a trip: runs in one of Textual's thread workers
+            seen: list[threading.Thread] = []
+            for _ in range(50):
+                seen.extend(t for t in threading.enumerate() if t not in seen)
+                if not screen.controller.travelling:
+                    break
+                await pilot.pause(0.01)
+            await settle(pilot)
+            for thread in seen:
+                assert not isinstance(thread, threads_api.Thread), thread
+            assert_real_threading()
+        assert_real_threading()
+        assert app.leaving_words() is None
+
+    run(body)
+
+
+def test_a_thread_outside_the_schedule_in_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = tmp_path / "release"
+    monkeypatch.setenv("THREADLAB_TEST_RELEASE", str(release))
+    program = tmp_path / "spin.py"
+    program.write_text(SPINNER)
+
+    async def body() -> None:
+        app = own_app(program)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = scenario_screen(app)
+
+            def spinner_outside() -> bool:
+                shown = screen.snapshot
+                return shown is not None and any(
+                    t.name == "spinner" and t.outside_for is not None for t in shown.threads
+                )
+
+            await until(pilot, spinner_outside)
+            assert screen.snapshot is not None
+            view = screen.snapshot.thread("spinner")
+            assert doing_text(view).plain.startswith("running outside the schedule for ")
+            began = time.monotonic()
+            await tap(pilot, "n")  # pilot.press waits for an idle CPU: a busy loop never is
+            assert time.monotonic() - began < 1  # refused at once, not after a wait
+            await until(pilot, lambda: hint_text(app) != "", seconds=2)
+            assert hint_text(app).startswith("spinner is running outside the schedule for ")
+        words = app.leaving_words()
+        release.touch()
+        assert words == (
+            "threadlab: spinner was running outside the schedule and could not be stopped; "
+            "it ends with threadlab"
+        )
+
+    try:
+        run(body)
+    finally:
+        release.touch()
