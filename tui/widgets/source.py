@@ -119,7 +119,8 @@ class SourcePanel(VerticalScroll, can_focus=False):
             if use_lanes
             else max((_compact_width(here) for here in at_line.values()), default=0)
         )
-        gutter_width = max(gutter_width, 3)
+        # Long thread names ('ThreadPoolExecutor-0_0') are cut: the code keeps most of the room.
+        gutter_width = max(min(gutter_width, view_width // 4), 3)
         numbered = view_width >= NUMBERED_WIDTH
         marked_style = self.get_component_rich_style("source--marked", partial=True)
         lineno_style = self.get_component_rich_style("source--lineno", partial=True)
