@@ -111,6 +111,8 @@ class Kernel:
         self.lock = threading.Condition()
         """The engine lock (reentrant), and the condition control calls wait on."""
         self.program_file = program_file
+        self.program_files: list[str] = [program_file]
+        """The program's file and every module of its own it has imported so far."""
         self.threads: list[SimThread] = []
         self.primitives: list[Primitive] = []
         self.invariants: list[Invariant] = []

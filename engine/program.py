@@ -239,6 +239,7 @@ def new_namespace(
         else:
             module.__package__ = parent_name
         own_modules[name] = module  # before running it, as import does (circular imports)
+        kernel.program_files.append(origin)
         if parent_name:
             setattr(own_modules[parent_name], last, module)
         exec(compiled(origin, races), module.__dict__)

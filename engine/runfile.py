@@ -44,8 +44,15 @@ class RunRecord:
     history: History
     events: tuple[Event, ...]
     final: Snapshot | None = None
-    program_changed: bool = False
-    """The user's program file differs from the one the run was recorded with."""
+    program_files: tuple[str, ...] = ()
+    """A program of the user's own: its file and its own modules' files, as recorded."""
+    changed_file: str | None = None
+    """The first of the program's files that differs from the one the run was recorded
+    with (or is gone), if any."""
+
+    @property
+    def program_changed(self) -> bool:
+        return self.changed_file is not None
 
 
 def replay(
@@ -56,19 +63,27 @@ def replay(
     Raises:
         ReplayDiverged: the scenario no longer follows the recorded schedule.
     """
+    events, final, _files = _replay(config, history, steps)
+    return events, final
+
+
+def _replay(
+    config: RunConfig, history: History, steps: int | None
+) -> tuple[tuple[Event, ...], Snapshot, tuple[str, ...]]:
+    """``replay``, and the program's files the run used."""
     events: list[Event] = []
     runtime = Runtime(config, paused=True, speed=None, event_sink=events.append, history=history)
     try:
         runtime.start(at_step=len(history) if steps is None else steps)
-        return tuple(events), runtime.snapshot()
+        return tuple(events), runtime.snapshot(), runtime.program_files()
     finally:
         runtime.stop()
 
 
 def record(config: RunConfig, history: History) -> RunRecord:
     """Everything a run file holds, by re-executing the history once."""
-    events, final = replay(config, history)
-    return RunRecord(config, history, events, final)
+    events, final, files = _replay(config, history, None)
+    return RunRecord(config, history, events, final, program_files=files)
 
 
 def to_document(run: RunRecord) -> dict[str, Any]:
@@ -80,7 +95,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         "variant": run.config.variant,
         "params": dict(run.config.params),
         "seed": run.config.seed,
-        **_program_entry(run.config.scenario),
+        **_program_entry(run.config.scenario, run.program_files),
         **({"argv": list(run.config.argv)} if run.config.argv else {}),
         "schedule": run.history.to_json(),
         "events": [event.as_dict() for event in run.events],
@@ -94,8 +109,9 @@ def to_document(run: RunRecord) -> dict[str, Any]:
     }
 
 
-def _program_entry(scenario: Scenario) -> dict[str, Any]:
-    """For a program of the user's own: where it is, and a hash of its file."""
+def _program_entry(scenario: Scenario, files: tuple[str, ...]) -> dict[str, Any]:
+    """For a program of the user's own: where it is, and a hash of its file and of each
+    module of its own the run imported."""
     if scenario.program is None or scenario.entry is not None:
         return {}  # a shipped scenario: found by its name
     entry: dict[str, Any] = {
@@ -103,9 +119,28 @@ def _program_entry(scenario: Scenario) -> dict[str, Any]:
         "sha256": program_digest(scenario.program),
         "races": scenario.races,
     }
+    modules = [f for f in dict.fromkeys(files) if f != scenario.program]
+    if modules:
+        entry["modules"] = {path: program_digest(path) for path in modules}
     if scenario.package is not None:  # run as a module of its package (-m)
         entry["package"] = scenario.package
     return {"program": entry}
+
+
+def _changed_file(path: str, program: dict[str, Any]) -> str | None:
+    """The first of the recorded program's files whose hash is not the recorded one."""
+    recorded = {path: program.get("sha256")}
+    modules = program.get("modules", {})
+    if not isinstance(modules, dict):
+        raise ValueError("field 'modules' is not an object of file hashes")
+    recorded.update(modules)
+    for file, digest in recorded.items():
+        try:
+            if program_digest(str(file)) != digest:
+                return str(file)
+        except OSError:
+            return str(file)  # gone, or no longer readable
+    return None
 
 
 def dumps(run: RunRecord) -> str:
@@ -166,7 +201,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             f"{shown} is a version {quote(version)} run file; this threadlab reads version "
             f"{VERSION}"
         )
-    changed = False
+    changed: str | None = None
     try:
         program = document.get("program")
         if program is not None:
@@ -180,7 +215,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             package = program.get("package")
             if isinstance(package, str) and package:
                 scenario = dataclasses.replace(scenario, package=package)
-            changed = program_digest(path_of_program) != program.get("sha256")
+            changed = _changed_file(path_of_program, program)
         else:
             scenario = find_scenario(_field(document, "scenario", str))
         params = _field(document, "params", dict)
@@ -201,7 +236,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
         )
     except (ConfigError, ValueError, TypeError) as error:
         raise RunFileError(f"{shown}: {error}") from None
-    return RunRecord(config, history, events, program_changed=changed)
+    return RunRecord(config, history, events, changed_file=changed)
 
 
 def _read_text(path: str, shown: str) -> str:
@@ -244,9 +279,9 @@ def check(run: RunRecord) -> tuple[bool, str]:
         (True, summary) when they match; (False, where and how they differ) otherwise.
     """
     matches, summary = _compare(run)
-    if run.program_changed:
-        program = shorten_path(run.config.scenario.program_file)
-        summary = f"{program} has changed since this run was recorded; {summary}"
+    if run.changed_file is not None:
+        changed = shorten_path(run.changed_file)
+        summary = f"{changed} has changed since this run was recorded; {summary}"
     return matches, summary
 
 

@@ -516,6 +516,12 @@ class Runtime:
         """What an event or step sink raised, if one did: the run stopped at that point."""
         return self._run.kernel.sink_error
 
+    def program_files(self) -> tuple[str, ...]:
+        """The program's file and the files of its own modules it has imported so far."""
+        kernel = self._run.kernel
+        with kernel.lock:
+            return tuple(kernel.program_files)
+
     def output(self) -> tuple[str, ...]:
         """The whole lines the program has printed so far (the latest ones, if many)."""
         kernel = self._run.kernel

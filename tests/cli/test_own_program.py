@@ -212,3 +212,31 @@ def test_a_run_file_of_a_program_replays_and_notices_a_change(tmp_path: Path) ->
     loaded = runfile.load(str(saved), get_scenario)
     matches, summary = runfile.check(loaded)
     assert summary.startswith(f"{program} has changed since this run was recorded; ")
+
+
+def test_a_run_file_notices_a_change_in_a_module_of_the_programs_own(tmp_path: Path) -> None:
+    (tmp_path / "shared.py").write_text("import threading\n\nguard = threading.Lock()\n")
+    program = tmp_path / "mine.py"
+    program.write_text(
+        "import threading\nimport shared\n\n\ndef work():\n    with shared.guard:\n"
+        "        pass\n\n\nthreading.Thread(target=work).start()\n"
+    )
+    config = resolve_config(program_scenario(str(program)), seed=0)
+    runtime = Runtime(config, paused=True, speed=None)
+    try:
+        runtime.start()
+        runtime.step(4)
+        assert runtime.wait_idle(10)
+        history = runtime.history()
+    finally:
+        assert runtime.stop()
+    saved = tmp_path / "run.json"
+    runfile.save(str(saved), runfile.record(config, history))
+    modules = json.loads(saved.read_text())["program"]["modules"]
+    assert list(modules) == [str(tmp_path / "shared.py")]
+    matches, summary = runfile.check(runfile.load(str(saved), get_scenario))
+    assert matches and "changed" not in summary, summary
+
+    (tmp_path / "shared.py").write_text("import threading\n\nguard = threading.RLock()\n")
+    matches, summary = runfile.check(runfile.load(str(saved), get_scenario))
+    assert summary.startswith(f"{tmp_path / 'shared.py'} has changed since this run was recorded")
