@@ -22,6 +22,7 @@ def main():
         results = list(pool.map(handle, range(6)))
     print("results:", results)
     print("jobs done:", done, "of", len(results))
+    assert done == len(results), f"{len(results) - done} update(s) of done were lost"
 
 
 if __name__ == "__main__":
