@@ -46,9 +46,25 @@ def test_an_example_ends_under_cpython(program: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
 def test_an_example_runs_to_the_end_under_threadlab(program: Path, tmp_path: Path) -> None:
+    """Without data races as steps, each example runs as CPython usually runs it."""
+    end = _trace_end(program, tmp_path, "--no-races")
+    assert end["kind"] == "end" and end["state"] == "FINISHED", end
+
+
+def test_the_worker_pool_loses_an_update_when_races_are_steps(tmp_path: Path) -> None:
+    end = _trace_end(EXAMPLES / "worker_pool.py", tmp_path, "--seed", "0")
+    assert end["state"] == "VIOLATION", end
+    assert "update(s) of done were lost" in end["verdict"]
+
+
+def _trace_end(program: Path, tmp_path: Path, *options: str) -> dict[str, object]:
     traced = subprocess.run(
-        [*CLI, "trace", str(program)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+        [*CLI, "trace", str(program), *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert traced.returncode == 0, traced.stderr
-    end = json.loads(traced.stdout.splitlines()[-1])
-    assert end["kind"] == "end" and end["state"] == "FINISHED", end
+    end: dict[str, object] = json.loads(traced.stdout.splitlines()[-1])
+    return end
