@@ -72,12 +72,14 @@ class OutputPanel(FittedPanel):
         stderr = self.get_component_rich_style("output--stderr")
         muted = self.get_component_rich_style("output--thread")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        for number, line in enumerate(latest_output(snapshot)):
+        lines = latest_output(snapshot)
+        width = max(len(line.thread or "?") for line in lines)  # the texts line up
+        for number, line in enumerate(lines):
             if number:
                 text.append("\n")
             who = line.thread or "?"
             index = indices.get(who)
-            text.append(who, thread_style(index) if index is not None else muted)
+            text.append(who.ljust(width), thread_style(index) if index is not None else muted)
             text.append("  ")
             text.append(visible(line.text), stderr if line.stream == "stderr" else "")
         return text
