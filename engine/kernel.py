@@ -44,7 +44,7 @@ from threadlab.engine.model import (
     ThreadState,
     TimelineColumn,
 )
-from threadlab.engine.source import broken_assert, caller_line, program_traceback
+from threadlab.engine.source import broken_assert, caller_place, program_traceback
 from threadlab.engine.threads import SimThread, bind, bound
 
 if TYPE_CHECKING:
@@ -188,13 +188,17 @@ class Kernel:
             line: its line in the program; by default the innermost program frame.
         """
         thread = self.current()
+        file: str | None = None
+        main_line = line
         if line is None:
-            line = caller_line(self.program_file, 1)
+            file, line, main_line = caller_place(self.program_files, 1)
         with self.lock:
             if thread.stopped:
                 raise StopRun
             thread.operation = operation
+            thread.file = file
             thread.line = line
+            thread.main_line = main_line
             thread.state = state
             thread.blocked_on = None
             self.turn_ended(thread)
@@ -297,7 +301,7 @@ class Kernel:
             kind=kind,
             primitive=primitive,
             detail=detail,
-            line=thread.line if thread is not None else None,
+            line=thread.main_line if thread is not None else None,
         )
         self.events.append(event)
         mark = TIMELINE_MARKS.get(kind)
@@ -510,8 +514,10 @@ class Kernel:
                 thread.state = ThreadState.FAILED
                 thread.blocked_on = None
                 thread.operation = f"failed: {type(exc).__name__}: {exc}"
-                thread.traceback, line = program_traceback(self.program_file, exc)
-                thread.line = line or thread.line
+                thread.traceback, file, line, main_line = program_traceback(self.program_files, exc)
+                if line is not None:
+                    thread.file, thread.line = file, line
+                thread.main_line = main_line or thread.main_line
                 if isinstance(exc, AssertionError):  # the program's own invariant broke
                     thread.broken_assert = broken_assert(exc)
                 self.emit(thread, EventKind.FAIL, None, f"{type(exc).__name__}: {exc}")

@@ -307,6 +307,19 @@ class ThreadView:
     outside_for: float | None = None
     """Real seconds it has run without reaching a checkpoint, once that is long (a busy
     loop, real I/O, a blocking call the engine does not control); None otherwise."""
+    file: str | None = None
+    """The program file ``line`` is in: None for the main file, else the path of one of the
+    program's own modules (``ProgramFile.path``)."""
+
+
+@dataclass(frozen=True)
+class ProgramFile:
+    """One file of a program that has more than one: the main file or a module of its own."""
+
+    path: str
+    name: str
+    """Its path relative to the main file's folder ('shared.py', 'pkg/util.py')."""
+    source: tuple[SourceLine, ...]
 
 
 @dataclass(frozen=True)
@@ -395,6 +408,9 @@ class Snapshot:
     exit_status: int | None = None
     """A program's exit status once its main thread has ended (``sys.exit(n)`` gives n, the
     end of its code 0), or None while it has not."""
+    files: tuple[ProgramFile, ...] = ()
+    """Once the program has imported a module of its own: each of its files, the main file
+    first, in the order they were imported (empty while it has only the main file)."""
 
     @property
     def paused(self) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -28,11 +29,12 @@ from threadlab.engine.model import (
     ActionKind,
     Event,
     PrimitiveKind,
+    ProgramFile,
     Snapshot,
     ThreadState,
     UserAction,
 )
-from threadlab.engine.program import load_program
+from threadlab.engine.program import file_source, load_program
 from threadlab.engine.replay import fast_forward
 from threadlab.engine.scenario import RunConfig
 from threadlab.engine.scheduler import make_policy
@@ -93,6 +95,9 @@ class _Run:
             settle=self.settle,
         )
         self.watch_values: tuple[tuple[str, str], ...] = ()
+        self.files: tuple[ProgramFile, ...] = ()
+        """The program's files, made again only when it imports a module of its own."""
+        self.files_count = 1
         self.started = False
         self.last_snapshot: Snapshot | None = None
         self.outside_shown: float | None = None
@@ -621,7 +626,20 @@ class Runtime:
             event_queues=postable(kernel),
             output=kernel.latest_output(),
             exit_status=kernel.exit_status,
+            files=self._program_files(run),
         )
+
+    def _program_files(self, run: _Run) -> tuple[ProgramFile, ...]:
+        """The program's files with their source, once it has more than one (lock held)."""
+        paths = run.kernel.program_files
+        if len(paths) != run.files_count:
+            run.files_count = len(paths)
+            folder = os.path.dirname(paths[0])
+            run.files = tuple(
+                ProgramFile(path, os.path.relpath(path, folder), file_source(path))
+                for path in paths
+            )
+        return run.files
 
     def _outside_snapshot(self, run: _Run, thread: SimThread, lasted: float) -> Snapshot:
         """The last state seen between two steps (or, before there was one, the run as it

@@ -35,6 +35,12 @@ class SimThread:
     operation: str = "starting"
     blocked_on: Primitive | None = None
     line: int | None = None
+    """Its current line, in ``file``."""
+    file: str | None = None
+    """The program file it is in: None for the main file, else the path of one of the
+    program's own modules."""
+    main_line: int | None = None
+    """Its line in the main file (the innermost frame there): the line its events record."""
     traceback: str | None = None
     gate: _thread.LockType = field(default_factory=lambda: _closed_gate())
     """Held while the thread may not go on; released once for every step it is given (and
@@ -65,6 +71,7 @@ class SimThread:
             waits_on=self.blocked_on.name if self.blocked_on is not None else None,
             line=self.line,
             traceback=self.traceback,
+            file=self.file,
         )
 
 

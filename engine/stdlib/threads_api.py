@@ -86,8 +86,13 @@ class Thread:
             )
             body = self._target if self._target is not None else type(self).run
             code = getattr(body, "__code__", None)
-            if code is not None and code.co_filename == kernel.program_file:
-                self._sim.line = code.co_firstlineno  # until it runs: where its code starts
+            if code is not None and code.co_filename in kernel.program_files:
+                # until it runs: where its code starts
+                self._sim.line = code.co_firstlineno
+                if code.co_filename != kernel.program_file:
+                    self._sim.file = code.co_filename
+                else:
+                    self._sim.main_line = code.co_firstlineno
             kernel.emit(thread, EventKind.START, None, f"starts {self._sim.name}")
 
     def run(self) -> None:

@@ -37,6 +37,8 @@ class ScreenActions(Protocol):
 
     def action_save(self) -> None: ...
 
+    def show_file(self, path: str | None) -> None: ...
+
 
 def palette_commands(
     snapshot: Snapshot, controller: RunController, screen: ScreenActions
@@ -58,6 +60,12 @@ def palette_commands(
                 "Its handler runs when the loop takes it",
                 partial(controller.post_event, queue),
             )
+    for file in snapshot.files:
+        yield SystemCommand(
+            f"Show file {file.name}",
+            "Show this file of the program in the source panel",
+            partial(screen.show_file, file.path),
+        )
     yield from _travel_commands(snapshot, controller, screen)
     yield SystemCommand("Restart", "Start this run again from step 0", controller.restart)
     yield SystemCommand("Help", "Keys, states and this scenario", screen.action_help)

@@ -97,6 +97,13 @@ SCENARIO_BINDINGS: list[BindingType] = [
         id="post-event",
     ),
     Binding(
+        "f",
+        "next_file",
+        "File",
+        tooltip="Show the program's next file in the source panel (it has modules of its own)",
+        id="next-file",
+    ),
+    Binding(
         "c",
         "next_condition",
         "Condition",

@@ -36,14 +36,15 @@ def _names(snapshot: Snapshot) -> tuple[tuple[str, int], ...]:
 
 
 def source_part(snapshot: Snapshot) -> Hashable:
-    """The code, each live thread's line, and who the panel keeps in view (the verdict's
-    threads, else the thread that acted last)."""
+    """The code (each file's), each live thread's line and file, and who the panel keeps
+    in view (the verdict's threads, else the thread that acted last)."""
     markers = tuple(
-        (t.name, t.index, None if t.state is ThreadState.DONE else t.line) for t in snapshot.threads
+        (t.name, t.index, None if t.state is ThreadState.DONE else t.line, t.file)
+        for t in snapshot.threads
     )
     last_actor = next((e.thread for e in reversed(snapshot.events) if e.thread is not None), None)
     verdict_threads = snapshot.verdict.threads if snapshot.verdict is not None else ()
-    return (snapshot.source, markers, verdict_threads, last_actor)
+    return (snapshot.source, snapshot.files, markers, verdict_threads, last_actor)
 
 
 def threads_part(snapshot: Snapshot) -> Hashable:

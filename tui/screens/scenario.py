@@ -42,6 +42,7 @@ from threadlab.tui.screens.selection import (
     Selection,
     conditions,
     next_condition,
+    next_file,
     next_waiter,
     resolve,
 )
@@ -158,6 +159,7 @@ class ScenarioScreen(Screen[None]):
         self._feed = PanelFeed(panels)
         self._hint = self.query_one(HintLine)
         self._primitives = self.query_one(PrimitivesPanel)
+        self._source = self.query_one(SourcePanel)
         self._started = True
         if self.start_at:
             self.controller.open_at(self.start_at)  # a replay: re-executed in a worker
@@ -218,7 +220,11 @@ class ScenarioScreen(Screen[None]):
         if not self._started:
             return
         self._primitives.selection = self.selection
-        state = (len(conditions(self.snapshot)), len(self._selected_queue()) > 1)
+        state = (
+            len(conditions(self.snapshot)),
+            len(self._selected_queue()) > 1,
+            bool(self.snapshot is not None and self.snapshot.files),
+        )
         if state != self._binding_state:
             self._binding_state = state
             self.refresh_bindings()
@@ -259,6 +265,8 @@ class ScenarioScreen(Screen[None]):
             return self.back_to_picker
         if action == "quit_app":
             return not self.back_to_picker
+        if action == "next_file":
+            return self.snapshot is not None and bool(self.snapshot.files)
         if action == "post_event":
             return self.snapshot is not None and bool(self.snapshot.event_queues)
         if action in _CONDITION_ACTIONS:
@@ -275,10 +283,19 @@ class ScenarioScreen(Screen[None]):
         self.controller.toggle_pause()
 
     def action_step(self) -> None:
+        self._source.chosen_file = None  # the panel follows the thread that steps
         self.controller.step()
 
     def action_step_thread(self, number: int) -> None:
+        self._source.chosen_file = None
         self.controller.step_thread_number(number)
+
+    def action_next_file(self) -> None:
+        self.show_file(next_file(self.snapshot, self._source.shown))
+
+    def show_file(self, path: str | None) -> None:
+        """Show the program's file at ``path`` in the source panel."""
+        self._source.show_file(path)
 
     def action_speed_up(self) -> None:
         self.controller.speed_up()

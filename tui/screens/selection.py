@@ -1,4 +1,5 @@
-"""Which condition and which of its waiters the s, b and w keys act on.
+"""What the keys act on: which condition and waiter the s, b and w keys act on, and which
+file the code panel shows.
 
 The user's choice is kept as names; ``resolve`` checks it against a snapshot, so a choice
 that no longer applies (the waiter woke up) falls back to a sensible default instead of
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadlab.engine.model import PrimitiveView, Snapshot
+from threadlab.engine.model import PrimitiveView, ProgramFile, Snapshot
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,33 @@ def next_waiter(snapshot: Snapshot | None, selection: Selection, step: int = 1) 
     if selection.waiter not in queue:
         return queue[0]
     return queue[(queue.index(selection.waiter) + step) % len(queue)]
+
+
+def shown_file(snapshot: Snapshot | None, chosen: str | None) -> ProgramFile | None:
+    """The file the code panel shows, when the program has more than one (else None): the
+    one the user chose (its path), else the file of the thread the panel keeps in view
+    (the first the verdict names, else the one that did the latest event: the thread the
+    user just stepped), else the main file."""
+    if snapshot is None or not snapshot.files:
+        return None
+    by_path = {f.path: f for f in snapshot.files}
+    if chosen in by_path:
+        return by_path[chosen]
+    names = list(snapshot.verdict.threads) if snapshot.verdict is not None else []
+    last_actor = next((e.thread for e in reversed(snapshot.events) if e.thread), None)
+    if last_actor is not None:
+        names.append(last_actor)
+    threads = {t.name: t for t in snapshot.threads}
+    for name in names:
+        if name in threads:
+            return by_path.get(threads[name].file or "", snapshot.files[0])
+    return snapshot.files[0]
+
+
+def next_file(snapshot: Snapshot | None, shown: ProgramFile | None) -> str | None:
+    """The path of the file after ``shown`` (the first after the last), or None."""
+    if snapshot is None or not snapshot.files or shown is None:
+        return None
+    paths = [f.path for f in snapshot.files]
+    at = paths.index(shown.path) if shown.path in paths else -1
+    return paths[(at + 1) % len(paths)]

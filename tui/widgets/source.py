@@ -1,5 +1,9 @@
 """The source panel: the scenario's own code, each thread's current line marked in the gutter.
 
+A program with modules of its own shows one file at a time (its title names it): the file
+the user chose with f, else the file of the thread it keeps in view; only the threads in
+that file are marked.
+
 The gutter has one lane per thread, so a thread keeps its column as it moves through the
 code. The panel scrolls to keep the marked lines in view.
 """
@@ -16,7 +20,8 @@ from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.reactive import reactive
 
-from threadlab.engine.model import Snapshot, SourceLine, ThreadState, ThreadView
+from threadlab.engine.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
+from threadlab.tui.screens.selection import shown_file
 from threadlab.tui.widgets.palette import thread_style
 from threadlab.tui.widgets.source_rows import SourceRows
 
@@ -60,6 +65,15 @@ class SourcePanel(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self._rows: dict[tuple[object, ...], Text] = {}
         self._rows_layout: tuple[object, ...] | None = None
+        self.chosen_file: str | None = None
+        """The file the user chose to see (its path); None: the file of the thread in view."""
+        self.shown: ProgramFile | None = None
+        """The file shown, when the program has more than one."""
+
+    def show_file(self, path: str | None) -> None:
+        """Show the program file at ``path`` (None: follow the thread in view)."""
+        self.chosen_file = path
+        self.watch_snapshot(self.snapshot)
 
     def compose(self) -> ComposeResult:
         yield SourceRows(id="source-text")
@@ -67,22 +81,34 @@ class SourcePanel(VerticalScroll, can_focus=False):
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             return
-        rows, marked_rows = self._render_source(snapshot)
+        self.shown = shown_file(snapshot, self.chosen_file)
+        source, path, title = snapshot.source, None, "Source"
+        if self.shown is not None:
+            source, path = self.shown.source, self.shown.path
+            if path == snapshot.files[0].path:
+                path = None
+            title = f"Source · {self.shown.name}"
+        if self.border_title != title:
+            self.border_title = title
+        here = tuple(t for t in snapshot.threads if t.file == path)
+        rows, marked_rows = self._render_source(snapshot, source, here)
         self.query_one(SourceRows).show(rows)
         if marked_rows:
-            focus = self._focus_row(snapshot)
+            focus = self._focus_row(snapshot, source, here)
             self.call_after_refresh(self._keep_in_view, min(marked_rows), max(marked_rows), focus)
 
     @staticmethod
-    def _focus_row(snapshot: Snapshot) -> int | None:
+    def _focus_row(
+        snapshot: Snapshot, source: tuple[SourceLine, ...], here: tuple[ThreadView, ...]
+    ) -> int | None:
         """The row that must stay in view when not every marked row fits: the line of the
         first thread the verdict names, else of the thread that did the latest event."""
         names: list[str] = []
         if snapshot.verdict is not None:
             names.extend(snapshot.verdict.threads)
         names.extend(e.thread for e in reversed(snapshot.events) if e.thread is not None)
-        rows = {line.lineno: row for row, line in enumerate(snapshot.source) if line.lineno}
-        lines = {t.name: t.line for t in snapshot.threads}
+        rows = {line.lineno: row for row, line in enumerate(source) if line.lineno}
+        lines = {t.name: t.line for t in here}
         for name in names:
             line = lines.get(name)
             if line is not None and line in rows:
@@ -104,10 +130,13 @@ class SourcePanel(VerticalScroll, can_focus=False):
             Region(0, top, 1, bottom - top + 1), animate=False, immediate=True, force=True
         )
 
-    def _render_source(self, snapshot: Snapshot) -> tuple[list[Text], list[int]]:
-        """The source a Text a row, and the rows that carry a thread marker."""
+    def _render_source(
+        self, snapshot: Snapshot, source: tuple[SourceLine, ...], in_file: tuple[ThreadView, ...]
+    ) -> tuple[list[Text], list[int]]:
+        """The ``source`` a Text a row, and the rows that carry a marker of a thread
+        ``in_file`` (the threads in that file)."""
         at_line: dict[int, list[ThreadView]] = {}
-        for thread in snapshot.threads:
+        for thread in in_file:
             if thread.line is not None and thread.state is not ThreadState.DONE:
                 at_line.setdefault(thread.line, []).append(thread)
         lane_width = max((len(t.name) for t in snapshot.threads), default=2) + 1
@@ -124,7 +153,7 @@ class SourcePanel(VerticalScroll, can_focus=False):
         numbered = view_width >= NUMBERED_WIDTH
         marked_style = self.get_component_rich_style("source--marked", partial=True)
         lineno_style = self.get_component_rich_style("source--lineno", partial=True)
-        highlighted = _highlighted(snapshot.source)
+        highlighted = _highlighted(source)
         code_width = max((c.cell_len for c in highlighted), default=0)
         width = max(gutter_width + 4 + code_width, view_width)
         output: list[Text] = []
@@ -136,7 +165,7 @@ class SourcePanel(VerticalScroll, can_focus=False):
         if layout != self._rows_layout:
             self._rows_layout = layout
             self._rows.clear()
-        for row, (line, code) in enumerate(zip(snapshot.source, highlighted, strict=True)):
+        for row, (line, code) in enumerate(zip(source, highlighted, strict=True)):
             here = at_line.get(line.lineno, []) if line.lineno else []
             if here:
                 marked_rows.append(row)
