@@ -188,20 +188,26 @@ def test_a_scenario_file_run_by_its_path_gives_the_same_events(name: str) -> Non
     assert len(events(built_in)) > 10
 
 
-def test_a_run_file_of_a_program_replays_and_notices_a_change(tmp_path: Path) -> None:
-    program = tmp_path / "mine.py"
-    program.write_text(LOCK_ORDER)
-    config = resolve_config(program_scenario(str(program)), seed=1)
+def save_run(program: Path, *, seed: int, steps: int) -> Path:
+    """Run ``program`` for ``steps`` steps and save it as ``run.json`` beside it."""
+    config = resolve_config(program_scenario(str(program)), seed=seed)
     runtime = Runtime(config, paused=True, speed=None)
     try:
         runtime.start()
-        runtime.step(8)
+        runtime.step(steps)
         assert runtime.wait_idle(10)
         history = runtime.history()
     finally:
         assert runtime.stop()
-    saved = tmp_path / "run.json"
+    saved = program.parent / "run.json"
     runfile.save(str(saved), runfile.record(config, history))
+    return saved
+
+
+def test_a_run_file_of_a_program_replays_and_notices_a_change(tmp_path: Path) -> None:
+    program = tmp_path / "mine.py"
+    program.write_text(LOCK_ORDER)
+    saved = save_run(program, seed=1, steps=8)
     assert json.loads(saved.read_text())["program"]["path"] == str(program)
 
     loaded = runfile.load(str(saved), get_scenario)
@@ -221,17 +227,7 @@ def test_a_run_file_notices_a_change_in_a_module_of_the_programs_own(tmp_path: P
         "import threading\nimport shared\n\n\ndef work():\n    with shared.guard:\n"
         "        pass\n\n\nthreading.Thread(target=work).start()\n"
     )
-    config = resolve_config(program_scenario(str(program)), seed=0)
-    runtime = Runtime(config, paused=True, speed=None)
-    try:
-        runtime.start()
-        runtime.step(4)
-        assert runtime.wait_idle(10)
-        history = runtime.history()
-    finally:
-        assert runtime.stop()
-    saved = tmp_path / "run.json"
-    runfile.save(str(saved), runfile.record(config, history))
+    saved = save_run(program, seed=0, steps=4)
     modules = json.loads(saved.read_text())["program"]["modules"]
     assert list(modules) == [str(tmp_path / "shared.py")]
     matches, summary = runfile.check(runfile.load(str(saved), get_scenario))
