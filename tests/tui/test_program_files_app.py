@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_testing import run, scenario_screen, show, tap
+from tui_testing import run, runtime_of, scenario_screen, show, tap
 
 from threadlab.engine import ThreadState, resolve_config
 from threadlab.engine.own_program import program_scenario
@@ -43,19 +43,19 @@ def test_the_source_panel_follows_the_stepped_thread_into_its_file(tmp_path: Pat
         async with app.run_test(size=(120, 40)) as pilot:
             screen = scenario_screen(app)
             panel = screen.query_one(SourcePanel)
-            for _ in range(20):  # MainThread runs until the waiter exists
-                show(app)
-                await pilot.pause()
-                if screen.snapshot is not None and len(screen.snapshot.threads) > 1:
+            runtime = runtime_of(app)
+            for _ in range(20):  # MainThread runs until the waiter exists, and no further
+                if len(runtime.snapshot().threads) > 1:
                     break
-                await tap(pilot, "1")
+                runtime.step_thread("MainThread")
+                assert runtime.wait_idle(10)
             for _ in range(20):  # the waiter runs into shared.py and waits there
-                show(app)
-                await pilot.pause()
-                assert screen.snapshot is not None
-                if screen.snapshot.thread("waiter").state is ThreadState.WAITING:
+                if runtime.snapshot().thread("waiter").state is ThreadState.WAITING:
                     break
-                await tap(pilot, "2")
+                runtime.step_thread("waiter")
+                assert runtime.wait_idle(10)
+            show(app)
+            await pilot.pause()
             assert screen.snapshot is not None
             assert screen.snapshot.thread("waiter").file == str(tmp_path / "shared.py")
             assert panel.shown is not None and panel.shown.name == "shared.py"
