@@ -86,6 +86,9 @@ class Driver:
         self.kernel = kernel
         self.judge = judge
         self.policy = policy
+        self.policy_chooses = bool(getattr(policy, "as_chosen", False))
+        """The policy's choices are recorded as chosen steps (the explorer's), so a replay
+        follows them without asking a policy."""
         self.history = history
         self.paused = paused
         self.speed = speed
@@ -183,7 +186,7 @@ class Driver:
                 return thread, True, None
         if self.budget:
             self.budget -= 1
-            return self.policy.choose(runnable), False, None
+            return self.policy.choose(runnable), self.policy_chooses, None
         if self.waiting_controls or self.paused:
             return None, False, None
         if self.speed is not None:
@@ -193,7 +196,7 @@ class Driver:
             if now < self.next_due:
                 return None, False, self.next_due - now
             self.next_due = now + 1.0 / self.speed
-        return self.policy.choose(runnable), False, None
+        return self.policy.choose(runnable), self.policy_chooses, None
 
     # ------------------------------------------------------ the scheduler
 

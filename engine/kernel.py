@@ -179,6 +179,7 @@ class Kernel:
         operation: str,
         state: ThreadState = ThreadState.RUNNABLE,
         line: int | None = None,
+        touches: str | None = None,
     ) -> SimThread:
         """Park the calling scenario thread until the scheduler gives it the turn.
 
@@ -186,6 +187,9 @@ class Kernel:
             operation: what the thread is about to do, in words.
             state: RUNNABLE, or WORKING for simulated work.
             line: its line in the program; by default the innermost program frame.
+            touches: the one shared object the step touches (a primitive's or a variable's
+                name), or None when it may touch anything: steps on different objects
+                give the same state in either order (the explorer explores one).
         """
         thread = self.current()
         file: str | None = None
@@ -196,6 +200,7 @@ class Kernel:
             if thread.stopped:
                 raise StopRun
             thread.operation = operation
+            thread.touches = touches
             thread.file = file
             thread.line = line
             thread.main_line = main_line

@@ -74,6 +74,11 @@ _IN_PLACE: dict[str, Callable[[Any, Any], Any]] = {
 # --------------------------------------------------------------- the rewriting
 
 
+_ITEMS = "items"
+"""What every item read or write touches, for the explorer: one object for all, since
+which container is which cannot be told across runs."""
+
+
 def instrument(tree: ast.Module, path: str) -> ast.Module:
     """Rewrite ``tree`` (the module in ``path``) in place so that its functions' shared
     reads and writes are steps; returns it."""
@@ -669,7 +674,7 @@ class Races:
         thread = self._thread()
         if thread is None:
             return False
-        self._kernel.checkpoint(f"read {self._label(key[1], key[0])}")
+        self._kernel.checkpoint(f"read {self._label(key[1], key[0])}", touches=key[1])
         return True
 
     def got(self, key: tuple[str, str], value: object) -> object:
@@ -687,7 +692,8 @@ class Races:
         if thread is None:
             return value
         name, identity = key
-        self._kernel.checkpoint(f"write {self._label(identity, name)} = {shown(value)}")
+        label = self._label(identity, name)
+        self._kernel.checkpoint(f"write {label} = {shown(value)}", touches=identity)
         old = MISSING
         if identity.startswith("global:"):
             old = sys._getframe(1).f_globals.get(name, MISSING)
@@ -704,7 +710,9 @@ class Races:
         if thread is None:
             return getattr(obj, name)
         key = ("attribute", id(obj), name)
-        self._kernel.checkpoint(f"read {self._label(key, _attribute_label(obj, name))}")
+        label = self._label(key, _attribute_label(obj, name))
+        # by attribute name only: the same object's id may differ from run to run
+        self._kernel.checkpoint(f"read {label}", touches=f"attribute .{name}")
         value = getattr(obj, name)
         self._record(thread, key, _attribute_label(obj, name), obj, value, MISSING, write=False)
         return value
@@ -719,7 +727,10 @@ class Races:
             return
         key = ("attribute", id(obj), name)
         label = _attribute_label(obj, name)
-        self._kernel.checkpoint(f"write {self._label(key, label)} = {shown(value)}")
+        shown_label = self._label(key, label)
+        self._kernel.checkpoint(
+            f"write {shown_label} = {shown(value)}", touches=f"attribute .{name}"
+        )
         old = _peek_attribute(obj, name)
         setattr(obj, name, value)
         self._record(thread, key, label, obj, value, old, write=True)
@@ -744,7 +755,8 @@ class Races:
             return container[key]
         variable_key = ("item", id(container), identity)
         label = self._item_label(container, identity, text)
-        self._kernel.checkpoint(f"read {self._label(variable_key, label)}")
+        shown_label = self._label(variable_key, label)
+        self._kernel.checkpoint(f"read {shown_label}", touches=_ITEMS)
         value = container[key]
         self._record(thread, variable_key, label, container, value, MISSING, write=False)
         return value
@@ -760,7 +772,8 @@ class Races:
             return
         variable_key = ("item", id(container), identity)
         label = self._item_label(container, identity, text)
-        self._kernel.checkpoint(f"write {self._label(variable_key, label)} = {shown(value)}")
+        shown_label = self._label(variable_key, label)
+        self._kernel.checkpoint(f"write {shown_label} = {shown(value)}", touches=_ITEMS)
         old = _peek_item(container, key)
         container[key] = value
         self._record(thread, variable_key, label, container, value, old, write=True)

@@ -33,11 +33,12 @@ from threadlab.engine.model import (
     Snapshot,
     ThreadState,
     UserAction,
+    Verdict,
 )
 from threadlab.engine.program import file_source, load_program
 from threadlab.engine.replay import fast_forward
 from threadlab.engine.scenario import RunConfig
-from threadlab.engine.scheduler import make_policy
+from threadlab.engine.scheduler import BindingPolicy, make_policy
 from threadlab.engine.source import collect_source
 from threadlab.engine.threads import SimThread
 from threadlab.engine.verdicts import Judge, why_not
@@ -85,15 +86,18 @@ class _Run:
         self.judge = Judge(
             kernel, waits_for_user=scenario.waits_for_user, idle_hint=scenario.idle_hint
         )
+        policy = runtime.policy
         self.driver = Driver(
             kernel,
             self.judge,
-            make_policy(runtime.policy_name, config.seed),
+            make_policy(policy, config.seed) if isinstance(policy, str) else policy,
             runtime.history_record,
             paused=paused,
             speed=speed,
             settle=self.settle,
         )
+        if not isinstance(policy, str):
+            policy.bind(kernel, self.driver)
         self.watch_values: tuple[tuple[str, str], ...] = ()
         self.files: tuple[ProgramFile, ...] = ()
         """The program's files, made again only when it imports a module of its own."""
@@ -152,7 +156,8 @@ class Runtime:
         config: scenario, variant, parameters and seed.
         paused: start paused (no step is taken until ``step`` or ``resume``).
         speed: steps per second, or None for as fast as possible.
-        policy: 'random' (seeded) or 'round-robin'.
+        policy: 'random' (seeded) or 'round-robin', or a policy of the caller's own (the
+            explorer's), bound to the run's kernel and driver before it starts.
         event_sink: called with every event as it happens (under the engine lock).
         step_sink: called after every step with the step number and each thread's
             (name, state), the running one shown as running (under the engine lock).
@@ -167,14 +172,14 @@ class Runtime:
         *,
         paused: bool = False,
         speed: float | None = DEFAULT_SPEED,
-        policy: str = "random",
+        policy: str | BindingPolicy = "random",
         event_sink: Callable[[Event], None] | None = None,
         step_sink: StepSink | None = None,
         history: History | None = None,
         output_sink: OutputSink | None = None,
     ) -> None:
         self.config = config
-        self.policy_name = policy
+        self.policy = policy
         self.event_sink = event_sink
         self.step_sink = step_sink
         self.output_sink = output_sink
@@ -539,6 +544,13 @@ class Runtime:
     def event_queue_names(self) -> tuple[str, ...]:
         """The queues the user can post into now."""
         return postable(self._run.kernel)
+
+    def outcome(self) -> tuple[Verdict | None, int]:
+        """The latest verdict and the steps taken so far: what a snapshot says of the run's
+        end, without the cost of one."""
+        run = self._run
+        with run.kernel.lock:
+            return run.judge.verdict, run.kernel.step
 
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
         """Block until no step is in progress or owed (paused, or nothing can run).

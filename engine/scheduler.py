@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from threadlab.engine.driver import Driver
+    from threadlab.engine.kernel import Kernel
 
 T = TypeVar("T")
 
@@ -13,6 +17,18 @@ class Policy(Protocol):
     def choose(self, runnable: Sequence[T]) -> T:
         """Pick one of ``runnable`` (never empty, in thread-list order)."""
         ...
+
+
+class BindingPolicy(Protocol):
+    """A policy that looks at the run itself (the explorer's): bound to the run's kernel and
+    driver before the run starts; ``choose`` is called with the engine lock held. Its
+    choices are recorded as chosen steps (``as_chosen``), so a replay follows them."""
+
+    as_chosen: bool
+
+    def bind(self, kernel: Kernel, driver: Driver) -> None: ...
+
+    def choose(self, runnable: Sequence[T]) -> T: ...
 
 
 class SeededRandomPolicy:

@@ -33,6 +33,8 @@ class SimThread:
     args: tuple[Any, ...]
     state: ThreadState = ThreadState.RUNNABLE
     operation: str = "starting"
+    touches: str | None = None
+    """The shared object its next step touches, if known (see ``Kernel.checkpoint``)."""
     blocked_on: Primitive | None = None
     line: int | None = None
     """Its current line, in ``file``."""

@@ -91,11 +91,11 @@ class Lock(_WithStatement, Mutex):  # type: ignore[misc]
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # type: ignore[override]
         limit = _lock_timeout(blocking, timeout)
-        thread = self._kernel.checkpoint(f"acquire {self.name}")
+        thread = self._kernel.checkpoint(f"acquire {self.name}", touches=self.name)
         return self._acquire_now(thread, blocking, limit)
 
     def release(self) -> None:
-        thread = self._kernel.checkpoint(f"release {self.name}")
+        thread = self._kernel.checkpoint(f"release {self.name}", touches=self.name)
         with self._kernel.lock:
             self._release_locked(thread)
 
@@ -237,7 +237,7 @@ class Condition(EngineCondition):
 
     def wait(self, timeout: float | None = None) -> bool:  # type: ignore[override]
         kernel = self._kernel
-        thread = kernel.checkpoint(f"wait on {self.name}")
+        thread = kernel.checkpoint(f"wait on {self.name}", touches=self.mutex.name)
         with kernel.lock:
             if not self.mutex._is_owned(thread):
                 raise RuntimeError("cannot wait on un-acquired lock")
@@ -265,7 +265,8 @@ class Condition(EngineCondition):
     def notify(self, n: int = 1) -> None:
         kernel = self._kernel
         thread = kernel.checkpoint(
-            f"notify {self.name}" if n == 1 else f"notify {n} on {self.name}"
+            f"notify {self.name}" if n == 1 else f"notify {n} on {self.name}",
+            touches=self.mutex.name,
         )
         with kernel.lock:
             if not self.mutex._is_owned(thread):
@@ -278,7 +279,7 @@ class Condition(EngineCondition):
 
     def notify_all(self) -> None:
         kernel = self._kernel
-        thread = kernel.checkpoint(f"notify_all {self.name}")
+        thread = kernel.checkpoint(f"notify_all {self.name}", touches=self.mutex.name)
         with kernel.lock:
             if not self.mutex._is_owned(thread):
                 raise RuntimeError("cannot notify on un-acquired lock")
@@ -309,7 +310,7 @@ class Semaphore(_WithStatement, EngineSemaphore):  # type: ignore[misc]
         if not blocking and timeout is not None:
             raise ValueError("can't specify timeout for non-blocking acquire")
         kernel = self._kernel
-        thread = kernel.checkpoint(f"acquire {self.name}")
+        thread = kernel.checkpoint(f"acquire {self.name}", touches=self.name)
         deadline = _deadline(kernel, timeout)
         while True:
             with kernel.lock:
@@ -329,7 +330,7 @@ class Semaphore(_WithStatement, EngineSemaphore):  # type: ignore[misc]
         if n < 1:
             raise ValueError("n must be one or more")
         kernel = self._kernel
-        thread = kernel.checkpoint(f"release {self.name}")
+        thread = kernel.checkpoint(f"release {self.name}", touches=self.name)
         with kernel.lock:
             self._check_release(n)
             for _ in range(n):
@@ -375,7 +376,7 @@ class Event(Primitive):
 
     def set(self) -> None:
         kernel = self._kernel
-        thread = kernel.checkpoint(f"set {self.name}")
+        thread = kernel.checkpoint(f"set {self.name}", touches=self.name)
         with kernel.lock:
             self.flag = True
             detail = ", ".join(t.name for t in self.queue)
@@ -385,14 +386,14 @@ class Event(Primitive):
 
     def clear(self) -> None:
         kernel = self._kernel
-        thread = kernel.checkpoint(f"clear {self.name}")
+        thread = kernel.checkpoint(f"clear {self.name}", touches=self.name)
         with kernel.lock:
             self.flag = False
             kernel.emit(thread, EventKind.CLEAR, self.name)
 
     def wait(self, timeout: float | None = None) -> bool:
         kernel = self._kernel
-        thread = kernel.checkpoint(f"wait for {self.name}")
+        thread = kernel.checkpoint(f"wait for {self.name}", touches=self.name)
         with kernel.lock:
             if self.flag:
                 return True
@@ -447,7 +448,7 @@ class Barrier(EngineBarrier):
     def wait(self, timeout: float | None = None) -> int:
         kernel = self._kernel
         limit = self.timeout if timeout is None else timeout
-        thread = kernel.checkpoint(f"wait at {self.name}")
+        thread = kernel.checkpoint(f"wait at {self.name}", touches=self.name)
         with kernel.lock:
             if self.broken:
                 raise BrokenBarrierError
@@ -489,12 +490,12 @@ class Barrier(EngineBarrier):
             kernel.emit(thread, EventKind.RELEASE, self.name, f"all {self.parties} arrived: go")
 
     def abort(self) -> None:
-        thread = self._kernel.checkpoint(f"abort {self.name}")
+        thread = self._kernel.checkpoint(f"abort {self.name}", touches=self.name)
         with self._kernel.lock:
             self._break(thread, "aborted")
 
     def reset(self) -> None:
-        thread = self._kernel.checkpoint(f"reset {self.name}")
+        thread = self._kernel.checkpoint(f"reset {self.name}", touches=self.name)
         with self._kernel.lock:
             if self.queue:
                 self._break(thread, "reset")

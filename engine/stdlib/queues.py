@@ -209,7 +209,7 @@ class Queue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         kernel, state = self._kernel, self._state
-        thread = kernel.checkpoint(f"put {_item_text(item)} into {state.name}")
+        thread = kernel.checkpoint(f"put {_item_text(item)} into {state.name}", touches=state.name)
         deadline = None
         if state.maxsize > 0 and block and timeout is not None:
             if timeout < 0:
@@ -241,7 +241,7 @@ class Queue:
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         kernel, state = self._kernel, self._state
-        thread = kernel.checkpoint(f"get from {state.name}")
+        thread = kernel.checkpoint(f"get from {state.name}", touches=state.name)
         deadline = None
         if block and timeout is not None:
             if timeout < 0:
@@ -280,7 +280,7 @@ class Queue:
 
     def task_done(self) -> None:
         kernel, state = self._kernel, self._state
-        thread = kernel.checkpoint(f"task_done on {state.name}")
+        thread = kernel.checkpoint(f"task_done on {state.name}", touches=state.name)
         with kernel.lock:
             unfinished = state.unfinished - 1
             if unfinished < 0:
@@ -297,7 +297,7 @@ class Queue:
 
     def join(self) -> None:
         kernel, state = self._kernel, self._state
-        thread = kernel.checkpoint(f"join {state.name}")
+        thread = kernel.checkpoint(f"join {state.name}", touches=state.name)
         while True:
             with kernel.lock:
                 if not state.unfinished:

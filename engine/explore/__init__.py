@@ -1,0 +1,39 @@
+"""The schedule explorer: search the interleavings of a program for one that ends in a
+deadlock, a broken invariant or a failure, shrink it, and hand it over as a run.
+
+``explore(Request(...))`` is the front door; see ``search`` for how a search goes, ``plan``
+for which schedules it runs, ``choosers`` for the strategies and ``shrink`` for shrinking.
+"""
+
+from __future__ import annotations
+
+from threadlab.engine.explore.policy import Switch
+from threadlab.engine.explore.search import (
+    STRATEGY_NAMES,
+    Coverage,
+    ExploreResult,
+    Finding,
+    Progress,
+    Request,
+    Stuck,
+    default_jobs,
+    explore,
+)
+from threadlab.engine.explore.target import Target, target_of
+from threadlab.engine.explore.workers import WorkerFailed
+
+__all__ = [
+    "STRATEGY_NAMES",
+    "Coverage",
+    "ExploreResult",
+    "Finding",
+    "Progress",
+    "Request",
+    "Stuck",
+    "Switch",
+    "Target",
+    "WorkerFailed",
+    "default_jobs",
+    "explore",
+    "target_of",
+]

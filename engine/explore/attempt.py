@@ -1,0 +1,84 @@
+"""One schedule, run headless under the explorer's policy, and what became of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from threadlab.engine.explore.policy import Chooser, Decision, ExplorePolicy, Switch
+from threadlab.engine.history import History
+from threadlab.engine.model import Verdict, VerdictKind
+from threadlab.engine.runtime import Runtime
+from threadlab.engine.scenario import RunConfig
+
+FAILURES = (VerdictKind.DEADLOCK, VerdictKind.VIOLATION, VerdictKind.FAILED)
+"""The verdicts the explorer looks for."""
+
+PATIENCE = 10.0
+"""Real seconds a schedule may take before the explorer gives up on it: a thread runs
+outside the schedule (a busy loop, real I/O, a blocking call threadlab does not control)."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one schedule ended."""
+
+    verdict: Verdict | None
+    steps: int
+    preemptions: int
+    cut_short: bool
+    """It ran ``max_steps`` steps without ending (taken to loop) or was halted as
+    redundant."""
+    stuck: bool
+    """A thread stayed away from every checkpoint for ``PATIENCE`` seconds."""
+    history: History
+    decisions: tuple[Decision, ...]
+    picks: tuple[int, ...]
+    switches: tuple[Switch, ...] = ()
+    stuck_thread: str = ""
+    """For a stuck run: the thread that stayed away from every checkpoint, and its line."""
+    stuck_line: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict is not None and self.verdict.kind in FAILURES
+
+
+def run_schedule(
+    config: RunConfig,
+    chooser: Chooser,
+    *,
+    spurious: bool = False,
+    max_steps: int = 20_000,
+    describe: bool = False,
+    patience: float = PATIENCE,
+) -> Attempt:
+    """Run ``config`` once, every choice made by ``chooser``, until it ends, fails, loops
+    or gets stuck."""
+    policy = ExplorePolicy(chooser, spurious=spurious, max_steps=max_steps, describe=describe)
+    runtime = Runtime(config, paused=False, speed=None, policy=policy)
+    try:
+        runtime.start()
+        ended = runtime.wait_idle(patience)
+        verdict, steps = runtime.outcome()
+        history = runtime.history()
+        stuck_thread, stuck_line = "", None
+        if not ended:
+            for view in runtime.snapshot().threads:
+                if view.outside_for is not None:
+                    stuck_thread, stuck_line = view.name, view.line
+    finally:
+        runtime.stop(1.0)
+    failed = verdict is not None and verdict.kind in FAILURES
+    return Attempt(
+        verdict=verdict,
+        steps=steps,
+        preemptions=policy.preemptions,
+        cut_short=(policy.cut_short or policy.halted) and not failed,
+        stuck=not ended,
+        history=history,
+        decisions=tuple(policy.decisions),
+        picks=tuple(policy.picks),
+        switches=tuple(policy.switches),
+        stuck_thread=stuck_thread,
+        stuck_line=stuck_line,
+    )

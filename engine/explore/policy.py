@@ -1,0 +1,219 @@
+"""The explorer's hold on one run: at every scheduling point it lists the choices and asks a
+chooser (a strategy) which to take.
+
+A choice is a thread to run next, or, with spurious wakeups allowed, a waiter of a
+condition to wake with no signal. The policy keeps what the strategies and the shrinker
+need: every decision and what was picked, the preemptions (a switch away from a thread that
+could have gone on), and, when asked, who ran where at each switch (for the story).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from threadlab.engine.actions import apply_action
+from threadlab.engine.model import ActionKind, UserAction
+from threadlab.engine.primitives.condition import Condition
+
+if TYPE_CHECKING:
+    from threadlab.engine.driver import Driver
+    from threadlab.engine.kernel import Kernel
+
+T = TypeVar("T")
+
+FAIR_STREAK = 32
+"""Steps one thread may take in a row, while others could run, before it must let them."""
+
+HALT = -1
+"""What a chooser returns to end the run here: what follows would repeat a schedule already
+explored (the step given now is the last)."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice at a scheduling point."""
+
+    thread: int
+    """The number of the thread to run, or of the waiter to wake."""
+    condition: str = ""
+    """Not empty: wake ``thread`` from this condition with no signal (a spurious wakeup)."""
+    touches: str | None = None
+    """The shared object the thread's next step touches (None: unknown, maybe anything)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A scheduling point: the choices, in a fixed order, and who took the last step."""
+
+    step: int
+    options: tuple[Option, ...]
+    last: int | None
+    """The thread that took the previous step, when it could go on (else None: any choice
+    is free)."""
+    tired: int | None = None
+    """A thread that has taken ``FAIR_STREAK`` steps in a row while others could run: it
+    lets another go without that counting as a preemption (as a fair scheduler would;
+    a thread that spins on a flag would otherwise keep the one it waits for away)."""
+
+    def preempts(self, index: int) -> bool:
+        """Whether taking option ``index`` switches away from a thread that could go on
+        (a spurious wakeup always counts: it is a fault injected)."""
+        option = self.options[index]
+        return bool(option.condition) or (self.last is not None and option.thread != self.last)
+
+    def default(self) -> int:
+        """The choice that preempts nobody: the last thread again, else the first."""
+        for index, option in enumerate(self.options):
+            if not option.condition and option.thread == self.last:
+                return index
+        if self.tired is not None:  # the next thread after the tired one, round the ring
+            threads = [(o.thread, i) for i, o in enumerate(self.options) if not o.condition]
+            after = [pair for pair in threads if pair[0] > self.tired]
+            return min(after or threads)[1]
+        return 0
+
+
+class Chooser(Protocol):
+    def choose(self, decision: Decision) -> int:
+        """The index of the option to take, or ``HALT``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Who ran at a step where the running thread changed, and where it was."""
+
+    step: int
+    """The step (1-based) the new thread took."""
+    thread: str
+    line: int | None
+    file: str | None
+    operation: str
+    preempted: str | None
+    """The thread it switched away from although that thread could go on, if any."""
+    spurious: str = ""
+    """The condition a waiter was woken from with no signal just before this step."""
+
+
+class ExplorePolicy:
+    """Asks ``chooser`` at every scheduling point of one run.
+
+    Args:
+        chooser: the strategy's chooser for this run.
+        spurious: offer spurious wakeups of condition waiters as choices.
+        max_steps: steps after which the run is cut short (paused): a run that long is
+            taken to loop, not to end.
+        max_injections: spurious wakeups at most in one run.
+        describe: keep the switches for the story.
+    """
+
+    as_chosen = True
+
+    def __init__(
+        self,
+        chooser: Chooser,
+        *,
+        spurious: bool = False,
+        max_steps: int = 20_000,
+        max_injections: int = 3,
+        describe: bool = False,
+    ) -> None:
+        self.chooser = chooser
+        self.spurious = spurious
+        self.max_steps = max_steps
+        self.max_injections = max_injections
+        self.describe = describe
+        self.decisions: list[Decision] = []
+        self.picks: list[int] = []
+        self.preemptions = 0
+        self.injections = 0
+        self.cut_short = False
+        self.halted = False
+        self.switches: list[Switch] = []
+        self._kernel: Kernel | None = None
+        self._driver: Driver | None = None
+        self._last_thread: int | None = None
+        self._streak = 0
+        """Steps ``_last_thread`` has taken in a row while others could run."""
+
+    def bind(self, kernel: Kernel, driver: Driver) -> None:
+        self._kernel = kernel
+        self._driver = driver
+
+    def choose(self, runnable: Sequence[T]) -> T:
+        kernel, driver = self._kernel, self._driver
+        assert kernel is not None and driver is not None, "bind() first"
+        if len(self.picks) >= self.max_steps:
+            self.cut_short = True
+            driver.paused = True  # this step is the last one
+        spurious_from = ""
+        while True:
+            decision = self._decision(kernel)
+            pick = self.chooser.choose(decision)
+            if pick == HALT:
+                self.halted = True
+                driver.paused = True
+            if not 0 <= pick < len(decision.options):
+                pick = decision.default()
+            self.decisions.append(decision)
+            self.picks.append(pick)
+            if decision.preempts(pick):
+                self.preemptions += 1
+            option = decision.options[pick]
+            if not option.condition:
+                break
+            self._wake_spuriously(kernel, driver, option)
+            spurious_from = option.condition
+        chosen = kernel.threads[option.thread - 1]
+        if self.describe and option.thread != self._last_thread:
+            preempted = None
+            if decision.last is not None and decision.last != option.thread:
+                preempted = kernel.threads[decision.last - 1].name
+            self.switches.append(
+                Switch(
+                    kernel.step + 1,
+                    chosen.name,
+                    chosen.line,
+                    chosen.file,
+                    chosen.operation,
+                    preempted,
+                    spurious_from,
+                )
+            )
+        others = any(o.thread != option.thread for o in decision.options)
+        same = option.thread == self._last_thread and others
+        self._streak = self._streak + 1 if same else 0
+        self._last_thread = option.thread
+        return chosen  # type: ignore[return-value]
+
+    def _decision(self, kernel: Kernel) -> Decision:
+        threads = kernel.threads
+        options = [Option(t.index, touches=t.touches) for t in threads if t.state.can_run]
+        if self.spurious and self.injections < self.max_injections:
+            for primitive in kernel.primitives:
+                if isinstance(primitive, Condition) and primitive.queue:
+                    options.extend(
+                        Option(waiter.index, primitive.name, primitive.mutex.name)
+                        for waiter in primitive.queue
+                    )
+        last = self._last_thread
+        tired = None
+        if last is not None and not threads[last - 1].state.can_run:
+            last = None
+        elif last is not None and self._streak >= FAIR_STREAK:
+            last, tired = None, last
+        return Decision(kernel.step, tuple(options), last, tired)
+
+    def _wake_spuriously(self, kernel: Kernel, driver: Driver, option: Option) -> None:
+        """Wake a waiter with no signal, recorded as the user's action would be."""
+        action = UserAction(
+            ActionKind.SPURIOUS, option.condition, kernel.threads[option.thread - 1].name
+        )
+        apply_action(kernel, action)
+        driver.settle()
+        driver.history.truncate(kernel.step, driver.actions_applied)
+        driver.history.record_action(kernel.step, action)
+        driver.actions_applied += 1
+        self.injections += 1

@@ -1,0 +1,214 @@
+"""Shrinking a failing schedule: fewest preemptions first, then fewest steps, and it must
+still fail the same way.
+
+A schedule is kept as its deviations: the scheduling points where it did not take the
+choice that preempts nobody (the thread that ran last, when it can go on; else the first
+that can run). Every other point takes that default. Shrinking removes deviations, halves
+first, then quarters... down to single ones (delta debugging), and keeps a candidate that
+still fails the same way and is smaller: fewer preemptions, or as many and fewer steps, or
+as many of both and fewer deviations. A deviation whose choice is not offered where it
+was made gives way to the default.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from threadlab.engine.explore.attempt import Attempt, run_schedule
+from threadlab.engine.explore.choosers import Choice, FollowChooser, PrefixChooser, choice_of
+from threadlab.engine.explore.plan import DepthFirst
+from threadlab.engine.explore.policy import Decision
+from threadlab.engine.explore.specs import DFS, Outcome, Spec
+from threadlab.engine.scenario import RunConfig
+
+MAX_RUNS = 800
+"""Candidates tried at most."""
+
+MAX_SECONDS = 8.0
+
+DEPTH_FIRST_RUNS = 400
+DEPTH_FIRST_SECONDS = 3.0
+"""What the search for a schedule with fewer preemptions may take, at most."""
+
+Point = tuple[int, int, int]
+"""A scheduling point, named so that it survives changes elsewhere in the schedule: (the
+thread that took the step before, how many steps that thread had taken, how many choices
+were made here before: a spurious wakeup is one)."""
+
+Deviation = tuple[Point, Choice]
+
+
+class _Points:
+    """Names the scheduling points of one run as they come: by their number in the run
+    (``by_number``), or by the thread before and its steps."""
+
+    def __init__(self, by_number: bool) -> None:
+        self._by_number = by_number
+        self._number = 0
+        self._taken: dict[int, int] = {}
+        self._last = 0
+        self._here = 0
+
+    def next(self) -> Point:
+        if self._by_number:
+            return self._number, 0, 0
+        return self._last, self._taken.get(self._last, 0), self._here
+
+    def took(self, choice: Choice) -> None:
+        self._number += 1
+        thread, condition = choice
+        if condition:
+            self._here += 1
+            return
+        self._taken[thread] = self._taken.get(thread, 0) + 1
+        self._last, self._here = thread, 0
+
+
+def deviations(attempt: Attempt, by_number: bool) -> list[Deviation]:
+    """Where ``attempt`` did not take the default choice, and what it took."""
+    points = _Points(by_number)
+    found: list[Deviation] = []
+    for decision, pick in zip(attempt.decisions, attempt.picks, strict=True):
+        choice = choice_of(decision.options[pick])
+        if pick != decision.default():
+            found.append((points.next(), choice))
+        points.took(choice)
+    return found
+
+
+class DeviationChooser:
+    """Takes the default choice except at the given points."""
+
+    def __init__(self, chosen: Sequence[Deviation], by_number: bool) -> None:
+        self._chosen = dict(chosen)
+        self._points = _Points(by_number)
+
+    def choose(self, decision: Decision) -> int:
+        pick = decision.default()
+        wanted = self._chosen.get(self._points.next())
+        if wanted is not None:
+            for position, option in enumerate(decision.options):
+                if choice_of(option) == wanted:
+                    pick = position
+                    break
+        self._points.took(choice_of(decision.options[pick]))
+        return pick
+
+
+def shrink(
+    config: RunConfig,
+    choices: Sequence[Choice],
+    *,
+    spurious: bool,
+    max_steps: int,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Attempt:
+    """The smallest failing schedule found from ``choices`` (which failed), run once more
+    to describe it (its switches are kept).
+
+    Raises:
+        ValueError: ``choices`` no longer fails (the program is not deterministic).
+    """
+
+    def run(chooser: FollowChooser | DeviationChooser, describe: bool = False) -> Attempt:
+        return run_schedule(
+            config, chooser, spurious=spurious, max_steps=max_steps, describe=describe
+        )
+
+    best = run(FollowChooser(choices))
+    if not best.failed or best.verdict is None:
+        raise ValueError("the failing schedule did not fail again")
+    kind = best.verdict.kind
+    runs, deadline = 1, time.monotonic() + MAX_SECONDS
+    by_number = True
+    current: list[Deviation] = []
+
+    def size(attempt: Attempt) -> tuple[int, int]:
+        return attempt.preemptions, attempt.steps
+
+    def smaller(candidate: list[Deviation]) -> bool:
+        nonlocal best, current, runs
+        runs += 1
+        attempt = run(DeviationChooser(candidate, by_number))
+        if not attempt.failed or attempt.verdict is None or attempt.verdict.kind is not kind:
+            return False
+        found = deviations(attempt, by_number)
+        if (size(attempt), len(found)) >= (size(best), len(current)):
+            return False
+        best, current = attempt, found
+        return True
+
+    fewer = _fewest_preemptions(config, best, spurious=spurious, max_steps=max_steps)
+    runs += fewer[1]
+    if fewer[0] is not None:
+        best = fewer[0]
+    # Points by number first (good at cutting whole stretches), then by thread (good at
+    # dropping one switch without moving the others).
+    for by_number in (True, False):
+        current = deviations(best, by_number)
+        parts = 2
+        while current and runs < MAX_RUNS and time.monotonic() < deadline and not cancelled():
+            chunk = -(-len(current) // parts)
+            for start in range(0, len(current), chunk):
+                if runs >= MAX_RUNS or cancelled():
+                    break
+                if smaller(current[:start] + current[start + chunk :]):
+                    parts = max(parts - 1, 2)
+                    break
+            else:
+                if chunk == 1:
+                    break
+                parts = min(len(current), parts * 2)
+    return run(DeviationChooser(current, by_number), describe=True)
+
+
+def _fewest_preemptions(
+    config: RunConfig, found: Attempt, *, spurious: bool, max_steps: int
+) -> tuple[Attempt | None, int]:
+    """A schedule that fails as ``found`` does with fewer preemptions, if a short
+    depth-first search with a preemption bound finds one (bound 0 first); and the runs it
+    took."""
+    assert found.verdict is not None
+    kind = found.verdict.kind
+    tree = DepthFirst(reduce=True)
+    runs = 0
+    deadline = time.monotonic() + DEPTH_FIRST_SECONDS
+    while runs < DEPTH_FIRST_RUNS and time.monotonic() < deadline:
+        prefix = tree.take()
+        if prefix is None or tree.bound >= found.preemptions:
+            break
+        spec = Spec(
+            runs,
+            DFS,
+            max_steps,
+            prefix=prefix.picks,
+            sleep=prefix.sleep,
+            preemptions=prefix.preemptions,
+            bound=tree.bound,
+        )
+        chooser = PrefixChooser(prefix.picks, prefix.sleep, prefix.preemptions, tree.bound)
+        attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
+        runs += 1
+        if attempt.failed and attempt.verdict is not None and attempt.verdict.kind is kind:
+            return attempt, runs
+        tree.integrate(spec, _outcome(spec, attempt, chooser))
+    return None, runs
+
+
+def _outcome(spec: Spec, attempt: Attempt, chooser: PrefixChooser) -> Outcome:
+    return Outcome(
+        index=spec.index,
+        kind=DFS,
+        failed=attempt.failed,
+        verdict=None,
+        steps=attempt.steps,
+        preemptions=attempt.preemptions,
+        cut_short=attempt.cut_short,
+        stuck=attempt.stuck,
+        stuck_thread="",
+        stuck_line=None,
+        choices=(),
+        nodes=tuple(chooser.nodes),
+        diverged=chooser.diverged,
+    )

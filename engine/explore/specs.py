@@ -1,0 +1,102 @@
+"""One schedule to run, as the planner hands it to a worker, and what the worker sends back:
+plain data, so that it crosses between processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from threadlab.engine.explore.attempt import Attempt, run_schedule
+from threadlab.engine.explore.choosers import (
+    Choice,
+    Node,
+    PCTChooser,
+    PrefixChooser,
+    RandomChooser,
+    Sleep,
+    choice_of,
+)
+from threadlab.engine.explore.policy import Chooser
+from threadlab.engine.model import VerdictKind
+from threadlab.engine.scenario import RunConfig
+
+RANDOM, PCT, DFS = "random", "pct", "dfs"
+STRATEGIES = (RANDOM, PCT, DFS)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The ``index``-th schedule of a search."""
+
+    index: int
+    kind: str
+    """RANDOM, PCT or DFS."""
+    max_steps: int
+    seed: int = 0
+    depth: int = 1
+    length: int = 0
+    prefix: bytes = b""
+    sleep: Sleep = ()
+    preemptions: int = 0
+    bound: int = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the ``index``-th schedule ended."""
+
+    index: int
+    kind: str
+    failed: bool
+    verdict: VerdictKind | None
+    steps: int
+    preemptions: int
+    cut_short: bool
+    stuck: bool
+    stuck_thread: str
+    """For a stuck run: the thread that stayed away from every checkpoint, and its line."""
+    stuck_line: int | None
+    choices: tuple[Choice, ...]
+    """Every choice made (kept for a failure, to shrink it)."""
+    nodes: tuple[Node, ...] = ()
+    """For a depth-first run: the scheduling points beyond its prefix."""
+    diverged: bool = False
+
+
+def chooser_for(spec: Spec, reduce: bool) -> Chooser:
+    if spec.kind == RANDOM:
+        return RandomChooser(spec.seed)
+    if spec.kind == PCT:
+        return PCTChooser(spec.seed, spec.depth, spec.length)
+    return PrefixChooser(spec.prefix, spec.sleep, spec.preemptions, spec.bound, reduce)
+
+
+def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> Outcome:
+    """Run one schedule (in whichever process) and say how it ended."""
+    chooser = chooser_for(spec, reduce)
+    attempt = run_schedule(config, chooser, spurious=spurious, max_steps=spec.max_steps)
+    nodes: tuple[Node, ...] = ()
+    diverged = False
+    if isinstance(chooser, PrefixChooser):
+        nodes, diverged = tuple(chooser.nodes), chooser.diverged
+    return Outcome(
+        index=spec.index,
+        kind=spec.kind,
+        failed=attempt.failed,
+        verdict=attempt.verdict.kind if attempt.verdict is not None else None,
+        steps=attempt.steps,
+        preemptions=attempt.preemptions,
+        cut_short=attempt.cut_short,
+        stuck=attempt.stuck,
+        stuck_thread=attempt.stuck_thread,
+        stuck_line=attempt.stuck_line,
+        choices=choices_of(attempt) if attempt.failed else (),
+        nodes=nodes,
+        diverged=diverged,
+    )
+
+
+def choices_of(attempt: Attempt) -> tuple[Choice, ...]:
+    return tuple(
+        choice_of(decision.options[pick])
+        for decision, pick in zip(attempt.decisions, attempt.picks, strict=True)
+    )

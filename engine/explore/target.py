@@ -1,0 +1,49 @@
+"""What to explore, in a form another process can rebuild (a scenario's callables are not
+sent, only its name or path)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from threadlab.engine.own_program import module_scenario, program_scenario
+from threadlab.engine.scenario import RunConfig, resolve_config
+
+
+@dataclass(frozen=True)
+class Target:
+    """A scenario by name, a program file, or a module run with ``-m``, configured."""
+
+    kind: str
+    """'scenario', 'file' or 'module'."""
+    name: str
+    variant: str
+    params: tuple[tuple[str, int], ...]
+    seed: int
+    argv: tuple[str, ...] = ()
+    races: bool = True
+
+    def config(self) -> RunConfig:
+        """The run configuration (raises ``ConfigError`` as the command line would)."""
+        if self.kind == "module":
+            scenario = dataclasses.replace(module_scenario(self.name), races=self.races)
+        elif self.kind == "file":
+            scenario = program_scenario(self.name, races=self.races)
+        else:
+            from threadlab.scenarios import get_scenario  # the lessons, known by name
+
+            scenario = get_scenario(self.name)
+        return resolve_config(scenario, self.variant, dict(self.params), self.seed, self.argv)
+
+
+def target_of(config: RunConfig) -> Target:
+    """The target a configuration was made from."""
+    scenario = config.scenario
+    kind = "scenario"
+    name = scenario.name
+    if scenario.program is not None and scenario.entry is None:  # a program of the user's
+        # run with -m, its name is the module's; a file's is its path
+        kind = "module" if scenario.name != scenario.program else "file"
+    return Target(
+        kind, name, config.variant, config.params, config.seed, config.argv, scenario.races
+    )

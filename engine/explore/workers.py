@@ -1,0 +1,116 @@
+"""Where schedules run: in this process, one after the other, or in worker processes
+(``--jobs N``), each with its own engine. Both take specs and give outcomes back in
+whatever order they end; the search puts them in order."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+from collections import deque
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol
+
+from threadlab.engine.explore.specs import Outcome, Spec, run_spec
+from threadlab.engine.explore.target import Target
+
+
+class Executor(Protocol):
+    capacity: int
+    """How many specs it takes before it has given outcomes back."""
+
+    def submit(self, spec: Spec) -> None: ...
+
+    def get(self, timeout: float) -> Outcome | None:
+        """The next outcome to end, or None after ``timeout`` seconds."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process raised or died: the search cannot go on."""
+
+
+class Inline:
+    """Runs each spec at once, in this process."""
+
+    capacity = 1
+
+    def __init__(self, target: Target, *, spurious: bool, reduce: bool) -> None:
+        self._config = target.config()
+        self._spurious = spurious
+        self._reduce = reduce
+        self._done: deque[Outcome] = deque()
+
+    def submit(self, spec: Spec) -> None:
+        self._done.append(
+            run_spec(self._config, spec, spurious=self._spurious, reduce=self._reduce)
+        )
+
+    def get(self, timeout: float) -> Outcome | None:
+        return self._done.popleft() if self._done else None
+
+    def close(self) -> None:
+        self._done.clear()
+
+
+def _work(target: Target, spurious: bool, reduce: bool, tasks: Any, results: Any) -> None:
+    """A worker process: run specs until told to stop (None)."""
+    try:
+        config = target.config()
+        while (spec := tasks.get()) is not None:
+            results.put(run_spec(config, spec, spurious=spurious, reduce=reduce))
+    except BaseException as error:  # said to the search, which stops
+        results.put(f"{type(error).__name__}: {error}")
+
+
+class Processes:
+    """Runs specs in ``jobs`` worker processes, started fresh (spawned: no thread of this
+    process is copied into them)."""
+
+    def __init__(self, target: Target, jobs: int, *, spurious: bool, reduce: bool) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.capacity = jobs * 2  # one running and one waiting, for each worker
+        self._tasks: Any = context.Queue()
+        self._results: Any = context.Queue()
+        self._workers: list[BaseProcess] = [
+            context.Process(
+                target=_work,
+                args=(target, spurious, reduce, self._tasks, self._results),
+                name=f"threadlab-explore-{n}",
+                daemon=True,
+            )
+            for n in range(jobs)
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def submit(self, spec: Spec) -> None:
+        self._tasks.put(spec)
+
+    def get(self, timeout: float) -> Outcome | None:
+        try:
+            item = self._results.get(timeout=timeout)
+        except queue.Empty:
+            if not all(worker.is_alive() for worker in self._workers):
+                raise WorkerFailed("a worker process ended unexpectedly") from None
+            return None
+        if isinstance(item, str):
+            raise WorkerFailed(item)
+        result: Outcome = item
+        return result
+
+    def close(self) -> None:
+        for worker in self._workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in self._workers:
+            worker.join(2.0)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(1.0)
+        for channel in (self._tasks, self._results):
+            with contextlib.suppress(Exception):
+                channel.close()
+                channel.cancel_join_thread()
