@@ -253,3 +253,28 @@ def _reason(error: OSError) -> str:
     if error.errno == errno.ENOENT:
         return "its folder does not exist"
     return error.strerror or str(error)
+
+
+def new_file(folder: str, stem: str, suffix: str) -> str:
+    """Claim a name in ``folder`` (the current one if empty) that no file has yet: ``stem``
+    + suffix, else ``stem-2`` + suffix, ``stem-3``... An empty file is made there, for
+    ``output_file`` to replace.
+
+    Raises:
+        OutputError: the folder cannot be written (one line).
+    """
+    for number in range(1, 10_000):
+        name = stem if number == 1 else f"{stem}-{number}"
+        path = os.path.join(folder, name + suffix)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            shown = shorten_path(folder or os.curdir)
+            raise OutputError(f"cannot write in {shown}: {_reason(error)}") from None
+        os.close(handle)
+        return path
+    raise OutputError(
+        f"no free name left for {shorten_path(stem)} in {shorten_path(folder or os.curdir)}"
+    )

@@ -49,6 +49,9 @@ class RunRecord:
     changed_file: str | None = None
     """The first of the program's files that differs from the one the run was recorded
     with (or is gone), if any."""
+    preemptions: tuple[int, ...] = ()
+    """For a schedule the explorer found: the steps where it switched away from a thread
+    that could have gone on (marked on the timeline)."""
 
     @property
     def program_changed(self) -> bool:
@@ -80,10 +83,10 @@ def _replay(
         runtime.stop()
 
 
-def record(config: RunConfig, history: History) -> RunRecord:
+def record(config: RunConfig, history: History, preemptions: tuple[int, ...] = ()) -> RunRecord:
     """Everything a run file holds, by re-executing the history once."""
     events, final, files = _replay(config, history, None)
-    return RunRecord(config, history, events, final, program_files=files)
+    return RunRecord(config, history, events, final, program_files=files, preemptions=preemptions)
 
 
 def to_document(run: RunRecord) -> dict[str, Any]:
@@ -98,6 +101,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         **_program_entry(run.config.scenario, run.program_files),
         **({"argv": list(run.config.argv)} if run.config.argv else {}),
         "schedule": run.history.to_json(),
+        **({"preemptions": list(run.preemptions)} if run.preemptions else {}),
         "events": [event.as_dict() for event in run.events],
         "final": None
         if final is None
@@ -230,13 +234,18 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             _argv(document.get("argv", [])),
         )
         history = History.from_json(document.get("schedule"))
+        preemptions = document.get("preemptions", [])
+        if not isinstance(preemptions, list) or not all(
+            _is_int(step) and 0 < step <= len(history) for step in preemptions
+        ):
+            raise ValueError("field 'preemptions' is not a list of step numbers of the schedule")
         events = tuple(
             _event(number, item)
             for number, item in enumerate(_field(document, "events", list), start=1)
         )
     except (ConfigError, ValueError, TypeError) as error:
         raise RunFileError(f"{shown}: {error}") from None
-    return RunRecord(config, history, events, changed_file=changed)
+    return RunRecord(config, history, events, changed_file=changed, preemptions=tuple(preemptions))
 
 
 def _read_text(path: str, shown: str) -> str:

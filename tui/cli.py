@@ -1,4 +1,5 @@
-"""The ``threadlab`` command line: the picker, ``run``, ``list`` and ``trace``.
+"""The ``threadlab`` command line: the picker, ``run``, ``list``, ``trace``, ``explore`` and
+``replay``.
 
 Bad input gets one line saying what is wrong and what is valid, exit status 2, and no
 traceback. Textual is imported only by the commands that open the app.
@@ -20,6 +21,8 @@ from threadlab.engine.oneline import one_line, quote
 from threadlab.engine.own_program import looks_like_a_program, module_scenario, program_scenario
 from threadlab.engine.scenario import ConfigError, RunConfig, parse_whole, resolve_config
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
+from threadlab.tui.explore_cli import add_arguments as add_explore_arguments
+from threadlab.tui.explore_cli import run_explore
 
 if TYPE_CHECKING:
     from threadlab.tui.app import ThreadlabApp
@@ -139,6 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="write to FILE instead of stdout (- is stdout)"
     )
 
+    explore = commands.add_parser(
+        "explore",
+        help="search the schedules for one that breaks it; save and tell the one found",
+        description="Runs schedules headless until one ends in a deadlock, a broken invariant "
+        "or a failure, or the budget runs out. A find is shrunk, saved as a run file for "
+        "'threadlab replay', told as a story, and exits 1; without one, it says what it "
+        "covered and exits 0.",
+    )
+    _add_run_options(explore)
+    add_explore_arguments(explore)
+
     replay = commands.add_parser("replay", help="open a saved run at its last step")
     replay.add_argument("file", metavar="FILE", help="a run file (saved with ctrl+s)")
     replay.add_argument(
@@ -227,13 +241,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = words.index("--")
         words, program_args = words[:cut], words[cut + 1 :]
     args = build_parser().parse_args(words)
-    if program_args and args.command not in ("run", "trace"):
-        fail("arguments after -- are for 'run' or 'trace' of a program file")
+    if program_args and args.command not in ("run", "trace", "explore"):
+        fail("arguments after -- are for 'run', 'trace' or 'explore' of a program file")
     try:
         if args.command == "list":
             _list(args.json)
         elif args.command == "trace":
             _trace(_config(args, program_args), args.steps, args.format, args.output)
+        elif args.command == "explore":
+            return run_explore(_config(args, program_args), args)
         elif args.command == "replay":
             return _replay(args.file, args.check)
         elif args.command == "run":

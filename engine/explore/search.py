@@ -23,6 +23,7 @@ from threadlab.engine.explore.target import Target
 from threadlab.engine.explore.workers import Executor, Inline, Processes
 from threadlab.engine.history import History
 from threadlab.engine.model import Verdict
+from threadlab.engine.scenario import Scenario
 
 STRATEGY_NAMES = ("auto", "random", "pct", "dfs")
 PROGRESS_EVERY = 0.2
@@ -42,6 +43,8 @@ class Request:
     """
 
     target: Target
+    find_scenario: Callable[[str], Scenario]
+    """Looks a shipped scenario up by name; a module-level function, sent to workers."""
     strategy: str = "auto"
     seconds: float | None = 60.0
     schedules: int | None = None
@@ -99,6 +102,11 @@ class Finding:
     original: tuple[int, int]
     """(preemptions, steps) of the schedule as found, before shrinking."""
 
+    @property
+    def preemption_steps(self) -> tuple[int, ...]:
+        """The steps where a thread that could have gone on was switched away from."""
+        return tuple(s.step for s in self.switches if s.preempted)
+
 
 @dataclass(frozen=True)
 class Stuck:
@@ -136,15 +144,24 @@ def explore(
         ConfigError: the target cannot be configured (said before any schedule runs).
         WorkerFailed: a worker process failed.
     """
-    config = request.target.config()
+    config = request.target.config(request.find_scenario)
     search = _Search(request, progress, cancel or threading.Event())
     executor: Executor
     if request.jobs > 1:
         executor = Processes(
-            request.target, request.jobs, spurious=request.spurious, reduce=request.reduce
+            request.target,
+            request.find_scenario,
+            request.jobs,
+            spurious=request.spurious,
+            reduce=request.reduce,
         )
     else:
-        executor = Inline(request.target, spurious=request.spurious, reduce=request.reduce)
+        executor = Inline(
+            request.target,
+            request.find_scenario,
+            spurious=request.spurious,
+            reduce=request.reduce,
+        )
     try:
         found = search.run(executor)
     finally:

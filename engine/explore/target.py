@@ -4,10 +4,11 @@ sent, only its name or path)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from threadlab.engine.own_program import module_scenario, program_scenario
-from threadlab.engine.scenario import RunConfig, resolve_config
+from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,15 @@ class Target:
     argv: tuple[str, ...] = ()
     races: bool = True
 
-    def config(self) -> RunConfig:
-        """The run configuration (raises ``ConfigError`` as the command line would)."""
+    def config(self, find_scenario: Callable[[str], Scenario]) -> RunConfig:
+        """The run configuration (raises ``ConfigError`` as the command line would);
+        ``find_scenario`` looks a shipped scenario up by name."""
         if self.kind == "module":
             scenario = dataclasses.replace(module_scenario(self.name), races=self.races)
         elif self.kind == "file":
             scenario = program_scenario(self.name, races=self.races)
         else:
-            from threadlab.scenarios import get_scenario  # the lessons, known by name
-
-            scenario = get_scenario(self.name)
+            scenario = find_scenario(self.name)
         return resolve_config(scenario, self.variant, dict(self.params), self.seed, self.argv)
 
 

@@ -8,11 +8,16 @@ import contextlib
 import multiprocessing
 import queue
 from collections import deque
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from threadlab.engine.explore.specs import Outcome, Spec, run_spec
 from threadlab.engine.explore.target import Target
+from threadlab.engine.scenario import Scenario
+
+Finder = Callable[[str], Scenario]
+"""Looks a shipped scenario up by name (a module-level function: it is sent to workers)."""
 
 
 class Executor(Protocol):
@@ -37,8 +42,8 @@ class Inline:
 
     capacity = 1
 
-    def __init__(self, target: Target, *, spurious: bool, reduce: bool) -> None:
-        self._config = target.config()
+    def __init__(self, target: Target, find: Finder, *, spurious: bool, reduce: bool) -> None:
+        self._config = target.config(find)
         self._spurious = spurious
         self._reduce = reduce
         self._done: deque[Outcome] = deque()
@@ -55,10 +60,12 @@ class Inline:
         self._done.clear()
 
 
-def _work(target: Target, spurious: bool, reduce: bool, tasks: Any, results: Any) -> None:
+def _work(
+    target: Target, find: Finder, spurious: bool, reduce: bool, tasks: Any, results: Any
+) -> None:
     """A worker process: run specs until told to stop (None)."""
     try:
-        config = target.config()
+        config = target.config(find)
         while (spec := tasks.get()) is not None:
             results.put(run_spec(config, spec, spurious=spurious, reduce=reduce))
     except BaseException as error:  # said to the search, which stops
@@ -69,7 +76,9 @@ class Processes:
     """Runs specs in ``jobs`` worker processes, started fresh (spawned: no thread of this
     process is copied into them)."""
 
-    def __init__(self, target: Target, jobs: int, *, spurious: bool, reduce: bool) -> None:
+    def __init__(
+        self, target: Target, find: Finder, jobs: int, *, spurious: bool, reduce: bool
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         self.capacity = jobs * 2  # one running and one waiting, for each worker
         self._tasks: Any = context.Queue()
@@ -77,7 +86,7 @@ class Processes:
         self._workers: list[BaseProcess] = [
             context.Process(
                 target=_work,
-                args=(target, spurious, reduce, self._tasks, self._results),
+                args=(target, find, spurious, reduce, self._tasks, self._results),
                 name=f"threadlab-explore-{n}",
                 daemon=True,
             )

@@ -1,0 +1,186 @@
+"""What the explorer says, in words: its progress, what it covered, and the story of a
+failing schedule (the switches that matter, each with thread, line and operation).
+
+Shared by ``threadlab explore`` and the app's explore key.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+
+from threadlab.engine.explore import Coverage, Finding, Progress, Stuck, Switch
+from threadlab.engine.model import VerdictKind
+
+STRATEGY_WORDS = {"random": "random", "pct": "PCT", "dfs": "DFS"}
+
+STORY_SWITCHES = 12
+"""A story shows every switch up to this many; past it, the preemptions and the last ones."""
+
+LAST_SWITCHES = 5
+
+
+def _and(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def strategies_text(strategies: tuple[str, ...]) -> str:
+    return _and([STRATEGY_WORDS.get(s, s) for s in strategies]) or "none"
+
+
+def seconds_text(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def preemptions_text(count: int) -> str:
+    return f"{count} preemption" + ("" if count == 1 else "s")
+
+
+def bound_text(bound: int, schedules: int) -> str:
+    """What a completed preemption bound proves."""
+    schedules_words = "schedule passes" if schedules == 1 else "schedules pass"
+    return f"all {schedules:,} {schedules_words} with at most {preemptions_text(bound)}"
+
+
+def progress_text(progress: Progress) -> str:
+    """One line while a search runs."""
+    if progress.shrinking:
+        return "found a failing schedule: shrinking it to the fewest preemptions and steps…"
+    rate = progress.schedules / progress.seconds if progress.seconds > 0 else 0.0
+    parts = [
+        f"{progress.schedules:,} schedules",
+        f"{rate:,.0f}/s",
+        strategies_text(progress.strategies),
+        seconds_text(progress.seconds),
+    ]
+    if progress.bound_done is not None:
+        parts.append(bound_text(progress.bound_done, progress.bound_schedules))
+    return " · ".join(parts)
+
+
+def coverage_text(coverage: Coverage) -> str:
+    """What a search that found nothing covered, never more than it did."""
+    wakeups = "; spurious wakeups included" if coverage.spurious else ""
+    if coverage.exhaustive:
+        count = coverage.schedules
+        return (
+            f"all {count:,} schedule{'' if count == 1 else 's'} pass: the search is exhaustive "
+            f"(steps on different objects tried in one order{wakeups})"
+        )
+    how = f"{strategies_text(coverage.strategies)}, {seconds_text(coverage.seconds)}{wakeups}"
+    text = f"no failure in {coverage.schedules:,} schedules ({how}); not exhaustive"
+    if coverage.cancelled:
+        text += " (stopped before its budget)"
+    if coverage.bound_done is not None:
+        text += "; " + bound_text(coverage.bound_done, coverage.bound_schedules)
+    if coverage.cut_short:
+        text += f"; {coverage.cut_short:,} run(s) cut short for going on too long (a loop?)"
+    return text
+
+
+def stuck_text(stuck: Stuck) -> str:
+    where = f" at line {stuck.line}" if stuck.line is not None else ""
+    return (
+        f"{stuck.thread} ran outside the schedule for {stuck.seconds:.0f} s{where} "
+        "(a busy loop with no threading call, real I/O, or a blocking call threadlab does "
+        "not control); explore needs every thread to reach threading calls"
+    )
+
+
+VERDICT_WORDS = {
+    VerdictKind.DEADLOCK: "a deadlock",
+    VerdictKind.VIOLATION: "a broken invariant",
+    VerdictKind.FAILED: "a failure",
+}
+
+
+def found_text(finding: Finding) -> str:
+    """The first line of a find."""
+    what = VERDICT_WORDS.get(finding.verdict.kind, finding.verdict.kind.value)
+    preemptions, steps = finding.original
+    shrunk = (
+        f"shrunk from {preemptions_text(preemptions)} and {steps} steps "
+        f"to {finding.preemptions} and {finding.steps}"
+    )
+    return (
+        f"found {what} in schedule {finding.schedule:,} after "
+        f"{seconds_text(finding.found_after)} ({STRATEGY_WORDS.get(finding.strategy, '')}); "
+        f"{shrunk}"
+    )
+
+
+def _code(program_file: str, switch: Switch) -> str:
+    path = switch.file or program_file
+    if switch.line is None or not path:
+        return ""
+    return linecache.getline(path, switch.line).strip()
+
+
+def _place(program_file: str, switch: Switch) -> str:
+    if switch.line is None:
+        return ""
+    if switch.file and switch.file != program_file:
+        return f"{os.path.basename(switch.file)}:{switch.line}"
+    return f"line {switch.line}"
+
+
+def story_rows(finding: Finding, program_file: str) -> list[tuple[str, ...]]:
+    """The switches worth telling: (step, thread, place, operation, code, why), with a
+    '…' row where switches are left out."""
+    switches = list(finding.switches)
+    keep = set(range(len(switches)))
+    if len(switches) > STORY_SWITCHES:
+        keep = {i for i, s in enumerate(switches) if s.preempted or s.spurious}
+        keep |= set(range(max(0, len(switches) - LAST_SWITCHES), len(switches)))
+    rows: list[tuple[str, ...]] = []
+    skipped = False
+    for index, switch in enumerate(switches):
+        if index not in keep:
+            skipped = True
+            continue
+        if skipped:
+            rows.append(("…", "", "", "", "", ""))
+            skipped = False
+        why = ""
+        if switch.spurious:
+            why = f"after a spurious wakeup on {switch.spurious}"
+        if switch.preempted:
+            why = (why + "; " if why else "") + f"preempts {switch.preempted}"
+        rows.append(
+            (
+                str(switch.step),
+                switch.thread,
+                _place(program_file, switch),
+                switch.operation,
+                _code(program_file, switch),
+                why,
+            )
+        )
+    return rows
+
+
+def story_lines(finding: Finding, program_file: str, width: int = 100) -> list[str]:
+    """The story as plain lines."""
+    rows = story_rows(finding, program_file)
+    name_width = max((len(r[1]) for r in rows), default=0)
+    place_width = max((len(r[2]) for r in rows), default=0)
+    lines = []
+    for step, thread, place, operation, code, why in rows:
+        if step == "…":
+            lines.append("  …")
+            continue
+        text = f"  step {step:>4}  {thread:<{name_width}}  {place:<{place_width}}  {operation}"
+        if code and code != operation:
+            text += f"   {code}"
+        if why:
+            text += f"   ← {why}"
+        lines.append(text[: max(width, 40)])
+    verdict = finding.verdict
+    lines.append(f"  step {verdict.step:>4}  {verdict.text}")
+    return lines
