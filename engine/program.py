@@ -60,7 +60,14 @@ def _compiled(path: str, _mtime_ns: int, _size: int, races: bool) -> CodeType:
 
 
 def file_source(path: str) -> tuple[SourceLine, ...]:
-    """Every line of the program, numbered as in the file."""
+    """Every line of the program, numbered as in the file (read again only when the file
+    has changed: the explorer starts a run hundreds of times a second)."""
+    status = os.stat(path)
+    return _file_source(path, status.st_mtime_ns, status.st_size)
+
+
+@cache
+def _file_source(path: str, _mtime_ns: int, _size: int) -> tuple[SourceLine, ...]:
     with open(path, encoding="utf-8") as file:
         return tuple(SourceLine(n, text.rstrip()) for n, text in enumerate(file, start=1))
 
