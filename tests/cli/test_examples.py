@@ -57,6 +57,19 @@ def test_the_worker_pool_loses_an_update_when_races_are_steps(tmp_path: Path) ->
     assert "update(s) of done were lost" in end["verdict"]
 
 
+def test_the_lock_order_inversion_deadlocks_on_some_seed(tmp_path: Path) -> None:
+    """Plain CPython almost never switches between the two ``with`` lines; some schedules do,
+    and then each teller waits for the lock the other holds."""
+    for seed in range(10):
+        end = _trace_end(EXAMPLES / "lock_order.py", tmp_path, "--seed", str(seed))
+        if end["state"] == "DEADLOCK":
+            break
+    assert end["state"] == "DEADLOCK", end
+    verdict = str(end["verdict"])
+    assert "alice-pays" in verdict and "bob-pays" in verdict, verdict
+    assert "Cycle: alice-pays → bob-pays → alice-pays" in verdict, verdict
+
+
 def _trace_end(program: Path, tmp_path: Path, *options: str) -> dict[str, object]:
     traced = subprocess.run(
         [*CLI, "trace", str(program), *options],
