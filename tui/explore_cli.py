@@ -221,8 +221,7 @@ def _report(config: RunConfig, result: ExploreResult, output: str | None, *, as_
             "found_after_seconds": round(finding.found_after, 3),
             "before_shrinking": {"preemptions": finding.original[0], "steps": finding.original[1]},
             "story": [
-                {"step": int(row[0])}
-                | dict(zip(("thread", "place", "operation", "code", "why"), row[1:], strict=True))
+                dict(zip(("steps", "thread", "place", "did", "code", "why"), row, strict=True))
                 for row in story_rows(finding, program_file)
                 if row[0] != "…"
             ],
@@ -232,7 +231,7 @@ def _report(config: RunConfig, result: ExploreResult, output: str | None, *, as_
         return EXIT_FOUND
     print(found_text(finding).capitalize())
     print()
-    print("How it happens (the switches between threads that matter):")
+    print("How it happens (each thread's turns: steps, thread, line, what it did):")
     for line in story_lines(finding, program_file, width=_width()):
         print(line)
     print()

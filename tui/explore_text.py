@@ -9,7 +9,7 @@ from __future__ import annotations
 import linecache
 import os
 
-from threadlab.engine.explore import Coverage, Finding, Progress, Stuck, Switch
+from threadlab.engine.explore import Coverage, Finding, Place, Progress, Stuck, Switch
 from threadlab.engine.model import VerdictKind
 
 STRATEGY_WORDS = {"random": "random", "pct": "PCT", "dfs": "DFS"}
@@ -115,51 +115,68 @@ def found_text(finding: Finding) -> str:
     )
 
 
-def _code(program_file: str, switch: Switch) -> str:
-    path = switch.file or program_file
-    if switch.line is None or not path:
+def _code(program_file: str, place: Place) -> str:
+    path = place.file or program_file
+    if place.line is None or not path:
         return ""
-    return linecache.getline(path, switch.line).strip()
+    return linecache.getline(path, place.line).strip()
 
 
-def _place(program_file: str, switch: Switch) -> str:
-    if switch.line is None:
+def _where(program_file: str, place: Place) -> str:
+    if place.line is None:
         return ""
-    if switch.file and switch.file != program_file:
-        return f"{os.path.basename(switch.file)}:{switch.line}"
-    return f"line {switch.line}"
+    if place.file and place.file != program_file:
+        return f"{os.path.basename(place.file)}:{place.line}"
+    return f"line {place.line}"
+
+
+def _steps(turn: Switch) -> str:
+    return str(turn.step) if turn.steps == 1 else f"{turn.step}-{turn.last.step}"
+
+
+TURN_OPERATIONS = 4
+"""A turn of more steps than this is told by its first two and last two."""
+
+
+def _what(turn: Switch) -> str:
+    """What the thread did in its turn, step by step (the middle of a long turn left out)."""
+    operations = [place.operation for place in turn.places]
+    if len(operations) > TURN_OPERATIONS:
+        operations = [*operations[:2], "…", *operations[-2:]]
+    return ", ".join(operations).replace(", …,", " …")
 
 
 def story_rows(finding: Finding, program_file: str) -> list[tuple[str, ...]]:
-    """The switches worth telling: (step, thread, place, operation, code, why), with a
-    '…' row where switches are left out."""
-    switches = list(finding.switches)
-    keep = set(range(len(switches)))
-    if len(switches) > STORY_SWITCHES:
-        keep = {i for i, s in enumerate(switches) if s.preempted or s.spurious}
-        keep |= set(range(max(0, len(switches) - LAST_SWITCHES), len(switches)))
+    """The turns worth telling: (steps, thread, place of its last step, what it did, that
+    line's code, why it matters), with a '…' row where turns are left out."""
+    turns = list(finding.switches)
+    keep = set(range(len(turns)))
+    if len(turns) > STORY_SWITCHES:
+        keep = {i for i, turn in enumerate(turns) if turn.preempted or turn.spurious}
+        keep |= {i + 1 for i in keep if i + 1 < len(turns)}  # what the preemption let happen
+        keep |= set(range(max(0, len(turns) - LAST_SWITCHES), len(turns)))
     rows: list[tuple[str, ...]] = []
     skipped = False
-    for index, switch in enumerate(switches):
+    for index, turn in enumerate(turns):
         if index not in keep:
             skipped = True
             continue
         if skipped:
             rows.append(("…", "", "", "", "", ""))
             skipped = False
-        why = ""
-        if switch.spurious:
-            why = f"after a spurious wakeup on {switch.spurious}"
-        if switch.preempted:
-            why = (why + "; " if why else "") + f"preempts {switch.preempted}"
+        why = []
+        if turn.spurious:
+            why.append(f"a waiter of {turn.spurious} woke with no signal")
+        if turn.preempted:
+            why.append(f"preempts {turn.preempted}")
         rows.append(
             (
-                str(switch.step),
-                switch.thread,
-                _place(program_file, switch),
-                switch.operation,
-                _code(program_file, switch),
-                why,
+                _steps(turn),
+                turn.thread,
+                _where(program_file, turn.last),
+                _what(turn),
+                _code(program_file, turn.last),
+                "; ".join(why),
             )
         )
     return rows
@@ -168,19 +185,25 @@ def story_rows(finding: Finding, program_file: str) -> list[tuple[str, ...]]:
 def story_lines(finding: Finding, program_file: str, width: int = 100) -> list[str]:
     """The story as plain lines."""
     rows = story_rows(finding, program_file)
+    step_width = max((len(r[0]) for r in rows), default=0)
     name_width = max((len(r[1]) for r in rows), default=0)
     place_width = max((len(r[2]) for r in rows), default=0)
     lines = []
-    for step, thread, place, operation, code, why in rows:
-        if step == "…":
+    for steps, thread, place, what, code, why in rows:
+        if steps == "…":
             lines.append("  …")
             continue
-        text = f"  step {step:>4}  {thread:<{name_width}}  {place:<{place_width}}  {operation}"
-        if code and code != operation:
-            text += f"   {code}"
+        text = f"  {steps:>{step_width}}  {thread:<{name_width}}  {place:<{place_width}}  {what}"
         if why:
-            text += f"   ← {why}"
-        lines.append(text[: max(width, 40)])
+            text += f"  ← {why}"
+        if code:
+            text += f"   [{code}]"
+        lines.append(_cut(text, width))
     verdict = finding.verdict
-    lines.append(f"  step {verdict.step:>4}  {verdict.text}")
+    lines.append(_cut(f"  {verdict.step:>{step_width}}  {verdict.text}", width))
     return lines
+
+
+def _cut(text: str, width: int) -> str:
+    width = max(width, 40)
+    return text if len(text) <= width else text[: width - 1] + "…"

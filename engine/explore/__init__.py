@@ -7,7 +7,7 @@ for which schedules it runs, ``choosers`` for the strategies and ``shrink`` for 
 
 from __future__ import annotations
 
-from threadlab.engine.explore.policy import Switch
+from threadlab.engine.explore.policy import Place, Switch
 from threadlab.engine.explore.search import (
     STRATEGY_NAMES,
     Coverage,
@@ -27,6 +27,7 @@ __all__ = [
     "Coverage",
     "ExploreResult",
     "Finding",
+    "Place",
     "Progress",
     "Request",
     "Stuck",

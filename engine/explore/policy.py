@@ -10,7 +10,7 @@ could have gone on), and, when asked, who ran where at each switch (for the stor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from threadlab.engine.actions import apply_action
@@ -20,6 +20,7 @@ from threadlab.engine.primitives.condition import Condition
 if TYPE_CHECKING:
     from threadlab.engine.driver import Driver
     from threadlab.engine.kernel import Kernel
+    from threadlab.engine.threads import SimThread
 
 T = TypeVar("T")
 
@@ -82,19 +83,42 @@ class Chooser(Protocol):
 
 
 @dataclass(frozen=True)
-class Switch:
-    """Who ran at a step where the running thread changed, and where it was."""
+class Place:
+    """Where a thread was when it took a step, and what it was about to do."""
 
     step: int
-    """The step (1-based) the new thread took."""
-    thread: str
     line: int | None
     file: str | None
     operation: str
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A turn: the steps one thread took in a row, from a switch to the next."""
+
+    thread: str
+    places: tuple[Place, ...]
+    """Each step of the turn, in order."""
     preempted: str | None
     """The thread it switched away from although that thread could go on, if any."""
     spurious: str = ""
-    """The condition a waiter was woken from with no signal just before this step."""
+    """The condition a waiter was woken from with no signal just before this turn."""
+
+    @property
+    def first(self) -> Place:
+        return self.places[0]
+
+    @property
+    def last(self) -> Place:
+        return self.places[-1]
+
+    @property
+    def step(self) -> int:
+        return self.first.step
+
+    @property
+    def steps(self) -> int:
+        return len(self.places)
 
 
 class ExplorePolicy:
@@ -167,26 +191,27 @@ class ExplorePolicy:
             self._wake_spuriously(kernel, driver, option)
             spurious_from = option.condition
         chosen = kernel.threads[option.thread - 1]
-        if self.describe and option.thread != self._last_thread:
-            preempted = None
-            if decision.last is not None and decision.last != option.thread:
-                preempted = kernel.threads[decision.last - 1].name
-            self.switches.append(
-                Switch(
-                    kernel.step + 1,
-                    chosen.name,
-                    chosen.line,
-                    chosen.file,
-                    chosen.operation,
-                    preempted,
-                    spurious_from,
-                )
-            )
+        if self.describe:
+            self._describe(kernel, decision, chosen, spurious_from)
         others = any(o.thread != option.thread for o in decision.options)
         same = option.thread == self._last_thread and others
         self._streak = self._streak + 1 if same else 0
         self._last_thread = option.thread
         return chosen  # type: ignore[return-value]
+
+    def _describe(
+        self, kernel: Kernel, decision: Decision, chosen: SimThread, spurious_from: str
+    ) -> None:
+        """Keep the turn ``chosen`` takes a step in: a new one at a switch."""
+        place = Place(kernel.step + 1, chosen.line, chosen.file, chosen.operation)
+        if chosen.index == self._last_thread and self.switches and not spurious_from:
+            turn = self.switches[-1]
+            self.switches[-1] = replace(turn, places=(*turn.places, place))
+            return
+        preempted = None
+        if decision.last is not None and decision.last != chosen.index:
+            preempted = kernel.threads[decision.last - 1].name
+        self.switches.append(Switch(chosen.name, (place,), preempted, spurious_from))
 
     def _decision(self, kernel: Kernel) -> Decision:
         threads = kernel.threads

@@ -181,7 +181,10 @@ def test_a_run_without_arguments_writes_no_argv_field(tmp_path: Path) -> None:
             ("trace", "mutex", "--", "a"),
             "mutex takes no arguments after -- (only a program file of your own does)",
         ),
-        (("list", "--", "a"), "arguments after -- are for 'run', 'trace' or 'explore' of a program file"),
+        (
+            ("list", "--", "a"),
+            "arguments after -- are for 'run', 'trace' or 'explore' of a program file",
+        ),
     ],
 )
 def test_arguments_where_none_are_taken_are_one_line_and_exit_2(
