@@ -32,7 +32,9 @@ clean:
 	rm -rf $(VENV) build *.egg-info
 
 # Ratios against baselines measured in the same run (median and spread of several runs):
-# the headless engine, then the engine inside the app (Pilot). A few minutes at most.
+# the headless engine, the engine inside the app (Pilot), then the explorer against naive
+# stress. A few minutes each.
 bench: $(STAMP)
 	$(BIN)/python bench/engine_speed.py
 	$(BIN)/python bench/app_speed.py
+	$(BIN)/python bench/explore_speed.py
