@@ -4,6 +4,7 @@ sent, only its name or path)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,8 +43,9 @@ def target_of(config: RunConfig) -> Target:
     kind = "scenario"
     name = scenario.name
     if scenario.program is not None and scenario.entry is None:  # a program of the user's
-        # run with -m, its name is the module's; a file's is its path
-        kind = "module" if scenario.name != scenario.program else "file"
+        # run with -m, its name is the module's; a file's is its path (as given: relative
+        # to the current folder, which worker processes share)
+        kind = "file" if os.path.abspath(scenario.name) == scenario.program else "module"
     return Target(
         kind, name, config.variant, config.params, config.seed, config.argv, scenario.races
     )
