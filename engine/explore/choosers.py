@@ -202,3 +202,27 @@ class FollowChooser:
                 if choice_of(option) == wanted:
                     return position
         return decision.default()
+
+
+class BoundedRandomChooser:
+    """A random walk that preempts at most ``bound`` times: where the last thread can go
+    on, it does, except at random points (about ``bound`` in ``length`` steps); where it
+    cannot, any thread may go. Used to look for a failure with fewer preemptions."""
+
+    def __init__(self, seed: int, bound: int, length: int) -> None:
+        self._rng = random.Random(seed)
+        self._bound = bound
+        self._chance = bound / max(length, 1)
+        self._used = 0
+
+    def choose(self, decision: Decision) -> int:
+        options = decision.options
+        threads = [i for i, o in enumerate(options) if not o.condition]
+        if decision.last is None:
+            return self._rng.choice(threads) if threads else 0
+        default = decision.default()
+        others = [i for i in range(len(options)) if i != default]
+        if others and self._used < self._bound and self._rng.random() < self._chance:
+            self._used += 1
+            return self._rng.choice(others)
+        return default

@@ -16,7 +16,13 @@ import time
 from collections.abc import Callable, Sequence
 
 from threadlab.engine.explore.attempt import Attempt, run_schedule
-from threadlab.engine.explore.choosers import Choice, FollowChooser, PrefixChooser, choice_of
+from threadlab.engine.explore.choosers import (
+    BoundedRandomChooser,
+    Choice,
+    FollowChooser,
+    PrefixChooser,
+    choice_of,
+)
 from threadlab.engine.explore.plan import DepthFirst
 from threadlab.engine.explore.policy import Decision
 from threadlab.engine.explore.specs import DFS, Outcome, Spec
@@ -30,6 +36,11 @@ MAX_SECONDS = 8.0
 DEPTH_FIRST_RUNS = 400
 DEPTH_FIRST_SECONDS = 3.0
 """What the search for a schedule with fewer preemptions may take, at most."""
+
+RANDOM_RUNS = 2_000
+RANDOM_SECONDS = 3.0
+"""What the random walks with fewer preemptions may take, at most (the time is shared out
+among the bounds tried, the smallest first)."""
 
 Point = tuple[int, int, int]
 """A scheduling point, named so that it survives changes elsewhere in the schedule: (the
@@ -139,10 +150,13 @@ def shrink(
         best, current = attempt, found
         return True
 
-    fewer = _fewest_preemptions(config, best, spurious=spurious, max_steps=max_steps)
-    runs += fewer[1]
-    if fewer[0] is not None:
-        best = fewer[0]
+    for search in (_fewest_preemptions, _fewer_preemptions_at_random):
+        if not best.preemptions:
+            break
+        fewer, tried = search(config, best, spurious=spurious, max_steps=max_steps)
+        runs += tried
+        if fewer is not None:
+            best = fewer
     # Points by number first (good at cutting whole stretches), then by thread (good at
     # dropping one switch without moving the others).
     for by_number in (True, False):
@@ -193,6 +207,31 @@ def _fewest_preemptions(
         if attempt.failed and attempt.verdict is not None and attempt.verdict.kind is kind:
             return attempt, runs
         tree.integrate(spec, _outcome(spec, attempt, chooser))
+    return None, runs
+
+
+def _fewer_preemptions_at_random(
+    config: RunConfig, found: Attempt, *, spurious: bool, max_steps: int
+) -> tuple[Attempt | None, int]:
+    """A schedule that fails as ``found`` does with fewer preemptions, if random walks
+    that preempt at most 0, 1, ... times (fewer than ``found``) find one; and the runs."""
+    assert found.verdict is not None
+    kind = found.verdict.kind
+    runs = 0
+    deadline = time.monotonic() + RANDOM_SECONDS
+    for bound in range(found.preemptions):
+        share = deadline - (found.preemptions - bound - 1) * RANDOM_SECONDS / found.preemptions
+        while time.monotonic() < min(share, deadline) and runs < RANDOM_RUNS:
+            chooser = BoundedRandomChooser(runs, bound, found.steps)
+            attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
+            runs += 1
+            if (
+                attempt.failed
+                and attempt.verdict is not None
+                and attempt.verdict.kind is kind
+                and attempt.preemptions < found.preemptions
+            ):
+                return attempt, runs
     return None, runs
 
 
