@@ -68,7 +68,8 @@ def coverage_text(coverage: Coverage) -> str:
     """What a search that found nothing covered, never more than it did."""
     wakeups = "; spurious wakeups included" if coverage.spurious else ""
     if coverage.exhaustive:
-        count = coverage.schedules
+        # the depth-first search's schedules: the random and PCT runs beside it repeat some
+        count = coverage.bound_schedules
         return (
             f"all {count:,} schedule{'' if count == 1 else 's'} pass: the search is exhaustive "
             f"(steps on different objects tried in one order{wakeups})"

@@ -94,19 +94,23 @@ class DepthFirst:
             self.uncertain = True
         if not outcome.cut_short or outcome.steps >= spec.max_steps:
             self.schedules += 1
-        base = spec.prefix
+        # the picks before the node at hand, copied only where it has other choices (a
+        # copy at every node made taking in a long run quadratic in its steps)
+        taken = bytearray(spec.prefix)
         found: list[Prefix] = []
-        for depth, node in enumerate(outcome.nodes):
+        for node in outcome.nodes:
             options = node.decision.options
             chosen = options[node.pick]
             explored = [(chosen.thread, chosen.touches)] if not chosen.condition else []
             asleep = {thread for thread, _ in node.sleep}
-            picks = base + bytes(outcome_picks(outcome, depth))
+            picks: bytes | None = None
             for index, option in enumerate(options):
                 if index == node.pick or (not option.condition and option.thread in asleep):
                     continue
                 if index > 255:
                     break  # a run file's step fits one thread number in a byte anyway
+                if picks is None:
+                    picks = bytes(taken)
                 sleep: Sleep = ()
                 if self.reduce and not option.condition:
                     sleep = tuple(
@@ -118,6 +122,7 @@ class DepthFirst:
                 found.append(Prefix(picks + bytes((index,)), sleep, preemptions))
                 if not option.condition:
                     explored.append((option.thread, option.touches))
+            taken.append(node.pick)
         for prefix in found:
             if prefix.preemptions <= self.bound:
                 continue
@@ -127,11 +132,6 @@ class DepthFirst:
                 self.overflow = True
         within = [p for p in found if p.preemptions <= self.bound]
         self.stack.extend(reversed(within))  # the first found is explored first
-
-
-def outcome_picks(outcome: Outcome, depth: int) -> list[int]:
-    """The picks of a depth-first run's points beyond its prefix, before ``depth``."""
-    return [node.pick for node in outcome.nodes[:depth]]
 
 
 class Planner:

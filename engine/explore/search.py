@@ -315,7 +315,7 @@ class _Search:
                 schedules=self.schedules,
                 seconds=now - self.started,
                 strategies=self._strategies(),
-                bound_done=tree.bound_done if tree is not None else None,
+                bound_done=tree.bound_done if tree is not None and not tree.uncertain else None,
                 bound_schedules=tree.bound_schedules if tree is not None else 0,
                 shrinking=shrinking,
             )
