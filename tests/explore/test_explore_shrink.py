@@ -77,11 +77,6 @@ def test_the_philosophers_never_deadlock_without_a_preemption() -> None:
     assert not failing(schedules)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: shrinking stops at 2 preemptions (3 with meals=1); its depth-first search "
-    "for fewer gives up after 400 runs, and the 1-preemption deadlock lies beyond them",
-)
 @pytest.mark.parametrize("meals", [1, 3])
 def test_the_explorer_shrinks_the_philosophers_deadlock_to_one_preemption(
     meals: int, tmp_path: Path
