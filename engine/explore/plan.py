@@ -27,6 +27,10 @@ MAX_DEFERRED = 300_000
 """Schedules waiting for the next preemption bound, at most (memory stays bounded; past it,
 that bound is no longer claimed complete)."""
 
+MAX_STACK = 1_000_000
+"""Schedules waiting within the current bound, at most (past it, some are dropped and
+nothing is claimed complete)."""
+
 FIRST_MAX_STEPS = 20_000
 """Steps after which a run is cut short, until runs have shown how long one takes."""
 
@@ -37,9 +41,23 @@ PCT_DEPTHS = (1, 2, 3)
 class Prefix:
     """A depth-first schedule still to explore: its first choices, then defaults."""
 
-    picks: bytes
+    run: bytes
+    """Every pick of the run it branches off (shared by all its branches, not copied)."""
+    cut: int
+    """How many of them it keeps..."""
+    pick: int
+    """...before its own pick (-1: none, for the first schedule)."""
     sleep: Sleep
     preemptions: int
+
+    @property
+    def picks(self) -> bytes:
+        if self.pick < 0:
+            return self.run[: self.cut]
+        return self.run[: self.cut] + bytes((self.pick,))
+
+
+FIRST = Prefix(b"", 0, -1, (), 0)
 
 
 @dataclass
@@ -48,7 +66,7 @@ class DepthFirst:
 
     reduce: bool
     bound: int = 0
-    stack: list[Prefix] = field(default_factory=lambda: [Prefix(b"", (), 0)])
+    stack: list[Prefix] = field(default_factory=lambda: [FIRST])
     deferred: list[Prefix] = field(default_factory=list)
     overflow: bool = False
     """Some schedules of the next bound were dropped: it cannot be claimed complete."""
@@ -94,23 +112,21 @@ class DepthFirst:
             self.uncertain = True
         if not outcome.cut_short or outcome.steps >= spec.max_steps:
             self.schedules += 1
-        # the picks before the node at hand, copied only where it has other choices (a
-        # copy at every node made taking in a long run quadratic in its steps)
-        taken = bytearray(spec.prefix)
+        # every branch shares one copy of the run's picks (a copy for each branch made the
+        # memory quadratic in the run's length)
+        run = bytes(spec.prefix) + bytes(min(node.pick, 255) for node in outcome.nodes)
+        cut = len(spec.prefix)
         found: list[Prefix] = []
         for node in outcome.nodes:
             options = node.decision.options
             chosen = options[node.pick]
             explored = [(chosen.thread, chosen.touches)] if not chosen.condition else []
             asleep = {thread for thread, _ in node.sleep}
-            picks: bytes | None = None
             for index, option in enumerate(options):
                 if index == node.pick or (not option.condition and option.thread in asleep):
                     continue
                 if index > 255:
                     break  # a run file's step fits one thread number in a byte anyway
-                if picks is None:
-                    picks = bytes(taken)
                 sleep: Sleep = ()
                 if self.reduce and not option.condition:
                     sleep = tuple(
@@ -119,10 +135,10 @@ class DepthFirst:
                         if independent(touches, option.touches) and thread != option.thread
                     )
                 preemptions = node.preemptions + node.decision.preempts(index)
-                found.append(Prefix(picks + bytes((index,)), sleep, preemptions))
+                found.append(Prefix(run, cut, index, sleep, preemptions))
                 if not option.condition:
                     explored.append((option.thread, option.touches))
-            taken.append(node.pick)
+            cut += 1
         for prefix in found:
             if prefix.preemptions <= self.bound:
                 continue
@@ -131,6 +147,9 @@ class DepthFirst:
             else:
                 self.overflow = True
         within = [p for p in found if p.preemptions <= self.bound]
+        if len(self.stack) + len(within) > MAX_STACK:
+            self.uncertain = True  # some are dropped: nothing is claimed complete
+            within = within[: max(0, MAX_STACK - len(self.stack))]
         self.stack.extend(reversed(within))  # the first found is explored first
 
 
