@@ -39,7 +39,7 @@ from threadlab.engine.program import file_source, load_program
 from threadlab.engine.replay import fast_forward
 from threadlab.engine.scenario import RunConfig
 from threadlab.engine.scheduler import BindingPolicy, make_policy
-from threadlab.engine.source import collect_source
+from threadlab.engine.source import collect_source, running_line
 from threadlab.engine.threads import SimThread
 from threadlab.engine.verdicts import Judge, why_not
 from threadlab.engine.world import World
@@ -544,6 +544,15 @@ class Runtime:
     def event_queue_names(self) -> tuple[str, ...]:
         """The queues the user can post into now."""
         return postable(self._run.kernel)
+
+    def line_now(self, name: str) -> int | None:
+        """The line of the program the named thread is running now, even outside the
+        schedule (a busy loop's, where its last checkpoint is long past)."""
+        kernel = self._run.kernel
+        thread = kernel.thread_named(name)
+        if thread is None or thread.os_thread is None:
+            return None
+        return running_line(list(kernel.program_files), thread.os_thread.ident)
 
     def outcome(self) -> tuple[Verdict | None, int]:
         """The latest verdict and the steps taken so far: what a snapshot says of the run's

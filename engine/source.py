@@ -63,6 +63,17 @@ def caller_place(program_files: list[str], depth: int) -> tuple[str | None, int 
     return None, None, None
 
 
+def running_line(program_files: list[str], ident: int | None) -> int | None:
+    """The line of the program an OS thread is running now (innermost frame in one of
+    ``program_files``), for a thread that runs outside the schedule; None if unknown."""
+    frame = sys._current_frames().get(ident) if ident is not None else None
+    while frame is not None:
+        if frame.f_code.co_filename in program_files:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
 def _main_line(main: str, frame: FrameType | None) -> int | None:
     """The line of the innermost frame in ``main``, from ``frame`` outwards."""
     while frame is not None:

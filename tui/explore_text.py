@@ -44,8 +44,9 @@ def preemptions_text(count: int) -> str:
 
 def bound_text(bound: int, schedules: int) -> str:
     """What a completed preemption bound proves."""
-    schedules_words = "schedule passes" if schedules == 1 else "schedules pass"
-    return f"all {schedules:,} {schedules_words} with at most {preemptions_text(bound)}"
+    if schedules == 1:
+        return f"the one schedule with at most {preemptions_text(bound)} passes"
+    return f"all {schedules:,} schedules with at most {preemptions_text(bound)} pass"
 
 
 def progress_text(progress: Progress) -> str:
@@ -70,8 +71,11 @@ def coverage_text(coverage: Coverage) -> str:
     if coverage.exhaustive:
         # the depth-first search's schedules: the random and PCT runs beside it repeat some
         count = coverage.bound_schedules
+        passed = (
+            "the one schedule there is passes" if count == 1 else f"all {count:,} schedules pass"
+        )
         return (
-            f"all {count:,} schedule{'' if count == 1 else 's'} pass: the search is exhaustive "
+            f"{passed}: the search is exhaustive "
             f"(steps on different objects tried in one order{wakeups})"
         )
     how = f"{strategies_text(coverage.strategies)}, {seconds_text(coverage.seconds)}{wakeups}"

@@ -65,7 +65,8 @@ def run_schedule(
         if not ended:
             for view in runtime.snapshot().threads:
                 if view.outside_for is not None:
-                    stuck_thread, stuck_line = view.name, view.line
+                    stuck_thread = view.name
+                    stuck_line = runtime.line_now(view.name) or view.line
     finally:
         runtime.stop(1.0)
     failed = verdict is not None and verdict.kind in FAILURES
