@@ -12,7 +12,6 @@ was made gives way to the default.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 from threadlab.engine.explore.attempt import Attempt, run_schedule
@@ -29,18 +28,36 @@ from threadlab.engine.explore.specs import DFS, Outcome, Spec
 from threadlab.engine.scenario import RunConfig
 
 MAX_RUNS = 800
-"""Candidates tried at most."""
-
-MAX_SECONDS = 8.0
+MAX_STEPS = 400_000
+"""Candidates tried at most by delta debugging, and steps they may take in all. Budgets
+are counted, never timed, so that the same find shrinks the same way on any machine."""
 
 DEPTH_FIRST_RUNS = 400
-DEPTH_FIRST_SECONDS = 3.0
+DEPTH_FIRST_STEPS = 200_000
 """What the search for a schedule with fewer preemptions may take, at most."""
 
-RANDOM_RUNS = 2_000
-RANDOM_SECONDS = 3.0
-"""What the random walks with fewer preemptions may take, at most (the time is shared out
-among the bounds tried, the smallest first)."""
+RANDOM_RUNS = 1_500
+RANDOM_STEPS = 300_000
+"""What the random walks with fewer preemptions may take, at most (shared out evenly among
+the bounds tried, the smallest first)."""
+
+
+class _Budget:
+    """Runs and steps still allowed (and whether the search was cancelled)."""
+
+    def __init__(self, runs: int, steps: int, cancelled: Callable[[], bool]) -> None:
+        self.runs = runs
+        self.steps = steps
+        self._cancelled = cancelled
+
+    @property
+    def left(self) -> bool:
+        return self.runs > 0 and self.steps > 0 and not self._cancelled()
+
+    def spend(self, attempt: Attempt) -> None:
+        self.runs -= 1
+        self.steps -= max(attempt.steps, 1)
+
 
 Point = tuple[int, int, int]
 """A scheduling point, named so that it survives changes elsewhere in the schedule: (the
@@ -131,7 +148,7 @@ def shrink(
     if not best.failed or best.verdict is None:
         raise ValueError("the failing schedule did not fail again")
     kind = best.verdict.kind
-    runs, deadline = 1, time.monotonic() + MAX_SECONDS
+    budget = _Budget(MAX_RUNS, MAX_STEPS, cancelled)
     by_number = True
     current: list[Deviation] = []
 
@@ -139,9 +156,9 @@ def shrink(
         return attempt.preemptions, attempt.steps
 
     def smaller(candidate: list[Deviation]) -> bool:
-        nonlocal best, current, runs
-        runs += 1
+        nonlocal best, current
         attempt = run(DeviationChooser(candidate, by_number))
+        budget.spend(attempt)
         if not attempt.failed or attempt.verdict is None or attempt.verdict.kind is not kind:
             return False
         found = deviations(attempt, by_number)
@@ -153,8 +170,7 @@ def shrink(
     for search in (_fewest_preemptions, _fewer_preemptions_at_random):
         if not best.preemptions:
             break
-        fewer, tried = search(config, best, spurious=spurious, max_steps=max_steps)
-        runs += tried
+        fewer = search(config, best, spurious=spurious, max_steps=max_steps, cancelled=cancelled)
         if fewer is not None:
             best = fewer
     # Points by number first (good at cutting whole stretches), then by thread (good at
@@ -162,10 +178,10 @@ def shrink(
     for by_number in (True, False):
         current = deviations(best, by_number)
         parts = 2
-        while current and runs < MAX_RUNS and time.monotonic() < deadline and not cancelled():
+        while current and budget.left:
             chunk = -(-len(current) // parts)
             for start in range(0, len(current), chunk):
-                if runs >= MAX_RUNS or cancelled():
+                if not budget.left:
                     break
                 if smaller(current[:start] + current[start + chunk :]):
                     parts = max(parts - 1, 2)
@@ -178,17 +194,21 @@ def shrink(
 
 
 def _fewest_preemptions(
-    config: RunConfig, found: Attempt, *, spurious: bool, max_steps: int
-) -> tuple[Attempt | None, int]:
+    config: RunConfig,
+    found: Attempt,
+    *,
+    spurious: bool,
+    max_steps: int,
+    cancelled: Callable[[], bool],
+) -> Attempt | None:
     """A schedule that fails as ``found`` does with fewer preemptions, if a short
-    depth-first search with a preemption bound finds one (bound 0 first); and the runs it
-    took."""
+    depth-first search with a preemption bound finds one (bound 0 first)."""
     assert found.verdict is not None
     kind = found.verdict.kind
     tree = DepthFirst(reduce=True)
+    budget = _Budget(DEPTH_FIRST_RUNS, DEPTH_FIRST_STEPS, cancelled)
     runs = 0
-    deadline = time.monotonic() + DEPTH_FIRST_SECONDS
-    while runs < DEPTH_FIRST_RUNS and time.monotonic() < deadline:
+    while budget.left:
         prefix = tree.take()
         if prefix is None or tree.bound >= found.preemptions:
             break
@@ -204,35 +224,43 @@ def _fewest_preemptions(
         chooser = PrefixChooser(prefix.picks, prefix.sleep, prefix.preemptions, tree.bound)
         attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
         runs += 1
+        budget.spend(attempt)
         if attempt.failed and attempt.verdict is not None and attempt.verdict.kind is kind:
-            return attempt, runs
+            return attempt
         tree.integrate(spec, _outcome(spec, attempt, chooser))
-    return None, runs
+    return None
 
 
 def _fewer_preemptions_at_random(
-    config: RunConfig, found: Attempt, *, spurious: bool, max_steps: int
-) -> tuple[Attempt | None, int]:
+    config: RunConfig,
+    found: Attempt,
+    *,
+    spurious: bool,
+    max_steps: int,
+    cancelled: Callable[[], bool],
+) -> Attempt | None:
     """A schedule that fails as ``found`` does with fewer preemptions, if random walks
-    that preempt at most 0, 1, ... times (fewer than ``found``) find one; and the runs."""
+    that preempt at most 0, 1, ... times (fewer than ``found``) find one."""
     assert found.verdict is not None
     kind = found.verdict.kind
     runs = 0
-    deadline = time.monotonic() + RANDOM_SECONDS
     for bound in range(found.preemptions):
-        share = deadline - (found.preemptions - bound - 1) * RANDOM_SECONDS / found.preemptions
-        while time.monotonic() < min(share, deadline) and runs < RANDOM_RUNS:
+        budget = _Budget(
+            RANDOM_RUNS // found.preemptions, RANDOM_STEPS // found.preemptions, cancelled
+        )
+        while budget.left:
             chooser = BoundedRandomChooser(runs, bound, found.steps)
             attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
             runs += 1
+            budget.spend(attempt)
             if (
                 attempt.failed
                 and attempt.verdict is not None
                 and attempt.verdict.kind is kind
                 and attempt.preemptions < found.preemptions
             ):
-                return attempt, runs
-    return None, runs
+                return attempt
+    return None
 
 
 def _outcome(spec: Spec, attempt: Attempt, chooser: PrefixChooser) -> Outcome:

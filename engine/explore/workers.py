@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
 from collections import deque
 from collections.abc import Callable
@@ -64,6 +65,10 @@ def _work(
     target: Target, find: Finder, spurious: bool, reduce: bool, tasks: Any, results: Any
 ) -> None:
     """A worker process: run specs until told to stop (None)."""
+    # Nothing a worker writes may reach the terminal: the app draws its screen there.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
     try:
         config = target.config(find)
         while (spec := tasks.get()) is not None:
