@@ -247,10 +247,8 @@ def found_message(finding: Finding) -> str:
     text = text[:1].upper() + text[1:]
     steps = finding.preemption_steps
     if steps:
-        gist = (
-            f"{PREEMPTION_MARK} on the timeline marks the {preemptions_text(len(steps))} "
-            f"it needs ({_steps_text(steps)})"
-        )
+        which = "the one preemption" if len(steps) == 1 else f"the {len(steps)} preemptions"
+        gist = f"{PREEMPTION_MARK} on the timeline marks {which} it needs ({_steps_text(steps)})"
     else:
         gist = "it needs no preemption: each switch comes where a thread waits or ends"
     return f"{text}. {gist}."
