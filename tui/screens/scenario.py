@@ -170,6 +170,7 @@ class ScenarioScreen(Screen[None]):
         self._feed: PanelFeed | None = None
         self._exploration: Exploration | None = None
         """The explore key's search under way."""
+        self._exploring_words = ""
         self._explored: Explored | None = None
         if preemptions:
             self._explored = Explored(runtime, runtime.history(), preemptions)
@@ -344,13 +345,13 @@ class ScenarioScreen(Screen[None]):
         return self._exploration is not None
 
     def _show_exploring(self) -> None:
+        """Show the search's latest progress on its line (hidden when there is none)."""
         exploration = self._exploration
-        line = self._exploring_line
-        if exploration is None:
-            line.display = False
-            return
-        line.update(Text(f"⟳ {exploration.progress_line()}"))
-        line.display = True
+        words = f"⟳ {exploration.progress_line()}" if exploration is not None else ""
+        if words != self._exploring_words:
+            self._exploring_words = words
+            self._exploring_line.update(Text(words))
+            self._exploring_line.display = bool(words)
 
     def explore(self) -> None:
         """Search this run's schedules for one that fails, in a worker."""
