@@ -4,6 +4,7 @@ run files of finds replayed with the same marks."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from threadlab.engine.own_program import program_scenario
 from threadlab.scenarios import get_scenario
 from threadlab.tui import cli
 from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.screens import exploring
 from threadlab.tui.screens.exploring import JOBS_VARIABLE, explore_jobs
 from threadlab.tui.screens.scenario import ScenarioScreen, agreeing_steps
 from threadlab.tui.widgets.timeline import TimelinePanel
@@ -78,15 +80,29 @@ def _drawn_marks(screen: ScenarioScreen) -> int:
     return list(_marked(screen).values()).count("P")
 
 
-def test_x_on_philosophers_lands_on_the_deadlock_at_its_failing_step() -> None:
+def test_x_on_philosophers_lands_on_the_deadlock_at_its_failing_step(monkeypatch) -> None:
+    gate = threading.Event()  # the search waits for it: the test sees its line first
+    search = exploring.explore
+
+    def held_search(*args, **kwargs):
+        assert gate.wait(GENEROUS)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(exploring, "explore", held_search)
+
     async def body() -> None:
         app = _app("philosophers")  # variant left-right, the default
         async with app.run_test(size=SIZE) as pilot:
             screen = scenario_screen(app)
             before = screen.runtime
             await pilot.press("x")
-            assert screen.exploring
-            assert "escape cancels" in _exploring_line(screen)
+            try:
+                assert screen.exploring
+                assert _exploring_line(screen) == (
+                    "⟳ exploring schedules (escape cancels): starting…"
+                )
+            finally:
+                gate.set()
             await _until_explored(pilot)
             assert _exploring_line(screen) == ""  # the progress line is gone
             runtime = screen.runtime
