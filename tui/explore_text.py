@@ -250,7 +250,9 @@ def found_message(finding: Finding) -> str:
         which = "the one preemption" if len(steps) == 1 else f"the {len(steps)} preemptions"
         gist = f"{PREEMPTION_MARK} on the timeline marks {which} it needs ({_steps_text(steps)})"
     else:
-        gist = "it needs no preemption: each switch comes where a thread waits or ends"
+        gist = (
+            "It needs no preemption: each switch comes where a thread blocks, waits, sleeps or ends"
+        )
     return f"{text}. {gist}."
 
 

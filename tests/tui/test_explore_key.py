@@ -13,12 +13,14 @@ from textual.pilot import Pilot
 from tui_testing import LOCK_ORDER, hint_text, make_app, run, scenario_screen, settle
 
 from threadlab.engine import ControlRefused, resolve_config, runfile
+from threadlab.engine.explore import Finding
 from threadlab.engine.history import History
-from threadlab.engine.model import ActionKind, RunState, UserAction
+from threadlab.engine.model import ActionKind, RunState, UserAction, Verdict, VerdictKind
 from threadlab.engine.own_program import program_scenario
 from threadlab.scenarios import get_scenario
 from threadlab.tui import cli
 from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.explore_text import found_message
 from threadlab.tui.screens import exploring
 from threadlab.tui.screens.exploring import JOBS_VARIABLE, explore_jobs
 from threadlab.tui.screens.scenario import ScenarioScreen, agreeing_steps
@@ -375,3 +377,23 @@ def test_explore_jobs_come_from_the_app_then_the_environment(monkeypatch) -> Non
     assert explore_jobs(None) == 3
     monkeypatch.setenv(JOBS_VARIABLE, "many")
     assert explore_jobs(None) >= 1  # not a number: the machine's cores
+
+
+def test_a_find_without_preemptions_says_so() -> None:
+    verdict = Verdict(VerdictKind.FAILED, "C1 failed: IndexError", ("C1",), 40)
+    finding = Finding(
+        verdict=verdict,
+        history=History(),
+        steps=40,
+        preemptions=0,
+        switches=(),
+        strategy="random",
+        schedule=9,
+        found_after=0.1,
+        original=(21, 61),
+    )
+    assert found_message(finding) == (
+        "Found a failure in schedule 9 after 0.1 s (random); shrunk from 21 preemptions and "
+        "61 steps to 0 and 40. It needs no preemption: each switch comes where a thread "
+        "blocks, waits, sleeps or ends."
+    )
