@@ -39,6 +39,10 @@ class ThreadlabApp(App[None]):
         speed: steps per second for each run, or None for as fast as possible.
         history: a recorded history for the run of ``config`` (a run file's): the run
             opens at its last step.
+        preemptions: the steps of ``history`` to mark as preemptions on the timeline (a
+            schedule the explorer found).
+        explore_jobs: worker processes of the explore key's searches (None: the
+            ``THREADLAB_EXPLORE_JOBS`` environment variable, else the machine's cores).
     """
 
     CSS_PATH = "threadlab.tcss"
@@ -51,12 +55,16 @@ class ThreadlabApp(App[None]):
         paused: bool = False,
         speed: float | None = DEFAULT_SPEED,
         history: History | None = None,
+        preemptions: tuple[int, ...] = (),
+        explore_jobs: int | None = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.paused = paused
         self.speed = speed
         self.history = history
+        self.preemptions = preemptions
+        self.explore_jobs = explore_jobs
         self._runtimes: list[Runtime] = []
 
     def get_default_screen(self) -> Screen[None]:
@@ -64,11 +72,19 @@ class ThreadlabApp(App[None]):
             return PickerScreen()
         # A replayed run opens at its last step, re-executed exactly as it was recorded.
         start_at = len(self.history) if self.history is not None else 0
-        return ScenarioScreen(self.new_runtime(self.config, self.history), start_at=start_at)
+        return ScenarioScreen(
+            self.new_runtime(self.config, self.history),
+            start_at=start_at,
+            preemptions=self.preemptions,
+        )
 
-    def new_runtime(self, config: RunConfig, history: History | None = None) -> Runtime:
-        """A run of ``config`` with the app's pace (started by the screen that shows it)."""
-        runtime = Runtime(config, paused=self.paused, speed=self.speed, history=history)
+    def new_runtime(
+        self, config: RunConfig, history: History | None = None, *, paused: bool | None = None
+    ) -> Runtime:
+        """A run of ``config`` with the app's pace, or ``paused`` (started by the screen that
+        shows it)."""
+        paused = self.paused if paused is None else paused
+        runtime = Runtime(config, paused=paused, speed=self.speed, history=history)
         self._runtimes.append(runtime)
         return runtime
 

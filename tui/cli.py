@@ -221,7 +221,9 @@ def _replay(path: str, check: bool) -> int:
         return 0 if matches else EXIT_DIFFERS
     from threadlab.tui.app import ThreadlabApp
 
-    _run_app(ThreadlabApp(run.config, paused=True, history=run.history))
+    _run_app(
+        ThreadlabApp(run.config, paused=True, history=run.history, preemptions=run.preemptions)
+    )
     return 0
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 import linecache
 import os
 
-from threadlab.engine.explore import Coverage, Finding, Place, Progress, Stuck, Switch
+from threadlab.engine.explore import (
+    Coverage,
+    ExploreResult,
+    Finding,
+    Place,
+    Progress,
+    Stuck,
+    Switch,
+)
 from threadlab.engine.model import VerdictKind
 
 STRATEGY_WORDS = {"random": "random", "pct": "PCT", "dfs": "DFS"}
@@ -212,3 +220,47 @@ def story_lines(finding: Finding, program_file: str, width: int = 100) -> list[s
 def _cut(text: str, width: int) -> str:
     width = max(width, 40)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ------------------------------------------------------------------ the app's explore key
+
+PREEMPTION_MARK = "P"
+"""How the timeline marks a preemption of the explorer's schedule."""
+
+
+def exploring_text(progress: Progress | None) -> str:
+    """The app's progress line while it explores (it says how to stop)."""
+    lead = "exploring schedules (escape cancels)"
+    if progress is None or (progress.schedules == 0 and not progress.shrinking):
+        return f"{lead}: starting…"
+    return f"{lead}: {progress_text(progress)}"
+
+
+def _steps_text(steps: tuple[int, ...]) -> str:
+    return ("step " if len(steps) == 1 else "steps ") + _and([str(s) for s in steps])
+
+
+def found_message(finding: Finding) -> str:
+    """The app's line once a find is open at its failing step: what was found, and how to
+    read it on the timeline."""
+    text = found_text(finding)
+    text = text[:1].upper() + text[1:]
+    steps = finding.preemption_steps
+    if steps:
+        which = "the one preemption" if len(steps) == 1 else f"the {len(steps)} preemptions"
+        gist = f"{PREEMPTION_MARK} on the timeline marks {which} it needs ({_steps_text(steps)})"
+    else:
+        gist = (
+            "It needs no preemption: each switch comes where a thread blocks, waits, sleeps or ends"
+        )
+    return f"{text}. {gist}."
+
+
+def cancelled_text(result: ExploreResult) -> str:
+    """What a search cancelled with escape had done."""
+    if result.finding is not None:
+        return (
+            "exploring cancelled while it shrank a failing schedule it had found; "
+            "press x to search again"
+        )
+    return f"exploring cancelled: {coverage_text(result.coverage)}"

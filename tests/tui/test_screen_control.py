@@ -180,7 +180,7 @@ def test_escape_cancels_a_rewind_and_the_run_stays_where_it_was() -> None:
             assert after.threads == before.threads
             assert screen.snapshot is not None and screen.snapshot.step == LONG_RUN
             await pilot.press("escape")  # nothing to cancel now: said, and nothing changes
-            assert hint_text(app) == "no rewind to cancel"
+            assert hint_text(app) == "no rewind or search to cancel"
 
     run(body)
 

@@ -37,6 +37,13 @@ class ScreenActions(Protocol):
 
     def action_save(self) -> None: ...
 
+    def action_explore(self) -> None: ...
+
+    def cancel_exploring(self) -> bool: ...
+
+    @property
+    def exploring(self) -> bool: ...
+
     def show_file(self, path: str | None) -> None: ...
 
 
@@ -68,6 +75,18 @@ def palette_commands(
         )
     yield from _travel_commands(snapshot, controller, screen)
     yield SystemCommand("Restart", "Start this run again from step 0", controller.restart)
+    if screen.exploring:
+        yield SystemCommand(
+            "Cancel exploring",
+            "Stop the search for a failing schedule (escape)",
+            screen.cancel_exploring,
+        )
+    else:
+        yield SystemCommand(
+            "Explore schedules",
+            "Search this run's schedules for a deadlock, a broken invariant or a failure (x)",
+            screen.action_explore,
+        )
     yield SystemCommand("Help", "Keys, states and this scenario", screen.action_help)
     if screen.back_to_picker:
         yield SystemCommand("Back to scenarios", "Stop this run", screen.action_back)

@@ -5,11 +5,13 @@ runtime's lock only for a moment. A refusal (``ControlRefused``) becomes the hin
 message, which replaces the previous one instead of piling up toasts.
 
 Time travel and restart re-execute the run from step 0, which can take seconds, so each runs
-as a *trip* in a Textual thread worker, one at a time. A request made while a trip is under
-way waits behind it, replacing any request already waiting, and relative moves count from
-the step the last request aims at: pressing ← three times ends three steps back, however
-fast the keys come. While a trip is under way the runtime holds its lock, so nothing here
-calls into the runtime: controls are answered with "rewinding… one moment".
+as a *trip* in a Textual thread worker, one at a time; so does putting another run of the
+same configuration in place of this one (a schedule the explorer found, opened at its end).
+A request made while a trip is under way waits behind it, replacing any request already
+waiting (except such a swap), and relative moves count from the step the last request aims
+at: pressing ← three times ends three steps back, however fast the keys come. While a trip
+is under way the runtime holds its lock, so nothing here calls into the runtime: controls
+are answered with "rewinding… one moment".
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class TripKind(Enum):
     GOTO = "goto"
     RESTART = "restart"
     OPEN = "open"
+    SWAP = "swap"
+    """Another run takes this one's place, opened at ``step`` (the explorer's find)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,10 @@ class Trip:
 
     kind: TripKind
     step: int = 0
+    runtime: Runtime | None = None
+    """The run that takes the current one's place (SWAP only), not started yet."""
+    landed: HintMessage | None = None
+    """What to tell the user once it has landed (SWAP only)."""
 
     def busy_text(self, shown: int | None) -> str:
         """What the hint line says while the trip is under way."""
@@ -60,6 +68,8 @@ class Trip:
             return "restarting from step 0…"
         if self.kind is TripKind.OPEN:
             return f"replaying the run file to step {self.step}…"
+        if self.kind is TripKind.SWAP:
+            return f"opening the failing schedule at step {self.step}…"
         going = "replaying" if shown is not None and self.step > shown else "rewinding"
         return f"{going} to step {self.step}…"
 
@@ -73,10 +83,11 @@ class Trip:
                 return HintMessage("restarted from step 0", "information")
             else:
                 runtime.start(at_step=self.step)
+                return self.landed
         except ControlRefused as refused:
             return HintMessage(str(refused), "warning")
         except ReplayDiverged as diverged:
-            prefix = "cannot replay this run: " if self.kind is TripKind.OPEN else ""
+            prefix = "cannot replay this run: " if self.kind is not TripKind.GOTO else ""
             return HintMessage(f"{prefix}{diverged}", "error")
         return None
 
@@ -250,13 +261,16 @@ class RunController:
         """Post an event to ``queue`` as the user."""
         self.act_between_steps(self.runtime.post_event, queue)
 
-    def save(self, path: str | None = None) -> bool:
-        """Write this run, up to the step shown, as a run file (by default named after it)."""
+    def save(self, path: str | None = None, preemptions: tuple[int, ...] = ()) -> bool:
+        """Write this run, up to the step shown, as a run file (by default named after it),
+        with the ``preemptions`` marked on its timeline up to that step."""
         if self._busy() or (snapshot := self._fresh()) is None:
             return False
         path = path or default_run_file(snapshot)
+        marked = tuple(step for step in preemptions if step <= snapshot.step)
         try:
-            run = runfile.record(self.runtime.config, self.runtime.history(up_to_now=True))
+            history = self.runtime.history(up_to_now=True)
+            run = runfile.record(self.runtime.config, history, marked)
             runfile.save(path, run)
         except (ConfigError, OSError) as error:
             self.say(f"not saved: {error}", "error", 8)
@@ -281,6 +295,8 @@ class RunController:
         latest = self._latest()
         if latest is not None and latest.kind is TripKind.RESTART:
             return 0  # a restart starts a new history
+        if latest is not None and latest.kind is TripKind.SWAP:
+            return latest.step  # another run, opened at its end
         return snapshot.history_length if snapshot is not None else self._aim(snapshot)
 
     def whereabouts(self) -> tuple[int, int]:
@@ -319,6 +335,22 @@ class RunController:
         """Start the run and re-execute its recorded history up to ``step`` (a replay)."""
         self._request(Trip(TripKind.OPEN, step))
 
+    def swap_to(self, runtime: Runtime, step: int, landed: HintMessage | None = None) -> None:
+        """Stop this run and show ``runtime`` (a run of the same configuration with a
+        recorded history, not started yet) in its place, opened at ``step``; then say
+        ``landed``.
+
+        It waits behind a trip under way, and no later request replaces it; once it has
+        landed, ``runtime`` is the controller's run.
+        """
+        if self._closed:
+            runtime.stop()
+            return
+        waiting = self._next
+        if waiting is not None and waiting.runtime is not None:
+            waiting.runtime.stop()  # an earlier swap not made yet: this one replaces it
+        self._request(Trip(TripKind.SWAP, step, runtime, landed))
+
     def cancel_trip(self) -> bool:
         """Abandon the rewind under way (and any waiting behind it): the run stays where it
         was. Returns False when there is none to cancel."""
@@ -343,6 +375,8 @@ class RunController:
             return
         if self._trip is None:
             self._start(trip)
+        elif self._next is not None and self._next.kind is TripKind.SWAP and trip.runtime is None:
+            self.say(TRAVELLING, "information", seconds=2)  # a swap waiting is never dropped
         else:
             self._next = trip
             self._host.hint_line().busy = trip.busy_text(self._trip.step)
@@ -357,7 +391,12 @@ class RunController:
         """The worker's body (not on the UI thread)."""
         with self._gate:
             if self._closed:
+                if trip.runtime is not None:
+                    trip.runtime.stop()
                 return None
+            if trip.runtime is not None:
+                self.runtime.stop()
+                self.runtime = trip.runtime
             return trip.run(self.runtime)
 
     def trip_finished(self, outcome: HintMessage | None) -> None:
@@ -369,7 +408,7 @@ class RunController:
         self._host.trip_landed()
         hint = self._host.hint_line()
         if outcome is not None:
-            hint.say(outcome.text, outcome.severity)
+            hint.say(outcome.text, outcome.severity, outcome.seconds)
         else:
             hint.clear_message()
         waiting, self._next = self._next, None
@@ -385,7 +424,9 @@ class RunController:
         waits for it to end (one re-execution at most), then stops the run: no trip can start
         the run's threads again after that.
         """
-        self._next = None
+        waiting, self._next = self._next, None
+        if waiting is not None and waiting.runtime is not None:
+            waiting.runtime.stop()
         self._closed = True
         with self._gate:
             pass

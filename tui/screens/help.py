@@ -14,7 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from threadlab.engine.scenario import RunConfig
+from threadlab.tui.explore_text import PREEMPTION_MARK
 from threadlab.tui.widgets.threads import StateLegend
+
+TIMELINE_MARKS = (
+    ("s b !", "a signal, a broadcast, a spurious wakeup at that step (above the lanes)"),
+    ("V D F", "the violation, deadlock or failure (above the lanes)"),
+    (
+        PREEMPTION_MARK,
+        "a preemption, in a schedule the explorer found (x): this thread ran at that step "
+        "although the one before it could have gone on; these switches make the run fail",
+    ),
+)
+"""What the marks on the timeline mean (a lane's cells are the thread states above)."""
 
 
 class KeyHelp(NamedTuple):
@@ -45,6 +57,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._keys(), id="help-keys")
             yield Static(Text("\nThread states", style="bold underline"), id="help-states")
             yield StateLegend()
+            yield Static(self._timeline(), id="help-timeline")
         yield Footer()
 
     def _scenario(self) -> Group:
@@ -80,6 +93,14 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key.key, key.description, key.tooltip)
         table.add_row("^p", "Commands", "Every action, with an explicit target (Signal not_empty)")
         return Group(Text(""), Text("Keys", style="bold underline"), table)
+
+    def _timeline(self) -> Group:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, justify="right", style="bold")
+        table.add_column()
+        for marks, meaning in TIMELINE_MARKS:
+            table.add_row(marks, Text(meaning, style="dim"))
+        return Group(Text(""), Text("Timeline marks", style="bold underline"), table)
 
     def action_close(self) -> None:
         self.dismiss()

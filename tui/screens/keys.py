@@ -167,11 +167,11 @@ SCENARIO_BINDINGS: list[BindingType] = [
     ),
     Binding(
         "escape",
-        "cancel_trip",
-        "Cancel rewind",
+        "cancel",
+        "Cancel",
         show=False,
-        tooltip="Abandon a rewind under way: the run stays where it was",
-        id="cancel-rewind",
+        tooltip="Abandon a rewind or a search (x) under way: the run stays where it was",
+        id="cancel",
     ),
     Binding(
         "t",
@@ -200,6 +200,14 @@ SCENARIO_BINDINGS: list[BindingType] = [
     Binding("q", "back", "Back", tooltip="Stop this run and go back to the scenarios", id="back"),
     Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
     Binding("r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"),
+    Binding(
+        "x",
+        "explore",
+        "Explore",
+        tooltip="Search this run's schedules for a deadlock, a broken invariant or a failure; "
+        "a find opens at its failing step, its preemptions marked P on the timeline",
+        id="explore",
+    ),
 ]
 """Every key of the scenario screen (README's key table), with its footer and help text."""
 
@@ -214,7 +222,7 @@ HELP_ONLY = frozenset(
         "start",
         "end",
         "goto",
-        "cancel-rewind",
+        "cancel",
         "timeline",
         "save",
     }

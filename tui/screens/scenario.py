@@ -6,12 +6,17 @@ the one reactive ``snapshot``; its watcher hands it to the panels whose part of 
 controller (``controller``) to the runtime's control methods and nowhere else; slow ones
 (rewind, go to, restart) run in a thread worker, and meanwhile the timer does not pull, as
 the runtime is busy re-executing. Scenario threads never call into the UI.
+
+The explore key (x) searches the run's schedules in another worker (``exploring``) while the
+run on screen stays as it is; a failing schedule it finds takes the run's place, opened at
+its failing step, with its preemptions marked on the timeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -23,10 +28,20 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from threadlab.engine.explore import ExploreResult
+from threadlab.engine.history import History
 from threadlab.engine.model import Snapshot
 from threadlab.engine.runtime import Runtime
+from threadlab.engine.scenario import RunConfig
 from threadlab.tui.screens.commands import palette_commands
 from threadlab.tui.screens.controller import RunController
+from threadlab.tui.screens.exploring import (
+    ALREADY,
+    Exploration,
+    Opening,
+    explore_jobs,
+    failure_message,
+)
 from threadlab.tui.screens.goto import GotoScreen
 from threadlab.tui.screens.help import HelpScreen, KeyHelp
 from threadlab.tui.screens.keys import SCENARIO_BINDINGS, key_help
@@ -63,9 +78,51 @@ FRAME_INTERVAL = 1 / 30
 TRAVEL_GROUP = "travel"
 """The worker group of trips (rewind, go to, restart): one runs at a time."""
 
+EXPLORE_GROUP = "explore"
+"""The worker group of the explore key's search: one runs at a time."""
+
 _CONDITION_ACTIONS = frozenset(
     {"signal", "broadcast", "spurious", "next_condition", "next_waiter", "previous_waiter"}
 )
+
+
+@runtime_checkable
+class RunMaker(Protocol):
+    """What the screen asks of the app (``ThreadlabApp``) for the explore key."""
+
+    explore_jobs: int | None
+    """Worker processes of a search (None: ``THREADLAB_EXPLORE_JOBS``, else the cores)."""
+
+    def new_runtime(
+        self, config: RunConfig, history: History | None = None, *, paused: bool | None = None
+    ) -> Runtime:
+        """A run of ``config`` (following ``history``), not started yet."""
+        ...
+
+
+@dataclass(frozen=True)
+class Explored:
+    """A schedule the explorer found (or a run file of one), and the run that shows it."""
+
+    runtime: Runtime
+    history: History
+    preemptions: tuple[int, ...]
+    """The steps where the schedule switched away from a thread that could have gone on."""
+
+
+def agreeing_steps(found: History, now: History) -> int:
+    """How many first steps of ``now`` are those of ``found`` (the same thread, after the
+    same user actions): the steps where ``found``'s marks still hold."""
+    agree = 0
+    for was, is_now in zip(found.steps, now.steps, strict=False):
+        if History.decode(was)[0] != History.decode(is_now)[0]:
+            break
+        agree += 1
+    for index in range(max(len(found.actions), len(now.actions))):
+        a, b = found.actions[index : index + 1], now.actions[index : index + 1]
+        if a != b:  # the steps up to this action's are the same; those after it are not
+            return min(agree, *(step for step, _ in a + b))
+    return agree
 
 
 class ScenarioScreen(Screen[None]):
@@ -89,11 +146,16 @@ class ScenarioScreen(Screen[None]):
     """The waiter the user picked with [ and ] (None or gone: the first in the queue)."""
 
     def __init__(
-        self, runtime: Runtime, *, back_to_picker: bool = False, start_at: int = 0
+        self,
+        runtime: Runtime,
+        *,
+        back_to_picker: bool = False,
+        start_at: int = 0,
+        preemptions: tuple[int, ...] = (),
     ) -> None:
+        """``preemptions``: the steps to mark as preemptions on the timeline (a run file of
+        a schedule the explorer found)."""
         super().__init__()
-        self.runtime = runtime
-        """The run this screen shows; started on mount, stopped on unmount."""
         self.controller = RunController(runtime, self)
         """Every control call and its feedback goes through it."""
         self.start_at = start_at
@@ -106,6 +168,20 @@ class ScenarioScreen(Screen[None]):
         self._timer: Timer | None = None
         self._binding_state: tuple[object, ...] = ()
         self._feed: PanelFeed | None = None
+        self._exploration: Exploration | None = None
+        """The explore key's search under way."""
+        self._exploring_words = ""
+        self._explored: Explored | None = None
+        if preemptions:
+            self._explored = Explored(runtime, runtime.history(), preemptions)
+            self.show_timeline()  # the marks are what the run file is for
+        self._marks_key: tuple[object, ...] = ()
+
+    @property
+    def runtime(self) -> Runtime:
+        """The run this screen shows; started on mount, stopped on unmount. A find of the
+        explore key takes its place."""
+        return self.controller.runtime
 
     # ------------------------------------------------------------------ layout
 
@@ -132,6 +208,7 @@ class ScenarioScreen(Screen[None]):
                 yield PrimitivesPanel(id="primitives")
         yield TimelinePanel(id="timeline")
         yield EventLog(id="events")
+        yield Static(id="exploring")
         yield HintLine(id="hint")
         yield StatusLine(id="status")
         yield Footer(compact=True)
@@ -160,18 +237,26 @@ class ScenarioScreen(Screen[None]):
         self._hint = self.query_one(HintLine)
         self._primitives = self.query_one(PrimitivesPanel)
         self._source = self.query_one(SourcePanel)
+        self._timeline = self.query_one(TimelinePanel)
+        self._exploring_line = self.query_one("#exploring", Static)
         self._started = True
         if self.start_at:
             self.controller.open_at(self.start_at)  # a replay: re-executed in a worker
         else:
             self.runtime.start()
             self.refresh_snapshot(force=True)
-        self._timer = self.set_interval(FRAME_INTERVAL, self.refresh_snapshot)
+        self._timer = self.set_interval(FRAME_INTERVAL, self._frame)
 
     def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        if self._exploration is not None:
+            self._exploration.cancel.set()  # its worker ends at its next look
         self.controller.close()
+
+    def _frame(self) -> None:
+        self._show_exploring()
+        self.refresh_snapshot()
 
     # ------------------------------------------------------------- data flow
 
@@ -198,6 +283,7 @@ class ScenarioScreen(Screen[None]):
         with self.app.batch_update():
             self._feed.publish(snapshot)
             self._publish_selection()
+            self._publish_preemptions(snapshot)
 
     def watch_chosen_condition(self) -> None:
         self._publish_selection()
@@ -229,6 +315,116 @@ class ScenarioScreen(Screen[None]):
             self._binding_state = state
             self.refresh_bindings()
 
+    def _publish_preemptions(self, snapshot: Snapshot) -> None:
+        """Mark the found schedule's preemptions on the timeline, at the steps the run on
+        screen still shares with it (none once it took another way)."""
+        explored = self._explored
+        if explored is None or explored.runtime is not self.runtime:
+            self._timeline.preemptions = ()
+            return
+        key = (self._epoch, snapshot.step, snapshot.history_length)
+        if key == self._marks_key:
+            return
+        self._marks_key = key
+        agree = agreeing_steps(explored.history, self.runtime.history())
+        self._timeline.preemptions = tuple(
+            (step, History.decode(explored.history.steps[step - 1])[0])
+            for step in explored.preemptions
+            if step <= agree
+        )
+
+    def marked_preemptions(self) -> tuple[int, ...]:
+        """The steps marked as preemptions on the timeline now."""
+        return tuple(step for step, _ in self._timeline.preemptions)
+
+    # ------------------------------------------------------------- explore
+
+    @property
+    def exploring(self) -> bool:
+        """Whether the explore key's search is under way."""
+        return self._exploration is not None
+
+    def _show_exploring(self) -> None:
+        """Show the search's latest progress on its line (hidden when there is none)."""
+        exploration = self._exploration
+        words = f"⟳ {exploration.progress_line()}" if exploration is not None else ""
+        if words != self._exploring_words:
+            self._exploring_words = words
+            self._exploring_line.update(Text(words))
+            self._exploring_line.display = bool(words)
+
+    def explore(self) -> None:
+        """Search this run's schedules for one that fails, in a worker."""
+        if self._exploration is not None:
+            self.controller.say(ALREADY, "information", 3)
+            return
+        app = self.app
+        jobs = explore_jobs(app.explore_jobs if isinstance(app, RunMaker) else None)
+        try:
+            exploration = Exploration(self.runtime.config, jobs)
+        except Exception as error:
+            message = failure_message(error)
+            self.controller.say(message.text, message.severity, message.seconds)
+            return
+        self._exploration = exploration
+        self._show_exploring()
+        self.run_worker(
+            exploration.run,
+            name="explore",
+            group=EXPLORE_GROUP,
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def cancel_exploring(self) -> bool:
+        """Stop the search under way; False when there is none."""
+        if self._exploration is None:
+            return False
+        self._exploration.cancel.set()
+        return True
+
+    def _explored_ended(self, worker: Worker[object], state: WorkerState) -> None:
+        """The search's worker ended (on the UI thread): open its find, or say its end."""
+        exploration, self._exploration = self._exploration, None
+        self._show_exploring()
+        if exploration is None:
+            return
+        if state is WorkerState.CANCELLED:  # by Textual (the screen or app is closing)
+            exploration.cancel.set()  # the search itself stops at its next look
+            return
+        if state is WorkerState.ERROR:
+            error = worker.error
+            message = failure_message(error if error is not None else RuntimeError("unknown"))
+            self.controller.say(message.text, message.severity, message.seconds)
+            return
+        result = worker.result
+        if not isinstance(result, ExploreResult):
+            return
+        outcome = exploration.outcome(result)
+        if isinstance(outcome, Opening):
+            self._open_find(exploration.config, outcome)
+        else:
+            self.controller.say(outcome.text, outcome.severity, outcome.seconds)
+
+    def _open_find(self, config: RunConfig, opening: Opening) -> None:
+        """Put the found schedule in place of the run, opened at its failing step."""
+        app = self.app
+        if isinstance(app, RunMaker):
+            runtime = app.new_runtime(config, opening.history, paused=True)
+        else:
+            runtime = Runtime(config, paused=True, history=opening.history)
+        self._explored = Explored(runtime, opening.history, opening.finding.preemption_steps)
+        self._marks_key = ()
+        if opening.finding.preemption_steps:
+            self.show_timeline()
+        self.controller.swap_to(runtime, opening.step, opening.message)
+
+    def show_timeline(self) -> None:
+        """Show the timeline (at small sizes, in the event log's place), whatever t chose."""
+        self.remove_class("-no-timeline")
+        self.add_class("-timeline")
+
     # ------------------------------------------------- the controller's host
 
     def hint_line(self) -> HintLine:
@@ -249,6 +445,10 @@ class ScenarioScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == EXPLORE_GROUP:
+            if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+                self._explored_ended(worker, event.state)
+            return
         if worker.group != TRAVEL_GROUP:
             return
         if event.state is WorkerState.SUCCESS:
@@ -368,11 +568,17 @@ class ScenarioScreen(Screen[None]):
         self.toggle_class("-timeline" if short else "-no-timeline")
 
     def action_save(self) -> None:
-        self.controller.save()
+        self.controller.save(preemptions=self.marked_preemptions())
 
-    def action_cancel_trip(self) -> None:
-        if not self.controller.cancel_trip():
-            self.controller.say("no rewind to cancel", "information", 2)
+    def action_explore(self) -> None:
+        self.explore()
+
+    def action_cancel(self) -> None:
+        """Cancel the search and the rewind under way (the run stays where it was)."""
+        exploring = self.cancel_exploring()
+        rewinding = self.controller.cancel_trip()
+        if not (exploring or rewinding):
+            self.controller.say("no rewind or search to cancel", "information", 2)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()))

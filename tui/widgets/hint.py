@@ -57,6 +57,8 @@ class HintMessage:
 
     text: str
     severity: Severity = "warning"
+    seconds: float = MESSAGE_SECONDS
+    """How long it stays when nothing replaces it."""
 
 
 class HintLine(Widget):

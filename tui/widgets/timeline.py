@@ -1,7 +1,9 @@
 """The timeline: one lane per thread, one cell per step, coloured by the thread's state.
 
 The newest step is on the right; marks above the lanes show where signals, spurious
-wakeups and verdicts happened.
+wakeups and verdicts happened. In a schedule the explorer found, the step where a thread
+preempted another (it ran although the one before it could have gone on) shows a ``P`` in
+that thread's lane, in place of its "ran" cell.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from threadlab.engine.model import Snapshot, ThreadState, TimelineColumn
+from threadlab.tui.explore_text import PREEMPTION_MARK
 from threadlab.tui.widgets.fitted import FittedPanel
 from threadlab.tui.widgets.palette import thread_style
 
@@ -32,9 +35,13 @@ CELLS: dict[ThreadState, str] = {
 
 MAX_LABEL = 8
 """Thread names longer than this are cut in the lane labels."""
+PREEMPT_STYLE = RichStyle(bold=True, reverse=True)
+"""A preemption's cell: the lane's colour behind the mark."""
 STYLE_CACHE = 50_000
 """Cell styles kept between frames (a style a state, cell and lane, for a few widths)."""
 LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "~ sleeping", "▓ working")
+PREEMPTION_LEGEND = f"{PREEMPTION_MARK} preempts"
+"""The legend's first entry while a preemption is in view."""
 
 
 class TimelinePanel(FittedPanel):
@@ -67,6 +74,9 @@ class TimelinePanel(FittedPanel):
 
     snapshot: reactive[Snapshot | None] = reactive(None)
     """The run whose recent steps are drawn."""
+    preemptions: reactive[tuple[tuple[int, int], ...]] = reactive(())
+    """(step, thread number) of each preemption to mark: where that thread ran although the
+    one before it could have gone on (the switches a schedule the explorer found needs)."""
 
     _strips: list[Strip] = []  # noqa: RUF012 - replaced, never changed in place
 
@@ -103,12 +113,12 @@ class TimelinePanel(FittedPanel):
         label = min(MAX_LABEL, max(len(t.name) for t in snapshot.threads)) + 1
         room = max(1, width - label)
         columns = snapshot.timeline[-room:]
-        rows = [self._axis(snapshot, columns), self._marks(columns, label)]
+        preempted = self._preempted(columns)
+        rows = [self._axis(snapshot, columns, bool(preempted)), self._marks(columns, label)]
         for thread in snapshot.threads:
             name = f"{thread.name:<{label - 1}.{label - 1}} "
-            rows.append(
-                [Segment(name, thread_style(thread.index)), *self._lane(thread.index, columns)]
-            )
+            lane = self._lane(thread.index, columns, preempted)
+            rows.append([Segment(name, thread_style(thread.index)), *lane])
         # A segment a cell over the widget's own style, each cell's style carrying its
         # offset as Textual's own text does (so cells never merge into one run, which
         # exported screenshots would draw out of step). Styles are cached per cell.
@@ -131,7 +141,16 @@ class TimelinePanel(FittedPanel):
             strips.append(Strip(segments).crop_extend(0, width, base))
         return strips
 
-    def _axis(self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...]) -> list[Segment]:
+    def _preempted(self, columns: tuple[TimelineColumn, ...]) -> dict[int, int]:
+        """Step -> thread number, of the preemptions among ``columns``."""
+        if not self.preemptions or not columns:
+            return {}
+        first, last = columns[0].step, columns[-1].step
+        return {step: thread for step, thread in self.preemptions if first <= step <= last}
+
+    def _axis(
+        self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...], preempted: bool
+    ) -> list[Segment]:
         style = self.get_component_rich_style("timeline--axis")
         if not columns:
             return [Segment("step 0: nothing has run yet", style)]
@@ -140,7 +159,8 @@ class TimelinePanel(FittedPanel):
         if snapshot.history_length > snapshot.step:
             words += f" · rewound: {snapshot.history_length - snapshot.step} later steps kept"
         # The legend goes as far as there is room for it, whole entries only.
-        for entry in LEGEND:
+        legend = (LEGEND[0], PREEMPTION_LEGEND, *LEGEND[1:]) if preempted else LEGEND
+        for entry in legend:
             if len(words) + len(entry) + 2 > self.size.width:
                 break
             words += "  " + entry
@@ -165,7 +185,9 @@ class TimelinePanel(FittedPanel):
             segments.append(Segment(" " * blank))
         return segments
 
-    def _lane(self, index: int, columns: tuple[TimelineColumn, ...]) -> list[Segment]:
+    def _lane(
+        self, index: int, columns: tuple[TimelineColumn, ...], preempted: dict[int, int]
+    ) -> list[Segment]:
         running = thread_style(index)
         styles = {
             ThreadState.RUNNING: running,
@@ -178,7 +200,14 @@ class TimelinePanel(FittedPanel):
         }
         cells = {state: Segment(CELLS[state], styles.get(state)) for state in CELLS}
         unstarted = Segment(" ")  # a column from before the program started this thread
-        return [
+        lane = [
             cells[column.state(index)] if index <= len(column.states) else unstarted
             for column in columns
         ]
+        if preempted:
+            # the thread's colour behind a bold P: it still reads as a step it took
+            mark = Segment(PREEMPTION_MARK, running + PREEMPT_STYLE)
+            for position, column in enumerate(columns):
+                if preempted.get(column.step) == index:
+                    lane[position] = mark
+        return lane
