@@ -20,7 +20,7 @@ from threadlab.engine.explore.policy import Switch
 from threadlab.engine.explore.shrink import shrink
 from threadlab.engine.explore.specs import Outcome, Spec
 from threadlab.engine.explore.target import Target
-from threadlab.engine.explore.workers import Executor, Inline, Processes
+from threadlab.engine.explore.workers import Executor, Inline, Processes, pin_to_one_cpu, unpin
 from threadlab.engine.history import History
 from threadlab.engine.model import Verdict
 from threadlab.engine.scenario import Scenario
@@ -173,13 +173,17 @@ def explore(
     spec, outcome = found
     found_after = time.monotonic() - search.started
     search.report(shrinking=True)
-    shrunk = shrink(
-        config,
-        outcome.choices,
-        spurious=request.spurious,
-        max_steps=spec.max_steps,
-        cancelled=search.cancel.is_set,
-    )
+    pinned = pin_to_one_cpu(0)
+    try:
+        shrunk = shrink(
+            config,
+            outcome.choices,
+            spurious=request.spurious,
+            max_steps=spec.max_steps,
+            cancelled=search.cancel.is_set,
+        )
+    finally:
+        unpin(pinned)
     assert shrunk.verdict is not None
     finding = Finding(
         verdict=shrunk.verdict,

@@ -34,6 +34,27 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def pin_to_one_cpu(slot: int) -> set[int] | None:
+    """Keep the calling thread, and the threads it starts from now on, on one CPU (the
+    ``slot``-th this process may use); return the CPUs it could use before (None where the
+    system cannot say). A schedule hands the turn from thread to thread at every step, and
+    a hand-off within one CPU costs far less than one across two: a search runs about a
+    third faster pinned, and two worker processes no longer slow each other down."""
+    try:
+        before = os.sched_getaffinity(0)
+        cpus = sorted(before)
+        os.sched_setaffinity(0, {cpus[slot % len(cpus)]})
+    except (AttributeError, OSError, ValueError):  # not Linux, or not allowed
+        return None
+    return before
+
+
+def unpin(before: set[int] | None) -> None:
+    if before is not None:
+        with contextlib.suppress(OSError, ValueError):
+            os.sched_setaffinity(0, before)
+
+
 class WorkerFailed(RuntimeError):
     """A worker process raised or died: the search cannot go on."""
 
@@ -50,9 +71,12 @@ class Inline:
         self._done: deque[Outcome] = deque()
 
     def submit(self, spec: Spec) -> None:
-        self._done.append(
-            run_spec(self._config, spec, spurious=self._spurious, reduce=self._reduce)
-        )
+        before = pin_to_one_cpu(0)  # the run's threads start now, pinned with this one
+        try:
+            outcome = run_spec(self._config, spec, spurious=self._spurious, reduce=self._reduce)
+        finally:
+            unpin(before)
+        self._done.append(outcome)
 
     def get(self, timeout: float) -> Outcome | None:
         return self._done.popleft() if self._done else None
@@ -62,9 +86,16 @@ class Inline:
 
 
 def _work(
-    target: Target, find: Finder, spurious: bool, reduce: bool, tasks: Any, results: Any
+    slot: int,
+    target: Target,
+    find: Finder,
+    spurious: bool,
+    reduce: bool,
+    tasks: Any,
+    results: Any,
 ) -> None:
     """A worker process: run specs until told to stop (None)."""
+    pin_to_one_cpu(slot)
     # Nothing a worker writes may reach the terminal: the app draws its screen there.
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
@@ -91,7 +122,7 @@ class Processes:
         self._workers: list[BaseProcess] = [
             context.Process(
                 target=_work,
-                args=(target, find, spurious, reduce, self._tasks, self._results),
+                args=(n, target, find, spurious, reduce, self._tasks, self._results),
                 name=f"threadlab-explore-{n}",
                 daemon=True,
             )
