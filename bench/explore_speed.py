@@ -153,7 +153,10 @@ def no_false_alarms() -> None:
         else:
             text = f"{coverage.schedules:,} schedules, no failure"
             if coverage.exhaustive:
-                text += " (exhaustive)"
+                text = (
+                    f"all {coverage.bound_schedules:,} schedules pass, exhaustive "
+                    f"({coverage.schedules:,} runs)"
+                )
             elif coverage.bound_done is not None:
                 text += f"; all with at most {coverage.bound_done} preemption(s) pass"
         row(case.label, text)
