@@ -98,7 +98,9 @@ class ThreadlabApp(App[None]):
         return leaving_words(self.unstoppable())
 
     def on_picker_screen_chosen(self, message: PickerScreen.Chosen) -> None:
-        self.push_screen(ScenarioScreen(self.new_runtime(message.config), back_to_picker=True))
+        # paused at step 0: the learner starts it (space) or steps it (n, 1-9)
+        runtime = self.new_runtime(message.config, paused=True)
+        self.push_screen(ScenarioScreen(runtime, back_to_picker=True))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -278,7 +278,7 @@ def test_q_goes_back_to_the_picker_and_stops_the_run() -> None:
     async def body() -> None:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("down", "enter")
+            await pilot.press("down", "down", "enter")  # mutex: locked, unlocked; then condition
             runtime = runtime_of(app)
             assert runtime.config.scenario.name == "condition"
             assert runtime.config.variant == "manual"

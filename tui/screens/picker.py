@@ -1,4 +1,5 @@
-"""The scenario picker: every scenario with its summary; Enter opens the highlighted one."""
+"""The scenario picker: every scenario with its summary and every variant of it; Enter opens
+the highlighted variant, paused at step 0."""
 
 from __future__ import annotations
 
@@ -19,9 +20,13 @@ from textual.widgets.option_list import Option
 from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
 from threadlab.scenarios import SCENARIOS
 
+VARIANT_SEPARATOR = "/"
+"""Between a scenario's name and a variant's in an option's id."""
 
-def describe(scenario: Scenario) -> Group:
-    """The details shown beside the list: explanation, variants, parameters, invariants."""
+
+def describe(scenario: Scenario, chosen: str | None = None) -> Group:
+    """The details shown beside the list: explanation, variants (``chosen`` marked),
+    parameters."""
     parts: list[Text | Table] = [
         Text(scenario.title, style="bold"),
         Text(""),
@@ -29,11 +34,15 @@ def describe(scenario: Scenario) -> Group:
         Text(""),
         Text("Variants", style="bold underline"),
     ]
-    variants = Table.grid(padding=(0, 2))
+    variants = Table.grid(padding=(0, 1))
+    variants.add_column(no_wrap=True, style="bold", width=1)
     variants.add_column(no_wrap=True, style="bold")
     variants.add_column()
     for position, variant in enumerate(scenario.variants):
-        variants.add_row(variant.name, variant.help + ("  (default)" if position == 0 else ""))
+        mark = "▸" if variant.name == chosen else ""
+        variants.add_row(
+            mark, variant.name, variant.help + ("  (default)" if position == 0 else "")
+        )
     parts.append(variants)
     if scenario.params:
         parts += [Text(""), Text("Parameters", style="bold underline")]
@@ -47,7 +56,7 @@ def describe(scenario: Scenario) -> Group:
 
 
 class PickerScreen(Screen[None]):
-    """Choose a scenario to run (default variant, seed 0)."""
+    """Choose a scenario and a variant to run (seed 0), opened paused at step 0."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -55,7 +64,7 @@ class PickerScreen(Screen[None]):
             "open",
             "Open",
             priority=True,
-            tooltip="Run the highlighted scenario (default variant, seed 0)",
+            tooltip="Open the highlighted variant, paused at step 0 (seed 0)",
             id="open",
         ),
         Binding("q", "quit_app", "Quit", tooltip="Quit threadlab", id="quit"),
@@ -72,7 +81,7 @@ class PickerScreen(Screen[None]):
             Text.assemble(
                 ("threadlab", "bold"),
                 "  ·  a terminal playground for concurrency",
-                ("   (enter opens a scenario)", "dim"),
+                ("   (enter opens a variant, paused)", "dim"),
             ),
             id="title",
         )
@@ -81,8 +90,14 @@ class PickerScreen(Screen[None]):
             for name, scenario in SCENARIOS.items():
                 if options:
                     options.append(None)  # a separator line
-                summary = Text.assemble((scenario.name, "bold"), "\n", scenario.summary)
-                options.append(Option(summary, id=name))
+                for position, variant in enumerate(scenario.variants):
+                    # the variant's name only: what it does is told beside the list
+                    line = Text.assemble("  ▸ variant ", (variant.name, "bold"))
+                    if position == 0:  # the scenario's own lines come with its first variant
+                        line = Text.assemble(
+                            (scenario.name, "bold"), "\n", scenario.summary, "\n", line
+                        )
+                    options.append(Option(line, id=f"{name}{VARIANT_SEPARATOR}{variant.name}"))
             yield OptionList(*options, id="scenarios")
             with VerticalScroll(id="details"):
                 yield Static(id="details-text")
@@ -97,7 +112,8 @@ class PickerScreen(Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id is not None:
-            self.query_one("#details-text", Static).update(describe(SCENARIOS[event.option.id]))
+            name, _, variant = event.option.id.partition(VARIANT_SEPARATOR)
+            self.query_one("#details-text", Static).update(describe(SCENARIOS[name], variant))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
@@ -110,8 +126,9 @@ class PickerScreen(Screen[None]):
             if option.id is not None:
                 self._open(option.id)
 
-    def _open(self, name: str) -> None:
-        self.post_message(self.Chosen(resolve_config(SCENARIOS[name])))
+    def _open(self, option: str) -> None:
+        name, _, variant = option.partition(VARIANT_SEPARATOR)
+        self.post_message(self.Chosen(resolve_config(SCENARIOS[name], variant or None)))
 
     def action_quit_app(self) -> None:
         self.app.exit()

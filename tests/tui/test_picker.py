@@ -1,0 +1,57 @@
+"""The picker reaches every variant of every scenario, and opens it paused at step 0."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from textual.widgets import OptionList
+from tui_testing import run, runtime_of
+
+from threadlab.scenarios import SCENARIOS
+from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.screens.picker import PickerScreen, describe
+
+SIZE = (100, 30)
+
+
+EXPECTED = [(s.name, v.name) for s in SCENARIOS.values() for v in s.variants]
+
+
+def test_every_variant_of_every_scenario_is_one_line_of_the_picker() -> None:
+    async def body() -> None:
+        app = ThreadlabApp()
+        app.animation_level = "none"
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            options = app.screen.query_one(OptionList)
+            ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            assert [tuple(str(i).split("/")) for i in ids if i is not None] == EXPECTED
+
+    run(body)
+
+
+def test_a_variant_opens_paused_at_step_0_and_q_comes_back() -> None:
+    wanted = [0, EXPECTED.index(("producer-consumer", "if")), len(EXPECTED) - 1]
+
+    async def body() -> None:
+        app = ThreadlabApp()  # the app's own pace: a run from the picker opens paused anyway
+        app.animation_level = "none"
+        async with app.run_test(size=SIZE) as pilot:
+            for position in wanted:
+                await pilot.press("home", *(["down"] * position), "enter")
+                await pilot.pause()
+                runtime = runtime_of(app)
+                config = runtime.config
+                assert (config.scenario.name, config.variant) == EXPECTED[position]
+                assert runtime.is_paused and runtime.snapshot().step == 0
+                await pilot.press("q")
+                await pilot.pause()
+                assert isinstance(app.screen, PickerScreen)
+
+    run(body)
+
+
+def test_the_details_mark_the_chosen_variant() -> None:
+    console = Console(width=100, record=True)
+    console.print(describe(SCENARIOS["mutex"], "unlocked"))
+    marked = [line for line in console.export_text().splitlines() if "▸" in line]
+    assert len(marked) == 1 and "unlocked" in marked[0]
