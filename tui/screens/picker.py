@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
 from threadlab.scenarios import SCENARIOS
+from threadlab.tui.screens.setup import SetupScreen
 
 VARIANT_SEPARATOR = "/"
 """Between a scenario's name and a variant's in an option's id."""
@@ -67,6 +68,13 @@ class PickerScreen(Screen[None]):
             tooltip="Open the highlighted variant, paused at step 0 (seed 0)",
             id="open",
         ),
+        Binding(
+            "s",
+            "setup",
+            "Set up",
+            tooltip="Choose the parameters and the seed of the highlighted variant, then open it",
+            id="setup",
+        ),
         Binding("q", "quit_app", "Quit", tooltip="Quit threadlab", id="quit"),
     ]
 
@@ -81,7 +89,6 @@ class PickerScreen(Screen[None]):
             Text.assemble(
                 ("threadlab", "bold"),
                 "  ·  a terminal playground for concurrency",
-                ("   (enter opens a variant, paused)", "dim"),
             ),
             id="title",
         )
@@ -119,12 +126,28 @@ class PickerScreen(Screen[None]):
         if event.option.id is not None:
             self._open(event.option.id)
 
-    def action_open(self) -> None:
+    def _highlighted(self) -> str | None:
         options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            option = options.get_option_at_index(options.highlighted)
-            if option.id is not None:
-                self._open(option.id)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def action_open(self) -> None:
+        option = self._highlighted()
+        if option is not None:
+            self._open(option)
+
+    def action_setup(self) -> None:
+        option = self._highlighted()
+        if option is None:
+            return
+        name, _, variant = option.partition(VARIANT_SEPARATOR)
+
+        def chosen(config: RunConfig | None) -> None:
+            if config is not None:
+                self.post_message(self.Chosen(config))
+
+        self.app.push_screen(SetupScreen(SCENARIOS[name], variant), chosen)
 
     def _open(self, option: str) -> None:
         name, _, variant = option.partition(VARIANT_SEPARATOR)
