@@ -39,6 +39,8 @@ class ScreenActions(Protocol):
 
     def action_explore(self) -> None: ...
 
+    def switch_variant(self, name: str) -> None: ...
+
     def cancel_exploring(self) -> bool: ...
 
     @property
@@ -75,6 +77,14 @@ def palette_commands(
         )
     yield from _travel_commands(snapshot, controller, screen)
     yield SystemCommand("Restart", "Start this run again from step 0", controller.restart)
+    config = controller.runtime.config
+    for variant in config.scenario.variants:
+        if variant.name != config.variant:
+            yield SystemCommand(
+                f"Switch to variant {variant.name}",
+                f"{variant.help} (same parameters and seed, paused at step 0)",
+                partial(screen.switch_variant, variant.name),
+            )
     if screen.exploring:
         yield SystemCommand(
             "Cancel exploring",

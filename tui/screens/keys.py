@@ -201,6 +201,14 @@ SCENARIO_BINDINGS: list[BindingType] = [
     Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
     Binding("r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"),
     Binding(
+        "v",
+        "next_variant",
+        "Variant",
+        tooltip="Switch to the scenario's next variant, same parameters and seed, paused at step 0",
+        show=False,
+        id="variant",
+    ),
+    Binding(
         "x",
         "explore",
         "Explore",
@@ -225,6 +233,7 @@ HELP_ONLY = frozenset(
         "cancel",
         "timeline",
         "save",
+        "variant",
     }
 )
 """Bindings left out of the footer (to fit 80 columns) but listed in the help screen."""

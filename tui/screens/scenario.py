@@ -14,6 +14,7 @@ its failing step, with its preemptions marked on the timeline.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
@@ -469,6 +470,8 @@ class ScenarioScreen(Screen[None]):
             return self.snapshot is not None and bool(self.snapshot.files)
         if action == "post_event":
             return self.snapshot is not None and bool(self.snapshot.event_queues)
+        if action == "next_variant":
+            return len(self.runtime.config.scenario.variants) > 1
         if action in _CONDITION_ACTIONS:
             count = len(conditions(self.snapshot))
             if count == 0:
@@ -572,6 +575,27 @@ class ScenarioScreen(Screen[None]):
 
     def action_explore(self) -> None:
         self.explore()
+
+    def action_next_variant(self) -> None:
+        """Switch to the scenario's next variant (round the list)."""
+        config = self.runtime.config
+        names = [variant.name for variant in config.scenario.variants]
+        if len(names) > 1:
+            self.switch_variant(names[(names.index(config.variant) + 1) % len(names)])
+
+    def switch_variant(self, name: str) -> None:
+        """Put a run of variant ``name`` (same parameters and seed) in this run's place,
+        paused at step 0."""
+        config = dataclasses.replace(self.runtime.config, variant=name)
+        app = self.app
+        if isinstance(app, RunMaker):
+            runtime = app.new_runtime(config, paused=True)
+        else:
+            runtime = Runtime(config, paused=True)
+        self._explored = None  # the marks of a find belong to the run it replaces
+        variant = next(v for v in config.scenario.variants if v.name == name)
+        landed = HintMessage(f"variant {name}: {variant.help}", "information")
+        self.controller.swap_to(runtime, 0, landed)
 
     def action_cancel(self) -> None:
         """Cancel the search and the rewind under way (the run stays where it was)."""
