@@ -8,6 +8,7 @@ from tui_testing import run, runtime_of
 
 from threadlab.scenarios import SCENARIOS
 from threadlab.tui.app import ThreadlabApp
+from threadlab.tui.screens.help import HelpScreen
 from threadlab.tui.screens.picker import PickerScreen, describe
 from threadlab.tui.screens.setup import SetupScreen
 
@@ -93,6 +94,23 @@ def test_escape_leaves_the_setup_and_opens_nothing() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("s")
             await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+
+    run(body)
+
+
+def test_question_mark_explains_the_highlighted_scenario_and_the_picker_keys() -> None:
+    async def body() -> None:
+        app = ThreadlabApp()
+        app.animation_level = "none"
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("down", "question_mark")  # mutex, variant unlocked
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            assert app.screen.config.variant == "unlocked"
+            assert {key.key for key in app.screen.keys} >= {"s", "?", "q"}
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, PickerScreen)

@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option
 
 from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
 from threadlab.scenarios import SCENARIOS
+from threadlab.tui.screens.help import HelpScreen
+from threadlab.tui.screens.keys import key_help
 from threadlab.tui.screens.setup import SetupScreen
 
 VARIANT_SEPARATOR = "/"
@@ -74,6 +76,14 @@ class PickerScreen(Screen[None]):
             "Set up",
             tooltip="Choose the parameters and the seed of the highlighted variant, then open it",
             id="setup",
+        ),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            tooltip="The highlighted scenario explained, the picker's keys, thread states",
+            id="help",
         ),
         Binding("q", "quit_app", "Quit", tooltip="Quit threadlab", id="quit"),
     ]
@@ -152,6 +162,15 @@ class PickerScreen(Screen[None]):
     def _open(self, option: str) -> None:
         name, _, variant = option.partition(VARIANT_SEPARATOR)
         self.post_message(self.Chosen(resolve_config(SCENARIOS[name], variant or None)))
+
+    def action_help(self) -> None:
+        option = self._highlighted()
+        if option is None:
+            return
+        name, _, variant = option.partition(VARIANT_SEPARATOR)
+        config = resolve_config(SCENARIOS[name], variant or None)
+        keys = key_help(self.BINDINGS, lambda action: True)
+        self.app.push_screen(HelpScreen(config, keys))
 
     def action_quit_app(self) -> None:
         self.app.exit()
