@@ -50,7 +50,7 @@ def parse_step(text: str, last: int) -> int | str:
     """
     valid = f"(valid: 0..{last})"
     if not text:
-        return f"'nothing' is not a step number {valid}"
+        return f"type a step number {valid}"
     if not is_digits(text):
         return f"{_shown(text)!r} is not a step number {valid}"
     significant = text.lstrip("0") or "0"
@@ -127,7 +127,9 @@ class GotoScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Go to step (0..{self.last}; now at {self.current}), Enter or Esc")
+            yield Label(
+                f"Go to step (0..{self.last}; now at {self.current}), Enter; empty or Esc stays"
+            )
             yield StepInput(step_digits(self.last), placeholder=str(self.current), id="goto-step")
             yield Label("", id="goto-error")
 
@@ -141,6 +143,9 @@ class GotoScreen(ModalScreen[int | None]):
         self._say("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:  # nothing typed: the placeholder's step, where the run is now
+            self.dismiss(None)
+            return
         step = parse_step(event.value, self.last)
         if isinstance(step, str):
             self._say(step)
