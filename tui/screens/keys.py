@@ -37,7 +37,7 @@ SCENARIO_BINDINGS: list[BindingType] = [
         "step_thread(1)",
         "Step #",
         key_display="1-9",
-        tooltip="Step thread N, numbered as in the threads panel",
+        tooltip="Step thread N, numbered as in the threads panel (# for thread 10 and up)",
         id="step-thread-1",
     ),
     *(
@@ -49,6 +49,15 @@ SCENARIO_BINDINGS: list[BindingType] = [
             id=f"step-thread-{n}",
         )
         for n in range(2, 10)
+    ),
+    Binding(
+        "number_sign",
+        "step_thread_prompt",
+        "Step thread #",
+        key_display="#",
+        show=False,
+        tooltip="Type a thread's number and step it: threads 10 and up have no key of their own",
+        id="step-thread-number",
     ),
     Binding(
         "plus,equals_sign",
@@ -213,6 +222,7 @@ SCENARIO_BINDINGS: list[BindingType] = [
 
 HELP_ONLY = frozenset(
     {
+        "step-thread-number",
         "faster",
         "slower",
         "next-condition",

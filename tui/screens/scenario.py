@@ -42,7 +42,7 @@ from threadlab.tui.screens.exploring import (
     explore_jobs,
     failure_message,
 )
-from threadlab.tui.screens.goto import GotoScreen
+from threadlab.tui.screens.goto import GotoScreen, ThreadPrompt
 from threadlab.tui.screens.help import HelpScreen, KeyHelp
 from threadlab.tui.screens.keys import SCENARIO_BINDINGS, key_help
 from threadlab.tui.screens.panel_feed import (
@@ -489,6 +489,15 @@ class ScenarioScreen(Screen[None]):
     def action_step_thread(self, number: int) -> None:
         self._source.chosen_file = None
         self.controller.step_thread_number(number)
+
+    def action_step_thread_prompt(self) -> None:
+        threads = len(self.snapshot.threads) if self.snapshot is not None else 0
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self.action_step_thread(number)
+
+        self.app.push_screen(ThreadPrompt(max(1, threads)), chosen)
 
     def action_next_file(self) -> None:
         self.show_file(next_file(self.snapshot, self._source.shown))

@@ -52,7 +52,8 @@ def hint_for(snapshot: Snapshot | None) -> str | None:
     if snapshot.run_state is RunState.FINISHED:
         return "Every thread has finished. Press r to run it again."
     if snapshot.run_state is RunState.PAUSED:
-        return "Paused: press space to run, n to take one step, 1-9 to step a thread."
+        keys = "1-9 or # to step a thread" if len(snapshot.threads) > 9 else "1-9 to step a thread"
+        return f"Paused: press space to run, n to take one step, {keys}."
     return None
 
 
