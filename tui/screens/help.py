@@ -37,11 +37,13 @@ class KeyHelp(NamedTuple):
     tooltip: str
 
 
-class HelpScreen(ModalScreen[None]):
-    """Everything a newcomer needs to read the scenario screen; any of esc, ? or q closes."""
+class HelpScreen(ModalScreen[str | None]):
+    """Everything a newcomer needs to read the scenario screen; esc or ? closes it, q asks
+    to quit threadlab as everywhere (dismissed with "quit")."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "Close help", key_display="esc", id="close"),
+        Binding("escape,question_mark", "close", "Close help", key_display="esc", id="close"),
+        Binding("q", "quit", "Quit", id="quit"),
     ]
 
     def __init__(self, config: RunConfig, keys: list[KeyHelp]) -> None:
@@ -52,7 +54,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Help"
-            body.border_subtitle = "esc, ? or q to close"
+            body.border_subtitle = "esc or ? to close"
             yield Static(self._scenario(), id="help-scenario")
             yield Static(self._keys(), id="help-keys")
             yield Static(Text("\nThread states", style="bold underline"), id="help-states")
@@ -103,4 +105,7 @@ class HelpScreen(ModalScreen[None]):
         return Group(Text(""), Text("Timeline marks", style="bold underline"), table)
 
     def action_close(self) -> None:
-        self.dismiss()
+        self.dismiss(None)
+
+    def action_quit(self) -> None:
+        self.dismiss("quit")

@@ -206,8 +206,22 @@ SCENARIO_BINDINGS: list[BindingType] = [
         tooltip="Keys, thread states and this scenario explained",
         id="help",
     ),
-    Binding("q", "back", "Back", tooltip="Stop this run and go back to the scenarios", id="back"),
-    Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
+    Binding(
+        "q",
+        "quit_app",
+        "Quit",
+        tooltip="Quit threadlab (asks first: this run is lost unless saved; p there goes "
+        "back to the scenarios)",
+        id="quit",
+    ),
+    Binding(
+        "p",
+        "back",
+        "Scenarios",
+        show=False,
+        tooltip="Stop this run and go back to the scenario picker",
+        id="back",
+    ),
     Binding("r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"),
     Binding(
         "x",
@@ -222,6 +236,7 @@ SCENARIO_BINDINGS: list[BindingType] = [
 
 HELP_ONLY = frozenset(
     {
+        "back",
         "step-thread-number",
         "faster",
         "slower",

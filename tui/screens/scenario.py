@@ -53,6 +53,7 @@ from threadlab.tui.screens.panel_feed import (
     SnapshotPanel,
     recent_events,
 )
+from threadlab.tui.screens.quitting import Leaving, QuitScreen
 from threadlab.tui.screens.selection import (
     Selection,
     conditions,
@@ -161,7 +162,8 @@ class ScenarioScreen(Screen[None]):
         self.start_at = start_at
         """The step to open at, re-executing the runtime's recorded history (replay)."""
         self.back_to_picker = back_to_picker
-        """Whether q goes back to the scenario picker (else it quits the app)."""
+        """Whether it was opened from the scenario picker (p goes back to it; else p opens
+        a new picker in its place)."""
         self._epoch = 0
         self._started = False
         self._shown: tuple[int, int] | None = None
@@ -248,6 +250,10 @@ class ScenarioScreen(Screen[None]):
         self._timer = self.set_interval(FRAME_INTERVAL, self._frame)
 
     def on_unmount(self) -> None:
+        self.close_run()
+
+    def close_run(self) -> None:
+        """Stop the run and the search (the screen is going away, or left for good)."""
         if self._timer is not None:
             self._timer.stop()
         if self._exploration is not None:
@@ -461,10 +467,6 @@ class ScenarioScreen(Screen[None]):
     # ----------------------------------------------------------------- keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return self.back_to_picker
-        if action == "quit_app":
-            return not self.back_to_picker
         if action == "next_file":
             return self.snapshot is not None and bool(self.snapshot.files)
         if action == "post_event":
@@ -590,13 +592,32 @@ class ScenarioScreen(Screen[None]):
             self.controller.say("no rewind or search to cancel", "information", 2)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()))
+        def closed(then: str | None) -> None:
+            if then == "quit":  # q in the help: quit, as q does everywhere (asked first)
+                self.action_quit_app()
+
+        self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()), closed)
 
     def action_back(self) -> None:
-        self.dismiss()
+        """Back to the scenario picker: the one this run was opened from, else a new one."""
+        if self.back_to_picker:
+            self.dismiss()
+        else:  # opened directly: it is the app's first screen, left under the picker
+            from threadlab.tui.screens.picker import PickerScreen
+
+            self.close_run()
+            self.app.push_screen(PickerScreen())
 
     def action_quit_app(self) -> None:
-        self.app.exit()
+        """Quit threadlab, once the user says so (the run is lost unless saved)."""
+
+        def chosen(choice: Leaving | None) -> None:
+            if choice == "quit":
+                self.app.exit()
+            elif choice == "scenarios":
+                self.action_back()
+
+        self.app.push_screen(QuitScreen(), chosen)
 
     # ---------------------------------------------------- palette and help
 
