@@ -1,9 +1,10 @@
 """The timeline: one lane per thread, one cell per step, coloured by the thread's state.
 
 The newest step is on the right; marks above the lanes show where signals, spurious
-wakeups and verdicts happened (several at one step stacked in its column). In a schedule the explorer found, the step where a thread
-preempted another (it ran although the one before it could have gone on) shows a ``P`` in
-that thread's lane, in place of its "ran" cell.
+wakeups and verdicts happened (several at one step stacked in its column). In a schedule
+the explorer found, the step where a thread preempted another (it ran although the one
+before it could have gone on) shows a ``P`` in that thread's lane, in place of its "ran"
+cell.
 """
 
 from __future__ import annotations
