@@ -16,10 +16,16 @@ from textual.widgets import Footer, Static
 from threadlab.engine.scenario import RunConfig
 from threadlab.tui.explore_text import PREEMPTION_MARK
 from threadlab.tui.widgets.threads import StateLegend
+from threadlab.tui.widgets.timeline import STALL_CELL
 
 TIMELINE_MARKS = (
     ("s b !", "a signal, a broadcast, a spurious wakeup at that step (above the lanes)"),
     ("V D F", "the violation, deadlock or failure (above the lanes)"),
+    (
+        STALL_CELL,
+        "in a thread's lane: it holds its event loop in a blocking call (time.sleep inside "
+        "a coroutine), so no task of the loop runs at that step",
+    ),
     (
         PREEMPTION_MARK,
         "a preemption, in a schedule the explorer found (x): this thread ran at that step "

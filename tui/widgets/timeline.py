@@ -43,6 +43,11 @@ STYLE_CACHE = 50_000
 LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "~ sleeping", "▓ working")
 VERDICT_MARKS = frozenset("VDF")
 """The marks of a verdict (drawn in the verdict's style)."""
+STALL_CELL = "▚"
+"""A step where the thread holds its event loop in a blocking call (``time.sleep`` inside a
+coroutine): no task of the loop can run, so it is not drawn as a step that ran."""
+STALL_LEGEND = f"{STALL_CELL} stalls its loop"
+"""The legend's entry while such a step is in view."""
 PREEMPTION_LEGEND = f"{PREEMPTION_MARK} preempts"
 """The legend's first entry while a preemption is in view."""
 
@@ -129,7 +134,11 @@ class TimelinePanel(FittedPanel):
         base = self.rich_style
         label, columns = self._in_view(snapshot, width)
         preempted = self._preempted(columns)
-        rows = [self._axis(snapshot, columns, bool(preempted)), *self._marks(columns, label)]
+        stalled = any(column.stalls for column in columns)
+        rows = [
+            self._axis(snapshot, columns, bool(preempted), stalled),
+            *self._marks(columns, label),
+        ]
         for thread in snapshot.threads:
             name = f"{thread.name:<{label - 1}.{label - 1}} "
             lane = self._lane(thread.index, columns, preempted)
@@ -164,7 +173,11 @@ class TimelinePanel(FittedPanel):
         return {step: thread for step, thread in self.preemptions if first <= step <= last}
 
     def _axis(
-        self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...], preempted: bool
+        self,
+        snapshot: Snapshot,
+        columns: tuple[TimelineColumn, ...],
+        preempted: bool,
+        stalled: bool = False,
     ) -> list[Segment]:
         style = self.get_component_rich_style("timeline--axis")
         if not columns:
@@ -174,7 +187,8 @@ class TimelinePanel(FittedPanel):
         if snapshot.history_length > snapshot.step:
             words += f" · rewound: {snapshot.history_length - snapshot.step} later steps kept"
         # The legend goes as far as there is room for it, whole entries only.
-        legend = (LEGEND[0], PREEMPTION_LEGEND, *LEGEND[1:]) if preempted else LEGEND
+        special = (PREEMPTION_LEGEND,) * preempted + (STALL_LEGEND,) * stalled
+        legend = (LEGEND[0], *special, *LEGEND[1:])
         for entry in legend:
             if len(words) + len(entry) + 2 > self.size.width:
                 break
@@ -225,8 +239,11 @@ class TimelinePanel(FittedPanel):
         }
         cells = {state: Segment(CELLS[state], styles.get(state)) for state in CELLS}
         unstarted = Segment(" ")  # a column from before the program started this thread
+        stall = Segment(STALL_CELL, self.get_component_rich_style("timeline--blocked"))
         lane = [
-            cells[column.state(index)] if index <= len(column.states) else unstarted
+            (stall if index in column.stalls else cells[column.state(index)])
+            if index <= len(column.states)
+            else unstarted
             for column in columns
         ]
         if preempted:
