@@ -19,7 +19,11 @@ from threadlab.tui.widgets.threads import StateLegend
 from threadlab.tui.widgets.timeline import STALL_CELL
 
 TIMELINE_MARKS = (
-    ("s b !", "a signal, a broadcast, a spurious wakeup at that step (above the lanes)"),
+    (
+        "s b !",
+        "a signal, a broadcast, a spurious wakeup at that step (above the lanes; several at "
+        "one step are stacked in its column)",
+    ),
     ("V D F", "the violation, deadlock or failure (above the lanes)"),
     (
         STALL_CELL,
