@@ -38,3 +38,16 @@ class ReplayDiverged(Exception):
     def __init__(self, step: int, reason: str) -> None:
         super().__init__(f"the run went another way at step {step}: {reason}")
         self.step = step
+
+
+class NoSuchThread(ReplayDiverged):
+    """A recorded step chose a thread number that no thread of the run has at that step:
+    no scenario, however changed, can follow it; the history (or its file) is corrupt.
+    (A thread can be started mid-run, so this is known only once the run gets there.)"""
+
+    def __init__(self, step: int, number: int, threads: int) -> None:
+        super().__init__(
+            step, f"thread {number} was recorded, but there is no such thread (1..{threads})"
+        )
+        self.number = number
+        self.threads = threads

@@ -28,6 +28,7 @@ away, so a step costs about one thread switch.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import deque
@@ -452,7 +453,8 @@ class Kernel:
             for t in self.threads
         )
         codes = "".join(STATE_CODES[s] for _, s in states)
-        self.timeline.append(TimelineColumn(self.step, codes, self._marks))
+        stalls = tuple(t.index for t in self.threads if t.stalls_loop)
+        self.timeline.append(TimelineColumn(self.step, codes, self._marks, stalls))
         self._marks = ""
         if self._step_sink is not None:
             try:
@@ -504,7 +506,7 @@ class Kernel:
         elif self.timeline and self.timeline[-1].step == self.step:
             column = self.timeline[-1]
             if mark not in column.marks:
-                self.timeline[-1] = TimelineColumn(column.step, column.states, column.marks + mark)
+                self.timeline[-1] = dataclasses.replace(column, marks=column.marks + mark)
 
     def _thread_main(self, thread: SimThread) -> None:
         bind(self, thread)

@@ -273,6 +273,9 @@ class TimelineColumn:
     marks: str = ""
     """Marks for notable events at this step: s signal, b broadcast, ! spurious wakeup,
     V violation, D deadlock, F failure."""
+    stalls: tuple[int, ...] = ()
+    """The threads (numbers) stalling the event loop they run at this step: in a blocking
+    call (``time.sleep``) inside a coroutine, so no task of the loop can run."""
 
     def state(self, index: int) -> ThreadState:
         """The state of thread number ``index`` (1-based). A thread the program had not

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from threadlab.engine.actions import apply_action
 from threadlab.engine.driver import Driver, Phase
-from threadlab.engine.errors import ControlRefused, ReplayDiverged
+from threadlab.engine.errors import ControlRefused, NoSuchThread, ReplayDiverged
 from threadlab.engine.history import History
 from threadlab.engine.threads import SimThread
 from threadlab.engine.verdicts import why_not
@@ -97,7 +97,7 @@ def recorded_choice(driver: Driver, step: int, number: int, by_user: bool) -> Si
     """The thread a recorded step ran, checked against what can run now."""
     threads = driver.kernel.threads
     if not 1 <= number <= len(threads):
-        raise ReplayDiverged(step, f"thread {number} was recorded, but there is no such thread")
+        raise NoSuchThread(step, number, len(threads))
     recorded = threads[number - 1]
     runnable = [t for t in threads if t.state.can_run]
     if not by_user and runnable:

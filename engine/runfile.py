@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from threadlab.engine.errors import ReplayDiverged
+from threadlab.engine.errors import NoSuchThread, ReplayDiverged
 from threadlab.engine.files import kind_of, output_file
 from threadlab.engine.history import History
 from threadlab.engine.model import Event, EventKind, Snapshot
@@ -52,6 +52,8 @@ class RunRecord:
     preemptions: tuple[int, ...] = ()
     """For a schedule the explorer found: the steps where it switched away from a thread
     that could have gone on (marked on the timeline)."""
+    shown: str = "the run file"
+    """The file's path as errors show it."""
 
     @property
     def program_changed(self) -> bool:
@@ -245,7 +247,14 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
         )
     except (ConfigError, ValueError, TypeError) as error:
         raise RunFileError(f"{shown}: {error}") from None
-    return RunRecord(config, history, events, changed_file=changed, preemptions=tuple(preemptions))
+    return RunRecord(
+        config,
+        history,
+        events,
+        changed_file=changed,
+        preemptions=tuple(preemptions),
+        shown=shown,
+    )
 
 
 def _read_text(path: str, shown: str) -> str:
@@ -286,6 +295,10 @@ def check(run: RunRecord) -> tuple[bool, str]:
 
     Returns:
         (True, summary) when they match; (False, where and how they differ) otherwise.
+
+    Raises:
+        RunFileError: the schedule chooses a thread the run does not have at that step
+            (known only on re-executing, as threads start mid-run): a corrupt file.
     """
     matches, summary = _compare(run)
     if run.changed_file is not None:
@@ -297,6 +310,11 @@ def check(run: RunRecord) -> tuple[bool, str]:
 def _compare(run: RunRecord) -> tuple[bool, str]:
     try:
         events, final = replay(run.config, run.history)
+    except NoSuchThread as missing:
+        raise RunFileError(
+            f"{run.shown} is corrupt: its schedule chooses thread {missing.number} at step "
+            f"{missing.step}, but the run has no such thread there (threads 1..{missing.threads})"
+        ) from None
     except ReplayDiverged as diverged:
         return False, f"the run differs: {diverged}"
     for index, (saved, now) in enumerate(zip(run.events, events, strict=False)):

@@ -161,7 +161,7 @@ class Scenario:
     waits_for_user: bool = False
     """True when threads are meant to wait until the user acts: nothing runnable while a
     thread waits where the user can wake it is then an idle run, not a deadlock."""
-    idle_hint: str = "every thread is waiting: signal, broadcast or wake one"
+    idle_hint: str = "every thread is waiting for you"
     """What the app says while the run is idle, waiting for the user."""
     invariants: tuple[str, ...] = field(default=())
     """The invariants in words, for help and listings (checks are declared by build; a

@@ -57,6 +57,9 @@ class SimThread:
     """The step it last took (its stack has not changed since)."""
     deadline: float | None = None
     """While sleeping or in a wait with a timeout: the virtual time it is woken at."""
+    stalls_loop: bool = False
+    """While it sleeps in a blocking ``time.sleep`` inside a coroutine of the event loop it
+    runs: the loop (every one of its tasks) is stalled meanwhile."""
     daemon: bool = False
     """A daemon thread does not keep a program alive (``threading.Thread(daemon=True)``)."""
     handle: Any = None

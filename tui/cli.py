@@ -19,7 +19,13 @@ from threadlab.engine import runfile
 from threadlab.engine.files import output_file
 from threadlab.engine.oneline import one_line, quote
 from threadlab.engine.own_program import looks_like_a_program, module_scenario, program_scenario
-from threadlab.engine.scenario import ConfigError, RunConfig, parse_whole, resolve_config
+from threadlab.engine.scenario import (
+    ConfigError,
+    RunConfig,
+    Scenario,
+    parse_whole,
+    resolve_config,
+)
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 from threadlab.tui.explore_cli import add_arguments as add_explore_arguments
 from threadlab.tui.explore_cli import run_explore
@@ -183,6 +189,14 @@ def _config(args: argparse.Namespace, program_args: Sequence[str] = ()) -> RunCo
     return resolve_config(scenario, args.variant, params, args.seed, tuple(program_args))
 
 
+def variant_list(scenario: Scenario) -> str:
+    """A scenario's variants for ``list``, its default one marked (unless it is named so)."""
+    return ", ".join(
+        f"{v.name}{' (default)' if v.name == scenario.default_variant != 'default' else ''}"
+        for v in scenario.variants
+    )
+
+
 def _list(as_json: bool) -> None:
     from threadlab.scenarios import SCENARIOS
 
@@ -191,11 +205,8 @@ def _list(as_json: bool) -> None:
         return
     for scenario in SCENARIOS.values():
         print(f"{scenario.name:<20} {scenario.summary}")
-        variants = ", ".join(
-            f"{v.name}{' (default)' if v.name == scenario.default_variant else ''}"
-            for v in scenario.variants
-        )
-        print(f"{'':<20} variants: {variants}")
+        if len(scenario.variants) > 1:  # a scenario of one variant has nothing to choose
+            print(f"{'':<20} variants: {variant_list(scenario)}")
         for p in scenario.params:
             print(f"{'':<20} --param {p.name}={p.default}  ({p.minimum}..{p.maximum}) {p.help}")
         print()

@@ -11,6 +11,7 @@ clocks (``process_time``, ``thread_time``) and ``clock_gettime``.
 from __future__ import annotations
 
 import time as _real_time
+from asyncio import events as _asyncio_events
 from typing import Any
 
 from threadlab.engine.threads import bound
@@ -26,9 +27,16 @@ def sleep(secs: float) -> None:
     thread = kernel.checkpoint(f"sleep {secs:g} s" if secs else "sleep 0 s (yield)")
     if secs == 0:
         return
+    # Inside a coroutine of the loop this thread runs, the sleep holds the whole loop: every
+    # task stalls until it returns (the timeline draws it so, not as a step that ran).
+    stalls = _asyncio_events._get_running_loop() is not None
     with kernel.lock:
+        thread.stalls_loop = stalls
         kernel.sleep(thread, kernel.clock + secs, f"sleeping until {kernel.clock + secs:.3f} s")
-    kernel.resume(thread)
+    try:
+        kernel.resume(thread)
+    finally:
+        thread.stalls_loop = False
 
 
 def monotonic() -> float:

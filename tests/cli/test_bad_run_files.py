@@ -239,3 +239,26 @@ def test_long_values_are_quoted_short(
     tmp_path: Path, document: dict[str, Any], changes: dict[str, object]
 ) -> None:
     replay_fails(write(tmp_path, dict(document, **changes)), "…")
+
+
+@pytest.mark.parametrize("position", [0, 12])
+def test_a_schedule_choosing_a_thread_that_does_not_exist_is_a_corrupt_file(
+    tmp_path: Path, document: dict[str, Any], position: int
+) -> None:
+    # A thread can be started mid-run, so the number is known to be wrong only once the
+    # re-executed run gets there: still a corrupt file (2), not a run that differs (1).
+    changed = copy.deepcopy(document)
+    assert max(changed["schedule"]["steps"]) < 60
+    changed["schedule"]["steps"][position] = 60
+    path = write(tmp_path, changed)
+    result = subprocess.run(
+        [*CLI, "replay", str(path), "--check"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (
+        f"run.json is corrupt: its schedule chooses thread 60 at step {position + 1}, but the "
+        "run has no such thread there (threads 1.." in lines[0]
+    ), lines[0]

@@ -32,6 +32,18 @@ def test_list_shows_every_scenario_with_variants_and_parameters(capsys) -> None:
             assert f"--param {param.name}={param.default}" in out
 
 
+def test_list_names_variants_only_where_there_is_a_choice(capsys) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "default (default)" not in out  # a variant named default is not marked again
+    blocks = {block.split()[0]: block for block in out.strip().split("\n\n")}
+    for scenario in SCENARIOS.values():
+        block = blocks[scenario.name]
+        assert ("variants:" in block) == (len(scenario.variants) > 1), block
+    assert "variants: while (default), if" in blocks["producer-consumer"]
+    assert "variants: default, lesson" in blocks["futures"]
+
+
 def test_list_json_is_machine_readable(capsys) -> None:
     assert main(["list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)

@@ -11,6 +11,7 @@ from tui_testing import hint_text, make_app, notifications, run, runtime_of, set
 from threadlab.engine import RunState, Runtime, ThreadState, resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.screens.help import HelpScreen
+from threadlab.tui.screens.quitting import QuitScreen
 from threadlab.tui.screens.scenario import ScenarioScreen
 from threadlab.tui.screens.speeds import faster, slower
 
@@ -263,18 +264,36 @@ def test_question_mark_opens_help_and_escape_closes_it() -> None:
     run(body)
 
 
-def test_q_quits_when_opened_directly() -> None:
+def test_q_asks_then_quits_and_esc_stays() -> None:
     async def body() -> None:
         app = make_app("mutex")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("q")
+            assert isinstance(app.screen, QuitScreen)  # a run is lost on quitting: asked
+            await pilot.press("escape")
+            assert isinstance(app.screen, ScenarioScreen)
+            await pilot.press("q", "q")  # q twice quits
             await pilot.pause()
         assert app.return_code == 0
 
     run(body)
 
 
-def test_q_goes_back_to_the_picker_and_stops_the_run() -> None:
+def test_q_in_help_asks_to_quit_as_everywhere() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark", "q")
+            await pilot.pause()
+            assert isinstance(app.screen, QuitScreen)
+            await pilot.press("y")
+            await pilot.pause()
+        assert app.return_code == 0
+
+    run(body)
+
+
+def test_q_is_quit_on_every_screen_and_p_goes_back_to_the_picker() -> None:
     async def body() -> None:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
@@ -283,12 +302,39 @@ def test_q_goes_back_to_the_picker_and_stops_the_run() -> None:
             assert runtime.config.scenario.name == "condition"
             assert runtime.config.variant == "manual"
             assert runtime.config.seed == 0
-            await pilot.press("q")
+            screen = app.screen
+            assert isinstance(screen, ScenarioScreen)
+            shown = {b.binding.key: b.binding.description for b in screen.active_bindings.values()}
+            assert shown["q"] == "Quit" and shown["left"] == "Back" and shown["p"] == "Scenarios"
+            await pilot.press("p")
             await pilot.pause()
             assert type(app.screen).__name__ == "PickerScreen"
             assert runtime.stop(timeout=0.1)  # already stopped: nothing left to join
-            await pilot.press("q")
+
+            await pilot.press("enter", "q", "p")  # the question offers the scenarios too
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PickerScreen"
+            await pilot.press("q")  # the picker quits at once: nothing is lost there
         assert app.return_code == 0
+
+    run(body)
+
+
+def test_p_opens_the_picker_in_place_of_a_run_opened_directly() -> None:
+    async def body() -> None:
+        app = make_app("mutex")
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            await pilot.press("p")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PickerScreen"
+            assert runtime.stop(timeout=0.1)  # its screen went away: the run stopped
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ScenarioScreen)
+            await pilot.press("p")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PickerScreen"
 
     run(body)
 

@@ -193,7 +193,7 @@ def test_quitting_while_rewinding_leaves_no_thread_behind() -> None:
             runtime = runtime_of(app)
             runtime.step(LONG_RUN)
             runtime.wait_idle()
-            await pilot.press("left", "q")
+            await pilot.press("left", "q", "q")
         assert app.return_code == 0
         assert runtime.stop(timeout=0.1)  # already stopped: nothing left to join
 

@@ -56,7 +56,7 @@ def test_left_right_home_end_move_through_the_recorded_run() -> None:
 def test_g_goes_to_a_typed_step_and_refuses_a_bad_one() -> None:
     assert parse_step("7", 10) == 7
     assert parse_step("11", 10) == "step 11 is not in this run (valid: 0..10)"
-    assert parse_step("", 10) == "'nothing' is not a step number (valid: 0..10)"
+    assert parse_step("", 10) == "type a step number (valid: 0..10)"
 
     async def body() -> None:
         app = make_app("mutex", seed=2)

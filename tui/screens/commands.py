@@ -98,8 +98,7 @@ def palette_commands(
             screen.action_explore,
         )
     yield SystemCommand("Help", "Keys, states and this scenario", screen.action_help)
-    if screen.back_to_picker:
-        yield SystemCommand("Back to scenarios", "Stop this run", screen.action_back)
+    yield SystemCommand("Back to scenarios", "Stop this run (p)", screen.action_back)
 
 
 def _run_commands(snapshot: Snapshot, controller: RunController) -> Iterator[SystemCommand]:

@@ -1,4 +1,4 @@
-"""A small prompt for the step to go to (the g key).
+"""Small prompts for a number: the step to go to (the g key), the thread to step (the # key).
 
 The step is typed into an input of our own rather than Textual's ``Input(type="integer")``:
 Textual checks every key of an integer input against ``[-+]?(?:\\d*|\\d+_)*``, which
@@ -50,7 +50,7 @@ def parse_step(text: str, last: int) -> int | str:
     """
     valid = f"(valid: 0..{last})"
     if not text:
-        return f"'nothing' is not a step number {valid}"
+        return f"type a step number {valid}"
     if not is_digits(text):
         return f"{_shown(text)!r} is not a step number {valid}"
     significant = text.lstrip("0") or "0"
@@ -127,7 +127,9 @@ class GotoScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Go to step (0..{self.last}; now at {self.current}), Enter or Esc")
+            yield Label(
+                f"Go to step (0..{self.last}; now at {self.current}), Enter; empty or Esc stays"
+            )
             yield StepInput(step_digits(self.last), placeholder=str(self.current), id="goto-step")
             yield Label("", id="goto-error")
 
@@ -141,11 +143,70 @@ class GotoScreen(ModalScreen[int | None]):
         self._say("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:  # nothing typed: the placeholder's step, where the run is now
+            self.dismiss(None)
+            return
         step = parse_step(event.value, self.last)
         if isinstance(step, str):
             self._say(step)
             return
         self.dismiss(step)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def parse_thread(text: str, threads: int) -> int | str:
+    """The thread number typed, or a one-line reason why it is not one (valid: 1..threads)."""
+    valid = f"(valid: 1..{threads})"
+    if not text:
+        return f"type a thread number {valid}"
+    if not is_digits(text):
+        return f"{_shown(text)!r} is not a thread number {valid}"
+    significant = text.lstrip("0") or "0"
+    if len(significant) > len(str(threads)) or not 1 <= int(significant) <= threads:
+        return f"there is no thread {_shown(significant)} {valid}"
+    return int(significant)
+
+
+class ThreadPrompt(ModalScreen[int | None]):
+    """Ask for the number of the thread to step (any number, where 1-9 are keys of their
+    own); dismiss with it, or with None when cancelled or left empty."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    DEFAULT_CSS = GotoScreen.DEFAULT_CSS.replace("GotoScreen", "ThreadPrompt").replace(
+        "#goto-error", "#thread-error"
+    )
+
+    def __init__(self, threads: int) -> None:
+        super().__init__()
+        self.threads = threads
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Step thread number (1..{self.threads}), Enter or Esc")
+            yield StepInput(len(str(max(1, self.threads))), id="thread-number")
+            yield Label("", id="thread-error")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#thread-error", Label).update(text)
+
+    def on_step_input_refused(self, event: StepInput.Refused) -> None:
+        self._say(f"{event.reason} (valid: 1..{self.threads})")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._say("")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:
+            self.dismiss(None)
+            return
+        number = parse_thread(event.value, self.threads)
+        if isinstance(number, str):
+            self._say(number)
+            return
+        self.dismiss(number)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

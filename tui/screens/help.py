@@ -16,10 +16,20 @@ from textual.widgets import Footer, Static
 from threadlab.engine.scenario import RunConfig
 from threadlab.tui.explore_text import PREEMPTION_MARK
 from threadlab.tui.widgets.threads import StateLegend
+from threadlab.tui.widgets.timeline import STALL_CELL
 
 TIMELINE_MARKS = (
-    ("s b !", "a signal, a broadcast, a spurious wakeup at that step (above the lanes)"),
+    (
+        "s b !",
+        "a signal, a broadcast, a spurious wakeup at that step (above the lanes; several at "
+        "one step are stacked in its column)",
+    ),
     ("V D F", "the violation, deadlock or failure (above the lanes)"),
+    (
+        STALL_CELL,
+        "in a thread's lane: it holds its event loop in a blocking call (time.sleep inside "
+        "a coroutine), so no task of the loop runs at that step",
+    ),
     (
         PREEMPTION_MARK,
         "a preemption, in a schedule the explorer found (x): this thread ran at that step "
@@ -37,11 +47,13 @@ class KeyHelp(NamedTuple):
     tooltip: str
 
 
-class HelpScreen(ModalScreen[None]):
-    """Everything a newcomer needs to read the scenario screen; any of esc, ? or q closes."""
+class HelpScreen(ModalScreen[str | None]):
+    """Everything a newcomer needs to read the scenario screen; esc or ? closes it, q asks
+    to quit threadlab as everywhere (dismissed with "quit")."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "close", "Close help", key_display="esc", id="close"),
+        Binding("escape,question_mark", "close", "Close help", key_display="esc", id="close"),
+        Binding("q", "quit", "Quit", id="quit"),
     ]
 
     def __init__(self, config: RunConfig, keys: list[KeyHelp]) -> None:
@@ -52,7 +64,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Help"
-            body.border_subtitle = "esc, ? or q to close"
+            body.border_subtitle = "esc or ? to close"
             yield Static(self._scenario(), id="help-scenario")
             yield Static(self._keys(), id="help-keys")
             yield Static(Text("\nThread states", style="bold underline"), id="help-states")
@@ -103,4 +115,7 @@ class HelpScreen(ModalScreen[None]):
         return Group(Text(""), Text("Timeline marks", style="bold underline"), table)
 
     def action_close(self) -> None:
-        self.dismiss()
+        self.dismiss(None)
+
+    def action_quit(self) -> None:
+        self.dismiss("quit")

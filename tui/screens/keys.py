@@ -37,7 +37,7 @@ SCENARIO_BINDINGS: list[BindingType] = [
         "step_thread(1)",
         "Step #",
         key_display="1-9",
-        tooltip="Step thread N, numbered as in the threads panel",
+        tooltip="Step thread N, numbered as in the threads panel (# for thread 10 and up)",
         id="step-thread-1",
     ),
     *(
@@ -49,6 +49,15 @@ SCENARIO_BINDINGS: list[BindingType] = [
             id=f"step-thread-{n}",
         )
         for n in range(2, 10)
+    ),
+    Binding(
+        "number_sign",
+        "step_thread_prompt",
+        "Step thread #",
+        key_display="#",
+        show=False,
+        tooltip="Type a thread's number and step it: threads 10 and up have no key of their own",
+        id="step-thread-number",
     ),
     Binding(
         "plus,equals_sign",
@@ -197,8 +206,22 @@ SCENARIO_BINDINGS: list[BindingType] = [
         tooltip="Keys, thread states and this scenario explained",
         id="help",
     ),
-    Binding("q", "back", "Back", tooltip="Stop this run and go back to the scenarios", id="back"),
-    Binding("q", "quit_app", "Quit", tooltip="Stop this run and quit", id="quit"),
+    Binding(
+        "q",
+        "quit_app",
+        "Quit",
+        tooltip="Quit threadlab (asks first: this run is lost unless saved; p there goes "
+        "back to the scenarios)",
+        id="quit",
+    ),
+    Binding(
+        "p",
+        "back",
+        "Scenarios",
+        show=False,
+        tooltip="Stop this run and go back to the scenario picker",
+        id="back",
+    ),
     Binding("r", "restart", "Restart", tooltip="Start this run again from step 0", id="restart"),
     Binding(
         "v",
@@ -221,6 +244,8 @@ SCENARIO_BINDINGS: list[BindingType] = [
 
 HELP_ONLY = frozenset(
     {
+        "back",
+        "step-thread-number",
         "faster",
         "slower",
         "next-condition",

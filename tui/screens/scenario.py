@@ -43,7 +43,7 @@ from threadlab.tui.screens.exploring import (
     explore_jobs,
     failure_message,
 )
-from threadlab.tui.screens.goto import GotoScreen
+from threadlab.tui.screens.goto import GotoScreen, ThreadPrompt
 from threadlab.tui.screens.help import HelpScreen, KeyHelp
 from threadlab.tui.screens.keys import SCENARIO_BINDINGS, key_help
 from threadlab.tui.screens.panel_feed import (
@@ -54,6 +54,7 @@ from threadlab.tui.screens.panel_feed import (
     SnapshotPanel,
     recent_events,
 )
+from threadlab.tui.screens.quitting import Leaving, QuitScreen
 from threadlab.tui.screens.selection import (
     Selection,
     conditions,
@@ -162,7 +163,8 @@ class ScenarioScreen(Screen[None]):
         self.start_at = start_at
         """The step to open at, re-executing the runtime's recorded history (replay)."""
         self.back_to_picker = back_to_picker
-        """Whether q goes back to the scenario picker (else it quits the app)."""
+        """Whether it was opened from the scenario picker (p goes back to it; else p opens
+        a new picker in its place)."""
         self._epoch = 0
         self._started = False
         self._shown: tuple[int, int] | None = None
@@ -249,6 +251,10 @@ class ScenarioScreen(Screen[None]):
         self._timer = self.set_interval(FRAME_INTERVAL, self._frame)
 
     def on_unmount(self) -> None:
+        self.close_run()
+
+    def close_run(self) -> None:
+        """Stop the run and the search (the screen is going away, or left for good)."""
         if self._timer is not None:
             self._timer.stop()
         if self._exploration is not None:
@@ -462,10 +468,6 @@ class ScenarioScreen(Screen[None]):
     # ----------------------------------------------------------------- keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return self.back_to_picker
-        if action == "quit_app":
-            return not self.back_to_picker
         if action == "next_file":
             return self.snapshot is not None and bool(self.snapshot.files)
         if action == "post_event":
@@ -492,6 +494,15 @@ class ScenarioScreen(Screen[None]):
     def action_step_thread(self, number: int) -> None:
         self._source.chosen_file = None
         self.controller.step_thread_number(number)
+
+    def action_step_thread_prompt(self) -> None:
+        threads = len(self.snapshot.threads) if self.snapshot is not None else 0
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self.action_step_thread(number)
+
+        self.app.push_screen(ThreadPrompt(max(1, threads)), chosen)
 
     def action_next_file(self) -> None:
         self.show_file(next_file(self.snapshot, self._source.shown))
@@ -605,13 +616,32 @@ class ScenarioScreen(Screen[None]):
             self.controller.say("no rewind or search to cancel", "information", 2)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()))
+        def closed(then: str | None) -> None:
+            if then == "quit":  # q in the help: quit, as q does everywhere (asked first)
+                self.action_quit_app()
+
+        self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()), closed)
 
     def action_back(self) -> None:
-        self.dismiss()
+        """Back to the scenario picker: the one this run was opened from, else a new one."""
+        if self.back_to_picker:
+            self.dismiss()
+        else:  # opened directly: it is the app's first screen, left under the picker
+            from threadlab.tui.screens.picker import PickerScreen
+
+            self.close_run()
+            self.app.push_screen(PickerScreen())
 
     def action_quit_app(self) -> None:
-        self.app.exit()
+        """Quit threadlab, once the user says so (the run is lost unless saved)."""
+
+        def chosen(choice: Leaving | None) -> None:
+            if choice == "quit":
+                self.app.exit()
+            elif choice == "scenarios":
+                self.action_back()
+
+        self.app.push_screen(QuitScreen(), chosen)
 
     # ---------------------------------------------------- palette and help
 

@@ -21,7 +21,10 @@ from textual.widget import Widget
 from threadlab.engine.model import RunState, Snapshot
 from threadlab.tui.widgets.verdict import shows_verdict
 
-CONDITION_KEYS = "Press s to signal, b to broadcast, w for a spurious wakeup"
+CONDITION_KEYS = "s to signal, b to broadcast, w for a spurious wakeup"
+"""The keys that move a condition's waiters (the scenario has a condition variable)."""
+EVENT_KEYS = "e to post an event"
+"""The key that posts to the event loop's queue (the scenario has one)."""
 
 MESSAGE_SECONDS = 5.0
 """How long a message stays when nothing replaces it."""
@@ -43,12 +46,26 @@ def hint_for(snapshot: Snapshot | None) -> str | None:
         return None
     if snapshot.idle_reason:
         reason = snapshot.idle_reason.rstrip(".")
-        return f"{reason[:1].upper()}{reason[1:]}. {CONDITION_KEYS}."
+        keys = user_keys(snapshot)
+        press = f" Press {keys}." if keys else ""
+        return f"{reason[:1].upper()}{reason[1:]}.{press}"
     if snapshot.run_state is RunState.FINISHED:
         return "Every thread has finished. Press r to run it again."
     if snapshot.run_state is RunState.PAUSED:
-        return "Paused: press space to run, n to take one step, 1-9 to step a thread."
+        keys = "1-9 or # to step a thread" if len(snapshot.threads) > 9 else "1-9 to step a thread"
+        return f"Paused: press space to run, n to take one step, {keys}."
     return None
+
+
+def user_keys(snapshot: Snapshot) -> str:
+    """The keys by which the user can move this run's waiting threads (those that apply to
+    its scenario: a condition's s, b and w, an event queue's e), or ''."""
+    keys = []
+    if any(primitive.kind == "condition" for primitive in snapshot.primitives):
+        keys.append(CONDITION_KEYS)
+    if snapshot.event_queues:
+        keys.append(EVENT_KEYS)
+    return "; or ".join(keys)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The timeline: one lane per thread, one cell per step, coloured by the thread's state.
 
 The newest step is on the right; marks above the lanes show where signals, spurious
-wakeups and verdicts happened. In a schedule the explorer found, the step where a thread
-preempted another (it ran although the one before it could have gone on) shows a ``P`` in
-that thread's lane, in place of its "ran" cell.
+wakeups and verdicts happened (several at one step stacked in its column). In a schedule
+the explorer found, the step where a thread preempted another (it ran although the one
+before it could have gone on) shows a ``P`` in that thread's lane, in place of its "ran"
+cell.
 """
 
 from __future__ import annotations
@@ -40,8 +41,21 @@ PREEMPT_STYLE = RichStyle(bold=True, reverse=True)
 STYLE_CACHE = 50_000
 """Cell styles kept between frames (a style a state, cell and lane, for a few widths)."""
 LEGEND = (" ", "█ ran", "· ready", "▒ blocked", "░ waiting", "~ sleeping", "▓ working")
+VERDICT_MARKS = frozenset("VDF")
+"""The marks of a verdict (drawn in the verdict's style)."""
+STALL_CELL = "▚"
+"""A step where the thread holds its event loop in a blocking call (``time.sleep`` inside a
+coroutine): no task of the loop can run, so it is not drawn as a step that ran."""
+STALL_LEGEND = f"{STALL_CELL} stalls its loop"
+"""The legend's entry while such a step is in view."""
 PREEMPTION_LEGEND = f"{PREEMPTION_MARK} preempts"
 """The legend's first entry while a preemption is in view."""
+
+
+def mark_rows(columns: tuple[TimelineColumn, ...]) -> int:
+    """How many rows the marks above the lanes take: the most marks at one step (at
+    least 1, so the lanes never move when the first mark comes)."""
+    return max((len(column.marks) for column in columns), default=0) or 1
 
 
 class TimelinePanel(FittedPanel):
@@ -92,7 +106,15 @@ class TimelinePanel(FittedPanel):
         snapshot = self.snapshot
         if snapshot is None or not snapshot.threads:
             return 1
-        return 2 + len(snapshot.threads)
+        _label, columns = self._in_view(snapshot, width)
+        return 1 + mark_rows(columns) + len(snapshot.threads)
+
+    @staticmethod
+    def _in_view(snapshot: Snapshot, width: int) -> tuple[int, tuple[TimelineColumn, ...]]:
+        """The lane labels' width, and the most recent columns that fit beside them."""
+        label = min(MAX_LABEL, max(len(t.name) for t in snapshot.threads)) + 1
+        room = max(1, width - label)
+        return label, snapshot.timeline[-room:]
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Drawn line by line from segments: a timeline has a styled cell per step and
@@ -110,11 +132,13 @@ class TimelinePanel(FittedPanel):
         if snapshot is None or not snapshot.threads:
             return []
         base = self.rich_style
-        label = min(MAX_LABEL, max(len(t.name) for t in snapshot.threads)) + 1
-        room = max(1, width - label)
-        columns = snapshot.timeline[-room:]
+        label, columns = self._in_view(snapshot, width)
         preempted = self._preempted(columns)
-        rows = [self._axis(snapshot, columns, bool(preempted)), self._marks(columns, label)]
+        stalled = any(column.stalls for column in columns)
+        rows = [
+            self._axis(snapshot, columns, bool(preempted), stalled),
+            *self._marks(columns, label),
+        ]
         for thread in snapshot.threads:
             name = f"{thread.name:<{label - 1}.{label - 1}} "
             lane = self._lane(thread.index, columns, preempted)
@@ -149,7 +173,11 @@ class TimelinePanel(FittedPanel):
         return {step: thread for step, thread in self.preemptions if first <= step <= last}
 
     def _axis(
-        self, snapshot: Snapshot, columns: tuple[TimelineColumn, ...], preempted: bool
+        self,
+        snapshot: Snapshot,
+        columns: tuple[TimelineColumn, ...],
+        preempted: bool,
+        stalled: bool = False,
     ) -> list[Segment]:
         style = self.get_component_rich_style("timeline--axis")
         if not columns:
@@ -159,31 +187,42 @@ class TimelinePanel(FittedPanel):
         if snapshot.history_length > snapshot.step:
             words += f" · rewound: {snapshot.history_length - snapshot.step} later steps kept"
         # The legend goes as far as there is room for it, whole entries only.
-        legend = (LEGEND[0], PREEMPTION_LEGEND, *LEGEND[1:]) if preempted else LEGEND
+        special = (PREEMPTION_LEGEND,) * preempted + (STALL_LEGEND,) * stalled
+        legend = (LEGEND[0], *special, *LEGEND[1:])
         for entry in legend:
             if len(words) + len(entry) + 2 > self.size.width:
                 break
             words += "  " + entry
         return [Segment(words, style)]
 
-    def _marks(self, columns: tuple[TimelineColumn, ...], lead: int) -> list[Segment]:
-        """The marks above the lanes, after ``lead`` blank cells; blanks in one run."""
+    def _marks(self, columns: tuple[TimelineColumn, ...], lead: int) -> list[list[Segment]]:
+        """The rows of marks above the lanes, after ``lead`` blank cells; blanks in one run.
+
+        Several marks at one step (a signal, a broadcast and a spurious wakeup between two
+        steps) are stacked in their column, the latest nearest the lanes, so none hides
+        another; there are as many rows as the most marks at one step in view (at least 1).
+        """
         mark = self.get_component_rich_style("timeline--mark")
         verdict = self.get_component_rich_style("timeline--verdict")
-        segments = []
-        blank = lead
-        for column in columns:
-            if not column.marks:
-                blank += 1
-                continue
+        height = mark_rows(columns)
+        rows = []
+        for row in range(height):
+            segments = []
+            blank = lead
+            for column in columns:
+                at = row - (height - len(column.marks))  # marks sit on the bottom rows
+                if at < 0:
+                    blank += 1
+                    continue
+                if blank:
+                    segments.append(Segment(" " * blank))
+                    blank = 0
+                char = column.marks[at]
+                segments.append(Segment(char, verdict if char in VERDICT_MARKS else mark))
             if blank:
                 segments.append(Segment(" " * blank))
-                blank = 0
-            style = verdict if any(m in column.marks for m in "VDF") else mark
-            segments.append(Segment(column.marks[-1], style))
-        if blank:
-            segments.append(Segment(" " * blank))
-        return segments
+            rows.append(segments)
+        return rows
 
     def _lane(
         self, index: int, columns: tuple[TimelineColumn, ...], preempted: dict[int, int]
@@ -200,8 +239,11 @@ class TimelinePanel(FittedPanel):
         }
         cells = {state: Segment(CELLS[state], styles.get(state)) for state in CELLS}
         unstarted = Segment(" ")  # a column from before the program started this thread
+        stall = Segment(STALL_CELL, self.get_component_rich_style("timeline--blocked"))
         lane = [
-            cells[column.state(index)] if index <= len(column.states) else unstarted
+            (stall if index in column.stalls else cells[column.state(index)])
+            if index <= len(column.states)
+            else unstarted
             for column in columns
         ]
         if preempted:
