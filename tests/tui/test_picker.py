@@ -45,7 +45,7 @@ def test_a_variant_opens_paused_at_step_0_and_q_comes_back() -> None:
                 config = runtime.config
                 assert (config.scenario.name, config.variant) == EXPECTED[position]
                 assert runtime.is_paused and runtime.snapshot().step == 0
-                await pilot.press("q")
+                await pilot.press("p")  # back to the scenarios
                 await pilot.pause()
                 assert isinstance(app.screen, PickerScreen)
 
