@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Scalar
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -257,6 +258,21 @@ class ScenarioScreen(Screen[None]):
     def _frame(self) -> None:
         self._show_exploring()
         self.refresh_snapshot()
+        self._balance()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._balance)
+
+    def _balance(self) -> None:
+        """On a tall screen, the code and side panels get no more rows than they fill: the
+        rest goes to the event log (its share of the room, a quarter, is its least)."""
+        main = self.query_one("#main")
+        wanted: int | None = None
+        if self.has_class("-tall"):
+            side = self.query_one("#side")
+            wanted = max(self._source.wanted_height, side.virtual_size.height + side.gutter.height)
+        if main.styles.max_height != (None if wanted is None else Scalar.from_number(wanted)):
+            main.styles.max_height = wanted
 
     # ------------------------------------------------------------- data flow
 
