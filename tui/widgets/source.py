@@ -25,7 +25,7 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive
 
 from threadlab.engine.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
-from threadlab.tui.screens.selection import shown_file
+from threadlab.tui.screens.selection import in_view_order, shown_file
 from threadlab.tui.widgets.palette import thread_style
 from threadlab.tui.widgets.source_rows import SourceRows
 
@@ -135,14 +135,10 @@ class SourcePanel(VerticalScroll, can_focus=False):
 
     @staticmethod
     def _focus_line(snapshot: Snapshot, here: tuple[ThreadView, ...]) -> int | None:
-        """The line that must stay in view when not every marked line fits: the line of the
-        first thread the verdict names, else of the thread that did the latest event."""
-        names: list[str] = []
-        if snapshot.verdict is not None:
-            names.extend(snapshot.verdict.threads)
-        names.extend(e.thread for e in reversed(snapshot.events) if e.thread is not None)
+        """The line that must stay in view when not every marked line fits: that of the
+        first thread of ``in_view_order`` here."""
         lines = {t.name: t.line for t in here if t.state is not ThreadState.DONE}
-        for name in names:
+        for name in in_view_order(snapshot):
             line = lines.get(name)
             if line is not None:
                 return line
