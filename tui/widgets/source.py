@@ -53,6 +53,12 @@ def _highlighted(source: tuple[SourceLine, ...]) -> tuple[Text, ...]:
     return tuple(lines[i] if i < len(lines) else Text() for i in range(len(source)))
 
 
+@lru_cache(maxsize=8)
+def _longest(source: tuple[SourceLine, ...]) -> int:
+    """The cells of the longest line of ``source`` (computed once per source)."""
+    return max((c.cell_len for c in _highlighted(source)), default=0)
+
+
 class SourcePanel(VerticalScroll, can_focus=False):
     """Scenario source with a gutter that shows where each thread is."""
 
@@ -130,8 +136,7 @@ class SourcePanel(VerticalScroll, can_focus=False):
         (a narrower panel wraps the long lines)."""
         lane_width = max((len(t.name) for t in snapshot.threads), default=2) + 1
         gutter_width = min(lane_width * len(snapshot.threads), MAX_LANES_WIDTH)
-        code_width = max((c.cell_len for c in _highlighted(source)), default=0)
-        return gutter_width + 4 + code_width
+        return gutter_width + 4 + _longest(source)
 
     @staticmethod
     def _focus_line(snapshot: Snapshot, here: tuple[ThreadView, ...]) -> int | None:
@@ -185,7 +190,7 @@ class SourcePanel(VerticalScroll, can_focus=False):
         marked_style = self.get_component_rich_style("source--marked", partial=True)
         lineno_style = self.get_component_rich_style("source--lineno", partial=True)
         highlighted = _highlighted(source)
-        code_width = max((c.cell_len for c in highlighted), default=0)
+        code_width = _longest(source)
         # Wrapped rows are no wider than the panel, nor than the longest line needs, so the
         # panel can shrink again (its width follows them: ``get_content_width``).
         natural = gutter_width + number_width + code_width
