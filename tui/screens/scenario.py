@@ -23,6 +23,7 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Scalar
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -240,6 +241,8 @@ class ScenarioScreen(Screen[None]):
         self._hint = self.query_one(HintLine)
         self._primitives = self.query_one(PrimitivesPanel)
         self._source = self.query_one(SourcePanel)
+        self._main = self.query_one("#main")
+        self._side = self.query_one("#side")
         self._timeline = self.query_one(TimelinePanel)
         self._exploring_line = self.query_one("#exploring", Static)
         self._started = True
@@ -264,6 +267,23 @@ class ScenarioScreen(Screen[None]):
     def _frame(self) -> None:
         self._show_exploring()
         self.refresh_snapshot()
+        self._balance()  # cheap when nothing changed; catches a panel that grew on its own
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._balance)
+
+    def _balance(self) -> None:
+        """On a tall screen, the code and side panels get no more rows than they fill: the
+        rest goes to the event log (its share of the room, a quarter, is its least)."""
+        if not self._started:
+            return
+        main, side = self._main, self._side
+        wanted: int | None = None
+        if self.has_class("-tall"):
+            filled = sum(panel.outer_size.height for panel in side.children if panel.display)
+            wanted = max(self._source.wanted_height, filled + side.gutter.height)
+        if main.styles.max_height != (None if wanted is None else Scalar.from_number(wanted)):
+            main.styles.max_height = wanted
 
     # ------------------------------------------------------------- data flow
 
@@ -291,6 +311,7 @@ class ScenarioScreen(Screen[None]):
             self._feed.publish(snapshot)
             self._publish_selection()
             self._publish_preemptions(snapshot)
+        self.call_after_refresh(self._balance)  # the panels' new contents may fill more
 
     def watch_chosen_condition(self) -> None:
         self._publish_selection()

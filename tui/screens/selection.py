@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadlab.engine.model import PrimitiveView, ProgramFile, Snapshot
+from threadlab.engine.model import STATE_CODES, PrimitiveView, ProgramFile, Snapshot, ThreadState
 
 
 @dataclass(frozen=True)
@@ -68,22 +68,30 @@ def next_waiter(snapshot: Snapshot | None, selection: Selection, step: int = 1) 
     return queue[(queue.index(selection.waiter) + step) % len(queue)]
 
 
+def in_view_order(snapshot: Snapshot) -> list[str]:
+    """The names of the threads the code panel keeps in view, the first above all: the
+    threads the verdict names, then the thread that ran the latest step (the one the user
+    just stepped), then the threads of the latest events, the latest first."""
+    names = list(snapshot.verdict.threads) if snapshot.verdict is not None else []
+    if snapshot.timeline:
+        ran = snapshot.timeline[-1].states.find(STATE_CODES[ThreadState.RUNNING])
+        if 0 <= ran < len(snapshot.threads):
+            names.append(snapshot.threads[ran].name)
+    names.extend(e.thread for e in reversed(snapshot.events) if e.thread is not None)
+    return names
+
+
 def shown_file(snapshot: Snapshot | None, chosen: str | None) -> ProgramFile | None:
     """The file the code panel shows, when the program has more than one (else None): the
     one the user chose (its path), else the file of the thread the panel keeps in view
-    (the first the verdict names, else the one that did the latest event: the thread the
-    user just stepped), else the main file."""
+    (``in_view_order``), else the main file."""
     if snapshot is None or not snapshot.files:
         return None
     by_path = {f.path: f for f in snapshot.files}
     if chosen in by_path:
         return by_path[chosen]
-    names = list(snapshot.verdict.threads) if snapshot.verdict is not None else []
-    last_actor = next((e.thread for e in reversed(snapshot.events) if e.thread), None)
-    if last_actor is not None:
-        names.append(last_actor)
     threads = {t.name: t for t in snapshot.threads}
-    for name in names:
+    for name in in_view_order(snapshot):
         if name in threads:
             return by_path.get(threads[name].file or "", snapshot.files[0])
     return snapshot.files[0]

@@ -5,7 +5,10 @@ the user chose with f, else the file of the thread it keeps in view; only the th
 that file are marked.
 
 The gutter has one lane per thread, so a thread keeps its column as it moves through the
-code. The panel scrolls to keep the marked lines in view.
+code. A line longer than the panel wraps: its next rows start further in, after a dim ↪,
+with no line number and an empty gutter, so every line is read whole at any size. The panel
+scrolls to keep the marked lines in view: the line of the thread it keeps in view first, then
+as many of the other marked lines as fit, the nearest first.
 """
 
 from __future__ import annotations
@@ -13,24 +16,31 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 
 from threadlab.engine.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
-from threadlab.tui.screens.selection import shown_file
+from threadlab.tui.screens.selection import in_view_order, shown_file
 from threadlab.tui.widgets.palette import thread_style
 from threadlab.tui.widgets.source_rows import SourceRows
 
 CACHED_ROWS = 2_000
 """Source rows kept built (each row with each set of markers it has had)."""
 MAX_LANES_WIDTH = 18
+"""Above this many cells of per-thread lanes, the gutter lists names compactly instead."""
 NUMBERED_WIDTH = 56
 """Narrower than this, line numbers give their room to the code."""
-"""Above this many cells of per-thread lanes, the gutter lists names compactly instead."""
+HANG = 4
+"""How much further in than its line's indentation a wrapped line's next rows start."""
+MIN_CODE_WIDTH = 16
+"""Less room than this for the code and long lines are not wrapped (the panel scrolls)."""
+CONTINUED = "↪ "
+"""What starts a wrapped line's next rows, before its code."""
 
 
 @lru_cache(maxsize=8)
@@ -41,6 +51,12 @@ def _highlighted(source: tuple[SourceLine, ...]) -> tuple[Text, ...]:
     text.rstrip()
     lines = text.split("\n", allow_blank=True)
     return tuple(lines[i] if i < len(lines) else Text() for i in range(len(source)))
+
+
+@lru_cache(maxsize=8)
+def _longest(source: tuple[SourceLine, ...]) -> int:
+    """The cells of the longest line of ``source`` (computed once per source)."""
+    return max((c.cell_len for c in _highlighted(source)), default=0)
 
 
 class SourcePanel(VerticalScroll, can_focus=False):
@@ -63,12 +79,14 @@ class SourcePanel(VerticalScroll, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: dict[tuple[object, ...], Text] = {}
+        self._rows: dict[tuple[object, ...], tuple[Text, ...]] = {}
         self._rows_layout: tuple[object, ...] | None = None
         self.chosen_file: str | None = None
         """The file the user chose to see (its path); None: the file of the thread in view."""
         self.shown: ProgramFile | None = None
         """The file shown, when the program has more than one."""
+        self._natural = 0
+        """The width that shows the longest line unwrapped (see ``_natural_width``)."""
 
     def show_file(self, path: str | None) -> None:
         """Show the program file at ``path`` (None: follow the thread in view)."""
@@ -77,6 +95,18 @@ class SourcePanel(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield SourceRows(id="source-text")
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        # As wide as the longest line when there is room (``container``: the room beside the
+        # side panel); narrower, the long lines wrap to the width the panel gets.
+        drawn = super().get_content_width(container, viewport)
+        return max(drawn, min(self._natural, container.width))
+
+    @property
+    def wanted_height(self) -> int:
+        """The height that shows every row (with the borders and a horizontal scrollbar)."""
+        rows = self.query_one(SourceRows).row_count
+        return rows + self.gutter.height + self.scrollbar_size_horizontal
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
@@ -91,39 +121,40 @@ class SourcePanel(VerticalScroll, can_focus=False):
         if self.border_title != title:
             self.border_title = title
         here = tuple(t for t in snapshot.threads if t.file == path)
-        rows, marked_rows = self._render_source(snapshot, source, here)
+        rows, spans, focus = self._render_source(snapshot, source, here)
+        natural = self._natural_width(snapshot, source)
+        if natural != self._natural:
+            self._natural = natural
+            self.refresh(layout=True)
         self.query_one(SourceRows).show(rows)
-        if marked_rows:
-            focus = self._focus_row(snapshot, source, here)
-            self.call_after_refresh(self._keep_in_view, min(marked_rows), max(marked_rows), focus)
+        if spans:
+            self.call_after_refresh(self._keep_in_view, spans, focus)
 
     @staticmethod
-    def _focus_row(
-        snapshot: Snapshot, source: tuple[SourceLine, ...], here: tuple[ThreadView, ...]
-    ) -> int | None:
-        """The row that must stay in view when not every marked row fits: the line of the
-        first thread the verdict names, else of the thread that did the latest event."""
-        names: list[str] = []
-        if snapshot.verdict is not None:
-            names.extend(snapshot.verdict.threads)
-        names.extend(e.thread for e in reversed(snapshot.events) if e.thread is not None)
-        rows = {line.lineno: row for row, line in enumerate(source) if line.lineno}
-        lines = {t.name: t.line for t in here}
-        for name in names:
+    def _natural_width(snapshot: Snapshot, source: tuple[SourceLine, ...]) -> int:
+        """The width the panel asks for: the longest line with line numbers and the gutter
+        (a narrower panel wraps the long lines)."""
+        lane_width = max((len(t.name) for t in snapshot.threads), default=2) + 1
+        gutter_width = min(lane_width * len(snapshot.threads), MAX_LANES_WIDTH)
+        return gutter_width + 4 + _longest(source)
+
+    @staticmethod
+    def _focus_line(snapshot: Snapshot, here: tuple[ThreadView, ...]) -> int | None:
+        """The line that must stay in view when not every marked line fits: that of the
+        first thread of ``in_view_order`` here."""
+        lines = {t.name: t.line for t in here if t.state is not ThreadState.DONE}
+        for name in in_view_order(snapshot):
             line = lines.get(name)
-            if line is not None and line in rows:
-                return rows[line]
+            if line is not None:
+                return line
         return None
 
     def on_resize(self) -> None:
-        self.watch_snapshot(self.snapshot)  # the gutter and line numbers depend on the width
+        self.watch_snapshot(self.snapshot)  # the gutter, line numbers and wrapping depend on it
 
-    def _keep_in_view(self, top: int, bottom: int, focus: int | None) -> None:
+    def _keep_in_view(self, spans: list[tuple[int, int]], focus: tuple[int, int] | None) -> None:
         visible = max(self.scrollable_content_region.height, 1)
-        if bottom - top + 1 > visible:
-            if focus is not None and focus >= top + visible:
-                top = focus - visible + 1
-            bottom = top + visible - 1
+        top, bottom = rows_to_show(spans, focus, visible)
         if self.scroll_y <= top and bottom < self.scroll_y + visible:
             return  # already in view: scrolling would only repaint the panel
         self.scroll_to_region(
@@ -132,13 +163,15 @@ class SourcePanel(VerticalScroll, can_focus=False):
 
     def _render_source(
         self, snapshot: Snapshot, source: tuple[SourceLine, ...], in_file: tuple[ThreadView, ...]
-    ) -> tuple[list[Text], list[int]]:
-        """The ``source`` a Text a row, and the rows that carry a marker of a thread
-        ``in_file`` (the threads in that file)."""
+    ) -> tuple[list[Text], list[tuple[int, int]], tuple[int, int] | None]:
+        """The ``source`` as rows of Text (a long line wraps onto several), the first and last
+        row of each line that carries a marker of a thread ``in_file`` (the threads in that
+        file), and those of the line to keep in view above all (None: no such line)."""
         at_line: dict[int, list[ThreadView]] = {}
         for thread in in_file:
             if thread.line is not None and thread.state is not ThreadState.DONE:
                 at_line.setdefault(thread.line, []).append(thread)
+        focus_line = self._focus_line(snapshot, in_file)
         lane_width = max((len(t.name) for t in snapshot.threads), default=2) + 1
         lanes_width = lane_width * len(snapshot.threads)
         view_width = self.scrollable_content_region.width
@@ -151,51 +184,110 @@ class SourcePanel(VerticalScroll, can_focus=False):
         # Long thread names ('ThreadPoolExecutor-0_0') are cut: the code keeps most of the room.
         gutter_width = max(min(gutter_width, view_width // 4), 3)
         numbered = view_width >= NUMBERED_WIDTH
+        number_width = 4 if numbered else 0
+        room = view_width - gutter_width - number_width
+        wrap = room >= MIN_CODE_WIDTH
         marked_style = self.get_component_rich_style("source--marked", partial=True)
         lineno_style = self.get_component_rich_style("source--lineno", partial=True)
         highlighted = _highlighted(source)
-        code_width = max((c.cell_len for c in highlighted), default=0)
-        width = max(gutter_width + 4 + code_width, view_width)
+        code_width = _longest(source)
+        # Wrapped rows are no wider than the panel, nor than the longest line needs, so the
+        # panel can shrink again (its width follows them: ``get_content_width``).
+        natural = gutter_width + number_width + code_width
+        width = min(view_width, natural) if wrap else max(natural, view_width)
         output: list[Text] = []
-        marked_rows: list[int] = []
-        # A row is built again only when what it shows changed (its markers, the layout):
-        # at max speed the markers move on a few rows a frame.
+        spans: list[tuple[int, int]] = []
+        focus: tuple[int, int] | None = None
+        # A line is built again only when what it shows changed (its markers, the layout):
+        # at max speed the markers move on a few lines a frame.
         names = tuple(t.name for t in snapshot.threads)
-        layout = (names, use_lanes, lane_width, gutter_width, numbered, width, marked_style)
+        layout = (names, use_lanes, lane_width, gutter_width, numbered, width, wrap, marked_style)
         if layout != self._rows_layout:
             self._rows_layout = layout
             self._rows.clear()
+        blank_gutter = Text(" " * gutter_width)
         for row, (line, code) in enumerate(zip(source, highlighted, strict=True)):
             here = at_line.get(line.lineno, []) if line.lineno else []
-            if here:
-                marked_rows.append(row)
             key = (row, line, tuple((t.name, t.index) for t in here))
-            cached = self._rows.get(key)
-            if cached is not None:
-                output.append(cached)
-                continue
-            gutter = Text()
-            if use_lanes:
-                for thread in snapshot.threads:
-                    name = thread.name if thread in here else ""
-                    gutter.append(name.ljust(lane_width), thread_style(thread.index))
-            else:
-                for thread in here:
-                    gutter.append(thread.name, thread_style(thread.index))
-                    gutter.append(" ")
-                gutter.align("right", gutter_width)
-            gutter.truncate(gutter_width, pad=True)
-            number = (f"{line.lineno:>3} " if line.lineno else "    ") if numbered else ""
-            rendered = Text.assemble(gutter, (number, lineno_style), code)
-            rendered.pad_right(width - rendered.cell_len)
+            built = self._rows.get(key)
+            if built is None:
+                gutter = Text()
+                if use_lanes:
+                    for thread in snapshot.threads:
+                        name = thread.name if thread in here else ""
+                        gutter.append(name.ljust(lane_width), thread_style(thread.index))
+                else:
+                    for thread in here:
+                        gutter.append(thread.name, thread_style(thread.index))
+                        gutter.append(" ")
+                    gutter.align("right", gutter_width)
+                gutter.truncate(gutter_width, pad=True)
+                number = (f"{line.lineno:>3} " if line.lineno else "    ") if numbered else ""
+                pieces = wrap_code(code, room, lineno_style) if wrap else [code]
+                built = tuple(
+                    Text.assemble(
+                        gutter if n == 0 else blank_gutter,
+                        (number if n == 0 else " " * number_width, lineno_style),
+                        piece,
+                    )
+                    for n, piece in enumerate(pieces)
+                )
+                for rendered in built:
+                    rendered.pad_right(width - rendered.cell_len)
+                    if here:
+                        rendered.stylize(marked_style)
+                    rendered.no_wrap = True
+                if len(self._rows) > CACHED_ROWS:
+                    self._rows.clear()
+                self._rows[key] = built
             if here:
-                rendered.stylize(marked_style)
-            rendered.no_wrap = True
-            if len(self._rows) > CACHED_ROWS:
-                self._rows.clear()
-            self._rows[key] = rendered
-            output.append(rendered)
-        return output, marked_rows
+                spans.append((len(output), len(output) + len(built) - 1))
+                if line.lineno == focus_line:
+                    focus = spans[-1]
+            output.extend(built)
+        return output, spans, focus
+
+
+def rows_to_show(
+    spans: list[tuple[int, int]], focus: tuple[int, int] | None, visible: int
+) -> tuple[int, int]:
+    """The first and last row to keep in view, ``visible`` rows at most: ``focus`` (the rows
+    of the line that matters most, else the first of ``spans``) and then as many of the
+    other ``spans`` (first and last row of each marked line) as fit, the nearest first."""
+    top, bottom = focus if focus is not None else spans[0]
+    bottom = min(bottom, top + visible - 1)
+    for first, last in sorted(spans, key=lambda span: (abs(span[0] - top), span[0])):
+        wider = min(top, first), max(bottom, last)
+        if wider[1] - wider[0] < visible:
+            top, bottom = wider
+    return top, bottom
+
+
+def wrap_code(code: Text, room: int, continued_style: Style) -> list[Text]:
+    """``code`` cut into rows of at most ``room`` cells, after a space when there is one
+    in the second half of the row; the rows after the first start ``HANG`` cells further
+    in than the line's indentation, after a dim ``CONTINUED`` mark."""
+    plain = code.plain
+    if len(plain) <= room:
+        return [code]
+    indent = len(plain) - len(plain.lstrip(" "))
+    hang = min(indent + HANG, room // 2)
+    lead = Text.assemble(" " * (hang - len(CONTINUED)), (CONTINUED, continued_style))
+    rows: list[Text] = []
+    start, width = 0, room
+    while len(plain) - start > width:
+        end = start + width
+        space = plain.rfind(" ", start + width // 2, end + 1)  # a space at ``end`` fits
+        cut = space + 1 if space >= 0 else end
+        piece = code[start:cut]
+        piece.rstrip()
+        rows.append(piece if not rows else lead + piece)
+        start, width = cut, room - hang
+        while start < len(plain) and plain[start] == " ":
+            start += 1
+    if start < len(plain):
+        rows.append(lead + code[start:])
+    return rows
 
 
 def _compact_width(threads: list[ThreadView]) -> int:

@@ -46,6 +46,11 @@ class SourceRows(Widget):
                 self._strips.pop(y, None)
                 self.refresh(Region(0, y, self.size.width, 1))
 
+    @property
+    def row_count(self) -> int:
+        """How many rows it draws."""
+        return len(self._rows)
+
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self._width
 
