@@ -480,15 +480,15 @@ class ScenarioScreen(Screen[None]):
         return True
 
     def action_toggle_pause(self) -> None:
-        self.controller.toggle_pause()
+        self.controller.toggle_pause("space")
 
     def action_step(self) -> None:
         self._source.chosen_file = None  # the panel follows the thread that steps
-        self.controller.step()
+        self.controller.step("n")
 
     def action_step_thread(self, number: int) -> None:
         self._source.chosen_file = None
-        self.controller.step_thread_number(number)
+        self.controller.step_thread_number(number, str(number))
 
     def action_next_file(self) -> None:
         self.show_file(next_file(self.snapshot, self._source.shown))
@@ -511,16 +511,16 @@ class ScenarioScreen(Screen[None]):
 
     def action_signal(self) -> None:
         if (condition := self._selected_condition()) is not None:
-            self.controller.signal(condition)
+            self.controller.signal(condition, "s")
 
     def action_broadcast(self) -> None:
         if (condition := self._selected_condition()) is not None:
-            self.controller.broadcast(condition)
+            self.controller.broadcast(condition, "b")
 
     def action_spurious(self) -> None:
         selection = self.selection
         if (condition := self._selected_condition()) is not None:
-            self.controller.spurious_wakeup(condition, selection.waiter)
+            self.controller.spurious_wakeup(condition, selection.waiter, "w")
 
     def action_next_condition(self) -> None:
         self.chosen_condition = next_condition(self.snapshot, self.selection.condition)
@@ -537,7 +537,7 @@ class ScenarioScreen(Screen[None]):
         if not queues:
             self.controller.say("this scenario has no event queue")
             return
-        self.controller.post_event(queues[0])
+        self.controller.post_event(queues[0], "e")
 
     def action_restart(self) -> None:
         self.controller.restart()
