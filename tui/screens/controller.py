@@ -16,7 +16,10 @@ are answered with "rewinding… one moment".
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shlex
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from threadlab.engine import ControlRefused, ReplayDiverged, Runtime, runfile
+from threadlab.engine.files import new_file
 from threadlab.engine.model import Snapshot
 from threadlab.engine.scenario import ConfigError
 from threadlab.tui.screens.speeds import faster, slower
@@ -48,12 +52,23 @@ def new_future_words(key: str, ahead: int) -> str:
     )
 
 
-def default_run_file(snapshot: Snapshot) -> str:
-    """Where ctrl+s saves: the current folder, named after the run and its step."""
+def run_stem(snapshot: Snapshot) -> str:
+    """The run and its step, for a file's name: ``producer-consumer-if-seed0-step12``."""
     # A program's scenario is its path: keep only the file's name, without '.py'.
     name = os.path.basename(snapshot.scenario).removesuffix(".py") or "program"
-    run = f"{name}-{snapshot.variant}-seed{snapshot.seed}"
-    return f"threadlab-{run}-step{snapshot.step}.json"
+    stem = f"{name}-{snapshot.variant}-seed{snapshot.seed}-step{snapshot.step}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
+
+
+def default_run_file(snapshot: Snapshot) -> str:
+    """The name ctrl+s saves under (in the save folder; ``-2``, ``-3``... when taken)."""
+    return f"threadlab-{run_stem(snapshot)}.json"
+
+
+def saved_words(path: str) -> str:
+    """What ctrl+s says once saved: the whole path, and how to replay it."""
+    whole = os.path.abspath(path)
+    return f"saved to {whole} · threadlab replay {shlex.quote(whole)}"
 
 
 class TripKind(Enum):
@@ -313,21 +328,33 @@ class RunController:
         if self.new_future_ok(key):
             self.act_between_steps(self.runtime.post_event, queue)
 
-    def save(self, path: str | None = None, preemptions: tuple[int, ...] = ()) -> bool:
-        """Write this run, up to the step shown, as a run file (by default named after it),
-        with the ``preemptions`` marked on its timeline up to that step."""
+    def save(
+        self, path: str | None = None, preemptions: tuple[int, ...] = (), folder: str = ""
+    ) -> bool:
+        """Write this run, up to the step shown, as a run file, with the ``preemptions``
+        marked on its timeline up to that step.
+
+        Args:
+            path: the file to write; None: a new file in ``folder`` (the current one when
+                empty) named after the run, never one that exists (``-2``, ``-3``...).
+        """
         if self._busy() or (snapshot := self._fresh()) is None:
             return False
-        path = path or default_run_file(snapshot)
         marked = tuple(step for step in preemptions if step <= snapshot.step)
+        claimed = None
         try:
             history = self.runtime.history(up_to_now=True)
             run = runfile.record(self.runtime.config, history, marked)
+            if path is None:
+                path = claimed = new_file(folder, f"threadlab-{run_stem(snapshot)}", ".json")
             runfile.save(path, run)
         except (ConfigError, OSError) as error:
-            self.say(f"not saved: {error}", "error", 8)
+            if claimed is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(claimed)  # the empty file claimed for it
+            self.say(f"not saved: {error}", "error", 10)
             return False
-        self.say(f"saved to {path}: threadlab replay {path}", "information", 8)
+        self.say(saved_words(path), "information", 10)
         return True
 
     # --------------------------------------------------------- time travel

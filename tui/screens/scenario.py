@@ -100,6 +100,14 @@ class RunMaker(Protocol):
         ...
 
 
+@runtime_checkable
+class SaveFolder(Protocol):
+    """What the screen asks of the app (``ThreadlabApp``) for ctrl+s."""
+
+    save_dir: str
+    """The folder ctrl+s and screenshots save into ('' is the current one)."""
+
+
 @dataclass(frozen=True)
 class Explored:
     """A schedule the explorer found (or a run file of one), and the run that shows it."""
@@ -568,7 +576,9 @@ class ScenarioScreen(Screen[None]):
         self.toggle_class("-timeline" if short else "-no-timeline")
 
     def action_save(self) -> None:
-        self.controller.save(preemptions=self.marked_preemptions())
+        app = self.app
+        folder = app.save_dir if isinstance(app, SaveFolder) else ""
+        self.controller.save(preemptions=self.marked_preemptions(), folder=folder)
 
     def action_explore(self) -> None:
         self.explore()
