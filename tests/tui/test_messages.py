@@ -213,3 +213,29 @@ def test_on_the_picker_a_notification_replaces_the_one_before() -> None:
             assert [n.message for n in app._notifications] == ["notice 4"]
 
     run(body)
+
+
+def test_the_palette_step_after_going_back_warns_first_too() -> None:
+    async def body() -> None:
+        app = make_app("mutex", seed=1)
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = runtime_of(app)
+            runtime.step(6)
+            runtime.wait_idle()
+            await pilot.press("left")
+            await settle(pilot)
+
+            def choose(title: str) -> None:
+                commands = {c.title: c for c in app.get_system_commands(app.screen)}
+                commands[title].callback()
+
+            choose("Step")
+            runtime.wait_idle()
+            assert hint_text(app) == new_future_words("'Step'", 1)
+            assert "choose 'Step' again to do it" in hint_text(app)
+            assert runtime.snapshot().step == 5
+            choose("Step")
+            runtime.wait_idle()
+            assert (runtime.snapshot().step, runtime.snapshot().history_length) == (6, 6)
+
+    run(body)

@@ -42,13 +42,19 @@ NEW_FUTURE_SECONDS = 10.0
 """How long the warning before dropping the recorded future stays (and its key is armed)."""
 
 
+def palette_key(title: str) -> str:
+    """How the warning names a palette command (``'Step'``) in place of a key."""
+    return f"'{title}'"
+
+
 def new_future_words(key: str, ahead: int) -> str:
-    """The warning shown the first time ``key`` would drop the ``ahead`` recorded steps
-    after the step shown (after going back)."""
+    """The warning shown the first time ``key`` (a key, or a ``palette_key``) would drop
+    the ``ahead`` recorded steps after the step shown (after going back)."""
     steps = "the 1 recorded step" if ahead == 1 else f"the {ahead:,} recorded steps"
+    again = "choose" if key.startswith("'") else "press"
     return (
         f"{key} here starts a new future and drops {steps} after this one: "
-        f"press {key} again to do it, → to follow the recorded run"
+        f"{again} {key} again to do it, → to follow the recorded run"
     )
 
 
@@ -264,17 +270,19 @@ class RunController:
     def pause(self) -> None:
         self.act(self.runtime.pause)
 
-    def resume(self) -> None:
-        self.act(self.runtime.resume)
+    def resume(self, key: str | None = None) -> None:
+        if self.new_future_ok(key):
+            self.act(self.runtime.resume)
 
     def step(self, key: str | None = None) -> None:
         """One step; the scheduler picks the thread."""
         if self.new_future_ok(key):
             self.act_between_steps(self.runtime.step)
 
-    def step_thread(self, name: str) -> None:
+    def step_thread(self, name: str, key: str | None = None) -> None:
         """One step of the thread called ``name``."""
-        self.act_between_steps(self.runtime.step_thread, name)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.step_thread, name)
 
     def step_thread_number(self, number: int, key: str | None = None) -> None:
         """One step of the thread numbered ``number`` in the threads panel."""
