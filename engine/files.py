@@ -278,3 +278,26 @@ def new_file(folder: str, stem: str, suffix: str) -> str:
     raise OutputError(
         f"no free name left for {shorten_path(stem)} in {shorten_path(folder or os.curdir)}"
     )
+
+
+def writable_folder(path: str, what: str = "folder") -> str:
+    """``path`` when it names a folder that exists and can be written in.
+
+    Raises:
+        OutputError: it does not exist, is not a folder, or cannot be written in; one line
+            naming ``what`` it is ("save folder") and why.
+    """
+    shown = shorten_path(path) if path else "''"
+    if not path:
+        raise OutputError(f"{what} {shown} is empty (give a folder, e.g. .)")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise OutputError(f"{what} {shown} does not exist") from None
+    except OSError as error:
+        raise OutputError(f"{what} {shown} cannot be read: {_reason(error)}") from None
+    if not stat.S_ISDIR(mode):
+        raise OutputError(f"{what} {shown} is {kind_of(mode)}, not a folder")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"{what} {shown} cannot be written in (permission denied)")
+    return path

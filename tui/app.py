@@ -6,16 +6,24 @@ stops it when it goes away, so no scenario thread outlives its screen or the app
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable
 
-from textual.app import App, SystemCommand
+from rich.text import Text
+from textual.app import App, ScreenStackError, SystemCommand
+from textual.css.query import NoMatches
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
+from threadlab.engine.files import OutputError, new_file, output_file
 from threadlab.engine.history import History
 from threadlab.engine.runtime import DEFAULT_SPEED, Runtime
 from threadlab.engine.scenario import RunConfig
+from threadlab.tui.screens.controller import run_stem
 from threadlab.tui.screens.picker import PickerScreen
 from threadlab.tui.screens.scenario import ScenarioScreen
+from threadlab.tui.widgets.hint import MESSAGE_SECONDS, HintLine
 
 
 def leaving_words(unstoppable: tuple[str, ...]) -> str | None:
@@ -43,6 +51,12 @@ class ThreadlabApp(App[None]):
             schedule the explorer found).
         explore_jobs: worker processes of the explore key's searches (None: the
             ``THREADLAB_EXPLORE_JOBS`` environment variable, else the machine's cores).
+        save_dir: the folder ctrl+s and the Screenshot command save into ('' is the
+            current one); a new file each time, never one that exists.
+
+    Notifications (Textual's own, such as ctrl+c's "press ctrl+q to quit") go to the
+    screen's message line when it has one, in place of the previous message; elsewhere a
+    new one replaces the toast before it: nothing piles up.
     """
 
     CSS_PATH = "threadlab.tcss"
@@ -57,8 +71,10 @@ class ThreadlabApp(App[None]):
         history: History | None = None,
         preemptions: tuple[int, ...] = (),
         explore_jobs: int | None = None,
+        save_dir: str = "",
     ) -> None:
         super().__init__()
+        self.save_dir = save_dir
         self.config = config
         self.paused = paused
         self.speed = speed
@@ -103,6 +119,78 @@ class ThreadlabApp(App[None]):
         self.push_screen(ScenarioScreen(runtime, back_to_picker=True))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                where = os.path.abspath(self.save_dir or os.curdir)
+                yield SystemCommand(
+                    "Screenshot",
+                    f"Save an SVG picture of the screen in {where}",
+                    lambda: self.set_timer(0.1, self.save_screen_picture),  # palette gone
+                )
+            else:
+                yield command
         if isinstance(screen, ScenarioScreen):
             yield from screen.commands()
+
+    # ------------------------------------------------------- messages, files
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Say ``message`` on the screen's message line, in place of the one before; on a
+        screen without one, as a toast that replaces the toast before it."""
+        try:
+            line = self.screen.query_one(HintLine)
+        except (NoMatches, ScreenStackError):  # no screen yet, or one without a message line
+            line = None
+        if line is None:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            return
+        words = Text.from_markup(message).plain if markup else message
+        if title:
+            words = f"{title}{'' if title[-1] in '.?!:' else ':'} {words}"
+        line.say(words, severity, MESSAGE_SECONDS if timeout is None else timeout)
+
+    def on_notify(self, event: Notify) -> None:
+        """A toast (on a screen without a message line) replaces the toasts before it.
+
+        (Textual's own handler has just added it; the toasts are kept in its private
+        ``_notifications``, for want of a public way to drop all but one.)
+        """
+        notifications = self._notifications
+        notifications.clear()
+        notifications.add(event.notification)
+        self._refresh_notifications()
+
+    def save_screen_picture(self) -> str | None:
+        """Save an SVG picture of the screen in the save folder, under a name no file has;
+        say where, or why not. Returns the path (None when not saved)."""
+        screen = self.screen
+        snapshot = screen.snapshot if isinstance(screen, ScenarioScreen) else None
+        stem = "threadlab-screenshot" + (f"-{run_stem(snapshot)}" if snapshot else "")
+        claimed = None
+        try:
+            picture = self.export_screenshot()
+            path = claimed = new_file(self.save_dir, stem, ".svg")
+            with output_file(path) as stream:
+                stream.write(picture)
+        except (OutputError, OSError) as error:
+            if claimed is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(claimed)  # the empty file claimed for it
+            self.notify(f"screenshot not saved: {error}", severity="error", markup=False)
+            return None
+        whole = os.path.abspath(path)
+        self.notify(f"screenshot saved to {whole}", markup=False, timeout=10)
+        return whole
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Textual's screenshot action: a picture in the save folder (see
+        ``save_screen_picture``)."""
+        self.save_screen_picture()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from threadlab.engine import runfile
-from threadlab.engine.files import output_file
+from threadlab.engine.files import output_file, writable_folder
 from threadlab.engine.oneline import one_line, quote
 from threadlab.engine.own_program import looks_like_a_program, module_scenario, program_scenario
 from threadlab.engine.scenario import (
@@ -107,12 +108,42 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+SAVE_DIR_VARIABLE = "THREADLAB_SAVE_DIR"
+"""The setting naming the save folder when ``--save-dir`` is not given."""
+
+
+def _add_save_dir(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--save-dir",
+        default=default,
+        metavar="DIR",
+        help="the folder where ctrl+s and the Screenshot command save, each time in a new "
+        f"file (default: ${SAVE_DIR_VARIABLE}, else the current folder)",
+    )
+
+
+def save_folder(option: str | None, environ: Mapping[str, str]) -> str:
+    """The app's save folder: ``--save-dir``, else ``$THREADLAB_SAVE_DIR``, else the current
+    one (''); a named one must exist and be writable.
+
+    Raises:
+        ConfigError: the folder named is missing, not a folder, or not writable (one line).
+    """
+    if option is not None:
+        return writable_folder(option, "--save-dir")
+    setting = environ.get(SAVE_DIR_VARIABLE)
+    if setting:
+        return writable_folder(os.path.expanduser(setting), f"{SAVE_DIR_VARIABLE}:")
+    return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="threadlab",
         description="A terminal playground for concurrency: watch real threads contend, "
         "wait and break. With no command, opens the scenario picker.",
     )
+    _add_save_dir(parser, None)
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     listing = commands.add_parser("list", help="list scenarios, variants and parameters")
@@ -128,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="steps per second, or max (default 4)",
     )
     run.add_argument("--paused", action="store_true", help="start paused")
+    _add_save_dir(run, argparse.SUPPRESS)  # (given before the command, it is kept)
 
     trace = commands.add_parser("trace", help="run headless and print events as JSON lines")
     _add_run_options(trace)
@@ -166,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-execute without the app: exit 0 when the events match, 1 when they differ",
     )
+    _add_save_dir(replay, argparse.SUPPRESS)
     return parser
 
 
@@ -222,7 +255,7 @@ def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
         write_trace(config, steps, stream.write, fmt)
 
 
-def _replay(path: str, check: bool) -> int:
+def _replay(path: str, check: bool, save_dir: str) -> int:
     from threadlab.scenarios import get_scenario
 
     run = runfile.load(path, get_scenario)
@@ -233,7 +266,13 @@ def _replay(path: str, check: bool) -> int:
     from threadlab.tui.app import ThreadlabApp
 
     _run_app(
-        ThreadlabApp(run.config, paused=True, history=run.history, preemptions=run.preemptions)
+        ThreadlabApp(
+            run.config,
+            paused=True,
+            history=run.history,
+            preemptions=run.preemptions,
+            save_dir=save_dir,
+        )
     )
     return 0
 
@@ -264,16 +303,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "explore":
             return run_explore(_config(args, program_args), args)
         elif args.command == "replay":
-            return _replay(args.file, args.check)
+            save_dir = save_folder(args.save_dir, os.environ) if not args.check else ""
+            return _replay(args.file, args.check, save_dir)
         elif args.command == "run":
+            save_dir = save_folder(args.save_dir, os.environ)
             config = _config(args, program_args)
             from threadlab.tui.app import ThreadlabApp
 
-            _run_app(ThreadlabApp(config, paused=args.paused, speed=args.speed))
+            _run_app(ThreadlabApp(config, paused=args.paused, speed=args.speed, save_dir=save_dir))
         else:
+            save_dir = save_folder(args.save_dir, os.environ)
             from threadlab.tui.app import ThreadlabApp
 
-            _run_app(ThreadlabApp())
+            _run_app(ThreadlabApp(save_dir=save_dir))
     except ConfigError as error:
         fail(str(error))
     except KeyboardInterrupt:
@@ -281,7 +323,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`threadlab trace ... | head`): end quietly, with the status
         # a Unix tool killed by SIGPIPE has (Python ignores the signal itself).
-        import os
         import signal
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -171,6 +171,9 @@ def test_the_marks_stay_while_the_run_follows_the_find_and_go_where_it_leaves_it
                 for t in screen.runtime.snapshot().threads
                 if t.index != taken and t.state.can_run
             )
+            await pilot.press(str(other))  # the first press warns of the future it drops
+            assert "press " + str(other) + " again" in screen.hint_line().text
+            assert screen.runtime.snapshot().step == last - 1
             await pilot.press(str(other))
             screen.runtime.wait_idle()
             screen.refresh_snapshot(force=True)

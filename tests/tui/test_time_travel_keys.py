@@ -111,7 +111,7 @@ def test_ctrl_s_saves_a_run_file_that_replays_to_the_same_screen(tmp_path: Path)
         run(record)
         files = list(tmp_path.glob("threadlab-producer-consumer-if-seed0-step*.json"))
         assert len(files) == 1
-        assert f"saved to {files[0].name}" in str(saved["message"])
+        assert f"saved to {files[0]}" in str(saved["message"])  # the whole path
         run(lambda: replay(str(files[0])))
     finally:
         os.chdir(here)

@@ -16,6 +16,7 @@ from textual.app import SystemCommand
 
 from threadlab.engine.model import RunState, Snapshot
 from threadlab.tui.screens.controller import RunController, default_run_file
+from threadlab.tui.screens.controller import palette_key as _key
 from threadlab.tui.screens.selection import conditions
 from threadlab.tui.screens.speeds import SPEEDS
 from threadlab.tui.widgets.status import format_speed
@@ -67,7 +68,7 @@ def palette_commands(
             yield SystemCommand(
                 f"Post an event to {queue}",
                 "Its handler runs when the loop takes it",
-                partial(controller.post_event, queue),
+                partial(controller.post_event, queue, _key(f"Post an event to {queue}")),
             )
     for file in snapshot.files:
         yield SystemCommand(
@@ -104,16 +105,22 @@ def palette_commands(
 def _run_commands(snapshot: Snapshot, controller: RunController) -> Iterator[SystemCommand]:
     """Pace, steps and the condition actions, while the run can still move."""
     if snapshot.pace_paused:
-        yield SystemCommand("Resume", "Let the run go at its speed", controller.resume)
+        yield SystemCommand(
+            "Resume", "Let the run go at its speed", partial(controller.resume, _key("Resume"))
+        )
     else:
         yield SystemCommand("Pause", "Stop granting steps", controller.pause)
-    yield SystemCommand("Step", "Take one step; the scheduler picks the thread", controller.step)
+    yield SystemCommand(
+        "Step",
+        "Take one step; the scheduler picks the thread",
+        partial(controller.step, _key("Step")),
+    )
     for thread in snapshot.threads:
         if thread.state.can_run:
             yield SystemCommand(
                 f"Step {thread.name}",
                 f"Grant one step to thread {thread.index} ({thread.operation})",
-                partial(controller.step_thread, thread.name),
+                partial(controller.step_thread, thread.name, _key(f"Step {thread.name}")),
             )
     for condition in conditions(snapshot):
         if not condition.queue:
@@ -122,18 +129,23 @@ def _run_commands(snapshot: Snapshot, controller: RunController) -> Iterator[Sys
         yield SystemCommand(
             f"Signal {condition.name}",
             f"Wake {condition.queue[0]}, the first waiter",
-            partial(controller.signal, condition.name),
+            partial(controller.signal, condition.name, _key(f"Signal {condition.name}")),
         )
         yield SystemCommand(
             f"Broadcast {condition.name}",
             f"Wake every waiter: {waiting}",
-            partial(controller.broadcast, condition.name),
+            partial(controller.broadcast, condition.name, _key(f"Broadcast {condition.name}")),
         )
         for waiter in condition.queue:
             yield SystemCommand(
                 f"Spurious wakeup {waiter} on {condition.name}",
                 f"Wake {waiter} with no signal at all",
-                partial(controller.spurious_wakeup, condition.name, waiter),
+                partial(
+                    controller.spurious_wakeup,
+                    condition.name,
+                    waiter,
+                    _key(f"Spurious wakeup {waiter} on {condition.name}"),
+                ),
             )
 
 

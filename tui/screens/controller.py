@@ -16,7 +16,10 @@ are answered with "rewinding… one moment".
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shlex
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from threadlab.engine import ControlRefused, ReplayDiverged, Runtime, runfile
+from threadlab.engine.files import new_file
 from threadlab.engine.model import Snapshot
 from threadlab.engine.scenario import ConfigError
 from threadlab.tui.screens.speeds import faster, slower
@@ -34,13 +38,43 @@ from threadlab.tui.widgets.threads import outside_words
 TRAVELLING = "rewinding… one moment"
 """The answer to a control key pressed while a trip is under way."""
 
+NEW_FUTURE_SECONDS = 10.0
+"""How long the warning before dropping the recorded future stays (and its key is armed)."""
 
-def default_run_file(snapshot: Snapshot) -> str:
-    """Where ctrl+s saves: the current folder, named after the run and its step."""
+
+def palette_key(title: str) -> str:
+    """How the warning names a palette command (``'Step'``) in place of a key."""
+    return f"'{title}'"
+
+
+def new_future_words(key: str, ahead: int) -> str:
+    """The warning shown the first time ``key`` (a key, or a ``palette_key``) would drop
+    the ``ahead`` recorded steps after the step shown (after going back)."""
+    steps = "the 1 recorded step" if ahead == 1 else f"the {ahead:,} recorded steps"
+    again = "choose" if key.startswith("'") else "press"
+    return (
+        f"{key} here starts a new future and drops {steps} after this one: "
+        f"{again} {key} again to do it, → to follow the recorded run"
+    )
+
+
+def run_stem(snapshot: Snapshot) -> str:
+    """The run and its step, for a file's name: ``producer-consumer-if-seed0-step12``."""
     # A program's scenario is its path: keep only the file's name, without '.py'.
     name = os.path.basename(snapshot.scenario).removesuffix(".py") or "program"
-    run = f"{name}-{snapshot.variant}-seed{snapshot.seed}"
-    return f"threadlab-{run}-step{snapshot.step}.json"
+    stem = f"{name}-{snapshot.variant}-seed{snapshot.seed}-step{snapshot.step}"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem)
+
+
+def default_run_file(snapshot: Snapshot) -> str:
+    """The name ctrl+s saves under (in the save folder; ``-2``, ``-3``... when taken)."""
+    return f"threadlab-{run_stem(snapshot)}.json"
+
+
+def saved_words(path: str) -> str:
+    """What ctrl+s says once saved: the whole path, and how to replay it."""
+    whole = os.path.abspath(path)
+    return f"saved to {whole} · threadlab replay {shlex.quote(whole)}"
 
 
 class TripKind(Enum):
@@ -134,6 +168,9 @@ class RunController:
         self._gate = threading.Lock()
         """Held while a trip runs; ``close`` takes it so no trip starts the run after stop."""
         self._closed = False
+        self._armed: tuple[tuple[str, int, int], HintMessage | None] | None = None
+        """The key warned about dropping the recorded future, where, and the warning shown:
+        the same key again, while that warning is on the line, goes ahead."""
 
     # ------------------------------------------------------------ feedback
 
@@ -158,6 +195,33 @@ class RunController:
         if self.travelling:
             self.say(TRAVELLING, "information", seconds=2)
             return True
+        return False
+
+    def new_future_ok(self, key: str | None) -> bool:
+        """Whether an action of ``key`` that takes a new step or action here may go ahead.
+
+        After going back, it would drop the recorded steps ahead of the step shown: the
+        first press says so (and what to press instead) and refuses; pressing the same key
+        again at the same step, while that warning is on the hint line, goes ahead. With no
+        recorded future (or ``key`` None: no guard) it always may.
+        """
+        if key is None or self.travelling:
+            return True  # (while a trip is under way the control itself is refused)
+        snapshot = self._fresh()
+        if snapshot is None:
+            return True
+        ahead = snapshot.history_length - snapshot.step
+        if ahead <= 0:
+            self._armed = None
+            return True
+        where = (key, snapshot.step, snapshot.history_length)
+        hint = self._host.hint_line()
+        armed = self._armed
+        if armed is not None and armed[0] == where and hint.message is armed[1]:
+            self._armed = None
+            return True
+        self.say(new_future_words(key, ahead), "warning", NEW_FUTURE_SECONDS)
+        self._armed = (where, hint.message)
         return False
 
     # ------------------------------------------------------ quick controls
@@ -194,27 +258,33 @@ class RunController:
                     return False
         return self.act(call, *args)
 
-    def toggle_pause(self) -> None:
-        """Resume when the snapshot shows the pace paused, else pause."""
+    def toggle_pause(self, key: str | None = None) -> None:
+        """Resume when the snapshot shows the pace paused, else pause. (``key``: the key
+        pressed, warned about once before resuming drops a recorded future.)"""
         if self._busy() or (snapshot := self._fresh()) is None:
+            return
+        if snapshot.pace_paused and not self.new_future_ok(key):
             return
         self.act(self.runtime.resume if snapshot.pace_paused else self.runtime.pause)
 
     def pause(self) -> None:
         self.act(self.runtime.pause)
 
-    def resume(self) -> None:
-        self.act(self.runtime.resume)
+    def resume(self, key: str | None = None) -> None:
+        if self.new_future_ok(key):
+            self.act(self.runtime.resume)
 
-    def step(self) -> None:
+    def step(self, key: str | None = None) -> None:
         """One step; the scheduler picks the thread."""
-        self.act_between_steps(self.runtime.step)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.step)
 
-    def step_thread(self, name: str) -> None:
+    def step_thread(self, name: str, key: str | None = None) -> None:
         """One step of the thread called ``name``."""
-        self.act_between_steps(self.runtime.step_thread, name)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.step_thread, name)
 
-    def step_thread_number(self, number: int) -> None:
+    def step_thread_number(self, number: int, key: str | None = None) -> None:
         """One step of the thread numbered ``number`` in the threads panel."""
         if self._busy() or (snapshot := self._fresh()) is None:
             return
@@ -222,7 +292,8 @@ class RunController:
         if number not in by_number:
             self.say(f"there is no thread {number} (threads 1-{len(snapshot.threads)})")
             return
-        self.step_thread(by_number[number])
+        if self.new_future_ok(key):
+            self.step_thread(by_number[number])
 
     def set_speed(self, speed: float | None) -> None:
         """Run at ``speed`` steps a second (None: as fast as possible)."""
@@ -245,37 +316,53 @@ class RunController:
             return
         self.set_speed(slower(speed))
 
-    def signal(self, condition: str) -> None:
+    def signal(self, condition: str, key: str | None = None) -> None:
         """Signal ``condition``: its first waiter wakes."""
-        self.act_between_steps(self.runtime.signal, condition)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.signal, condition)
 
-    def broadcast(self, condition: str) -> None:
+    def broadcast(self, condition: str, key: str | None = None) -> None:
         """Broadcast on ``condition``: every waiter wakes."""
-        self.act_between_steps(self.runtime.broadcast, condition)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.broadcast, condition)
 
-    def spurious_wakeup(self, condition: str, waiter: str | None) -> None:
+    def spurious_wakeup(self, condition: str, waiter: str | None, key: str | None = None) -> None:
         """Wake ``waiter`` (None: the first) from ``condition`` with no signal at all."""
-        self.act_between_steps(self.runtime.spurious_wakeup, condition, waiter)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.spurious_wakeup, condition, waiter)
 
-    def post_event(self, queue: str) -> None:
+    def post_event(self, queue: str, key: str | None = None) -> None:
         """Post an event to ``queue`` as the user."""
-        self.act_between_steps(self.runtime.post_event, queue)
+        if self.new_future_ok(key):
+            self.act_between_steps(self.runtime.post_event, queue)
 
-    def save(self, path: str | None = None, preemptions: tuple[int, ...] = ()) -> bool:
-        """Write this run, up to the step shown, as a run file (by default named after it),
-        with the ``preemptions`` marked on its timeline up to that step."""
+    def save(
+        self, path: str | None = None, preemptions: tuple[int, ...] = (), folder: str = ""
+    ) -> bool:
+        """Write this run, up to the step shown, as a run file, with the ``preemptions``
+        marked on its timeline up to that step.
+
+        Args:
+            path: the file to write; None: a new file in ``folder`` (the current one when
+                empty) named after the run, never one that exists (``-2``, ``-3``...).
+        """
         if self._busy() or (snapshot := self._fresh()) is None:
             return False
-        path = path or default_run_file(snapshot)
         marked = tuple(step for step in preemptions if step <= snapshot.step)
+        claimed = None
         try:
             history = self.runtime.history(up_to_now=True)
             run = runfile.record(self.runtime.config, history, marked)
+            if path is None:
+                path = claimed = new_file(folder, f"threadlab-{run_stem(snapshot)}", ".json")
             runfile.save(path, run)
         except (ConfigError, OSError) as error:
-            self.say(f"not saved: {error}", "error", 8)
+            if claimed is not None:
+                with contextlib.suppress(OSError):
+                    os.remove(claimed)  # the empty file claimed for it
+            self.say(f"not saved: {error}", "error", 10)
             return False
-        self.say(f"saved to {path}: threadlab replay {path}", "information", 8)
+        self.say(saved_words(path), "information", 10)
         return True
 
     # --------------------------------------------------------- time travel

@@ -195,7 +195,8 @@ SCENARIO_BINDINGS: list[BindingType] = [
         "save",
         "Save",
         show=False,
-        tooltip="Save this run up to this step as a run file (threadlab replay FILE)",
+        tooltip="Save this run up to this step as a new run file in the save folder "
+        "(threadlab replay FILE)",
         id="save",
     ),
     Binding(

@@ -103,6 +103,14 @@ class RunMaker(Protocol):
         ...
 
 
+@runtime_checkable
+class SaveFolder(Protocol):
+    """What the screen asks of the app (``ThreadlabApp``) for ctrl+s."""
+
+    save_dir: str
+    """The folder ctrl+s and screenshots save into ('' is the current one)."""
+
+
 @dataclass(frozen=True)
 class Explored:
     """A schedule the explorer found (or a run file of one), and the run that shows it."""
@@ -506,15 +514,15 @@ class ScenarioScreen(Screen[None]):
         return True
 
     def action_toggle_pause(self) -> None:
-        self.controller.toggle_pause()
+        self.controller.toggle_pause("space")
 
     def action_step(self) -> None:
         self._source.chosen_file = None  # the panel follows the thread that steps
-        self.controller.step()
+        self.controller.step("n")
 
     def action_step_thread(self, number: int) -> None:
         self._source.chosen_file = None
-        self.controller.step_thread_number(number)
+        self.controller.step_thread_number(number, str(number))
 
     def action_step_thread_prompt(self) -> None:
         threads = len(self.snapshot.threads) if self.snapshot is not None else 0
@@ -546,16 +554,16 @@ class ScenarioScreen(Screen[None]):
 
     def action_signal(self) -> None:
         if (condition := self._selected_condition()) is not None:
-            self.controller.signal(condition)
+            self.controller.signal(condition, "s")
 
     def action_broadcast(self) -> None:
         if (condition := self._selected_condition()) is not None:
-            self.controller.broadcast(condition)
+            self.controller.broadcast(condition, "b")
 
     def action_spurious(self) -> None:
         selection = self.selection
         if (condition := self._selected_condition()) is not None:
-            self.controller.spurious_wakeup(condition, selection.waiter)
+            self.controller.spurious_wakeup(condition, selection.waiter, "w")
 
     def action_next_condition(self) -> None:
         self.chosen_condition = next_condition(self.snapshot, self.selection.condition)
@@ -572,7 +580,7 @@ class ScenarioScreen(Screen[None]):
         if not queues:
             self.controller.say("this scenario has no event queue")
             return
-        self.controller.post_event(queues[0])
+        self.controller.post_event(queues[0], "e")
 
     def action_restart(self) -> None:
         self.controller.restart()
@@ -603,7 +611,9 @@ class ScenarioScreen(Screen[None]):
         self.toggle_class("-timeline" if short else "-no-timeline")
 
     def action_save(self) -> None:
-        self.controller.save(preemptions=self.marked_preemptions())
+        app = self.app
+        folder = app.save_dir if isinstance(app, SaveFolder) else ""
+        self.controller.save(preemptions=self.marked_preemptions(), folder=folder)
 
     def action_explore(self) -> None:
         self.explore()
