@@ -135,6 +135,7 @@ class RunState(StrEnum):
     VIOLATION = "VIOLATION"
     FAILED = "FAILED"
     LOOP_BLOCKED = "LOOP BLOCKED"
+    STARVATION = "STARVATION"
 
 
 class ThreadState(StrEnum):
@@ -176,6 +177,9 @@ class VerdictKind(StrEnum):
     LOOP_BLOCKED = "LOOP BLOCKED"
     """One task or callback has held an event loop longer than ``LOOP_BLOCKED_SECONDS``: no
     other ran meanwhile. Like FAILED it pauses the run, which can go on."""
+    STARVATION = "STARVATION"
+    """A thread has waited at one line while other threads took what it waits for
+    ``STARVATION_PASSES`` times. Like FAILED it pauses the run, which can go on."""
 
 
 class EventKind(StrEnum):

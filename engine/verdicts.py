@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from threadlab.engine.errors import ControlRefused
@@ -18,12 +19,32 @@ LOOP_BLOCKED_SECONDS = 0.05
 is paused with a LOOP BLOCKED verdict: fifty steps' worth, far more than a step of a task
 that only awaits takes, far less than the shortest blocking sleep of a lesson (0.1 s)."""
 
-PAUSING = frozenset({VerdictKind.FAILED, VerdictKind.LOOP_BLOCKED})
+STARVATION_PASSES = 100
+"""How many times other threads may take what a thread waits for (the lock, or a condition's
+lock) while it waits without getting past its line, before the run is paused with a
+STARVATION verdict."""
+
+PAUSING = frozenset({VerdictKind.FAILED, VerdictKind.LOOP_BLOCKED, VerdictKind.STARVATION})
 """Verdicts that pause the run without ending it: the other threads can go on."""
 
 if TYPE_CHECKING:
     from threadlab.engine.kernel import Kernel
     from threadlab.engine.threads import SimThread
+
+
+@dataclass
+class _Stretch:
+    """A thread waiting at ``line`` (a wait in a loop counts as one wait until it gets past
+    the loop), and how often others took ``resource`` meanwhile."""
+
+    line: int
+    waits_on: str
+    resource: str
+    start: int
+    passes: int = 0
+    peers: set[str] = field(default_factory=set)
+    """Threads seen waiting on a condition of the same lock meanwhile: they wait their turn
+    as this one does (writers behind writers), so what they take is no overtaking."""
 
 
 class Judge:
@@ -41,6 +62,8 @@ class Judge:
         self._waits_for_user = waits_for_user
         self._idle_hint = idle_hint
         self._reported: set[str] = set()
+        self._stretches: dict[str, _Stretch] = {}
+        self._events_seen = 0
         self.verdict: Verdict | None = None
         """The latest verdict, if any."""
         self.terminal = False
@@ -71,10 +94,10 @@ class Judge:
                     kernel.step,
                 )
                 self.verdict = new
-        blocked = self._loop_blocked()
-        if blocked is not None:
+        quiet = self._loop_blocked() or self._starving()
+        if quiet is not None:
             self.failed_state = True
-            self.verdict = new = blocked
+            self.verdict = new = quiet
         for text, check in kernel.invariants:
             problem = check()
             if problem:
@@ -125,6 +148,59 @@ class Judge:
                 VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
             )
         return None
+
+    def _starving(self) -> Verdict | None:
+        """The first thread that has waited at one line while other threads took what it
+        waits for ``STARVATION_PASSES`` times (each thread is reported once)."""
+        kernel = self._kernel
+        taken: list[tuple[str | None, str | None]] = []
+        for event in reversed(kernel.events):
+            if event.step <= self._events_seen:
+                break
+            if event.kind is EventKind.ACQUIRE:
+                taken.append((event.thread, event.primitive))
+        self._events_seen = kernel.step
+        found: Verdict | None = None
+        for thread in kernel.threads:
+            stretch = self._stretches.get(thread.name)
+            line = thread.main_line
+            if thread.state.ended or line is None:
+                self._stretches.pop(thread.name, None)
+                continue
+            inside = stretch is not None and stretch.line - 2 <= line <= stretch.line
+            primitive = thread.blocked_on
+            if thread.state in (ThreadState.BLOCKED, ThreadState.WAITING) and primitive:
+                if not inside:
+                    resource = _resource(primitive) or primitive.name
+                    stretch = _Stretch(line, primitive.name, resource, kernel.step)
+                    self._stretches[thread.name] = stretch
+            elif not inside:
+                self._stretches.pop(thread.name, None)
+                continue
+            assert stretch is not None
+            stretch.peers.update(
+                other.name
+                for other in kernel.threads
+                if other.state is ThreadState.WAITING
+                and _resource(other.blocked_on) == stretch.resource
+            )
+            stretch.passes += sum(
+                1
+                for name, what in taken
+                if name != thread.name and name not in stretch.peers and what == stretch.resource
+            )
+            key = f"starved {thread.name}"
+            if found is None and stretch.passes >= STARVATION_PASSES and key not in self._reported:
+                self._reported.add(key)
+                steps = kernel.step - stretch.start
+                text = (
+                    f"Starvation: {thread.name} has waited at line {stretch.line} (on "
+                    f"{stretch.waits_on}) for {steps} steps, while other threads took "
+                    f"{stretch.resource} {stretch.passes} times"
+                )
+                kernel.emit(thread, EventKind.BLOCK, stretch.waits_on, text)
+                found = Verdict(VerdictKind.STARVATION, text + ".", (thread.name,), kernel.step)
+        return found
 
     def idle_reason(self) -> str | None:
         """Why nothing runs although the user can still move things (or None)."""
@@ -214,6 +290,14 @@ def _waits_on(thread: SimThread) -> str:
     if primitive is None:
         return f"{thread.name} is {thread.state.value}"
     return primitive.waiting_text(thread)
+
+
+def _resource(primitive: object) -> str | None:
+    """What a thread waiting on ``primitive`` needs: a condition's lock, else the primitive."""
+    if primitive is None:
+        return None
+    mutex = getattr(primitive, "mutex", None)
+    return str(mutex.name if mutex is not None else getattr(primitive, "name", ""))
 
 
 def _at_line(thread: SimThread) -> str:

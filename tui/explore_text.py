@@ -112,6 +112,7 @@ VERDICT_WORDS = {
     VerdictKind.VIOLATION: "a broken invariant",
     VerdictKind.FAILED: "a failure",
     VerdictKind.LOOP_BLOCKED: "a blocked event loop",
+    VerdictKind.STARVATION: "a starved thread",
 }
 
 

@@ -16,6 +16,7 @@ FAILURES = (
     VerdictKind.VIOLATION,
     VerdictKind.FAILED,
     VerdictKind.LOOP_BLOCKED,
+    VerdictKind.STARVATION,
 )
 """The verdicts the explorer looks for."""
 

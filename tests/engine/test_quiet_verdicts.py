@@ -1,19 +1,23 @@
 """Verdicts for quiet bugs: a lost wakeup (threads wait for a signal no live thread is left
 to send, with no cycle of holds) is named as such, apart from a deadlock; an event loop held
 by one task for longer than ``LOOP_BLOCKED_SECONDS`` pauses the run with LOOP BLOCKED,
-naming the task, its line and for how long, and the run can go on."""
+naming the task, its line and for how long; a thread kept waiting at one line while others
+take its lock ``STARVATION_PASSES`` times pauses it with STARVATION. The run can go on after
+either pause."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from threadlab.engine import RunState, Runtime, VerdictKind
+from threadlab.engine import RunState, Runtime, ThreadState, VerdictKind
 from threadlab.engine.own_program import program_scenario
-from threadlab.engine.verdicts import LOOP_BLOCKED_SECONDS
+from threadlab.engine.verdicts import LOOP_BLOCKED_SECONDS, STARVATION_PASSES
+from threadlab.scenarios import get_scenario
 
 EVENT_NEVER_SET = """
 import threading
@@ -172,3 +176,47 @@ def test_tasks_that_await_never_block_the_loop(tmp_path: Path, launch: Launch, s
     snapshot = run(tmp_path, launch, AWAITING_TASK, seed=seed).snapshot()
     assert snapshot.verdict is None
     assert snapshot.run_state is RunState.FINISHED
+
+
+HEAVY_READING = {"readers": 6, "writers": 2, "reads": 50, "writes": 5}
+"""Readers-writers with many readers reading often: a steady stream of readers."""
+
+
+def run_scenario(launch: Launch, variant: str, seed: int) -> Runtime:
+    runtime = launch(
+        get_scenario("readers-writers"), variant=variant, params=HEAVY_READING, seed=seed
+    )
+    runtime.step(50_000)
+    assert runtime.wait_idle(60)
+    return runtime
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_writer_behind_a_stream_of_readers_is_starved_and_named(
+    launch: Launch, seed: int
+) -> None:
+    runtime = run_scenario(launch, "classic", seed)
+    snapshot = runtime.snapshot()
+    assert snapshot.run_state is RunState.STARVATION, snapshot.verdict
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.STARVATION
+    (writer,) = verdict.threads
+    assert writer.startswith("W")
+    assert re.fullmatch(
+        rf"Starvation: {writer} has waited at line 72 \(on write_gate\) for \d+ steps, while "
+        rf"other threads took mutex {STARVATION_PASSES} times\.",
+        verdict.text,
+    )
+    # It pauses without ending the run: resumed, the run goes on.
+    assert snapshot.thread(writer).state is ThreadState.WAITING
+    step = snapshot.step
+    runtime.step(10)
+    assert runtime.wait_idle(30)
+    assert runtime.snapshot().step > step
+
+
+def test_the_same_stream_of_readers_never_starves_a_fair_writer(launch: Launch) -> None:
+    for seed in range(100):
+        snapshot = run_scenario(launch, "fair", seed).snapshot()
+        assert snapshot.verdict is None, (seed, snapshot.verdict)
+        assert snapshot.run_state is RunState.FINISHED

@@ -20,6 +20,7 @@ RUN_STATE_GLYPHS: dict[RunState, str] = {
     RunState.VIOLATION: "✗",
     RunState.FAILED: "✗",
     RunState.LOOP_BLOCKED: "✗",
+    RunState.STARVATION: "✗",
 }
 
 

@@ -20,6 +20,9 @@ NEXT_STEP: dict[VerdictKind, str] = {
     ),
     VerdictKind.VIOLATION: "The run is over. Press ← to step back, r to restart.",
     VerdictKind.FAILED: "The other threads can go on: press space to resume, or r to restart.",
+    VerdictKind.STARVATION: (
+        "The others kept going meanwhile. Press space to resume, or r to restart."
+    ),
     VerdictKind.LOOP_BLOCKED: (
         "Every other task waited meanwhile. Press space to resume, or r to restart."
     ),
