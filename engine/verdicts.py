@@ -1,7 +1,9 @@
 """Verdicts, checked after every step: a failed thread, a broken invariant, the end of the
 run, a deadlock (who waits on what, and the cycle where there is one), a lost wakeup
 (threads wait for a signal no live thread is left to send), or an idle run that waits for
-the user."""
+the user. Two quiet bugs pause the run without ending it, as a failed thread does: an event
+loop held by one task for too long (LOOP BLOCKED), and a thread kept waiting while others
+keep taking what it waits for (STARVATION)."""
 
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ that only awaits takes, far less than the shortest blocking sleep of a lesson (0
 
 STARVATION_PASSES = 100
 """How many times other threads may take what a thread waits for (the lock, or a condition's
-lock) while it waits without getting past its line, before the run is paused with a
-STARVATION verdict."""
+lock) while it stays parked there, never woken to take a turn, before the run is paused
+with a STARVATION verdict. A woken thread that loses the race when its turn comes starts
+again from zero: a schedule that does not give it its turn in time is the scheduler's
+unfairness, not the program's."""
 
 PAUSING = frozenset({VerdictKind.FAILED, VerdictKind.LOOP_BLOCKED, VerdictKind.STARVATION})
 """Verdicts that pause the run without ending it: the other threads can go on."""
@@ -34,8 +38,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Stretch:
-    """A thread waiting at ``line`` (a wait in a loop counts as one wait until it gets past
-    the loop), and how often others took ``resource`` meanwhile."""
+    """A thread parked at ``line`` since step ``start`` without a turn of its own, and how
+    often others took ``resource`` meanwhile."""
 
     line: int
     waits_on: str
@@ -69,8 +73,8 @@ class Judge:
         self.terminal = False
         """The run is over: finished, deadlocked or broken (a failure alone is not)."""
         self.failed_state = False
-        """A thread has just failed, or a loop has been blocked: shown as FAILED (or LOOP
-        BLOCKED) until the run goes on."""
+        """A thread has just failed, a loop has been blocked or a thread starved: shown as
+        FAILED (LOOP BLOCKED, STARVATION) until the run goes on."""
 
     def after_step(self, ran: SimThread | None) -> Verdict | None:
         """Check everything after a step (lock held). Returns a new verdict that should
@@ -163,21 +167,16 @@ class Judge:
         found: Verdict | None = None
         for thread in kernel.threads:
             stretch = self._stretches.get(thread.name)
-            line = thread.main_line
-            if thread.state.ended or line is None:
-                self._stretches.pop(thread.name, None)
-                continue
-            inside = stretch is not None and stretch.line - 2 <= line <= stretch.line
             primitive = thread.blocked_on
-            if thread.state in (ThreadState.BLOCKED, ThreadState.WAITING) and primitive:
-                if not inside:
-                    resource = _resource(primitive) or primitive.name
-                    stretch = _Stretch(line, primitive.name, resource, kernel.step)
-                    self._stretches[thread.name] = stretch
-            elif not inside:
-                self._stretches.pop(thread.name, None)
-                continue
-            assert stretch is not None
+            parked = thread.state in (ThreadState.BLOCKED, ThreadState.WAITING)
+            if not parked or primitive is None or thread.main_line is None:
+                if thread.state.ended:
+                    self._stretches.pop(thread.name, None)
+                continue  # woken, its turn not yet come: the schedule's doing, not starving
+            if stretch is None or thread.last_turn > stretch.start:  # it has run since
+                resource = _resource(primitive) or primitive.name
+                stretch = _Stretch(thread.main_line, primitive.name, resource, kernel.step)
+                self._stretches[thread.name] = stretch
             stretch.peers.update(
                 other.name
                 for other in kernel.threads
