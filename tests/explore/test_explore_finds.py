@@ -35,6 +35,7 @@ BUGGY_VARIANTS = [
     ("readers-writers", "classic", VerdictKind.LOST_WAKEUP, "write_gate"),
     ("condition", "alarm", VerdictKind.LOST_WAKEUP, "no live thread is left to wake"),
     ("coroutines", "missing-await", VerdictKind.VIOLATION, "never awaited"),
+    ("coroutines", "blocking-call", VerdictKind.LOOP_BLOCKED, "Loop blocked: fetch_blocking#"),
 ]
 
 BUGGY_EXAMPLES = [
