@@ -131,8 +131,11 @@ class RunState(StrEnum):
     PAUSED = "PAUSED"
     FINISHED = "FINISHED"
     DEADLOCK = "DEADLOCK"
+    LOST_WAKEUP = "LOST WAKEUP"
     VIOLATION = "VIOLATION"
     FAILED = "FAILED"
+    LOOP_BLOCKED = "LOOP BLOCKED"
+    STARVATION = "STARVATION"
 
 
 class ThreadState(StrEnum):
@@ -165,8 +168,18 @@ class ThreadState(StrEnum):
 
 class VerdictKind(StrEnum):
     DEADLOCK = "DEADLOCK"
+    """No thread can run, and some hold what others wait for (a cycle of holds)."""
+    LOST_WAKEUP = "LOST WAKEUP"
+    """No thread can run, and some wait for a signal (a condition's notify, an event's set)
+    that no live thread is left to send: no cycle of holds."""
     VIOLATION = "VIOLATION"
     FAILED = "FAILED"
+    LOOP_BLOCKED = "LOOP BLOCKED"
+    """One task or callback has held an event loop longer than ``LOOP_BLOCKED_SECONDS``: no
+    other ran meanwhile. Like FAILED it pauses the run, which can go on."""
+    STARVATION = "STARVATION"
+    """A thread has waited at one line while other threads took what it waits for
+    ``STARVATION_PASSES`` times. Like FAILED it pauses the run, which can go on."""
 
 
 class EventKind(StrEnum):

@@ -84,7 +84,9 @@ class _Run:
             output_sink=runtime.output_sink,
         )
         self.judge = Judge(
-            kernel, waits_for_user=scenario.waits_for_user, idle_hint=scenario.idle_hint
+            kernel,
+            waits_for_user=scenario.waits_for_user_in(config.variant),
+            idle_hint=scenario.idle_hint,
         )
         policy = runtime.policy
         self.driver = Driver(

@@ -78,6 +78,9 @@ class Param:
 class Variant:
     name: str
     help: str
+    waits_for_user: bool | None = None
+    """Overrides the scenario's ``waits_for_user`` for this variant (None: as the scenario):
+    a variant whose own threads are meant to wake the waiters is judged, not left idle."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,13 @@ class Scenario:
             return self.program
         assert self.build is not None
         return self.build.__code__.co_filename
+
+    def waits_for_user_in(self, variant: str) -> bool:
+        """Whether threads of ``variant`` are meant to wait until the user acts."""
+        for declared in self.variants:
+            if declared.name == variant and declared.waits_for_user is not None:
+                return declared.waits_for_user
+        return self.waits_for_user
 
     @property
     def default_variant(self) -> str:

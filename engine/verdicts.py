@@ -1,20 +1,54 @@
 """Verdicts, checked after every step: a failed thread, a broken invariant, the end of the
-run, a deadlock (who waits on what, and the cycle where there is one), or an idle run
-that waits for the user."""
+run, a deadlock (who waits on what, and the cycle where there is one), a lost wakeup
+(threads wait for a signal no live thread is left to send), or an idle run that waits for
+the user. Two quiet bugs pause the run without ending it, as a failed thread does: an event
+loop held by one task for too long (LOOP BLOCKED), and a thread kept waiting while others
+keep taking what it waits for (STARVATION)."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from threadlab.engine.errors import ControlRefused
 from threadlab.engine.model import EventKind, RunState, ThreadState, Verdict, VerdictKind
 
+LOOP_BLOCKED_SECONDS = 0.05
+"""How long (virtual seconds) one task or callback may hold an event loop before the run
+is paused with a LOOP BLOCKED verdict: fifty steps' worth, far more than a step of a task
+that only awaits takes, far less than the shortest blocking sleep of a lesson (0.1 s)."""
+
+STARVATION_PASSES = 100
+"""How many times other threads may take what a thread waits for (the lock, or a condition's
+lock) while it stays parked there, never woken to take a turn, before the run is paused
+with a STARVATION verdict. A woken thread that loses the race when its turn comes starts
+again from zero: a schedule that does not give it its turn in time is the scheduler's
+unfairness, not the program's."""
+
+PAUSING = frozenset({VerdictKind.FAILED, VerdictKind.LOOP_BLOCKED, VerdictKind.STARVATION})
+"""Verdicts that pause the run without ending it: the other threads can go on."""
+
 if TYPE_CHECKING:
     from threadlab.engine.kernel import Kernel
     from threadlab.engine.threads import SimThread
+
+
+@dataclass
+class _Stretch:
+    """A thread parked at ``line`` since step ``start`` without a turn of its own, and how
+    often others took ``resource`` meanwhile."""
+
+    line: int
+    waits_on: str
+    resource: str
+    start: int
+    passes: int = 0
+    peers: set[str] = field(default_factory=set)
+    """Threads seen waiting on a condition of the same lock meanwhile: they wait their turn
+    as this one does (writers behind writers), so what they take is no overtaking."""
 
 
 class Judge:
@@ -32,12 +66,15 @@ class Judge:
         self._waits_for_user = waits_for_user
         self._idle_hint = idle_hint
         self._reported: set[str] = set()
+        self._stretches: dict[str, _Stretch] = {}
+        self._events_seen = 0
         self.verdict: Verdict | None = None
         """The latest verdict, if any."""
         self.terminal = False
         """The run is over: finished, deadlocked or broken (a failure alone is not)."""
         self.failed_state = False
-        """A thread has just failed: shown as FAILED until the run goes on."""
+        """A thread has just failed, a loop has been blocked or a thread starved: shown as
+        FAILED (LOOP BLOCKED, STARVATION) until the run goes on."""
 
     def after_step(self, ran: SimThread | None) -> Verdict | None:
         """Check everything after a step (lock held). Returns a new verdict that should
@@ -61,6 +98,10 @@ class Judge:
                     kernel.step,
                 )
                 self.verdict = new
+        quiet = self._loop_blocked() or self._starving()
+        if quiet is not None:
+            self.failed_state = True
+            self.verdict = new = quiet
         for text, check in kernel.invariants:
             problem = check()
             if problem:
@@ -88,6 +129,78 @@ class Judge:
         kernel.emit(None, EventKind.DEADLOCK, None, self.verdict.text)
         return self.verdict
 
+    def _loop_blocked(self) -> Verdict | None:
+        """The first event loop held by one task or callback for longer than
+        ``LOOP_BLOCKED_SECONDS`` (each loop is reported once)."""
+        kernel = self._kernel
+        for primitive in kernel.primitives:
+            held = primitive.holding()
+            if held is None or held[2] <= LOOP_BLOCKED_SECONDS:
+                continue
+            key = f"loop {primitive.name}"
+            if key in self._reported:
+                continue
+            self._reported.add(key)
+            what, thread, seconds = held
+            text = (
+                f"{what} has held {primitive.name} for {seconds:.3g} s{_at_line(thread)} "
+                f"without an await that yields: no other task or callback of {primitive.name} "
+                "ran meanwhile (a blocking call in a coroutine)"
+            )
+            kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
+            return Verdict(
+                VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
+            )
+        return None
+
+    def _starving(self) -> Verdict | None:
+        """The first thread that has waited at one line while other threads took what it
+        waits for ``STARVATION_PASSES`` times (each thread is reported once)."""
+        kernel = self._kernel
+        taken: list[tuple[str | None, str | None]] = []
+        for event in reversed(kernel.events):
+            if event.step <= self._events_seen:
+                break
+            if event.kind is EventKind.ACQUIRE:
+                taken.append((event.thread, event.primitive))
+        self._events_seen = kernel.step
+        found: Verdict | None = None
+        for thread in kernel.threads:
+            stretch = self._stretches.get(thread.name)
+            primitive = thread.blocked_on
+            parked = thread.state in (ThreadState.BLOCKED, ThreadState.WAITING)
+            if not parked or primitive is None or thread.main_line is None:
+                if thread.state.ended:
+                    self._stretches.pop(thread.name, None)
+                continue  # woken, its turn not yet come: the schedule's doing, not starving
+            if stretch is None or thread.last_turn > stretch.start:  # it has run since
+                resource = _resource(primitive) or primitive.name
+                stretch = _Stretch(thread.main_line, primitive.name, resource, kernel.step)
+                self._stretches[thread.name] = stretch
+            stretch.peers.update(
+                other.name
+                for other in kernel.threads
+                if other.state is ThreadState.WAITING
+                and _resource(other.blocked_on) == stretch.resource
+            )
+            stretch.passes += sum(
+                1
+                for name, what in taken
+                if name != thread.name and name not in stretch.peers and what == stretch.resource
+            )
+            key = f"starved {thread.name}"
+            if found is None and stretch.passes >= STARVATION_PASSES and key not in self._reported:
+                self._reported.add(key)
+                steps = kernel.step - stretch.start
+                text = (
+                    f"Starvation: {thread.name} has waited at line {stretch.line} (on "
+                    f"{stretch.waits_on}) for {steps} steps, while other threads took "
+                    f"{stretch.resource} {stretch.passes} times"
+                )
+                kernel.emit(thread, EventKind.BLOCK, stretch.waits_on, text)
+                found = Verdict(VerdictKind.STARVATION, text + ".", (thread.name,), kernel.step)
+        return found
+
     def idle_reason(self) -> str | None:
         """Why nothing runs although the user can still move things (or None)."""
         kernel = self._kernel
@@ -105,10 +218,10 @@ class Judge:
 
     def run_state(self, paused: bool) -> RunState:
         verdict = self.verdict
-        if verdict is not None and verdict.kind is not VerdictKind.FAILED and self.terminal:
+        if verdict is not None and verdict.kind not in PAUSING and self.terminal:
             return RunState(verdict.kind.value)
         if self.failed_state:
-            return RunState.FAILED
+            return RunState(verdict.kind.value) if verdict is not None else RunState.FAILED
         if self.terminal:
             return RunState.FINISHED
         return RunState.PAUSED if paused else RunState.RUNNING
@@ -118,7 +231,7 @@ class Judge:
         if self._kernel.stopping:
             raise ControlRefused("the run has stopped")
         if self.terminal:
-            if self.verdict is not None and self.verdict.kind is not VerdictKind.FAILED:
+            if self.verdict is not None and self.verdict.kind not in PAUSING:
                 ended = self.verdict.kind.value.lower()
                 raise ControlRefused(f"the run has ended in {ended}: step back or restart it")
             raise ControlRefused("the run has finished: step back or restart it")
@@ -178,11 +291,59 @@ def _waits_on(thread: SimThread) -> str:
     return primitive.waiting_text(thread)
 
 
+def _resource(primitive: object) -> str | None:
+    """What a thread waiting on ``primitive`` needs: a condition's lock, else the primitive."""
+    if primitive is None:
+        return None
+    mutex = getattr(primitive, "mutex", None)
+    return str(mutex.name if mutex is not None else getattr(primitive, "name", ""))
+
+
+def _at_line(thread: SimThread) -> str:
+    line = thread.main_line if thread.main_line is not None else thread.line
+    return f" at line {line}" if line is not None else ""
+
+
+def _line_of(thread: SimThread) -> str:
+    line = thread.main_line if thread.main_line is not None else thread.line
+    return f" (line {line})" if line is not None else ""
+
+
+def waits_for_signal(thread: SimThread) -> bool:
+    """Whether ``thread`` waits for another thread's signal (a notify, an event's set)."""
+    return thread.state is ThreadState.WAITING and bool(
+        getattr(thread.blocked_on, "waits_for_signal", False)
+    )
+
+
 def describe_deadlock(threads: Sequence[SimThread], step: int) -> Verdict:
+    """Why no thread can run: a cycle of holds is a deadlock; with no cycle, threads
+    waiting for a signal no live thread can send are a lost wakeup."""
     stuck = [t for t in threads if t.state in (ThreadState.BLOCKED, ThreadState.WAITING)]
     cycle = find_cycle(stuck)
+    waiters = [t for t in stuck if waits_for_signal(t)]
+    if not cycle and waiters:
+        return _lost_wakeup(stuck, waiters, step)
     parts = ["Deadlock: no thread can run."]
     if cycle:
         parts.append(f"Cycle: {' → '.join(cycle)}.")
     parts.append("; ".join(_waits_on(t) for t in stuck) + ".")
     return Verdict(VerdictKind.DEADLOCK, " ".join(parts), tuple(t.name for t in stuck), step)
+
+
+def _lost_wakeup(stuck: Sequence[SimThread], waiters: Sequence[SimThread], step: int) -> Verdict:
+    """No cycle of holds: the waiters wait for a signal that was sent before they waited,
+    or never, and every thread that could send it has ended or waits too."""
+    names = ", ".join(t.name for t in waiters)
+    parts = [
+        f"Lost wakeup: no thread can run, and no live thread is left to wake {names} "
+        "(no cycle of locks: the signal came before the wait, or never)."
+    ]
+    parts.append("; ".join(_waits_on(t) + _line_of(t) for t in stuck) + ".")
+    others = tuple(t.name for t in stuck if t not in waiters)
+    return Verdict(
+        VerdictKind.LOST_WAKEUP,
+        " ".join(parts),
+        tuple(t.name for t in waiters) + others,
+        step,
+    )

@@ -183,8 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     explore = commands.add_parser(
         "explore",
         help="search the schedules for one that breaks it; save and tell the one found",
-        description="Runs schedules headless until one ends in a deadlock, a broken invariant "
-        "or a failure, or the budget runs out. A find is shrunk, saved as a run file for "
+        description="Runs schedules headless until one ends in a deadlock, a lost wakeup, a "
+        "broken invariant or a failure, or is paused by a blocked event loop or a starved "
+        "thread, or the budget runs out. A find is shrunk, saved as a run file for "
         "'threadlab replay', told as a story, and exits 1; without one, it says what it "
         "covered and exits 0.",
     )

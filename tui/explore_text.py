@@ -108,8 +108,11 @@ def stuck_text(stuck: Stuck) -> str:
 
 VERDICT_WORDS = {
     VerdictKind.DEADLOCK: "a deadlock",
+    VerdictKind.LOST_WAKEUP: "a lost wakeup",
     VerdictKind.VIOLATION: "a broken invariant",
     VerdictKind.FAILED: "a failure",
+    VerdictKind.LOOP_BLOCKED: "a blocked event loop",
+    VerdictKind.STARVATION: "a starved thread",
 }
 
 

@@ -10,7 +10,14 @@ from threadlab.engine.model import Verdict, VerdictKind
 from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import RunConfig
 
-FAILURES = (VerdictKind.DEADLOCK, VerdictKind.VIOLATION, VerdictKind.FAILED)
+FAILURES = (
+    VerdictKind.DEADLOCK,
+    VerdictKind.LOST_WAKEUP,
+    VerdictKind.VIOLATION,
+    VerdictKind.FAILED,
+    VerdictKind.LOOP_BLOCKED,
+    VerdictKind.STARVATION,
+)
 """The verdicts the explorer looks for."""
 
 PATIENCE = 10.0

@@ -101,6 +101,9 @@ class AsyncLoop(Primitive):
         """The task in the middle of a step (a blocking call inside it takes steps)."""
         self.next: events.Handle | None = None
         """The callback the loop waits to run: taken off the ready queue, still first."""
+        self._held_by: str | None = None
+        """The task (or callback) running now, which holds the loop until it returns."""
+        self._held_since = 0.0
         self._created = 0
         self.made: list[MadeCoroutine] = []
         """Coroutines made by the controlled ``asyncio`` (``to_thread``...) not yet started."""
@@ -286,10 +289,19 @@ class AsyncLoop(Primitive):
                 thread, EventKind.RUN if task is not None else EventKind.CALLBACK, self.name, detail
             )
             self.running = task
+            self._held_by = task.get_name() if task is not None else operation
+            self._held_since = self.now
         return True
+
+    def holding(self) -> tuple[str, SimThread, float] | None:
+        if self._held_by is None or self.thread is None:
+            return None
+        return self._held_by, self.thread, self.now - self._held_since
 
     def _after_callback(self, handle: events.Handle) -> None:
         """Say where the task that just ran stands, then which coroutines it dropped."""
+        with self._kernel.lock:
+            self._held_by = None
         self._task_outcome(handle)
         if self.made:
             self.report_never_awaited(final=False)

@@ -19,6 +19,10 @@ class Primitive:
     kind: PrimitiveKind
     accepts_user = False
     """Whether the user can wake a thread waiting here (signal, post an event)."""
+    waits_for_signal = False
+    """Whether a thread waits here for another to signal it (a condition's notify, an
+    event's set) rather than for something held: stuck here with no cycle of holds, it is
+    a lost wakeup, not a deadlock."""
 
     def __init__(self, kernel: Kernel, name: str) -> None:
         self._kernel = kernel
@@ -44,6 +48,12 @@ class Primitive:
 
     def settle(self) -> None:
         """Called between steps (lock held): copy any state the view reads from threads."""
+
+    def holding(self) -> tuple[str, SimThread, float] | None:
+        """For an event loop: the callback or task that holds it now, the loop's thread,
+        and for how long it has (virtual seconds); None while nothing holds it (the
+        default)."""
+        return None
 
     def waiting_text(self, thread: SimThread) -> str:
         """What ``thread``, stuck in this primitive's queue, waits for (for verdicts)."""

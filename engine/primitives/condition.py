@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class Condition(Primitive):
     kind = PrimitiveKind.CONDITION
     accepts_user = True
+    waits_for_signal = True
 
     def __init__(self, kernel: Kernel, name: str, mutex: Mutex) -> None:
         super().__init__(kernel, name)

@@ -362,6 +362,7 @@ class Event(Primitive):
     """``threading.Event``: a flag; ``wait`` blocks until it is set (or times out)."""
 
     kind = PrimitiveKind.EVENT
+    waits_for_signal = True
 
     def __init__(self, *, name: str | None = None) -> None:
         kernel, unique = _new_name("Event", name)

@@ -23,7 +23,8 @@ SCENARIO = Scenario(
         "notify() (signal) wakes the first waiter, notify_all() (broadcast) wakes them all; "
         "a woken thread must re-acquire the mutex before wait() returns. Press s, b or w to "
         "wake threads. Variant 'alarm' adds a thread that notifies now and then; a notify "
-        "sent while nobody waits is lost."
+        "sent while nobody waits is lost, and once A1 has ended nothing in the program can "
+        "wake a thread still waiting: a lost wakeup."
     ),
     program=PROGRAM,
     params=entry_params(
@@ -34,7 +35,12 @@ SCENARIO = Scenario(
     ),
     variants=(
         Variant("manual", "only you wake the threads"),
-        Variant("alarm", "an alarm thread A1 notifies every few steps"),
+        Variant(
+            "alarm",
+            "an alarm thread A1 notifies every few steps; once it has ended, a waiter "
+            "left behind is a lost wakeup",
+            waits_for_user=False,
+        ),
     ),
     watches=(Watch("woken", _woken),),
     waits_for_user=True,

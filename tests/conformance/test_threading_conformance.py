@@ -673,7 +673,7 @@ def test_a_spurious_wakeup_returns_true_without_a_notify(
     assert runtime.output() == ("wait returned [True]",)
 
 
-def test_without_the_spurious_wakeup_it_is_a_deadlock(tmp_path: Path) -> None:
+def test_without_the_spurious_wakeup_it_is_a_lost_wakeup(tmp_path: Path) -> None:
     path = program(tmp_path, "spurious", SPURIOUS)
     runtime = Runtime(resolve_config(scenario_of(path), seed=0), paused=True, speed=None)
     runtime.start()
@@ -683,8 +683,9 @@ def test_without_the_spurious_wakeup_it_is_a_deadlock(tmp_path: Path) -> None:
         snapshot = runtime.snapshot()
     finally:
         assert runtime.stop()
-    assert snapshot.run_state is RunState.DEADLOCK
+    assert snapshot.run_state is RunState.LOST_WAKEUP  # nobody notifies: no cycle of holds
     assert snapshot.verdict is not None
+    assert "no live thread is left to wake T " in snapshot.verdict.text
     assert "T waits on cond" in snapshot.verdict.text
     assert "MainThread waits for T to finish" in snapshot.verdict.text
 

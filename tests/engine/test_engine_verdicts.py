@@ -104,16 +104,18 @@ def build_waits_forever(world: World, params: Mapping[str, int], variant: str) -
     world.spawn("W2", waiter)
 
 
-def test_everyone_waiting_is_a_deadlock_when_the_scenario_does_not_wait_for_the_user(
+def test_everyone_waiting_is_a_lost_wakeup_when_the_scenario_does_not_wait_for_the_user(
     launch,
 ) -> None:
     rt = launch(make_scenario(build_waits_forever, name="waits-forever"))
     snap = advance(rt, "W1", "W1", "W2", "W2")
-    assert snap.run_state is RunState.DEADLOCK
+    assert snap.run_state is RunState.LOST_WAKEUP  # no cycle of holds: nobody can signal
     assert snap.idle_reason is None
     verdict = snap.verdict
     assert verdict is not None
+    assert verdict.kind is VerdictKind.LOST_WAKEUP
     assert set(verdict.threads) == {"W1", "W2"}
+    assert "no live thread is left to wake W1, W2" in verdict.text
     assert "W1 waits on c, and no thread is left to signal it" in verdict.text
     assert "Cycle" not in verdict.text
 

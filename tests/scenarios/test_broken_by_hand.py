@@ -143,8 +143,12 @@ def test_lesson_readers_writers_leaves_a_writer_waiting_forever(driver: Driver) 
     assert snap.primitive("read_gate").mutex == "mutex"
     assert snap.watches[:2] == (("readers", "1"), ("data", "0"))
     snap = driver.finish(rt)  # R1 leaves and notifies ONE writer; W1 writes, wakes nobody
-    assert snap.run_state is RunState.DEADLOCK
+    assert snap.run_state is RunState.LOST_WAKEUP  # no cycle of locks: a signal never sent
     assert snap.verdict is not None
+    assert snap.verdict.text.startswith("Lost wakeup: no thread can run")
+    assert "no live thread is left to wake W2" in snap.verdict.text
+    assert "Cycle" not in snap.verdict.text
+    assert snap.verdict.threads[0] == "W2"
     assert "W2 waits on write_gate, and no thread is left to signal it" in snap.verdict.text
     assert "MainThread waits for W2 to finish" in snap.verdict.text
     assert snap.thread("W1").state is ThreadState.DONE
@@ -160,9 +164,11 @@ def test_classic_readers_writers_leaves_a_writer_waiting_forever(driver: Driver)
     snap = driver.step(rt, "W2")
     assert snap.primitive("write_gate").queue == ("W1", "W2")
     snap = driver.finish(rt)  # R1 leaves and notifies ONE writer; W1 then wakes only readers
-    assert snap.run_state is RunState.DEADLOCK
+    assert snap.run_state is RunState.LOST_WAKEUP
     assert snap.verdict is not None
-    assert "W2 waits on write_gate, and no thread is left to signal it" in snap.verdict.text
+    assert "W2 waits on write_gate, and no thread is left to signal it (line 72)" in (
+        snap.verdict.text
+    )
     assert snap.thread("W1").state is ThreadState.DONE
 
 

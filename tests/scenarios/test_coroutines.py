@@ -135,10 +135,25 @@ def test_the_correct_variant_always_finishes_without_a_verdict() -> None:
         assert dict(snapshot.watches)["crunched"] == str(crunch * crunch)
 
 
-def test_the_blocking_variant_also_finishes() -> None:
+def test_the_blocking_variant_is_paused_as_a_blocked_loop_then_finishes() -> None:
+    """The blocking call holds the loop (0.1 s at least): LOOP BLOCKED pauses the run once,
+    naming the task and its line; resumed, it finishes (it was a verdict, not an end)."""
     for seed in range(50):
-        _, state, runtime = run_events(random_config("blocking-call", seed))
-        assert state is RunState.FINISHED and runtime.snapshot().verdict is None
+        runtime = Runtime(random_config("blocking-call", seed), paused=True, speed=None)
+        runtime.start()
+        try:
+            runtime.step(20_000)
+            assert runtime.wait_idle(30)
+            snapshot = runtime.snapshot()
+            assert snapshot.run_state is RunState.LOOP_BLOCKED, (seed, snapshot.verdict)
+            assert snapshot.verdict is not None
+            assert snapshot.verdict.text.startswith("Loop blocked: fetch_blocking#")
+            assert f"at line {BLOCKING_LINE}" in snapshot.verdict.text
+            runtime.step(20_000)
+            assert runtime.wait_idle(30)
+            assert runtime.snapshot().run_state is RunState.FINISHED
+        finally:
+            assert runtime.stop()
 
 
 def test_trace_is_byte_identical_on_repeat_runs() -> None:
@@ -294,7 +309,10 @@ def test_nothing_else_runs_while_a_blocking_call_holds_the_loop() -> None:
 def test_the_pages_arrive_late_when_a_coroutine_blocks(driver: Driver) -> None:
     for seed in range(10):
         fine = driver.finish(driver.open("coroutines", "async", seed=seed, pages=3, delay=5))
-        stuck = driver.finish(driver.open("coroutines", "blocking-call", seed=seed, pages=3))
+        blocked = driver.open("coroutines", "blocking-call", seed=seed, pages=3)
+        assert driver.finish(blocked).run_state is RunState.LOOP_BLOCKED
+        stuck = driver.finish(blocked)  # it goes on after the verdict
+        assert stuck.run_state is RunState.FINISHED
         # sleeping tasks overlap: each page arrives at its own deadline, all by t=1.5
         assert arrival_times(dict(fine.watches)["arrived"]) == pytest.approx(
             [0.5, 1.0, 1.5], abs=0.03

@@ -31,10 +31,12 @@ BUGGY = [
     ("mutex", "unlocked", RunState.VIOLATION),
     ("producer-consumer", "if", RunState.FAILED),  # IndexError: pop from empty list
     ("cas", "counter-racy", RunState.VIOLATION),
-    ("readers-writers", "lesson", RunState.DEADLOCK),
-    ("readers-writers", "classic", RunState.DEADLOCK),
+    ("readers-writers", "lesson", RunState.LOST_WAKEUP),  # a writer nobody will notify
+    ("readers-writers", "classic", RunState.LOST_WAKEUP),
     ("philosophers", "left-right", RunState.DEADLOCK),
     ("coroutines", "missing-await", RunState.VIOLATION),
+    ("coroutines", "blocking-call", RunState.LOOP_BLOCKED),  # time.sleep holds the loop
+    ("condition", "alarm", RunState.LOST_WAKEUP),  # a notify before the wait, then A1 ends
 ]
 
 
@@ -68,6 +70,18 @@ def test_fixed_variant_holds_and_never_deadlocks(name: str, variant: str) -> Non
         assert runtime.stop()
         assert snapshot.verdict is None, (seed, config.params, snapshot.verdict)
         assert snapshot.run_state is RunState.FINISHED, (seed, config.params)
+
+
+def test_manual_condition_waits_for_the_user_and_is_never_judged() -> None:
+    """Every thread waiting on the condition is what the manual variant is for: the user
+    wakes them, so it is idle, never a lost wakeup."""
+    for seed in range(300):
+        config = random_config("condition", "manual", seed)
+        runtime = run_to_end(config)
+        snapshot = runtime.snapshot()
+        assert runtime.stop()
+        assert snapshot.verdict is None, (seed, config.params, snapshot.verdict)
+        assert snapshot.idle_reason is not None, (seed, config.params)
 
 
 @pytest.mark.parametrize(("name", "variant", "broken"), BUGGY)

@@ -21,7 +21,7 @@ from threadlab.tui.screens.selection import conditions
 from threadlab.tui.screens.speeds import SPEEDS
 from threadlab.tui.widgets.status import format_speed
 
-ENDED = frozenset({RunState.FINISHED, RunState.DEADLOCK, RunState.VIOLATION})
+ENDED = frozenset({RunState.FINISHED, RunState.DEADLOCK, RunState.LOST_WAKEUP, RunState.VIOLATION})
 """Run states in which no step or action applies (only travel, restart and the rest)."""
 
 

@@ -16,8 +16,11 @@ RUN_STATE_GLYPHS: dict[RunState, str] = {
     RunState.PAUSED: "‖",
     RunState.FINISHED: "✓",
     RunState.DEADLOCK: "✗",
+    RunState.LOST_WAKEUP: "✗",
     RunState.VIOLATION: "✗",
     RunState.FAILED: "✗",
+    RunState.LOOP_BLOCKED: "✗",
+    RunState.STARVATION: "✗",
 }
 
 

@@ -1,5 +1,5 @@
-"""The verdict banner: DEADLOCK, VIOLATION or FAILED in large type, what went wrong, who is
-involved, and what to do next. Hidden while there is no verdict."""
+"""The verdict banner: DEADLOCK, LOST WAKEUP, VIOLATION or FAILED in large type, what went
+wrong, who is involved, and what to do next. Hidden while there is no verdict."""
 
 from __future__ import annotations
 
@@ -9,13 +9,23 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import RunState, Snapshot, VerdictKind
+from threadlab.engine.model import Snapshot, VerdictKind
+from threadlab.engine.verdicts import PAUSING
 from threadlab.tui.widgets.palette import thread_names
 
 NEXT_STEP: dict[VerdictKind, str] = {
     VerdictKind.DEADLOCK: "No thread can ever run again. Press ← to step back, r to restart.",
+    VerdictKind.LOST_WAKEUP: (
+        "Nothing left can wake the waiters. Press ← to step back to the lost signal, r to restart."
+    ),
     VerdictKind.VIOLATION: "The run is over. Press ← to step back, r to restart.",
     VerdictKind.FAILED: "The other threads can go on: press space to resume, or r to restart.",
+    VerdictKind.STARVATION: (
+        "The others kept going meanwhile. Press space to resume, or r to restart."
+    ),
+    VerdictKind.LOOP_BLOCKED: (
+        "Every other task waited meanwhile. Press space to resume, or r to restart."
+    ),
 }
 
 
@@ -23,8 +33,8 @@ def shows_verdict(snapshot: Snapshot | None) -> bool:
     """Whether there is a verdict to show (a failure stops showing once the run resumes)."""
     if snapshot is None or snapshot.verdict is None:
         return False
-    if snapshot.verdict.kind is VerdictKind.FAILED:
-        return snapshot.run_state is RunState.FAILED
+    if snapshot.verdict.kind in PAUSING:  # shown until the run goes on
+        return snapshot.run_state.value == snapshot.verdict.kind.value
     return True
 
 

@@ -1,0 +1,222 @@
+"""Verdicts for quiet bugs: a lost wakeup (threads wait for a signal no live thread is left
+to send, with no cycle of holds) is named as such, apart from a deadlock; an event loop held
+by one task for longer than ``LOOP_BLOCKED_SECONDS`` pauses the run with LOOP BLOCKED,
+naming the task, its line and for how long; a thread kept waiting at one line while others
+take its lock ``STARVATION_PASSES`` times pauses it with STARVATION. The run can go on after
+either pause."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from threadlab.engine import RunState, Runtime, ThreadState, VerdictKind
+from threadlab.engine.own_program import program_scenario
+from threadlab.engine.verdicts import LOOP_BLOCKED_SECONDS, STARVATION_PASSES
+from threadlab.scenarios import get_scenario
+
+EVENT_NEVER_SET = """
+import threading
+
+ready = threading.Event()
+
+
+def waiter():
+    ready.wait()
+
+
+t = threading.Thread(target=waiter, name="waiter")
+t.start()
+t.join()
+"""
+
+LOCK_CYCLE_BESIDE_A_WAITER = """
+import threading
+import time
+
+a = threading.Lock()
+b = threading.Lock()
+never = threading.Event()
+
+
+def one():
+    with a:
+        time.sleep(0.01)
+        with b:
+            pass
+
+
+def two():
+    with b:
+        time.sleep(0.01)
+        with a:
+            pass
+
+
+def idle():
+    never.wait()
+
+
+for target in (one, two, idle):
+    threading.Thread(target=target, name=target.__name__).start()
+"""
+
+BLOCKING_TASK = """
+import asyncio
+import time
+
+
+async def stalls():
+    time.sleep(SECONDS)  # holds the loop
+    return 1
+
+
+async def other():
+    await asyncio.sleep(0.01)
+    return 2
+
+
+async def main():
+    await asyncio.gather(stalls(), other())
+
+
+asyncio.run(main())
+"""
+
+AWAITING_TASK = """
+import asyncio
+
+
+async def waits():
+    await asyncio.sleep(0.5)  # yields: the loop runs others meanwhile
+
+
+async def main():
+    await asyncio.gather(waits(), waits())
+
+
+asyncio.run(main())
+"""
+
+Launch = Callable[..., Runtime]
+
+
+def run(tmp_path: Path, launch: Launch, source: str, *, seed: int = 0) -> Runtime:
+    path = tmp_path / "program.py"
+    path.write_text(textwrap.dedent(source).lstrip())
+    runtime = launch(program_scenario(str(path)), seed=seed)
+    runtime.step(20_000)
+    assert runtime.wait_idle(30)
+    return runtime
+
+
+def test_an_event_nobody_sets_is_a_lost_wakeup_naming_the_waiter_and_its_line(
+    tmp_path: Path, launch: Launch
+) -> None:
+    snapshot = run(tmp_path, launch, EVENT_NEVER_SET).snapshot()
+    assert snapshot.run_state is RunState.LOST_WAKEUP
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert verdict.threads[0] == "waiter"
+    assert "no live thread is left to wake waiter" in verdict.text
+    assert "waiter waits for ready to be set, and no thread is left to set it (line 7)" in (
+        verdict.text
+    )
+    assert "Cycle" not in verdict.text
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_cycle_of_locks_stays_a_deadlock_even_beside_a_thread_left_waiting(
+    tmp_path: Path, launch: Launch, seed: int
+) -> None:
+    snapshot = run(tmp_path, launch, LOCK_CYCLE_BESIDE_A_WAITER, seed=seed).snapshot()
+    # Whichever way the seed goes, a thread is left waiting on never; where both lock
+    # holders got their first lock, the cycle makes it a deadlock.
+    assert snapshot.run_state in (RunState.DEADLOCK, RunState.LOST_WAKEUP)
+    verdict = snapshot.verdict
+    assert verdict is not None
+    if "Cycle:" in verdict.text:
+        assert verdict.kind is VerdictKind.DEADLOCK
+    else:
+        assert verdict.kind is VerdictKind.LOST_WAKEUP
+        assert "no live thread is left to wake idle" in verdict.text
+
+
+@pytest.mark.parametrize("seconds", [0.1, 0.4])
+def test_a_blocking_call_in_a_coroutine_pauses_the_run_naming_task_line_and_time(
+    tmp_path: Path, launch: Launch, seconds: float
+) -> None:
+    runtime = run(tmp_path, launch, BLOCKING_TASK.replace("SECONDS", str(seconds)))
+    snapshot = runtime.snapshot()
+    assert snapshot.run_state is RunState.LOOP_BLOCKED
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOOP_BLOCKED
+    assert verdict.threads == ("MainThread",)  # the thread that runs the loop
+    assert verdict.text.startswith(f"Loop blocked: stalls#2 has held loop for {seconds:.3g}")
+    assert "at line 6" in verdict.text
+    # It pauses without ending the run: resumed, the program finishes.
+    runtime.step(20_000)
+    assert runtime.wait_idle(30)
+    assert runtime.snapshot().run_state is RunState.FINISHED
+
+
+def test_a_short_blocking_call_is_under_the_threshold(tmp_path: Path, launch: Launch) -> None:
+    short = LOOP_BLOCKED_SECONDS / 2
+    snapshot = run(tmp_path, launch, BLOCKING_TASK.replace("SECONDS", str(short))).snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_tasks_that_await_never_block_the_loop(tmp_path: Path, launch: Launch, seed: int) -> None:
+    snapshot = run(tmp_path, launch, AWAITING_TASK, seed=seed).snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+HEAVY_READING = {"readers": 6, "writers": 2, "reads": 50, "writes": 5}
+"""Readers-writers with many readers reading often: a steady stream of readers."""
+
+
+def run_scenario(launch: Launch, variant: str, seed: int) -> Runtime:
+    runtime = launch(
+        get_scenario("readers-writers"), variant=variant, params=HEAVY_READING, seed=seed
+    )
+    runtime.step(50_000)
+    assert runtime.wait_idle(60)
+    return runtime
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_writer_behind_a_stream_of_readers_is_starved_and_named(
+    launch: Launch, seed: int
+) -> None:
+    runtime = run_scenario(launch, "classic", seed)
+    snapshot = runtime.snapshot()
+    assert snapshot.run_state is RunState.STARVATION, snapshot.verdict
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.STARVATION
+    (writer,) = verdict.threads
+    assert writer.startswith("W")
+    assert re.fullmatch(
+        rf"Starvation: {writer} has waited at line 72 \(on write_gate\) for \d+ steps, while "
+        rf"other threads took mutex {STARVATION_PASSES} times\.",
+        verdict.text,
+    )
+    # It pauses without ending the run: resumed, the run goes on.
+    assert snapshot.thread(writer).state is ThreadState.WAITING
+    step = snapshot.step
+    runtime.step(10)
+    assert runtime.wait_idle(30)
+    assert runtime.snapshot().step > step
+
+
+def test_the_same_stream_of_readers_never_starves_a_fair_writer(launch: Launch) -> None:
+    for seed in range(100):
+        snapshot = run_scenario(launch, "fair", seed).snapshot()
+        assert snapshot.verdict is None, (seed, snapshot.verdict)
+        assert snapshot.run_state is RunState.FINISHED

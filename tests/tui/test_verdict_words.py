@@ -1,0 +1,20 @@
+"""Every verdict and run state has its words in the app: the banner's next step, the
+status glyph and the explorer's name for a find."""
+
+from __future__ import annotations
+
+from threadlab.engine import RunState, VerdictKind
+from threadlab.tui.explore_text import VERDICT_WORDS
+from threadlab.tui.widgets.status import RUN_STATE_GLYPHS
+from threadlab.tui.widgets.verdict import NEXT_STEP
+
+
+def test_every_verdict_kind_has_a_next_step_and_a_name_in_explore() -> None:
+    assert set(NEXT_STEP) == set(VerdictKind)
+    assert set(VERDICT_WORDS) == set(VerdictKind)
+    assert VERDICT_WORDS[VerdictKind.LOST_WAKEUP] == "a lost wakeup"
+
+
+def test_every_run_state_has_a_glyph_and_every_verdict_a_run_state() -> None:
+    assert set(RUN_STATE_GLYPHS) == set(RunState)
+    assert {kind.value for kind in VerdictKind} <= {state.value for state in RunState}
