@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Self
 
 from rich.text import Text
+from textual import events
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import RichLog
@@ -78,6 +79,12 @@ class EventLog(RichLog):
         return super().refresh(
             *regions, repaint=repaint, layout=layout and not self._flat_out, recompose=recompose
         )
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        # The screen gives the log the rows the code does not fill, after the lines are
+        # written: the latest stay in view whatever the order of the two.
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:

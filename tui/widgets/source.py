@@ -21,7 +21,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.reactive import reactive
 
 from threadlab.engine.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
@@ -155,11 +155,11 @@ class SourcePanel(VerticalScroll, can_focus=False):
     def _keep_in_view(self, spans: list[tuple[int, int]], focus: tuple[int, int] | None) -> None:
         visible = max(self.scrollable_content_region.height, 1)
         top, bottom = rows_to_show(spans, focus, visible)
-        if self.scroll_y <= top and bottom < self.scroll_y + visible:
-            return  # already in view: scrolling would only repaint the panel
-        self.scroll_to_region(
-            Region(0, top, 1, bottom - top + 1), animate=False, immediate=True, force=True
-        )
+        # Where the panel scrolls depends on the rows to keep alone, never on where it was:
+        # the same snapshot always shows the same rows, however many frames led to it.
+        target = min(scroll_target(top, bottom, visible), int(self.max_scroll_y))
+        if self.scroll_y != target:
+            self.scroll_to(y=target, animate=False, immediate=True, force=True)
 
     def _render_source(
         self, snapshot: Snapshot, source: tuple[SourceLine, ...], in_file: tuple[ThreadView, ...]
@@ -246,6 +246,13 @@ class SourcePanel(VerticalScroll, can_focus=False):
                     focus = spans[-1]
             output.extend(built)
         return output, spans, focus
+
+
+def scroll_target(top: int, bottom: int, visible: int) -> int:
+    """The first row to show so that rows ``top``..``bottom`` are in view, a third of the
+    room they leave above them (the panel clamps it to what it can scroll)."""
+    spare = max(0, visible - (bottom - top + 1))
+    return max(0, top - spare // 3)
 
 
 def rows_to_show(
