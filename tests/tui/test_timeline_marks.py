@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui_testing import make_app, run, scenario_screen, settle
 
 from threadlab.engine import Runtime, resolve_config
+from threadlab.engine.errors import ControlRefused
 from threadlab.scenarios import get_scenario
 from threadlab.tui.widgets.timeline import STALL_CELL, STALL_LEGEND, TimelinePanel
 
@@ -51,8 +52,12 @@ def _coroutines_timeline(variant: str):
     runtime = Runtime(resolve_config(get_scenario("coroutines"), variant), paused=True, speed=None)
     try:
         runtime.start()
-        runtime.step(400)
-        runtime.wait_idle(30)
+        for _ in range(20):  # a LOOP BLOCKED verdict pauses the run: go on past each one
+            try:
+                runtime.step(400)
+            except ControlRefused:  # the run has finished
+                break
+            runtime.wait_idle(30)
         return runtime.snapshot()
     finally:
         runtime.stop()
