@@ -415,7 +415,10 @@ def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
         for segment in strip
         if segment.text.strip() in ("apple", "pear")
     }
-    assert colours == {"apple": thread_colour(index["P2"]), "pear": thread_colour(index["P1"])}
+    assert colours == {  # the app's theme is the default, a dark one
+        "apple": thread_colour(index["P2"], dark=True),
+        "pear": thread_colour(index["P1"], dark=True),
+    }
 
 
 # -- queue.Queue

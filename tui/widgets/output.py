@@ -12,7 +12,7 @@ from textual.reactive import reactive
 
 from threadlab.engine.model import OutputLine, Snapshot
 from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import thread_style
+from threadlab.tui.widgets.palette import dark_theme, thread_style
 
 OUTPUT_ROWS = 5
 """How many of the latest printed lines the panel shows."""
@@ -71,6 +71,7 @@ class OutputPanel(FittedPanel):
         indices = {t.name: t.index for t in snapshot.threads}
         stderr = self.get_component_rich_style("output--stderr")
         muted = self.get_component_rich_style("output--thread")
+        dark = dark_theme(self)
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         lines = latest_output(snapshot)
         width = max(len(line.thread or "?") for line in lines)  # the texts line up
@@ -79,7 +80,8 @@ class OutputPanel(FittedPanel):
                 text.append("\n")
             who = line.thread or "?"
             index = indices.get(who)
-            text.append(who.ljust(width), thread_style(index) if index is not None else muted)
+            style = thread_style(index, dark=dark) if index is not None else muted
+            text.append(who.ljust(width), style)
             text.append("  ")
             text.append(visible(line.text), stderr if line.stream == "stderr" else "")
         return text

@@ -1,13 +1,19 @@
-"""Colours and glyphs shared by the panels, so a thread looks the same everywhere."""
+"""Colours and glyphs shared by the panels, so a thread looks the same everywhere.
+
+Thread colours come in two palettes, one for dark themes and one for light ones (pale
+colours that read well on a dark background vanish on a light one); a panel asks which
+applies with ``dark_theme(self)`` and draws again when the theme changes.
+"""
 
 from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.dom import DOMNode
 
 from threadlab.engine.model import ThreadState
 
-THREAD_COLOURS: tuple[str, ...] = (
+DARK_THREAD_COLOURS: tuple[str, ...] = (
     "#5fafff",  # blue
     "#ffaf5f",  # orange
     "#d787ff",  # violet
@@ -18,7 +24,21 @@ THREAD_COLOURS: tuple[str, ...] = (
     "#d7af87",  # tan
     "#afafff",  # lavender
 )
-"""One colour per thread, by its 1-based index (wrapping after nine)."""
+"""One colour per thread on a dark theme, by its 1-based index (wrapping after nine)."""
+
+LIGHT_THREAD_COLOURS: tuple[str, ...] = (
+    "#0050a8",  # blue
+    "#a14000",  # orange
+    "#8a22b0",  # violet
+    "#00705c",  # teal
+    "#b0124f",  # pink
+    "#5c5c00",  # olive
+    "#006690",  # sky
+    "#7a4e24",  # tan
+    "#4848c8",  # indigo
+)
+"""The same hues, dark enough for a light theme: each has a contrast of at least 4.5 with
+the background of every light theme Textual ships (and 3.5 on a marked code line)."""
 
 STATE_GLYPHS: dict[ThreadState, str] = {
     ThreadState.RUNNABLE: "▷",
@@ -48,16 +68,24 @@ YOU = "you"
 """How the event log names the user (events with no thread)."""
 
 
-def thread_colour(index: int) -> str:
-    """The colour of the thread numbered ``index`` (1-based)."""
-    return THREAD_COLOURS[(index - 1) % len(THREAD_COLOURS)]
+def dark_theme(node: DOMNode) -> bool:
+    """Whether the app of ``node`` shows a dark theme now (which thread palette applies)."""
+    return node.app.current_theme.dark
 
 
-def thread_style(index: int) -> Style:
-    return Style(color=thread_colour(index), bold=True)
+def thread_colour(index: int, *, dark: bool) -> str:
+    """The colour of the thread numbered ``index`` (1-based), on a dark or light theme."""
+    colours = DARK_THREAD_COLOURS if dark else LIGHT_THREAD_COLOURS
+    return colours[(index - 1) % len(colours)]
 
 
-def thread_names(names: tuple[str, ...] | list[str], indices: dict[str, int]) -> Text:
+def thread_style(index: int, *, dark: bool) -> Style:
+    return Style(color=thread_colour(index, dark=dark), bold=True)
+
+
+def thread_names(
+    names: tuple[str, ...] | list[str], indices: dict[str, int], *, dark: bool
+) -> Text:
     """Thread names in their colours, separated by spaces ('—' when there are none)."""
     if not names:
         return Text("—", style="dim")
@@ -65,11 +93,13 @@ def thread_names(names: tuple[str, ...] | list[str], indices: dict[str, int]) ->
     for position, name in enumerate(names):
         if position:
             text.append(" ")
-        text.append(name, style=thread_style(indices.get(name, 0)))
+        text.append(name, style=thread_style(indices.get(name, 0), dark=dark))
     return text
 
 
-def with_thread_colours(text: str, indices: dict[str, int], style: Style | str = "") -> Text:
+def with_thread_colours(
+    text: str, indices: dict[str, int], style: Style | str = "", *, dark: bool
+) -> Text:
     """``text`` with every whole thread name in it drawn in its thread's colour.
 
     A name counts where no letter, digit or underscore touches it, and longer names are
@@ -86,7 +116,7 @@ def with_thread_colours(text: str, indices: dict[str, int], style: Style | str =
             position += 1
             continue
         end = position + len(found)
-        result.stylize(thread_style(indices[found]), position, end)
+        result.stylize(thread_style(indices[found], dark=dark), position, end)
         position = end
     return result
 

@@ -66,7 +66,7 @@ from threadlab.tui.widgets.loop_text import (
     timer_text,
     virtual_time,
 )
-from threadlab.tui.widgets.palette import STATE_GLYPHS, thread_names, thread_style
+from threadlab.tui.widgets.palette import STATE_GLYPHS, dark_theme, thread_names, thread_style
 
 WIDE = 48
 """From this many cells on, a column names each primitive's kind."""
@@ -121,6 +121,7 @@ class PrimitivesPanel(FittedPanel):
         if snapshot is None:
             return Text("")
         self._indices = {t.name: t.index for t in snapshot.threads}
+        self._dark = dark_theme(self)
         primitives = snapshot.primitives
         wide = self.size.width >= WIDE
         # Fixed name and kind widths, so the rows of every table below line up as one.
@@ -218,11 +219,7 @@ class PrimitivesPanel(FittedPanel):
     # -- the classic four: one line each
 
     def _mutex(self, mutex: MutexView) -> Text:
-        owner = (
-            Text(mutex.owner, style=thread_style(self._indices.get(mutex.owner, 0)))
-            if mutex.owner
-            else Text("free", style="dim")
-        )
+        owner = self._thread(mutex.owner) if mutex.owner else Text("free", style="dim")
         held = f" ×{mutex.depth}" if mutex.depth > 1 else ""  # an RLock held more than once
         return Text.assemble("owner ", owner, held, "  queue ", self._queue(mutex.queue))
 
@@ -241,7 +238,7 @@ class PrimitivesPanel(FittedPanel):
     def _semaphore(self, semaphore: SemaphoreView) -> Text:
         return Text.assemble(
             f"permits {semaphore.count}/{semaphore.permits}  holders ",
-            thread_names(semaphore.holders, self._indices),
+            thread_names(semaphore.holders, self._indices, dark=self._dark),
             "  queue ",
             self._queue(semaphore.queue),
         )
@@ -474,7 +471,7 @@ class PrimitivesPanel(FittedPanel):
         return Text(text, style="dim")
 
     def _thread(self, name: str) -> Text:
-        return Text(name, style=thread_style(self._indices.get(name, 0)))
+        return Text(name, style=thread_style(self._indices.get(name, 0), dark=self._dark))
 
     @staticmethod
     def _capped(entries: list[Text]) -> list[Text]:
@@ -512,7 +509,7 @@ class PrimitivesPanel(FittedPanel):
         for position, name in enumerate(queue):
             if position:
                 text.append(" ")
-            style = thread_style(self._indices.get(name, 0))
+            style = thread_style(self._indices.get(name, 0), dark=self._dark)
             text.append(name, style + mark if name == selected else style)
         return text
 
@@ -537,7 +534,7 @@ class PrimitivesPanel(FittedPanel):
             if position < len(items):
                 item = items[position]
                 producer = self._indices.get(item.producer, 0) if item.producer else 0
-                style = slot + (thread_style(producer) if producer else slot)
+                style = slot + (thread_style(producer, dark=self._dark) if producer else slot)
                 if capacity and position >= capacity:
                     style = style + overflow
                 text.append(item.value.center(width), style=style)

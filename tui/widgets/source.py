@@ -9,6 +9,10 @@ code. A line longer than the panel wraps: its next rows start further in, after 
 with no line number and an empty gutter, so every line is read whole at any size. The panel
 scrolls to keep the marked lines in view: the line of the thread it keeps in view first, then
 as many of the other marked lines as fit, the nearest first.
+
+The code's colours follow the app's theme: a dark syntax theme on a dark one, a light syntax
+theme on a light one, never a background of their own (the panel's shows through); the
+panel draws again when the theme changes.
 """
 
 from __future__ import annotations
@@ -18,15 +22,16 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.syntax import Syntax
-from rich.text import Text
+from rich.text import Span, Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.reactive import reactive
+from textual.theme import Theme
 
 from threadlab.engine.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
 from threadlab.tui.screens.selection import in_view_order, shown_file
-from threadlab.tui.widgets.palette import thread_style
+from threadlab.tui.widgets.palette import dark_theme, thread_style
 from threadlab.tui.widgets.source_rows import SourceRows
 
 CACHED_ROWS = 2_000
@@ -41,22 +46,45 @@ MIN_CODE_WIDTH = 16
 """Less room than this for the code and long lines are not wrapped (the panel scrolls)."""
 CONTINUED = "↪ "
 """What starts a wrapped line's next rows, before its code."""
+DARK_SYNTAX = "monokai"
+"""The Pygments style of the code on a dark theme."""
+LIGHT_SYNTAX = "xcode"
+"""The Pygments style of the code on a light theme: its colours keep a contrast of about 4.5
+with every light theme's background (3.5 on a marked line)."""
+
+
+def syntax_theme(theme: Theme) -> str:
+    """The syntax theme for the code on ``theme``: by its darkness; Rich's ANSI ones on a
+    theme drawn in the terminal's own colours (whose background is the terminal's)."""
+    if theme.background is not None and theme.background.startswith("ansi"):
+        return "ansi_dark" if theme.dark else "ansi_light"
+    return DARK_SYNTAX if theme.dark else LIGHT_SYNTAX
 
 
 @lru_cache(maxsize=8)
-def _highlighted(source: tuple[SourceLine, ...]) -> tuple[Text, ...]:
-    """Each source line with Python syntax colours (computed once per scenario source)."""
+def _highlighted(source: tuple[SourceLine, ...], syntax: str) -> tuple[Text, ...]:
+    """Each source line with Python syntax colours of the theme ``syntax`` (computed once
+    per scenario source and syntax theme), with no background of their own."""
     code = "\n".join(line.text for line in source)
-    text = Syntax(code, "python", theme="monokai", background_color="default").highlight(code)
+    text = Syntax(code, "python", theme=syntax).highlight(code)
+    text.style = ""  # the syntax theme's background: the panel's shows through instead
+    text.spans = [Span(span.start, span.end, _foreground(span.style)) for span in text.spans]
     text.rstrip()
     lines = text.split("\n", allow_blank=True)
     return tuple(lines[i] if i < len(lines) else Text() for i in range(len(source)))
 
 
+def _foreground(style: str | Style) -> Style:
+    """``style`` (a syntax token's) without its background."""
+    style = Style.parse(style) if isinstance(style, str) else style
+    return Style(color=style.color, bold=style.bold, italic=style.italic, underline=style.underline)
+
+
 @lru_cache(maxsize=8)
 def _longest(source: tuple[SourceLine, ...]) -> int:
-    """The cells of the longest line of ``source`` (computed once per source)."""
-    return max((c.cell_len for c in _highlighted(source)), default=0)
+    """The cells of the longest line of ``source`` (computed once per source; the same
+    with every syntax theme)."""
+    return max((c.cell_len for c in _highlighted(source, DARK_SYNTAX)), default=0)
 
 
 class SourcePanel(VerticalScroll, can_focus=False):
@@ -70,7 +98,9 @@ class SourcePanel(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
     SourcePanel {
         & > .source--marked { background: $primary-muted; }
-        & > .source--lineno { color: $text-disabled; }
+        & > .source--lineno { color: $text-muted; }
+        /* a light theme's muted primary is too dark behind its code: a lighter tint */
+        &:light > .source--marked { background: $primary 15%; }
     }
     """
 
@@ -87,6 +117,13 @@ class SourcePanel(VerticalScroll, can_focus=False):
         """The file shown, when the program has more than one."""
         self._natural = 0
         """The width that shows the longest line unwrapped (see ``_natural_width``)."""
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        """Draw the code again in the new theme's colours."""
+        self.watch_snapshot(self.snapshot)
 
     def show_file(self, path: str | None) -> None:
         """Show the program file at ``path`` (None: follow the thread in view)."""
@@ -187,9 +224,13 @@ class SourcePanel(VerticalScroll, can_focus=False):
         number_width = 4 if numbered else 0
         room = view_width - gutter_width - number_width
         wrap = room >= MIN_CODE_WIDTH
-        marked_style = self.get_component_rich_style("source--marked", partial=True)
-        lineno_style = self.get_component_rich_style("source--lineno", partial=True)
-        highlighted = _highlighted(source)
+        # Only the marked line's background and the line numbers' colour, resolved over the
+        # panel's background (a colour with some transparency, "auto" text)
+        marked_style = Style(bgcolor=self.get_component_rich_style("source--marked").bgcolor)
+        lineno_style = Style(color=self.get_component_rich_style("source--lineno").color)
+        dark = dark_theme(self)
+        syntax = syntax_theme(self.app.current_theme)
+        highlighted = _highlighted(source, syntax)
         code_width = _longest(source)
         # Wrapped rows are no wider than the panel, nor than the longest line needs, so the
         # panel can shrink again (its width follows them: ``get_content_width``).
@@ -201,7 +242,8 @@ class SourcePanel(VerticalScroll, can_focus=False):
         # A line is built again only when what it shows changed (its markers, the layout):
         # at max speed the markers move on a few lines a frame.
         names = tuple(t.name for t in snapshot.threads)
-        layout = (names, use_lanes, lane_width, gutter_width, numbered, width, wrap, marked_style)
+        looks = (marked_style, lineno_style, syntax)
+        layout = (names, use_lanes, lane_width, gutter_width, numbered, width, wrap, *looks)
         if layout != self._rows_layout:
             self._rows_layout = layout
             self._rows.clear()
@@ -215,10 +257,10 @@ class SourcePanel(VerticalScroll, can_focus=False):
                 if use_lanes:
                     for thread in snapshot.threads:
                         name = thread.name if thread in here else ""
-                        gutter.append(name.ljust(lane_width), thread_style(thread.index))
+                        gutter.append(name.ljust(lane_width), thread_style(thread.index, dark=dark))
                 else:
                     for thread in here:
-                        gutter.append(thread.name, thread_style(thread.index))
+                        gutter.append(thread.name, thread_style(thread.index, dark=dark))
                         gutter.append(" ")
                     gutter.align("right", gutter_width)
                 gutter.truncate(gutter_width, pad=True)

@@ -60,6 +60,13 @@ class StatusLine(Widget):
         & > .status--paused { color: $warning; text-style: bold; }
         & > .status--finished { color: $primary; text-style: bold; }
         & > .status--ended { color: $error; text-style: bold; }
+        /* a light theme's own text colours: its success and warning are faint on white */
+        &:light {
+            & > .status--running { color: $text-success; }
+            & > .status--paused { color: $text-warning; }
+            & > .status--finished { color: $text-primary; }
+            & > .status--ended { color: $text-error; }
+        }
     }
     """
 

@@ -16,7 +16,12 @@ from textual.widget import Widget
 
 from threadlab.engine.model import Snapshot, ThreadState, ThreadView
 from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import STATE_GLYPHS, STATE_MEANINGS, thread_style
+from threadlab.tui.widgets.palette import (
+    STATE_GLYPHS,
+    STATE_MEANINGS,
+    dark_theme,
+    thread_style,
+)
 
 NARROW = 36
 """Below this many cells what each thread is doing is left out (the source panel shows it);
@@ -53,6 +58,13 @@ class ThreadsPanel(FittedPanel):
         & > .threads--done { color: $text-disabled; }
         & > .threads--failed { color: $error; text-style: bold reverse; }
         & > .threads--header { color: $text-muted; text-style: bold; }
+        /* a light theme's own text colours: its success and warning are faint on white */
+        &:light {
+            & > .threads--running { color: $text-success; }
+            & > .threads--blocked { color: $text-error; }
+            & > .threads--waiting { color: $text-warning; }
+            & > .threads--working { color: $text-accent; }
+        }
     }
     """
 
@@ -97,7 +109,7 @@ class ThreadsPanel(FittedPanel):
         for thread in threads:
             cells = [
                 Text(str(thread.index), style="bold"),
-                Text(thread.name, style=thread_style(thread.index)),
+                Text(thread.name, style=thread_style(thread.index, dark=dark_theme(self))),
                 self.state_text(thread.state),
                 Text(thread.waits_on or "", style="bold"),
             ]
@@ -117,7 +129,7 @@ class ThreadsPanel(FittedPanel):
                 last = doing_text(thread)
             cells = [
                 Text(str(thread.index), style="bold"),
-                Text(thread.name, style=thread_style(thread.index)),
+                Text(thread.name, style=thread_style(thread.index, dark=dark_theme(self))),
                 self.state_text(thread.state),
                 last,
             ]

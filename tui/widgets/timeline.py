@@ -20,7 +20,7 @@ from textual.strip import Strip
 from threadlab.engine.model import Snapshot, ThreadState, TimelineColumn
 from threadlab.tui.explore_text import PREEMPTION_MARK
 from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import thread_style
+from threadlab.tui.widgets.palette import dark_theme, thread_style
 
 CELLS: dict[ThreadState, str] = {
     ThreadState.RUNNING: "█",
@@ -83,6 +83,12 @@ class TimelinePanel(FittedPanel):
         & > .timeline--mark { color: $warning; text-style: bold; }
         & > .timeline--verdict { color: $error; text-style: bold reverse; }
         & > .timeline--axis { color: $text-muted; }
+        /* a light theme's own text colours: its warning and accent are faint on white */
+        &:light {
+            & > .timeline--waiting { color: $text-warning; }
+            & > .timeline--working { color: $text-accent; }
+            & > .timeline--mark { color: $text-warning; }
+        }
     }
     """
 
@@ -96,6 +102,8 @@ class TimelinePanel(FittedPanel):
 
     def on_mount(self) -> None:
         self._styles: dict[tuple[RichStyle | None, int, int], RichStyle] = {}
+        self._styles_base: RichStyle | None = None
+        """The panel's own style the cached cell styles were made over (a new theme: anew)."""
 
     def watch_snapshot(self) -> None:
         self.refit()
@@ -132,6 +140,7 @@ class TimelinePanel(FittedPanel):
         if snapshot is None or not snapshot.threads:
             return []
         base = self.rich_style
+        dark = dark_theme(self)
         label, columns = self._in_view(snapshot, width)
         preempted = self._preempted(columns)
         stalled = any(column.stalls for column in columns)
@@ -141,14 +150,15 @@ class TimelinePanel(FittedPanel):
         ]
         for thread in snapshot.threads:
             name = f"{thread.name:<{label - 1}.{label - 1}} "
-            lane = self._lane(thread.index, columns, preempted)
-            rows.append([Segment(name, thread_style(thread.index)), *lane])
+            lane = self._lane(thread.index, columns, preempted, dark)
+            rows.append([Segment(name, thread_style(thread.index, dark=dark)), *lane])
         # A segment a cell over the widget's own style, each cell's style carrying its
         # offset as Textual's own text does (so cells never merge into one run, which
         # exported screenshots would draw out of step). Styles are cached per cell.
         cache = self._styles
-        if len(cache) > STYLE_CACHE:
+        if len(cache) > STYLE_CACHE or base != self._styles_base:
             cache.clear()
+            self._styles_base = base
         strips = []
         for y, row in enumerate(rows):
             segments = []
@@ -225,9 +235,13 @@ class TimelinePanel(FittedPanel):
         return rows
 
     def _lane(
-        self, index: int, columns: tuple[TimelineColumn, ...], preempted: dict[int, int]
+        self,
+        index: int,
+        columns: tuple[TimelineColumn, ...],
+        preempted: dict[int, int],
+        dark: bool,
     ) -> list[Segment]:
-        running = thread_style(index)
+        running = thread_style(index, dark=dark)
         styles = {
             ThreadState.RUNNING: running,
             ThreadState.RUNNABLE: self.get_component_rich_style("timeline--runnable"),

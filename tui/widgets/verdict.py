@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from threadlab.engine.model import Snapshot, VerdictKind
 from threadlab.engine.verdicts import PAUSING
-from threadlab.tui.widgets.palette import thread_names
+from threadlab.tui.widgets.palette import dark_theme, thread_names
 
 NEXT_STEP: dict[VerdictKind, str] = {
     VerdictKind.DEADLOCK: "No thread can ever run again. Press ← to step back, r to restart.",
@@ -70,7 +70,7 @@ class VerdictBanner(Widget):
             verdict.text,
             "\n",
             ("Threads involved: ", "bold"),
-            thread_names(verdict.threads, indices),
+            thread_names(verdict.threads, indices, dark=dark_theme(self)),
             "   ",
             (NEXT_STEP[verdict.kind], "bold"),
         )

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 
 from threadlab.engine.model import Snapshot
 from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import with_thread_colours
+from threadlab.tui.widgets.palette import dark_theme, with_thread_colours
 
 
 class WatchesPanel(FittedPanel):
@@ -57,9 +57,11 @@ class WatchesPanel(FittedPanel):
         indices = {t.name: t.index for t in snapshot.threads}
         names = self.get_component_rich_style("watches--name")
         values = self.get_component_rich_style("watches--value")
+        dark = dark_theme(self)
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
         for name, value in watches:
-            table.add_row(Text(name, style=names), with_thread_colours(value, indices, values))
+            value_text = with_thread_colours(value, indices, values, dark=dark)
+            table.add_row(Text(name, style=names), value_text)
         return table
