@@ -154,3 +154,36 @@ def test_rewound_screen_with_timeline(snap_compare, size) -> None:
     app = make_app("producer-consumer", seed=3)
     press = ["t"] if size == (80, 24) else []
     assert snap_compare(app, terminal_size=size, run_before=_rewound(40, 5), press=press)
+
+
+LIGHT_THEME = "textual-light"
+"""The light theme the light snapshots are taken under."""
+
+
+def _in_theme(theme: str, then=None):
+    """Switch the app to ``theme`` first, then do ``then`` (a ``run_before``)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        pilot.app.theme = theme
+        await pilot.pause()
+        if then is not None:
+            await then(pilot)
+
+    return run_before
+
+
+@SIZES
+def test_picker_light(snap_compare, size) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=_in_theme(LIGHT_THEME))
+
+
+@SIZES
+def test_producer_consumer_if_violation_light(snap_compare, size) -> None:
+    """The 'if' violation under a light theme: the verdict, the code with two marked lines,
+    the threads' colours and the timeline (at 80x24 in the event log's place)."""
+    app = make_app("producer-consumer", variant="if", seed=0)
+    start = ("MainThread",) * 4  # starts P1, P2, C1 and C2
+    schedule = _schedule(*start, "C1", "C1", "C1", spurious=("not_empty", "C1"), then=("C1", "C1"))
+    press = ["t"] if size == (80, 24) else []
+    run_before = _in_theme(LIGHT_THEME, schedule)
+    assert snap_compare(app, terminal_size=size, run_before=run_before, press=press)
