@@ -31,7 +31,7 @@ from threadlab.tui.widgets.primitives import PrimitivesPanel
 from threadlab.tui.widgets.source import DARK_SYNTAX, LIGHT_SYNTAX, SourcePanel, syntax_theme
 from threadlab.tui.widgets.source_rows import SourceRows
 from threadlab.tui.widgets.status import StatusLine
-from threadlab.tui.widgets.threads import ThreadsPanel
+from threadlab.tui.widgets.threads import StateLegend, ThreadsPanel
 from threadlab.tui.widgets.timeline import TimelinePanel
 from threadlab.tui.widgets.verdict import VerdictBanner
 
@@ -331,5 +331,26 @@ def test_the_hint_line_uses_the_light_themes_text_colours() -> None:
             hint.say("something done", "information")
             await pilot.pause()
             assert faint_text(hint, 3) == []
+
+    run(body)
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "catppuccin-latte", "rose-pine-dawn"])
+def test_every_thread_state_reads_under_a_light_theme(theme: str) -> None:
+    """The help screen's legend draws every state as the threads panel does (done, sleeping
+    and failed included, which the violation above does not show). (Not atom-one-light:
+    its own text colours for success and warning fall to 2.5 on its surface, where the
+    help is drawn.)"""
+
+    async def body() -> None:
+        app = violation_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until_running(pilot)
+            await switch_theme(pilot, theme)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            legend = app.screen.query_one(StateLegend)
+            assert len(segments_of(legend)) >= 2 * 8  # a state and its meaning, for each
+            assert faint_text(legend, 3) == []
 
     run(body)

@@ -64,6 +64,8 @@ class ThreadsPanel(FittedPanel):
             & > .threads--blocked { color: $text-error; }
             & > .threads--waiting { color: $text-warning; }
             & > .threads--working { color: $text-accent; }
+            & > .threads--done { color: $text-muted; }
+            & > .threads--failed { color: $text-error; }
         }
     }
     """
