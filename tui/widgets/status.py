@@ -60,12 +60,13 @@ class StatusLine(Widget):
         & > .status--paused { color: $warning; text-style: bold; }
         & > .status--finished { color: $primary; text-style: bold; }
         & > .status--ended { color: $error; text-style: bold; }
-        /* a light theme's own text colours: its success and warning are faint on white */
+        /* a light theme's success and warning are faint as text on its panel colour (even
+         * its text colours for them): the state in its foreground on a tint of the colour */
         &:light {
-            & > .status--running { color: $text-success; }
-            & > .status--paused { color: $text-warning; }
-            & > .status--finished { color: $text-primary; }
-            & > .status--ended { color: $text-error; }
+            & > .status--running { color: $foreground; background: $success 35%; }
+            & > .status--paused { color: $foreground; background: $warning 35%; }
+            & > .status--finished { color: $foreground; background: $primary 25%; }
+            & > .status--ended { color: $foreground; background: $error 30%; }
         }
     }
     """
