@@ -314,7 +314,12 @@ def test_every_panel_reads_under_a_light_theme(theme: str) -> None:
     run(body)
 
 
-def test_the_hint_line_uses_the_light_themes_text_colours() -> None:
+@pytest.mark.parametrize("theme", ["textual-light", "atom-one-light"])
+def test_the_hint_and_status_lines_read_on_a_light_theme(theme: str) -> None:
+    """The hint line in the theme's text colours; the status line's PAUSED on a tint of
+    the warning colour (as text, even the theme's text colour for warnings is faint on the
+    status line's panel colour)."""
+
     async def body() -> None:
         app = make_app("producer-consumer", seed=3)
         async with app.run_test(size=SIZE) as pilot:
@@ -323,8 +328,9 @@ def test_the_hint_line_uses_the_light_themes_text_colours() -> None:
             await pilot.pause()
             hint = scenario_screen(app).query_one(HintLine)
             assert hint.text.startswith("Paused")  # a standing hint, in the warning colour
-            await switch_theme(pilot, LIGHT)
+            await switch_theme(pilot, theme)
             assert faint_text(hint, 3) == []
+            assert faint_text(scenario_screen(app).query_one(StatusLine), 3) == []
             hint.say("something refused", "warning")
             await pilot.pause()
             assert faint_text(hint, 3) == []
