@@ -18,7 +18,9 @@ from textual.strip import Strip
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widget import Widget
 from tui_testing import make_app, run, scenario_screen, show, until_running
+from world_cas import SCENARIO as WORLD_CAS
 
+from threadlab.engine import resolve_config
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.events import EventLog
 from threadlab.tui.widgets.hint import HintLine
@@ -358,5 +360,30 @@ def test_every_thread_state_reads_under_a_light_theme(theme: str) -> None:
             legend = app.screen.query_one(StateLegend)
             assert len(segments_of(legend)) >= 2 * 8  # a state and its meaning, for each
             assert faint_text(legend, 3) == []
+
+    run(body)
+
+
+def test_a_lost_update_is_marked_in_the_light_themes_error_colour() -> None:
+    """Read, read, write, write: the second write loses the first thread's update, and the
+    primitives panel says so in red: the ANSI red on a dark theme, the light theme's own
+    text colour for errors on a light one."""
+
+    async def body() -> None:
+        app = make_app(config=resolve_config(WORLD_CAS, variant="counter-racy"))
+        async with app.run_test(size=SIZE) as pilot:
+            runtime = await until_running(pilot)
+            for name in ("T1", "T2", "T1", "T2"):
+                runtime.step_thread(name)
+                runtime.wait_idle()
+            show(app)
+            await pilot.pause()
+            panel = scenario_screen(app).query_one(PrimitivesPanel)
+            on_dark = text_colour(panel, "'s update lost")
+            await switch_theme(pilot, LIGHT)
+            on_light = text_colour(panel, "'s update lost")
+            error = Color.parse(app.theme_variables["text-error"])
+            assert on_dark != on_light == error
+            assert faint_text(panel, 3) == []
 
     run(body)

@@ -3,6 +3,7 @@ state with the threads panel's glyphs, and virtual times."""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 
 from threadlab.engine.model import (
@@ -55,12 +56,12 @@ def timer_text(timer: TimerView) -> str:
     return f"{virtual_time(timer.due)} {callback_text(timer.callback)}"
 
 
-def never_awaited_text(dropped: NeverAwaited) -> Text:
+def never_awaited_text(dropped: NeverAwaited, *, bad: Style) -> Text:
     """A coroutine made and dropped unawaited: 'to_thread(crunch, 4) at line 43 never ran
     (coroutine 'to_thread' was never awaited)'."""
     where = f" at line {dropped.line}" if dropped.line is not None else ""
     return Text.assemble(
-        (f"{dropped.call}{where} never ran", "bold red"),
+        (f"{dropped.call}{where} never ran", bad),
         (f" (coroutine '{dropped.coroutine}' was never awaited)", "dim"),
     )
 
@@ -86,7 +87,7 @@ def awaiting_text(awaiting: Awaiting) -> str:
             return "ready to go on"
 
 
-def task_state_text(task: TaskView) -> Text:
+def task_state_text(task: TaskView, *, good: Style, bad: Style) -> Text:
     """A task's state with the threads panel's glyphs: ▶ running, ▷ ready, ◇ waiting,
     ✓ done, ✗ failed; the line it is at, and what it waits for."""
     if not task.started and task.state in (TaskState.READY, TaskState.WAITING):
@@ -105,11 +106,11 @@ def task_state_text(task: TaskView) -> Text:
             return Text.assemble(f"{glyph} ", (f"line {task.line}: ", "dim"), what)
         case TaskState.DONE:
             glyph = STATE_GLYPHS[ThreadState.DONE]
-            return Text.assemble((f"{glyph} ", "bold green"), ("→ ", "dim"), f"{task.result}")
+            return Text.assemble((f"{glyph} ", good), ("→ ", "dim"), f"{task.result}")
         case TaskState.FAILED:
             glyph = STATE_GLYPHS[ThreadState.FAILED]
             error = task.error
             raised = f"{error.type_name}: {error.message}" if error is not None else ""
-            return Text.assemble((f"{glyph} raised ", "bold red"), raised)
+            return Text.assemble((f"{glyph} raised ", bad), raised)
         case TaskState.CANCELLED:
             return Text(f"{STATE_GLYPHS[ThreadState.FAILED]} cancelled", style="dim")

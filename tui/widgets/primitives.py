@@ -92,6 +92,8 @@ class PrimitivesPanel(FittedPanel):
         "primitives--selected",
         "primitives--slot",
         "primitives--overflow",
+        "primitives--good",
+        "primitives--bad",
     }
 
     DEFAULT_CSS = """
@@ -102,6 +104,13 @@ class PrimitivesPanel(FittedPanel):
         & > .primitives--selected { text-style: bold reverse; }
         & > .primitives--slot { background: $panel; }
         & > .primitives--overflow { background: $error; }
+        /* a CAS that swapped, a future or task done; one that failed, raised, lost */
+        & > .primitives--good { color: ansi_green; text-style: bold; }
+        & > .primitives--bad { color: ansi_red; text-style: bold; }
+        &:light {
+            & > .primitives--good { color: $text-success; }
+            & > .primitives--bad { color: $text-error; }
+        }
     }
     """
 
@@ -122,6 +131,8 @@ class PrimitivesPanel(FittedPanel):
             return Text("")
         self._indices = {t.name: t.index for t in snapshot.threads}
         self._dark = dark_theme(self)
+        self._good = self.get_component_rich_style("primitives--good", partial=True)
+        self._bad = self.get_component_rich_style("primitives--bad", partial=True)
         primitives = snapshot.primitives
         wide = self.size.width >= WIDE
         # Fixed name and kind widths, so the rows of every table below line up as one.
@@ -256,13 +267,13 @@ class PrimitivesPanel(FittedPanel):
                     f" expected {attempt.expected}, set ",
                     (str(attempt.new), "bold"),
                 )
-                rows.append((Text("✓", style="bold green"), text))
+                rows.append((Text("✓", style=self._good), text))
             else:
                 text = Text.assemble(
                     self._thread(attempt.thread),
                     f" expected {attempt.expected}, found {attempt.found}",
                 )
-                rows.append((Text("✗", style="bold red"), text))
+                rows.append((Text("✗", style=self._bad), text))
         if rows:
             beside.append("  last CAS:", style="dim")
         return beside, rows
@@ -280,9 +291,9 @@ class PrimitivesPanel(FittedPanel):
             if access.lost is not None:
                 text.append_text(
                     Text.assemble(
-                        (" ✗ ", "bold red"),
+                        (" ✗ ", self._bad),
                         self._thread(access.lost.writer),
-                        ("'s update lost", "bold red"),
+                        ("'s update lost", self._bad),
                     )
                 )
             rows.append((self._thread(access.thread), text))
@@ -310,13 +321,13 @@ class PrimitivesPanel(FittedPanel):
         words."""
         match future.state:
             case FutureState.DONE:
-                return Text("✓", style="bold green"), Text.assemble(
+                return Text("✓", style=self._good), Text.assemble(
                     "done: ", (f"{future.result}", "bold")
                 )
             case FutureState.FAILED:
                 error = future.error
                 raised = f"{error.type_name}: {error.message}" if error is not None else ""
-                return Text("✗", style="bold red"), Text.assemble(("raised ", "bold red"), raised)
+                return Text("✗", style=self._bad), Text.assemble(("raised ", self._bad), raised)
             case FutureState.CANCELLED:
                 return Text("⊘", style="bold"), Text("cancelled", style="bold")
             case FutureState.RUNNING:
@@ -415,7 +426,8 @@ class PrimitivesPanel(FittedPanel):
             ]
         )
         tasks: list[Row] = [
-            (Text(task.name, style="bold"), task_state_text(task)) for task in loop.tasks
+            (Text(task.name, style="bold"), task_state_text(task, good=self._good, bad=self._bad))
+            for task in loop.tasks
         ]
         rows = self._capped_rows(tasks)
         timers = [Text(timer_text(timer)) for timer in loop.timers]
@@ -423,7 +435,7 @@ class PrimitivesPanel(FittedPanel):
             (self._label("timers" if position == 0 else ""), timer)
             for position, timer in enumerate(self._capped(timers))
         ]
-        dropped = [never_awaited_text(coroutine) for coroutine in loop.never_awaited]
+        dropped = [never_awaited_text(c, bad=self._bad) for c in loop.never_awaited]
         rows += [
             (self._label("unawaited" if position == 0 else ""), text)
             for position, text in enumerate(self._capped(dropped))
