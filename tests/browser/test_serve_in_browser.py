@@ -110,8 +110,10 @@ def status(screen: str) -> str:
 
 
 def test_the_served_app_in_a_browser(
-    served: Served, chromium: Any, artifacts: Callable[[str], Path]
+    chromium: Any, served: Served, artifacts: Callable[[str], Path]
 ) -> None:
+    # (chromium first: skipped before a server starts; the server stops with the tab still
+    # open, as when a lecturer presses Ctrl+C, and must close it and end its app)
     from selenium.webdriver.common.keys import Keys
 
     page = Page(chromium)
