@@ -26,6 +26,12 @@ log = logging.getLogger("threadlab.serve")
 class TabApp(AppService):
     """The app process of one browser tab; stopping it waits until the process has ended."""
 
+    async def run(self) -> None:
+        await super().run()
+        # The app has ended, even without saying so (it failed to start, or crashed): close
+        # the tab's connection, so the page says "Session ended" rather than stay blank.
+        await self.remote_close()
+
     async def stop(self) -> None:
         process = self._process  # (textual-serve's own; pinned in constraints.txt)
         with contextlib.suppress(TimeoutError):  # (a stuck app is killed below)
