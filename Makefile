@@ -7,17 +7,37 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench clean browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# The browser test (tests/browser) drives Debian's Chromium through its ChromeDriver. When they
+# are missing and this is a root shell with apt-get, install them (a fresh machine gets them);
+# otherwise carry on: the test is skipped and says how to install them.
+BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+BROWSER_PACKAGES := chromium chromium-driver
+APT := DEBIAN_FRONTEND=noninteractive apt-get -y -qq -o=Dpkg::Use-Pty=0
+
+browser:
+	@if ls $(BROWSER) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's $(BROWSER_PACKAGES) for the browser test (once)"; \
+		{ $(APT) install --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+		|| { $(APT) update >/dev/null 2>&1 \
+		&& $(APT) install --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; }; } \
+		|| echo "could not install $(BROWSER_PACKAGES): the browser test will be skipped"; \
+	else \
+		echo "no $(BROWSER): the browser test will be skipped" \
+			"(as root: apt-get install $(BROWSER_PACKAGES))"; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/threadlab $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -1,5 +1,5 @@
-"""The ``threadlab`` command line: the picker, ``run``, ``list``, ``trace``, ``explore`` and
-``replay``.
+"""The ``threadlab`` command line: the picker, ``run``, ``list``, ``trace``, ``explore``,
+``replay`` and ``serve``.
 
 Bad input gets one line saying what is wrong and what is valid, exit status 2, and no
 traceback. Textual is imported only by the commands that open the app.
@@ -30,6 +30,8 @@ from threadlab.engine.scenario import (
 from threadlab.engine.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 from threadlab.tui.explore_cli import add_arguments as add_explore_arguments
 from threadlab.tui.explore_cli import run_explore
+from threadlab.tui.serve_cli import add_arguments as add_serve_arguments
+from threadlab.tui.serve_cli import run_serve
 
 if TYPE_CHECKING:
     from threadlab.tui.app import ThreadlabApp
@@ -200,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-execute without the app: exit 0 when the events match, 1 when they differ",
     )
     _add_save_dir(replay, argparse.SUPPRESS)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app to web browsers (each tab runs its own app)",
+        description="Serves the app on http://HOST:PORT with textual-serve: each browser tab "
+        "that opens it runs its own app, with the APP ARGS given here (nothing: the picker). "
+        "Saves from every tab go to the save folder on this machine. Ctrl+C stops.",
+    )
+    add_serve_arguments(serve)
+    _add_save_dir(serve, argparse.SUPPRESS)
     return parser
 
 
@@ -278,6 +290,38 @@ def _replay(path: str, check: bool, save_dir: str) -> int:
     return 0
 
 
+SERVED_COMMANDS = (None, "run", "replay")
+
+
+def _served_app(app_args: Sequence[str], save_dir: str | None) -> str:
+    """Check what ``serve`` gives each tab's app as the app itself would (one line and exit 2
+    now, not in every tab), and return the save folder: the app's own ``--save-dir``, else
+    serve's, else ``$THREADLAB_SAVE_DIR``, else the current folder ('')."""
+    words = list(app_args)
+    program_args: list[str] = []
+    if "--" in words:
+        cut = words.index("--")
+        words, program_args = words[:cut], words[cut + 1 :]
+    args = build_parser().parse_args(words)
+    if args.command not in SERVED_COMMANDS or (args.command == "replay" and args.check):
+        fail(
+            f"serve opens the app, not {quote(args.command)} (valid after serve's options: "
+            "nothing for the picker, run NAME|FILE.py [...], or replay FILE)"
+        )
+    if program_args and args.command != "run":
+        fail("arguments after -- are for 'run' of a program file")
+    if args.save_dir is not None and save_dir is not None:
+        fail("--save-dir is given twice (give it once)")
+    folder = save_folder(args.save_dir if save_dir is None else save_dir, os.environ)
+    if args.command == "run":
+        _config(args, program_args)
+    elif args.command == "replay":
+        from threadlab.scenarios import get_scenario
+
+        runfile.load(args.file, get_scenario)
+    return folder
+
+
 def _run_app(app: ThreadlabApp) -> None:
     """Run the app; on leaving, say in one line which threads could not be stopped."""
     app.run()
@@ -294,7 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = words.index("--")
         words, program_args = words[:cut], words[cut + 1 :]
     args = build_parser().parse_args(words)
-    if program_args and args.command not in ("run", "trace", "explore"):
+    if args.command == "serve" and program_args:  # the served program's own arguments
+        args.app_args = [*args.app_args, "--", *program_args]
+    elif program_args and args.command not in ("run", "trace", "explore"):
         fail("arguments after -- are for 'run', 'trace' or 'explore' of a program file")
     try:
         if args.command == "list":
@@ -306,6 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "replay":
             save_dir = save_folder(args.save_dir, os.environ) if not args.check else ""
             return _replay(args.file, args.check, save_dir)
+        elif args.command == "serve":
+            save_dir = _served_app(args.app_args, args.save_dir)
+            return run_serve(args.host, args.port, args.app_args, save_dir)
         elif args.command == "run":
             save_dir = save_folder(args.save_dir, os.environ)
             config = _config(args, program_args)

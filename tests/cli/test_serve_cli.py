@@ -1,0 +1,212 @@
+"""``threadlab serve``: its arguments, the checks before serving, and a real server started
+and stopped with Ctrl+C (no browser here: tests/browser opens the page in Chromium)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from threadlab.engine import runfile
+from threadlab.engine.history import History
+from threadlab.engine.scenario import resolve_config
+from threadlab.scenarios import get_scenario
+from threadlab.tui import cli, serve_cli
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, Any]]:
+    """What the command line would serve (not served), from tmp_path as current folder."""
+    calls: list[dict[str, Any]] = []
+
+    def record(host: str, port: int, app_args: list[str], save_dir: str) -> int:
+        calls.append({"host": host, "port": port, "app_args": app_args, "save_dir": save_dir})
+        return 0
+
+    monkeypatch.setattr(cli, "run_serve", record)
+    monkeypatch.delenv("THREADLAB_SAVE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return calls
+
+
+def test_the_defaults_and_the_app_arguments(served: list[dict[str, Any]]) -> None:
+    assert cli.main(["serve"]) == 0
+    assert cli.main(["serve", "--port", "8123", "run", "producer-consumer", "--variant", "if"]) == 0
+    assert cli.main(["serve", "--host", "0.0.0.0", "run", "mutex", "--paused"]) == 0
+    assert served == [
+        {"host": "127.0.0.1", "port": 8000, "app_args": [], "save_dir": ""},
+        {
+            "host": "127.0.0.1",
+            "port": 8123,
+            "app_args": ["run", "producer-consumer", "--variant", "if"],
+            "save_dir": "",
+        },
+        {"host": "0.0.0.0", "port": 8000, "app_args": ["run", "mutex", "--paused"], "save_dir": ""},
+    ]
+
+
+def test_a_program_and_its_own_arguments_are_served(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    (tmp_path / "prog.py").write_text("import sys\nprint(sys.argv)\n")
+    assert cli.main(["serve", "run", "prog.py", "--", "a", "--b"]) == 0
+    assert served[0]["app_args"] == ["run", "prog.py", "--", "a", "--b"]
+
+
+def test_the_save_folder_is_serves_the_apps_or_the_setting(
+    served: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("mine", "apps", "setting"):
+        (tmp_path / name).mkdir()
+    assert cli.main(["serve", "--save-dir", "mine"]) == 0
+    assert cli.main(["--save-dir", "mine", "serve"]) == 0
+    assert cli.main(["serve", "run", "mutex", "--save-dir", "apps"]) == 0
+    monkeypatch.setenv("THREADLAB_SAVE_DIR", str(tmp_path / "setting"))
+    assert cli.main(["serve"]) == 0
+    assert [call["save_dir"] for call in served] == [
+        "mine",
+        "mine",
+        "apps",
+        str(tmp_path / "setting"),
+    ]
+
+
+def test_a_run_file_is_served_for_replay(served: list[dict[str, Any]], tmp_path: Path) -> None:
+    path = str(tmp_path / "run.json")
+    runfile.save(path, runfile.record(resolve_config(get_scenario("mutex"), seed=1), History()))
+    assert cli.main(["serve", "replay", path]) == 0
+    assert served[0]["app_args"] == ["replay", path]
+
+
+@pytest.mark.parametrize(
+    ("words", "says"),
+    [
+        (["serve", "--port", "0"], "port 0 is out of range (valid: 1..65535)"),
+        (["serve", "--port", "http"], "port 'http' is not a whole number"),
+        (["serve", "--bogus"], "unrecognized arguments: --bogus"),
+        (["serve", "list"], "serve opens the app, not 'list'"),
+        (["serve", "serve"], "serve opens the app, not 'serve'"),
+        (["serve", "replay", "x.json", "--check"], "serve opens the app, not 'replay'"),
+        (["serve", "run", "nosuch"], "unknown scenario 'nosuch'"),
+        (["serve", "run", "mutex", "--variant", "zz"], "unknown variant 'zz' for mutex"),
+        (["serve", "replay", "missing.json"], "missing.json"),
+        (["serve", "--save-dir", "a", "run", "mutex", "--save-dir", "b"], "given twice"),
+        (["serve", "--save-dir", "nowhere"], "nowhere"),
+        (["serve", "--", "x"], "arguments after -- are for 'run'"),
+        (["serve", "--host", ""], "--host is empty"),
+        (["serve", "--host", "no-such-host.invalid"], "cannot be found"),
+        # TEST-NET-1 (RFC 5737): never an address of this machine
+        (["serve", "--host", "192.0.2.1"], "is not an address of this machine"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    words: list[str],
+    says: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("THREADLAB_SAVE_DIR", raising=False)
+    with pytest.raises(SystemExit) as leaving:
+        cli.main(words)
+    assert leaving.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("threadlab: error: ") and err.count("\n") == 1, err
+    assert says in err
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port of 127.0.0.1 another program listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def test_a_port_taken_is_one_line_and_exit_2(
+    taken_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as leaving:
+        cli.main(["serve", "--port", str(taken_port)])
+    assert leaving.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"threadlab: error: port {taken_port} on '127.0.0.1' is taken by another program "
+        "(choose another with --port)\n"
+    )
+
+
+def test_each_tab_runs_this_pythons_app_with_the_arguments_and_save_folder() -> None:
+    command = serve_cli.app_command(["run", "my prog.py", "--", "a b"], "/saves/here")
+    assert command.startswith("exec ")
+    assert shlex.split(command[len("exec ") :]) == [
+        sys.executable,
+        "-m",
+        "threadlab.tui",
+        "--save-dir",
+        "/saves/here",
+        "run",
+        "my prog.py",
+        "--",
+        "a b",
+    ]
+
+
+def test_the_url_names_a_host_a_browser_can_open() -> None:
+    assert serve_cli.url_host("127.0.0.1") == "127.0.0.1"
+    assert serve_cli.url_host("::1") == "[::1]"
+    assert serve_cli.url_host("localhost") == "localhost"
+    assert serve_cli.url_host("0.0.0.0") == socket.gethostname()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_a_real_server_says_where_serves_the_page_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "threadlab.tui", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env={**os.environ, "THREADLAB_SAVE_DIR": str(saves)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        said = server.stdout.readline()
+        assert said == (
+            f"threadlab: serving the app on http://127.0.0.1:{port} (open it in a browser; "
+            f"each tab runs its own app; saves go to {saves}). Ctrl+C stops.\n"
+        )
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            page = response.read().decode()
+        assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
+        os.killpg(server.pid, signal.SIGINT)  # as Ctrl+C in a terminal does
+        out, err = server.communicate(timeout=20)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert server.returncode == 0
+    assert "Traceback" not in out + err
+    assert err == "threadlab: stopped serving\n"
