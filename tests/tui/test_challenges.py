@@ -3,8 +3,10 @@ that keeps the best (never crashing on a bad one); the challenges screen; the go
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,13 +15,15 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 from tui_testing import hint_text, make_app, run, runtime_of, scenario_screen, settle, show
 
-from threadlab.engine import resolve_config
+from threadlab.engine import Runtime, Snapshot, resolve_config
 from threadlab.engine.challenge import Actions, challenge_of
+from threadlab.engine.history import History
 from threadlab.scenarios import SCENARIOS, get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.challenges import (
     DATA_DIR_VARIABLE,
     STORE_NAME,
+    SURVIVAL_STRETCH,
     TOUR,
     ChallengeStore,
     Result,
@@ -29,6 +33,7 @@ from threadlab.tui.challenges import (
     tour,
     won_words,
 )
+from threadlab.tui.screens.challenge_play import ChallengePlay
 from threadlab.tui.screens.challenges import ChallengesScreen
 from threadlab.tui.screens.help import HelpScreen
 from threadlab.tui.screens.picker import PickerScreen
@@ -36,6 +41,8 @@ from threadlab.tui.screens.scenario import ScenarioScreen
 from threadlab.tui.widgets.verdict import VerdictBanner
 
 SIZE = (80, 24)
+
+Launch = Callable[..., Runtime]
 
 MUTEX_MOVES = "1111222333"
 """mutex/unlocked (default parameters, seed 0, paused at step 0): MainThread starts T1..T3
@@ -304,3 +311,51 @@ def test_the_challenges_screen_lists_them_marks_progress_and_opens_one(
             assert "Challenges" in titles
 
     run(body)
+
+
+def _first_snapshot(name: str, variant: str, launch: Launch) -> Snapshot:
+    runtime = launch(get_scenario(name), variant=variant)
+    runtime.wait_idle()
+    return runtime.snapshot()
+
+
+def test_a_long_run_of_a_fixed_variant_says_now_and_then_what_it_survived(
+    launch: Launch, private_data_dir: str
+) -> None:
+    config = resolve_config(get_scenario("mutex"), "locked")
+    first = _first_snapshot("mutex", "locked", launch)
+    play = ChallengePlay(ChallengeStore(private_data_dir))
+    history = History()
+    for _ in range(SURVIVAL_STRETCH + 1):
+        history.record_step(1, True)
+
+    def judge(step: int, epoch: int = 0) -> str | None:
+        snapshot = dataclasses.replace(first, step=step)
+        judged = play.judge(config, snapshot, epoch, lambda: history, lambda h, s: False)
+        assert judged.note is None
+        return judged.say
+
+    assert judge(SURVIVAL_STRETCH - 1) is None
+    said = judge(SURVIVAL_STRETCH)
+    assert said == "Try to break it: still unbroken. It survived 500 steps and 500 of your choices."
+    assert judge(SURVIVAL_STRETCH + 1) is None  # once a stretch
+    assert judge(SURVIVAL_STRETCH * 2, epoch=1) is None  # after a rewind: not at once
+    assert ChallengeStore(private_data_dir).best("mutex/locked") == Result(False, 500, 500)
+
+
+def test_a_schedule_the_explorer_found_meets_the_goal_but_is_not_scored(
+    launch: Launch, private_data_dir: str
+) -> None:
+    runtime = launch(get_scenario("mutex"), variant="unlocked")
+    runtime.step(1_000)
+    runtime.wait_idle()
+    snapshot = runtime.snapshot()
+    assert snapshot.verdict is not None
+    play = ChallengePlay(ChallengeStore(private_data_dir))
+    judged = play.judge(runtime.config, snapshot, 0, runtime.history, lambda h, s: True)
+    assert judged.note is not None and judged.note.label == "GOAL MET"
+    assert "explorer" in judged.note.text
+    assert ChallengeStore(private_data_dir).best("mutex/unlocked") is None
+    judged = play.judge(runtime.config, snapshot, 1, runtime.history, lambda h, s: False)
+    assert judged.note is not None and judged.note.label == "CHALLENGE WON"
+    assert "in 13 steps and 0 actions" in judged.note.text  # the scheduler's own run
