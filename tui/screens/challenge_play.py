@@ -154,7 +154,5 @@ class ChallengePlay:
             problem = self.store.problem()
         if not finished:
             return Judged(None, problem or f"{BREAK_IT_GOAL}: still unbroken. {words}")
-        self._note = ChallengeNote(
-            SURVIVED, f"{BREAK_IT_GOAL}: {words} Press r to try again.", won=False
-        )
+        self._note = ChallengeNote(SURVIVED, f"{BREAK_IT_GOAL}: {words}", won=False)
         return Judged(self._note, problem)
