@@ -19,7 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
+from textual.pilot import Pilot
+from tui_testing import scenario_screen
+
+from threadlab.engine import Runtime
 from threadlab.engine.model import RunState
+from threadlab.tui.widgets.hint import HintLine
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class Moves:
     """Where the run stands once every key has been pressed (and the run has settled)."""
     why: str
     """What the moves do, in one line."""
+    says: str = ""
+    """Words the verdict's text must contain (who and what), or "" to check the state only."""
     pending: str | None = None
     """Why the verdict cannot be reached yet (the test is expected to fail), or None."""
 
@@ -85,6 +93,7 @@ CHALLENGES: tuple[Moves, ...] = (
         ),
         RunState.VIOLATION,
         "step T1 into the critical section, then T2: nothing stops the second",
+        says="T1 and T2 are in the critical section together",
     ),
     Moves(
         "producer-consumer",
@@ -98,6 +107,7 @@ CHALLENGES: tuple[Moves, ...] = (
         RunState.FAILED,
         "a consumer waits on an empty buffer; a spurious wakeup (w) makes it pop anyway "
         "(IndexError: pop from empty list)",
+        says="C1 failed: IndexError: pop from empty list",
     ),
     Moves(
         "cas",
@@ -112,6 +122,7 @@ CHALLENGES: tuple[Moves, ...] = (
         ),
         RunState.VIOLATION,
         "T1 and T2 both read the counter before either writes: one increment is lost",
+        says="final count equals increments made",
     ),
     Moves(
         "readers-writers",
@@ -120,6 +131,7 @@ CHALLENGES: tuple[Moves, ...] = (
         RunState.LOST_WAKEUP,
         "both writers wait while the readers read; the last reader out wakes only W1, "
         "and W1 wakes nobody when it is done: W2 waits forever",
+        says="no live thread is left to wake W2",
     ),
     Moves(
         "readers-writers",
@@ -128,6 +140,7 @@ CHALLENGES: tuple[Moves, ...] = (
         RunState.LOST_WAKEUP,
         "both writers wait while the readers read; the last reader out wakes only W1, "
         "whose notify_all wakes the readers only: W2 waits forever",
+        says="no live thread is left to wake W2",
     ),
     Moves(
         "philosophers",
@@ -141,6 +154,7 @@ CHALLENGES: tuple[Moves, ...] = (
         ),
         RunState.DEADLOCK,
         "every philosopher takes its left fork, then reaches for the right one",
+        says="Cycle: Ph1 → Ph2 → Ph3 → Ph1",
     ),
     Moves(
         "coroutines",
@@ -151,6 +165,7 @@ CHALLENGES: tuple[Moves, ...] = (
         ),
         RunState.VIOLATION,
         "step the loop until long_running_computation() drops to_thread(...) unawaited",
+        says="coroutine 'to_thread' made at line",
     ),
     Moves(
         "coroutines",
@@ -162,6 +177,7 @@ CHALLENGES: tuple[Moves, ...] = (
         ),
         RunState.LOOP_BLOCKED,
         "a coroutine's time.sleep() holds the loop while the worker thread's time passes",
+        says="fetch_blocking",
     ),
     Moves(
         "condition",
@@ -176,6 +192,7 @@ CHALLENGES: tuple[Moves, ...] = (
         RunState.LOST_WAKEUP,
         "the alarm's first notify comes before anyone waits: it is lost, and one thread is "
         "left waiting with nobody to wake it",
+        says="Lost wakeup: no thread can run, and no live thread is left to wake",
     ),
     Moves(
         "event-loop",
@@ -190,6 +207,7 @@ CHALLENGES: tuple[Moves, ...] = (
         ),
         RunState.LOOP_BLOCKED,
         "a click posted while the one long handler computes everything waits behind it",
+        says="compute_everything",
         pending="LOOP BLOCKED for the thread-based event loop is being built (issue 13)",
     ),
 )
@@ -274,8 +292,82 @@ SURVIVED: tuple[Moves, ...] = (
         RunState.FINISHED,
         "both writers wait for a reader; new readers wait behind them; every wakeup is a broadcast",
     ),
+    Moves(
+        "coroutines",
+        "async",
+        keys(
+            "1111",  # the loop makes the fetch tasks, hands crunch_numbers to asyncio_0,
+            # then runs fetch(1) up to its await asyncio.sleep(): the loop is free again
+            "222",  # asyncio_0 crunches (sleeps 0.4 s) beside the loop
+            RUN,
+        ),
+        RunState.FINISHED,
+        "the blocking-call moves: here each fetch awaits, so the loop is never held",
+    ),
+    Moves(
+        "event-loop",
+        "chunked",
+        keys(
+            "11",  # MainThread starts Loop and Input
+            "22",  # Loop waits for an event
+            "33",  # Input posts compute_one_part
+            "22",  # Loop takes it: one part (0.2 s), then it schedules the next
+            "e",  # post a click: it runs before the next part
+            RUN,
+        ),
+        RunState.FINISHED,
+        "the blocking moves: a click posted during a part runs before the next part",
+    ),
 )
 """The fixed variants under the same kind of moves: each runs to its end."""
 
 MOVES: dict[tuple[str, str], Moves] = {(m.scenario, m.variant): m for m in CHALLENGES + SURVIVED}
 """Every entry above by (scenario, variant)."""
+
+
+# ------------------------------------------------------------------ pressing the moves
+
+SETTLE_SECONDS = 60.0
+"""How long the engine may take to settle after a key (a run let go at full speed)."""
+
+CHARACTERS = {"space": " ", "plus": "+"}
+"""The character of each named key the moves use (a one-character key is its own)."""
+
+
+HANDLED_WITHIN = 100
+"""How many times the screen's message queues may drain before a key must have been handled
+(a key travels from the app to the focused widget and bubbles up to the screen's bindings)."""
+
+
+def _seen(runtime: Runtime) -> tuple[int, float | None, bool]:
+    snapshot = runtime.snapshot()
+    return snapshot.revision, snapshot.speed, snapshot.pace_paused
+
+
+async def press(pilot: Pilot[object], runtime: Runtime, key: str) -> bool:
+    """Press ``key`` as a learner does, and return once the run has settled and the screen
+    shows it (so that ``w`` acts on the waiter the screen shows, as it would a frame later).
+
+    The key goes through the app's own key handling and bindings, as with ``pilot.press``,
+    but without its wait for the process to go CPU-idle (about 0.1 s a key; the
+    readers-writers moves are 94 keys). A key travels from the app to the focused widget and
+    bubbles up to the screen's bindings, so one drain of the screen's queues is not always
+    enough (it usually takes two): drain them until the run changes or the hint line says
+    why it did not.
+
+    Returns:
+        True when the run changed, False when the key was refused (the hint line says why).
+    """
+    screen = scenario_screen(pilot.app)
+    hint = screen.query_one(HintLine)
+    before, said = _seen(runtime), hint.message
+    pilot.app.post_message(events.Key(key, CHARACTERS.get(key, key)))
+    for _ in range(HANDLED_WITHIN):
+        await pilot._wait_for_screen()
+        assert runtime.wait_idle(SETTLE_SECONDS), f"{key}: the run did not settle"
+        if _seen(runtime) != before:
+            screen.refresh_snapshot()  # as the frame timer does at its next tick
+            return True
+        if hint.message is not said:
+            return False
+    raise AssertionError(f"the key {key} was not handled")

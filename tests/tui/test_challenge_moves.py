@@ -6,58 +6,16 @@ their end."""
 from __future__ import annotations
 
 import pytest
-from challenge_moves import CHALLENGES, MOVES, SURVIVED, Moves
-from textual import events
-from textual.pilot import Pilot
+from challenge_moves import CHALLENGES, MOVES, SURVIVED, Moves, press
 from textual.widgets import OptionList
-from tui_testing import hint_text, pull_frame, run, scenario_screen, settle, until_running
+from tui_testing import hint_text, run, scenario_screen, settle, until_running
 
-from threadlab.engine import Runtime, Snapshot, resolve_config
+from threadlab.engine import Snapshot, resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.picker import VARIANT_SEPARATOR
-from threadlab.tui.widgets.hint import HintLine
 
 SIZE = (80, 24)
-
-SETTLE_SECONDS = 60.0
-"""How long the engine may take to settle after a key (a run let go at full speed)."""
-
-
-CHARACTERS = {"space": " ", "plus": "+"}
-"""The character of each named key the moves use (a one-character key is its own)."""
-
-
-HANDLED_WITHIN = 100
-"""How many times the screen's message queues may drain before a key must have been handled
-(a key travels from the app to the focused widget and bubbles up to the screen's bindings)."""
-
-
-def _seen(runtime: Runtime) -> tuple[int, float | None, bool]:
-    snapshot = runtime.snapshot()
-    return snapshot.revision, snapshot.speed, snapshot.pace_paused
-
-
-async def press(pilot: Pilot[object], runtime: Runtime, key: str) -> bool:
-    """Press ``key`` through the app's own key handling and bindings, as ``pilot.press``
-    does but without its wait for the process to go CPU-idle (about 0.1 s a key; the
-    readers-writers moves are 94 keys), and let the engine settle.
-
-    Returns:
-        True when the run changed, False when the key was refused (the hint line says why).
-    """
-    app = pilot.app
-    hint = scenario_screen(app).query_one(HintLine)
-    before, said = _seen(runtime), hint.message
-    app.post_message(events.Key(key, CHARACTERS.get(key, key)))
-    for _ in range(HANDLED_WITHIN):
-        await pilot._wait_for_screen()
-        assert runtime.wait_idle(SETTLE_SECONDS), f"{key}: the run did not settle"
-        if _seen(runtime) != before:
-            return True
-        if hint.message is not said:
-            return False
-    raise AssertionError(f"the key {key} was not handled")
 
 
 def _open_from_picker(app: ThreadlabApp, moves: Moves) -> None:
@@ -87,9 +45,12 @@ async def play(moves: Moves) -> Snapshot:
             changed = await press(pilot, runtime, key)
             assert changed, f"key {number} ({key}) was refused: {hint_text(app)!r}"
             assert not scenario_screen(app).controller.travelling
-            pull_frame(app)  # the screen shows the step, as one frame later: w acts on it
         await settle(pilot)
         return runtime.snapshot()
+
+
+def _verdict_words(snapshot: Snapshot) -> str:
+    return snapshot.verdict.text if snapshot.verdict is not None else ""
 
 
 def _cases(table: tuple[Moves, ...]) -> list[object]:
@@ -107,10 +68,11 @@ def _cases(table: tuple[Moves, ...]) -> list[object]:
 def test_the_moves_win_the_challenge(moves: Moves) -> None:
     async def body() -> None:
         snapshot = await play(moves)
+        words = _verdict_words(snapshot)
         assert snapshot.run_state is moves.verdict, (
-            f"{moves.why}: ended {snapshot.run_state} at step {snapshot.step}: "
-            f"{snapshot.verdict.text if snapshot.verdict else ''}"
+            f"{moves.why}: {snapshot.run_state} at step {snapshot.step}: {words}"
         )
+        assert moves.says and moves.says in words
 
     run(body)
 
@@ -120,8 +82,7 @@ def test_the_fixed_variant_survives_the_same_moves(moves: Moves) -> None:
     async def body() -> None:
         snapshot = await play(moves)
         assert snapshot.run_state is moves.verdict, (
-            f"{moves.why}: ended {snapshot.run_state} at step {snapshot.step}: "
-            f"{snapshot.verdict.text if snapshot.verdict else ''}"
+            f"{moves.why}: {snapshot.run_state} at step {snapshot.step}: {_verdict_words(snapshot)}"
         )
         assert all(thread.state.ended for thread in snapshot.threads)
 
