@@ -73,9 +73,7 @@ _READERS_STRAND_A_WRITER = keys(
     "4444",  # R3 too (readers 3)
     # each reader in turn leaves (the others still inside: nobody is woken) and comes back
     # for its next read, three times: each is now in its 4th and last read
-    "222222333333444444",
-    "222222333333444444",
-    "222222333333444444",
+    *(("222222", "333333", "444444") * 3),
     "222",  # R1 leaves for good (readers 2)
     "333",  # R2 too (readers 1)
     "4444",  # R3, the last reader out: readers 0, notify wakes ONE writer, W1
@@ -245,7 +243,7 @@ SURVIVED: tuple[Moves, ...] = (
         keys(
             "11",  # MainThread starts T1 and T2
             "222",  # T1's compare_exchange swaps: it holds the spinlock, enters
-            "3333",  # T2's exchanges fail: it spins (retries 2)
+            "3333",  # T2's compare_exchange fails, twice: it spins, trying again
             RUN,
         ),
         RunState.FINISHED,
@@ -297,7 +295,7 @@ SURVIVED: tuple[Moves, ...] = (
         "async",
         keys(
             "1111",  # the loop makes the fetch tasks, hands crunch_numbers to asyncio_0,
-            # then runs fetch(1) up to its await asyncio.sleep(): the loop is free again
+            # then runs each fetch up to its await asyncio.sleep(): none holds the loop
             "222",  # asyncio_0 crunches (sleeps 0.4 s) beside the loop
             RUN,
         ),
