@@ -359,3 +359,30 @@ def test_a_schedule_the_explorer_found_meets_the_goal_but_is_not_scored(
     judged = play.judge(runtime.config, snapshot, 1, runtime.history, lambda h, s: False)
     assert judged.note is not None and judged.note.label == "CHALLENGE WON"
     assert "in 13 steps and 0 actions" in judged.note.text  # the scheduler's own run
+
+
+def test_a_buggy_run_that_ends_without_its_bug_says_so() -> None:
+    async def body() -> None:
+        app = make_app("mutex", "unlocked")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            runtime = runtime_of(app)
+            # each worker runs all its rounds before MainThread starts the next: never two
+            for _ in range(200):
+                snapshot = runtime.snapshot()
+                if snapshot.run_state.value != "PAUSED":
+                    break
+                runnable = [t.name for t in snapshot.threads if t.state.can_run]
+                workers = [name for name in runnable if name != "MainThread"]
+                runtime.step_thread(workers[0] if workers else "MainThread")
+                runtime.wait_idle()
+            show(app)
+            await pilot.pause()
+            assert runtime.snapshot().run_state.value == "FINISHED", runtime.snapshot().verdict
+            assert hint_text(app) == (
+                "Every thread has finished, and the bug did not happen. Press r to try "
+                "again: Get two threads into the critical section at once."
+            )
+            assert _banner(app) == ""
+
+    run(body)

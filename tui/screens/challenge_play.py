@@ -70,6 +70,11 @@ class ChallengePlay:
         """The challenge in words (None: a program of the user's has none)."""
         return goal_words(challenge_of(config)) if shipped(config) else None
 
+    @staticmethod
+    def winnable(config: RunConfig) -> bool:
+        """Whether the run's challenge is won by making its bug happen."""
+        return challenge_of(config).winnable
+
     def judge(
         self,
         config: RunConfig,

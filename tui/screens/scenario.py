@@ -394,6 +394,7 @@ class ScenarioScreen(Screen[None]):
             return
         config = self.runtime.config
         self._hint.goal = play.goal(config)
+        self._hint.winnable = play.winnable(config)
         judged = play.judge(config, snapshot, self._epoch, self.runtime.history, self._explored_to)
         self._banner.note = judged.note
         if judged.say is not None:

@@ -40,9 +40,12 @@ _GLYPHS: dict[str, str] = {
 }
 
 
-def hint_for(snapshot: Snapshot | None, goal: str | None = None) -> str | None:
+def hint_for(
+    snapshot: Snapshot | None, goal: str | None = None, winnable: bool = False
+) -> str | None:
     """What the user can do next, when the run waits for them (None otherwise); paused at
-    step 0, the run's challenge ``goal`` comes first."""
+    step 0, the run's challenge ``goal`` comes first, and a run that ended without winning
+    its (``winnable``) challenge says so."""
     if snapshot is None or shows_verdict(snapshot):
         return None
     if snapshot.idle_reason:
@@ -51,6 +54,9 @@ def hint_for(snapshot: Snapshot | None, goal: str | None = None) -> str | None:
         press = f" Press {keys}." if keys else ""
         return f"{reason[:1].upper()}{reason[1:]}.{press}"
     if snapshot.run_state is RunState.FINISHED:
+        if goal is not None and winnable and snapshot.verdict is None:
+            missed = "Every thread has finished, and the bug did not happen"
+            return f"{missed}. Press r to try again: {goal}."
         return "Every thread has finished. Press r to run it again."
     if snapshot.run_state is RunState.PAUSED:
         keys = "1-9 or # to step a thread" if len(snapshot.threads) > 9 else "1-9 to step a thread"
@@ -108,6 +114,8 @@ class HintLine(Widget):
     """Slow work under way ("rewinding to step 40…"); shown above everything else."""
     goal: reactive[str | None] = reactive(None, layout=True)
     """The run's challenge, in words: the standing hint at step 0 says it."""
+    winnable: reactive[bool] = reactive(False, layout=True)
+    """Whether the challenge is a buggy variant's (a run that ends without its bug says so)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -137,7 +145,7 @@ class HintLine(Widget):
             return "busy", self.busy
         if self.message is not None:
             return self.message.severity, self.message.text
-        hint = hint_for(self.snapshot, self.goal)
+        hint = hint_for(self.snapshot, self.goal, self.winnable)
         return ("hint", hint) if hint is not None else None
 
     @property
@@ -159,6 +167,9 @@ class HintLine(Widget):
         self._update_shown()
 
     def watch_goal(self) -> None:
+        self._update_shown()
+
+    def watch_winnable(self) -> None:
         self._update_shown()
 
     def render(self) -> Text:
