@@ -521,6 +521,7 @@ class Kernel:
                 thread.state = ThreadState.FAILED
                 thread.blocked_on = None
                 thread.operation = f"failed: {type(exc).__name__}: {exc}"
+                thread.error = type(exc).__name__
                 thread.traceback, file, line, main_line = program_traceback(self.program_files, exc)
                 if line is not None:
                     thread.file, thread.line = file, line

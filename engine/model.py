@@ -381,6 +381,11 @@ class Verdict:
     text: str
     threads: tuple[str, ...]
     step: int
+    error: str | None = None
+    """FAILED: the name of the type of the exception that ended the thread ('IndexError')."""
+    check: str | None = None
+    """VIOLATION: the words of the scenario's invariant that broke (its ``Check.text``);
+    None for a program's own ``assert``."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from threadlab.engine.challenge import BREAK_IT, Challenge
 from threadlab.engine.oneline import quote, shorten
 
 if TYPE_CHECKING:
@@ -81,6 +82,9 @@ class Variant:
     waits_for_user: bool | None = None
     """Overrides the scenario's ``waits_for_user`` for this variant (None: as the scenario):
     a variant whose own threads are meant to wake the waiters is judged, not left idle."""
+    challenge: Challenge = BREAK_IT
+    """What the learner is challenged to do with it: make a buggy variant's bug happen
+    (its goal and win condition), or, for a fixed one, try to break it."""
 
 
 @dataclass(frozen=True)

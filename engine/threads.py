@@ -44,6 +44,8 @@ class SimThread:
     main_line: int | None = None
     """Its line in the main file (the innermost frame there): the line its events record."""
     traceback: str | None = None
+    error: str | None = None
+    """Once an exception has ended it: the name of the exception's type."""
     gate: _thread.LockType = field(default_factory=lambda: _closed_gate())
     """Held while the thread may not go on; released once for every step it is given (and
     when the run stops). A bare lock rather than a ``threading.Semaphore``: handing the turn

@@ -96,6 +96,7 @@ class Judge:
                     f"{thread.name} failed: {failure}",
                     (thread.name,),
                     kernel.step,
+                    error=thread.error,
                 )
                 self.verdict = new
         quiet = self._loop_blocked() or self._starving()
@@ -115,6 +116,7 @@ class Judge:
                     f"Invariant broken: {text}. {problem}.",
                     tuple(involved),
                     kernel.step,
+                    check=text,
                 )
                 return self.verdict
         if all(t.state.ended or t.daemon for t in kernel.threads):  # daemons die with it

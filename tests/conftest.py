@@ -28,6 +28,21 @@ Launch = Callable[..., Runtime]
 
 
 @pytest.fixture(autouse=True)
+def private_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Point the app's data folder (challenge progress) at a fresh temporary folder.
+
+    Exists so that no test ever reads or writes the user's real ``~/.local/share/threadlab``
+    (a test that wins a challenge would record it there, and a user's progress would change
+    what a test sees). A test that wants its own folder sets ``THREADLAB_DATA_DIR`` again.
+    """
+    folder = str(tmp_path_factory.mktemp("data"))
+    monkeypatch.setenv("THREADLAB_DATA_DIR", folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_behind() -> Iterator[None]:
     """Fail the test that leaves an engine thread alive.
 

@@ -20,6 +20,8 @@ from threadlab.engine.files import OutputError, new_file, output_file
 from threadlab.engine.history import History
 from threadlab.engine.runtime import DEFAULT_SPEED, Runtime
 from threadlab.engine.scenario import RunConfig
+from threadlab.tui.challenges import ChallengeStore
+from threadlab.tui.screens.challenges import ChallengesScreen
 from threadlab.tui.screens.controller import run_stem
 from threadlab.tui.screens.picker import PickerScreen
 from threadlab.tui.screens.scenario import ScenarioScreen
@@ -81,6 +83,8 @@ class ThreadlabApp(App[None]):
         self.history = history
         self.preemptions = preemptions
         self.explore_jobs = explore_jobs
+        self.challenges = ChallengeStore()
+        """The best result of every challenge (in the user's data folder)."""
         self._runtimes: list[Runtime] = []
 
     def get_default_screen(self) -> Screen[None]:
@@ -118,6 +122,15 @@ class ThreadlabApp(App[None]):
         runtime = self.new_runtime(message.config, paused=True)
         self.push_screen(ScenarioScreen(runtime, back_to_picker=True))
 
+    def on_challenges_screen_chosen(self, message: ChallengesScreen.Chosen) -> None:
+        # played paused at step 0; p on the scenario screen comes back to the list
+        runtime = self.new_runtime(message.config, paused=True)
+        self.push_screen(ScenarioScreen(runtime, back_to_picker=True))
+
+    def show_challenges(self) -> None:
+        """Open the challenges screen (over the picker)."""
+        self.push_screen(ChallengesScreen(self.challenges))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title == "Screenshot":
@@ -131,6 +144,12 @@ class ThreadlabApp(App[None]):
                 yield command
         if isinstance(screen, ScenarioScreen):
             yield from screen.commands()
+        if isinstance(screen, PickerScreen):
+            yield SystemCommand(
+                "Challenges",
+                "Every challenge in the suggested order, with your progress (c)",
+                self.show_challenges,
+            )
 
     # ------------------------------------------------------- messages, files
 

@@ -3,7 +3,8 @@ what is checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, Watch, entry_params
+from threadlab.engine import Check, Scenario, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -58,6 +59,9 @@ def _retries(program: ProgramState) -> str:
     return "  ".join(f"{name}:{count}" for name, count in program.retries.items())
 
 
+NO_LOST_UPDATE = "final count equals increments made (counters)"
+"""An invariant's words, declared once: its check and the challenge that breaks it."""
+
 SCENARIO = Scenario(
     name="cas",
     title="Compare-and-exchange: spinlocks and lost updates",
@@ -79,12 +83,19 @@ SCENARIO = Scenario(
     ),
     variants=(
         Variant("spinlock", "a spinlock: spin on compare-and-exchange until it swaps"),
-        Variant("counter-racy", "counter += 1 as a separate read and write: updates get lost"),
+        Variant(
+            "counter-racy",
+            "counter += 1 as a separate read and write: updates get lost",
+            challenge=Challenge(
+                "Lose an update: make the final count come out short",
+                Win(VerdictKind.VIOLATION, check=NO_LOST_UPDATE),
+            ),
+        ),
         Variant("counter-cas", "counter += 1 with a compare-and-exchange retry loop"),
     ),
     checks=(
         Check("at most one thread in the critical section (spinlock)", _one_inside),
-        Check("final count equals increments made (counters)", _no_lost_update),
+        Check(NO_LOST_UPDATE, _no_lost_update),
     ),
     watches=(Watch("lock", _lock), Watch("counter", _counter), Watch("retries", _retries)),
 )

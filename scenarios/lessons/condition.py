@@ -3,7 +3,8 @@ and what is shown while it runs. Its threads wait for you to wake them."""
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, Variant, Watch, entry_params
+from threadlab.engine import Scenario, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -40,6 +41,10 @@ SCENARIO = Scenario(
             "an alarm thread A1 notifies every few steps; once it has ended, a waiter "
             "left behind is a lost wakeup",
             waits_for_user=False,
+            challenge=Challenge(
+                "Lose a wakeup: leave a thread waiting once the alarm has ended",
+                Win(VerdictKind.LOST_WAKEUP),
+            ),
         ),
     ),
     watches=(Watch("woken", _woken),),

@@ -3,7 +3,8 @@ what is checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, Watch, entry_params
+from threadlab.engine import Check, Scenario, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.primitives.aio import AsyncLoop
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
@@ -42,6 +43,9 @@ def _crunched(program: ProgramState) -> str:
     return ", ".join(map(str, program.crunched)) or "not yet"
 
 
+EVERY_AWAITED = "every coroutine made is awaited"
+"""An invariant's words, declared once: its check and the challenge that breaks it."""
+
 SCENARIO = Scenario(
     name="coroutines",
     title="Coroutines on an asyncio event loop",
@@ -66,13 +70,24 @@ SCENARIO = Scenario(
     ),
     variants=(
         Variant("async", "correct: await asyncio.sleep() yields, so the tasks overlap"),
-        Variant("blocking-call", "buggy: time.sleep() in a coroutine stalls every task"),
+        Variant(
+            "blocking-call",
+            "buggy: time.sleep() in a coroutine stalls every task",
+            challenge=Challenge(
+                "Stall every task: let a coroutine block the loop in time.sleep()",
+                Win(VerdictKind.LOOP_BLOCKED),
+            ),
+        ),
         Variant(
             "missing-await",
             "buggy: asyncio.to_thread(...) without await: the computation never runs",
+            challenge=Challenge(
+                "Drop a coroutine: reach the to_thread() call nobody awaits",
+                Win(VerdictKind.VIOLATION, check=EVERY_AWAITED),
+            ),
         ),
     ),
-    checks=(Check("every coroutine made is awaited", _every_coroutine_awaited),),
+    checks=(Check(EVERY_AWAITED, _every_coroutine_awaited),),
     watches=(
         Watch("time", lambda program: _seconds(_loop(program).now)),
         Watch("arrived", _arrived),

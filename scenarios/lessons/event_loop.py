@@ -3,7 +3,8 @@ what is watched while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, UserPost, Variant, Watch, entry_params
+from threadlab.engine import Scenario, UserPost, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -40,7 +41,14 @@ SCENARIO = Scenario(
     ),
     variants=(
         Variant("chunked", "each part schedules the next: clicks get their turn"),
-        Variant("blocking", "one handler computes everything: clicks wait"),
+        Variant(
+            "blocking",
+            "one handler computes everything: clicks wait",
+            challenge=Challenge(
+                "Stall the loop: keep the clicks waiting behind one long handler",
+                Win(VerdictKind.LOOP_BLOCKED),
+            ),
+        ),
     ),
     watches=(Watch("computed", _computed), Watch("backlog", _backlog)),
     user_post=UserPost("events", "on_click"),

@@ -3,7 +3,8 @@ checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, entry_params
+from threadlab.engine import Check, Scenario, Variant, VerdictKind, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -16,6 +17,9 @@ def _at_most_one_inside(program: ProgramState) -> str | None:
         return f"{' and '.join(inside)} are in the critical section together"
     return None
 
+
+ONE_INSIDE = "at most one thread in the critical section"
+"""An invariant's words, declared once: its check and the challenge that breaks it."""
 
 SCENARIO = Scenario(
     name="mutex",
@@ -37,7 +41,14 @@ SCENARIO = Scenario(
     ),
     variants=(
         Variant("locked", "every thread takes the mutex around its critical section"),
-        Variant("unlocked", "the mutex is forgotten: two threads can be inside at once"),
+        Variant(
+            "unlocked",
+            "the mutex is forgotten: two threads can be inside at once",
+            challenge=Challenge(
+                "Get two threads into the critical section at once",
+                Win(VerdictKind.VIOLATION, check=ONE_INSIDE),
+            ),
+        ),
     ),
-    checks=(Check("at most one thread in the critical section", _at_most_one_inside),),
+    checks=(Check(ONE_INSIDE, _at_most_one_inside),),
 )

@@ -3,7 +3,8 @@ with. Its bug is a deadlock, which the engine finds by itself (with the cycle)."
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, Variant, entry_params
+from threadlab.engine import Scenario, Variant, VerdictKind, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.scenarios.lessons import program_path
 
 PROGRAM = program_path("philosophers")
@@ -26,7 +27,14 @@ SCENARIO = Scenario(
         ("meals", 1, 50, "meals each philosopher eats"),
     ),
     variants=(
-        Variant("left-right", "left fork, then right: deadlock is reachable"),
+        Variant(
+            "left-right",
+            "left fork, then right: deadlock is reachable",
+            challenge=Challenge(
+                "Get every philosopher stuck holding one fork",
+                Win(VerdictKind.DEADLOCK),
+            ),
+        ),
         Variant("ordered", "lower-numbered fork first: never deadlocks"),
     ),
 )

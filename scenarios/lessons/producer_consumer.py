@@ -3,7 +3,8 @@ run with, and what is checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, Watch, entry_params
+from threadlab.engine import Check, Scenario, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -42,7 +43,14 @@ SCENARIO = Scenario(
     ),
     variants=(
         Variant("while", "correct: re-check the buffer in a while loop after every wakeup"),
-        Variant("if", "buggy: check once with if; a spurious or stolen wakeup breaks it"),
+        Variant(
+            "if",
+            "buggy: check once with if; a spurious or stolen wakeup breaks it",
+            challenge=Challenge(
+                "Make a consumer take from an empty buffer",
+                Win(VerdictKind.FAILED, error="IndexError"),
+            ),
+        ),
     ),
     checks=(Check("never more items in the buffer than its capacity", _within_capacity),),
     watches=(Watch("buffer", _buffer),),

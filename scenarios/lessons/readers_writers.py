@@ -3,7 +3,8 @@ with, and what is checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, Watch, entry_params
+from threadlab.engine import Check, Scenario, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -47,8 +48,22 @@ SCENARIO = Scenario(
         ("writes", 1, 20, "times each writer writes"),
     ),
     variants=(
-        Variant("lesson", "the lesson's own: the last reader wakes one writer; another may wait"),
-        Variant("classic", "readers first: writers can starve, or be left waiting forever"),
+        Variant(
+            "lesson",
+            "the lesson's own: the last reader wakes one writer; another may wait",
+            challenge=Challenge(
+                "Leave a writer waiting forever, with nobody left to wake it",
+                Win(VerdictKind.LOST_WAKEUP),
+            ),
+        ),
+        Variant(
+            "classic",
+            "readers first: writers can starve, or be left waiting forever",
+            challenge=Challenge(
+                "Strand a writer: leave it waiting with no reader left to wake it",
+                Win(VerdictKind.LOST_WAKEUP),
+            ),
+        ),
         Variant("fair", "writers announce themselves; wakeups are broadcasts"),
     ),
     checks=(Check("a writer never beside a reader or another writer", _exclusive),),

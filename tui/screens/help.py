@@ -13,7 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from threadlab.engine.challenge import challenge_of
 from threadlab.engine.scenario import RunConfig
+from threadlab.tui.challenges import NOT_SCORED, counts, goal_words, shipped
 from threadlab.tui.explore_text import PREEMPTION_MARK
 from threadlab.tui.widgets.threads import StateLegend
 from threadlab.tui.widgets.timeline import STALL_CELL
@@ -90,6 +92,11 @@ class HelpScreen(ModalScreen[str | None]):
             )
         parts.append(Text("Variants", style="bold underline"))
         parts.append(variants)
+        if shipped(self.config):
+            parts += [Text(""), Text("Challenge", style="bold underline")]
+            parts.append(Text(f"  {goal_words(challenge_of(self.config))}"))
+            if not counts(self.config):
+                parts.append(Text(f"  ({NOT_SCORED})", style="dim"))
         if scenario.invariants:
             parts.append(Text(""))
             parts.append(Text("Checked after every step", style="bold underline"))

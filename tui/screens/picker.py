@@ -17,8 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from threadlab.engine.challenge import challenge_of
 from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
 from threadlab.scenarios import SCENARIOS
+from threadlab.tui.challenges import ChallengeStore, Result, goal_words
+from threadlab.tui.screens.challenges import progress_words
 from threadlab.tui.screens.help import HelpScreen
 from threadlab.tui.screens.keys import key_help
 from threadlab.tui.screens.setup import SetupScreen
@@ -27,12 +30,23 @@ VARIANT_SEPARATOR = "/"
 """Between a scenario's name and a variant's in an option's id."""
 
 
-def describe(scenario: Scenario, chosen: str | None = None) -> Group:
-    """The details shown beside the list: explanation, variants (``chosen`` marked),
-    parameters."""
-    parts: list[Text | Table] = [
-        Text(scenario.title, style="bold"),
-        Text(""),
+def describe(
+    scenario: Scenario, chosen: str | None = None, progress: Result | None = None
+) -> Group:
+    """The details shown beside the list: the ``chosen`` variant's challenge (and the
+    ``progress`` made with it), explanation, variants (``chosen`` marked), parameters."""
+    parts: list[Text | Table] = [Text(scenario.title, style="bold"), Text("")]
+    if chosen is not None:
+        config = resolve_config(scenario, chosen)
+        parts += [
+            Text.assemble(
+                ("Challenge: ", "bold"),
+                goal_words(challenge_of(config)),
+                (f"  ({progress_words(config, progress)})", "dim"),
+            ),
+            Text(""),
+        ]
+    parts += [
         Text(scenario.explanation),
         Text(""),
         Text("Variants", style="bold underline"),
@@ -85,6 +99,13 @@ class PickerScreen(Screen[None]):
             tooltip="The highlighted scenario explained, the picker's keys, thread states",
             id="help",
         ),
+        Binding(
+            "c",
+            "challenges",
+            "Challenges",
+            tooltip="Every challenge in the suggested order, with your progress",
+            id="challenges",
+        ),
         Binding("q", "quit_app", "Quit", tooltip="Quit threadlab", id="quit"),
     ]
 
@@ -129,8 +150,24 @@ class PickerScreen(Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id is not None:
-            name, _, variant = event.option.id.partition(VARIANT_SEPARATOR)
-            self.query_one("#details-text", Static).update(describe(SCENARIOS[name], variant))
+            self._describe(event.option.id)
+
+    def _store(self) -> ChallengeStore | None:
+        store = getattr(self.app, "challenges", None)
+        return store if isinstance(store, ChallengeStore) else None
+
+    def _describe(self, option: str) -> None:
+        name, _, variant = option.partition(VARIANT_SEPARATOR)
+        store = self._store()
+        progress = store.best(option) if store is not None else None
+        details = describe(SCENARIOS[name], variant, progress)
+        self.query_one("#details-text", Static).update(details)
+
+    def on_screen_resume(self) -> None:
+        """Back from a run: the progress shown may have changed."""
+        option = self._highlighted() if self.is_mounted else None
+        if option is not None:
+            self._describe(option)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
@@ -171,6 +208,11 @@ class PickerScreen(Screen[None]):
         config = resolve_config(SCENARIOS[name], variant or None)
         keys = key_help(self.BINDINGS, lambda action: True)
         self.app.push_screen(HelpScreen(config, keys))
+
+    def action_challenges(self) -> None:
+        show = getattr(self.app, "show_challenges", None)
+        if show is not None:
+            show()
 
     def action_quit_app(self) -> None:
         self.app.exit()

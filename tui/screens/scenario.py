@@ -35,6 +35,8 @@ from threadlab.engine.history import History
 from threadlab.engine.model import Snapshot
 from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import RunConfig
+from threadlab.tui.challenges import ChallengeStore
+from threadlab.tui.screens.challenge_play import ChallengePlay
 from threadlab.tui.screens.commands import palette_commands
 from threadlab.tui.screens.controller import RunController
 from threadlab.tui.screens.exploring import (
@@ -101,6 +103,14 @@ class RunMaker(Protocol):
     ) -> Runtime:
         """A run of ``config`` (following ``history``), not started yet."""
         ...
+
+
+@runtime_checkable
+class ChallengeKeeper(Protocol):
+    """What the screen asks of the app (``ThreadlabApp``) for challenges."""
+
+    challenges: ChallengeStore
+    """Where the best result of every challenge is kept."""
 
 
 @runtime_checkable
@@ -188,6 +198,9 @@ class ScenarioScreen(Screen[None]):
             self._explored = Explored(runtime, runtime.history(), preemptions)
             self.show_timeline()  # the marks are what the run file is for
         self._marks_key: tuple[object, ...] = ()
+        self._challenge: ChallengePlay | None = None
+        """The run's challenge, judged at every snapshot (made on mount: it needs the app's
+        store)."""
 
     @property
     def runtime(self) -> Runtime:
@@ -253,6 +266,10 @@ class ScenarioScreen(Screen[None]):
         self._side = self.query_one("#side")
         self._timeline = self.query_one(TimelinePanel)
         self._exploring_line = self.query_one("#exploring", Static)
+        self._banner = self.query_one(VerdictBanner)
+        app = self.app
+        store = app.challenges if isinstance(app, ChallengeKeeper) else ChallengeStore()
+        self._challenge = ChallengePlay(store)
         self._started = True
         if self.start_at:
             self.controller.open_at(self.start_at)  # a replay: re-executed in a worker
@@ -319,6 +336,7 @@ class ScenarioScreen(Screen[None]):
             self._feed.publish(snapshot)
             self._publish_selection()
             self._publish_preemptions(snapshot)
+            self._judge_challenge(snapshot)
         self.call_after_refresh(self._balance)  # the panels' new contents may fill more
 
     def watch_chosen_condition(self) -> None:
@@ -368,6 +386,26 @@ class ScenarioScreen(Screen[None]):
             for step in explored.preemptions
             if step <= agree
         )
+
+    def _judge_challenge(self, snapshot: Snapshot) -> None:
+        """Show the challenge's goal, and its win (or what the run survived) on the banner."""
+        play = self._challenge
+        if play is None:
+            return
+        config = self.runtime.config
+        self._hint.goal = play.goal(config)
+        self._hint.winnable = play.winnable(config)
+        judged = play.judge(config, snapshot, self._epoch, self.runtime.history, self._explored_to)
+        self._banner.note = judged.note
+        if judged.say is not None:
+            self.controller.say(judged.say, "information", 8)
+
+    def _explored_to(self, history: History, step: int) -> bool:
+        """Whether ``history``'s first ``step`` steps are those of the explorer's find."""
+        explored = self._explored
+        if explored is None or explored.runtime is not self.runtime:
+            return False
+        return agreeing_steps(explored.history, history) >= step
 
     def marked_preemptions(self) -> tuple[int, ...]:
         """The steps marked as preemptions on the timeline now."""

@@ -40,8 +40,12 @@ _GLYPHS: dict[str, str] = {
 }
 
 
-def hint_for(snapshot: Snapshot | None) -> str | None:
-    """What the user can do next, when the run waits for them (None otherwise)."""
+def hint_for(
+    snapshot: Snapshot | None, goal: str | None = None, winnable: bool = False
+) -> str | None:
+    """What the user can do next, when the run waits for them (None otherwise); paused at
+    step 0, the run's challenge ``goal`` comes first, and a run that ended without winning
+    its (``winnable``) challenge says so."""
     if snapshot is None or shows_verdict(snapshot):
         return None
     if snapshot.idle_reason:
@@ -50,9 +54,14 @@ def hint_for(snapshot: Snapshot | None) -> str | None:
         press = f" Press {keys}." if keys else ""
         return f"{reason[:1].upper()}{reason[1:]}.{press}"
     if snapshot.run_state is RunState.FINISHED:
+        if goal is not None and winnable and snapshot.verdict is None:
+            missed = "Every thread has finished, and the bug did not happen"
+            return f"{missed}. Press r to try again: {goal}."
         return "Every thread has finished. Press r to run it again."
     if snapshot.run_state is RunState.PAUSED:
         keys = "1-9 or # to step a thread" if len(snapshot.threads) > 9 else "1-9 to step a thread"
+        if goal is not None and snapshot.step == 0:
+            return f"Challenge: {goal}. Press space to run, n to take one step, {keys}."
         return f"Paused: press space to run, n to take one step, {keys}."
     return None
 
@@ -103,6 +112,10 @@ class HintLine(Widget):
     """The latest refusal or result, until it fades or is replaced."""
     busy: reactive[str | None] = reactive(None, layout=True)
     """Slow work under way ("rewinding to step 40…"); shown above everything else."""
+    goal: reactive[str | None] = reactive(None, layout=True)
+    """The run's challenge, in words: the standing hint at step 0 says it."""
+    winnable: reactive[bool] = reactive(False, layout=True)
+    """Whether the challenge is a buggy variant's (a run that ends without its bug says so)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -132,7 +145,7 @@ class HintLine(Widget):
             return "busy", self.busy
         if self.message is not None:
             return self.message.severity, self.message.text
-        hint = hint_for(self.snapshot)
+        hint = hint_for(self.snapshot, self.goal, self.winnable)
         return ("hint", hint) if hint is not None else None
 
     @property
@@ -151,6 +164,12 @@ class HintLine(Widget):
         self._update_shown()
 
     def watch_busy(self) -> None:
+        self._update_shown()
+
+    def watch_goal(self) -> None:
+        self._update_shown()
+
+    def watch_winnable(self) -> None:
         self._update_shown()
 
     def render(self) -> Text:

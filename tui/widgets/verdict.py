@@ -1,8 +1,11 @@
 """The verdict banner: DEADLOCK, LOST WAKEUP, VIOLATION or FAILED in large type, what went
-wrong, who is involved, and what to do next. Hidden while there is no verdict."""
+wrong, who is involved, and what to do next; below it, when the verdict wins the run's
+challenge, the win. A fixed variant's run that has finished shows what it survived in the
+same place. Hidden while there is neither."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -29,6 +32,17 @@ NEXT_STEP: dict[VerdictKind, str] = {
 }
 
 
+@dataclass(frozen=True)
+class ChallengeNote:
+    """The challenge's line of the banner: a win, or what a fixed variant survived."""
+
+    label: str
+    """In large type: 'CHALLENGE WON', 'SURVIVED'."""
+    text: str
+    won: bool = True
+    """A win (or a goal met, not scored); False: what a run survived."""
+
+
 def shows_verdict(snapshot: Snapshot | None) -> bool:
     """Whether there is a verdict to show (a failure stops showing once the run resumes)."""
     if snapshot is None or snapshot.verdict is None:
@@ -41,7 +55,7 @@ def shows_verdict(snapshot: Snapshot | None) -> bool:
 class VerdictBanner(Widget):
     """What went wrong, prominently; displayed only while ``shows_verdict``."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"verdict--kind"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"verdict--kind", "verdict--challenge"}
 
     DEFAULT_CSS = """
     VerdictBanner {
@@ -49,22 +63,40 @@ class VerdictBanner(Widget):
         display: none;
         &.-shown { display: block; }
         & > .verdict--kind { text-style: bold reverse; }
+        & > .verdict--challenge { text-style: bold reverse; color: $success; }
     }
     """
 
     snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
     """The run whose verdict is shown."""
+    note: reactive[ChallengeNote | None] = reactive(None, layout=True)
+    """The challenge's line: the win this verdict is, or what the run survived."""
 
-    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.set_class(shows_verdict(snapshot), "-shown")
+    def _update_shown(self) -> None:
+        verdict = shows_verdict(self.snapshot)
+        self.set_class(verdict or self.note is not None, "-shown")
+        self.set_class(not verdict and self.note is not None, "-challenge-only")
+
+    def watch_snapshot(self) -> None:
+        self._update_shown()
+
+    def watch_note(self) -> None:
+        self._update_shown()
 
     def render(self) -> Text:
-        snapshot = self.snapshot
-        if snapshot is None or snapshot.verdict is None:
-            return Text("")
+        snapshot, note = self.snapshot, self.note
+        line = Text("")
+        if note is not None:
+            line = Text.assemble(
+                (f" {note.label} ", self.get_component_rich_style("verdict--challenge")),
+                "  ",
+                (note.text, "bold"),
+            )
+        if snapshot is None or snapshot.verdict is None or not shows_verdict(snapshot):
+            return line
         verdict = snapshot.verdict
         indices = {t.name: t.index for t in snapshot.threads}
-        return Text.assemble(
+        text = Text.assemble(
             (f" {verdict.kind.value} ", self.get_component_rich_style("verdict--kind")),
             (f"  at step {verdict.step}   ", "bold"),
             verdict.text,
@@ -74,3 +106,7 @@ class VerdictBanner(Widget):
             "   ",
             (NEXT_STEP[verdict.kind], "bold"),
         )
+        if note is not None:
+            text.append("\n")
+            text.append_text(line)
+        return text
