@@ -64,6 +64,13 @@ class VerdictBanner(Widget):
         &.-shown { display: block; }
         & > .verdict--kind { text-style: bold reverse; }
         & > .verdict--challenge { text-style: bold reverse; color: $success; }
+        /* a light theme's green is too pale to be the label's background, and some light
+           themes' green text too faint: their own text on a green tint */
+        &:light > .verdict--challenge {
+            text-style: bold;
+            color: $foreground;
+            background: $success-muted;
+        }
     }
     """
 
