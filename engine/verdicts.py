@@ -2,7 +2,8 @@
 run, a deadlock (who waits on what, and the cycle where there is one), a lost wakeup
 (threads wait for a signal no live thread is left to send), or an idle run that waits for
 the user. Two quiet bugs pause the run without ending it, as a failed thread does: an event
-loop held by one task for too long (LOOP BLOCKED), and a thread kept waiting while others
+loop held by one task for too long, or a thread-based one by one handler while events
+wait (LOOP BLOCKED), and a thread kept waiting while others
 keep taking what it waits for (STARVATION)."""
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ LOOP_BLOCKED_SECONDS = 0.05
 """How long (virtual seconds) one task or callback may hold an event loop before the run
 is paused with a LOOP BLOCKED verdict: fifty steps' worth, far more than a step of a task
 that only awaits takes, far less than the shortest blocking sleep of a lesson (0.1 s)."""
+
+HANDLER_BLOCKED_SECONDS = 0.5
+"""How long (virtual seconds) one handler may run on a thread-based event loop (a
+``HandlerLoop``: a thread that takes handlers from a queue and runs each to its end) while
+an event waits in its queue, before the run is paused with a LOOP BLOCKED verdict. A
+handler there does real work (a sleep stands for it), so the bound is the lag a user
+notices, not a step's worth as for asyncio: a part of the event-loop lesson's chunked
+computation runs 0.2 s and then yields, a click's handler 0.1 s; its blocking handler
+computes every part (1.2 s by default) while the clicks wait."""
 
 STARVATION_PASSES = 100
 """How many times other threads may take what a thread waits for (the lock, or a condition's
@@ -98,7 +108,7 @@ class Judge:
                     kernel.step,
                 )
                 self.verdict = new
-        quiet = self._loop_blocked() or self._starving()
+        quiet = self._loop_blocked() or self._handler_blocked() or self._starving()
         if quiet is not None:
             self.failed_state = True
             self.verdict = new = quiet
@@ -146,6 +156,33 @@ class Judge:
                 f"{what} has held {primitive.name} for {seconds:.3g} s{_at_line(thread)} "
                 f"without an await that yields: no other task or callback of {primitive.name} "
                 "ran meanwhile (a blocking call in a coroutine)"
+            )
+            kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
+            return Verdict(
+                VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
+            )
+        return None
+
+    def _handler_blocked(self) -> Verdict | None:
+        """The first thread-based event loop whose handler has run for longer than
+        ``HANDLER_BLOCKED_SECONDS`` while an event waited in its queue (each queue is
+        reported once)."""
+        kernel = self._kernel
+        for primitive in kernel.primitives:
+            running = primitive.handler_running()
+            if running is None or running[2] <= HANDLER_BLOCKED_SECONDS:
+                continue
+            key = f"loop {primitive.name}"
+            if key in self._reported:
+                continue
+            self._reported.add(key)
+            handler, thread, seconds, waiting = running
+            events = "an event waits" if waiting == 1 else f"{waiting} events wait"
+            text = (
+                f"handler {handler} has run on the event loop {thread.name} for "
+                f"{seconds:.3g} s{_at_line(thread)} while {events} in {primitive.name}: "
+                f"{thread.name} runs each handler to its end before it takes the next "
+                "(a long job in one handler)"
             )
             kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
             return Verdict(

@@ -55,6 +55,12 @@ class Primitive:
         default)."""
         return None
 
+    def handler_running(self) -> tuple[str, SimThread, float, int] | None:
+        """For a queue of handlers that a thread-based event loop runs: the handler its
+        loop thread runs now, that thread, for how long it has (virtual seconds), and how
+        many events wait in the queue meanwhile; None unless an event waits (the default)."""
+        return None
+
     def waiting_text(self, thread: SimThread) -> str:
         """What ``thread``, stuck in this primitive's queue, waits for (for verdicts)."""
         return f"{thread.name} waits on {self.name}"

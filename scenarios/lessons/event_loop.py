@@ -3,7 +3,7 @@ what is watched while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, UserPost, Variant, Watch, entry_params
+from threadlab.engine import HandlerLoop, Scenario, UserPost, Variant, Watch, entry_params
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
 
@@ -44,4 +44,5 @@ SCENARIO = Scenario(
     ),
     watches=(Watch("computed", _computed), Watch("backlog", _backlog)),
     user_post=UserPost("events", "on_click"),
+    handler_loops=(HandlerLoop(thread="Loop", queue="events"),),
 )
