@@ -346,6 +346,18 @@ def _line_of(thread: SimThread) -> str:
     return f" (line {line})" if line is not None else ""
 
 
+def _signal_waiters(thread: SimThread) -> str:
+    primitive = thread.blocked_on
+    return primitive.signal_waiters(thread) if primitive is not None else thread.name
+
+
+def _own_line(thread: SimThread) -> str:
+    """The thread's line, unless what it waits on says the lines itself (a loop's tasks)."""
+    if getattr(thread.blocked_on, "lines_in_text", False):
+        return ""
+    return _line_of(thread)
+
+
 def waits_for_signal(thread: SimThread) -> bool:
     """Whether ``thread`` waits for another thread's signal (a notify, an event's set)."""
     return thread.state is ThreadState.WAITING and bool(
@@ -371,12 +383,12 @@ def describe_deadlock(threads: Sequence[SimThread], step: int) -> Verdict:
 def _lost_wakeup(stuck: Sequence[SimThread], waiters: Sequence[SimThread], step: int) -> Verdict:
     """No cycle of holds: the waiters wait for a signal that was sent before they waited,
     or never, and every thread that could send it has ended or waits too."""
-    names = ", ".join(t.name for t in waiters)
+    names = ", ".join(_signal_waiters(t) for t in waiters)
     parts = [
         f"Lost wakeup: no thread can run, and no live thread is left to wake {names} "
         "(no cycle of locks: the signal came before the wait, or never)."
     ]
-    parts.append("; ".join(_waits_on(t) + _line_of(t) for t in stuck) + ".")
+    parts.append("; ".join(_waits_on(t) + _own_line(t) for t in stuck) + ".")
     others = tuple(t.name for t in stuck if t not in waiters)
     return Verdict(
         VerdictKind.LOST_WAKEUP,

@@ -1,5 +1,6 @@
-"""Verdicts for quiet bugs: a lost wakeup (threads wait for a signal no live thread is left
-to send, with no cycle of holds) is named as such, apart from a deadlock; an event loop held
+"""Verdicts for quiet bugs: a lost wakeup (threads, or an asyncio loop's tasks, wait for a
+signal no live thread is left to send, with no cycle of holds) is named as such, apart from
+a deadlock; an event loop held
 by one task for longer than ``LOOP_BLOCKED_SECONDS`` pauses the run with LOOP BLOCKED,
 naming the task, its line and for how long, and so does a thread-based event loop (a
 ``HandlerLoop``) whose handler runs longer than ``HANDLER_BLOCKED_SECONDS`` while an event
@@ -134,6 +135,100 @@ def test_an_event_nobody_sets_is_a_lost_wakeup_naming_the_waiter_and_its_line(
         verdict.text
     )
     assert "Cycle" not in verdict.text
+
+
+ASYNC_EVENT_NEVER_SET = """
+import asyncio
+
+ready = asyncio.Event()
+
+
+async def waiter():
+    await ready.wait()  # nobody sets it
+
+
+async def other():
+    await asyncio.sleep(0.01)
+
+
+async def main():
+    await asyncio.gather(waiter(), other())
+
+
+asyncio.run(main())
+"""
+
+
+def test_an_asyncio_event_nobody_sets_is_a_lost_wakeup_naming_the_task_and_its_line(
+    tmp_path: Path, launch: Launch
+) -> None:
+    snapshot = run(tmp_path, launch, ASYNC_EVENT_NEVER_SET).snapshot()
+    assert snapshot.run_state is RunState.LOST_WAKEUP
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert verdict.threads == ("MainThread",)  # the thread that runs the loop
+    assert "no live thread is left to wake loop's task waiter#2 on MainThread" in verdict.text
+    assert "where waiter#2 waits for ready to be set (line 7), and no thread is left" in (
+        verdict.text
+    )
+    assert "Cycle" not in verdict.text
+
+
+def test_an_asyncio_event_a_local_names_is_named_too(tmp_path: Path, launch: Launch) -> None:
+    source = ASYNC_EVENT_NEVER_SET.replace("ready = asyncio.Event()", "").replace(
+        "await asyncio.gather(waiter(), other())",
+        "gate = asyncio.Event()\n    await gate.wait()",
+    )
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert "where main#1 waits for gate to be set (line 16)" in verdict.text
+
+
+def test_an_asyncio_condition_nobody_notifies_is_a_lost_wakeup(
+    tmp_path: Path, launch: Launch
+) -> None:
+    source = """
+    import asyncio
+
+
+    async def main():
+        changed = asyncio.Condition()
+        async with changed:
+            await changed.wait()
+
+
+    asyncio.run(main())
+    """
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert "where main#1 waits for changed to be notified (line 7)" in verdict.text
+
+
+def test_an_asyncio_event_set_later_is_no_verdict(tmp_path: Path, launch: Launch) -> None:
+    source = ASYNC_EVENT_NEVER_SET.replace(
+        "await asyncio.sleep(0.01)", "await asyncio.sleep(0.01)\n    ready.set()"
+    )
+    snapshot = run(tmp_path, launch, source).snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+def test_a_bare_future_nobody_resolves_stays_a_deadlock(tmp_path: Path, launch: Launch) -> None:
+    """No task waits for a signal there: the loop waits for a thread's call that never
+    comes, and no signal was lost."""
+    source = """
+    import asyncio
+
+
+    async def main():
+        await asyncio.get_running_loop().create_future()
+
+
+    asyncio.run(main())
+    """
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.DEADLOCK
+    assert "it waits for a thread's call_soon_threadsafe" in verdict.text
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -276,9 +276,9 @@ DEADLOCKS = {
 }
 
 
-LOST_WAKEUPS = frozenset({"lost-notify"})
-"""The cases where a thread waits for a signal no live thread is left to send: no cycle of
-holds, so the verdict is a lost wakeup rather than a deadlock."""
+LOST_WAKEUPS = frozenset({"lost-notify", "asyncio-event"})
+"""The cases where a thread (or a loop's task) waits for a signal no live thread is left to
+send: no cycle of holds, so the verdict is a lost wakeup rather than a deadlock."""
 
 
 def expected_kind(case: str) -> VerdictKind:
