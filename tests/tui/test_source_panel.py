@@ -215,6 +215,76 @@ def test_the_scenarios_lines_that_matter_are_whole_at_80x24(
     run(body)
 
 
+def reach(runtime: Runtime, thread: str, line_has: str, tries: int = 200) -> None:
+    """Take steps until ``thread`` is on the line containing ``line_has``: its own while it
+    can run, else the seeded scheduler's (while it sleeps, waits or is not yet started)."""
+    for _ in range(tries):
+        snapshot = runtime.snapshot()
+        view = next((t for t in snapshot.threads if t.name == thread), None)
+        line = view.line if view is not None else None
+        if line is not None and line_has in snapshot.source[line - 1].text:
+            return
+        if view is not None and view.state.can_run:
+            runtime.step_thread(thread)
+        else:
+            runtime.step()
+        assert runtime.wait_idle(10)
+    raise AssertionError(f"{thread} never reached the line with {line_has!r}")
+
+
+CODE_WIDTH_AT_80 = 46
+"""The least room the code panel has at 80x24, its gutter included (the side panels are
+narrower there, and threads are marked by their numbers, not their names)."""
+
+
+@pytest.mark.parametrize(
+    ("name", "variant", "thread", "line_has"),
+    [
+        ("philosophers", None, "Ph1", "with forks[left], forks[right]:"),
+        ("producer-consumer", "while", "P1", "not_empty.notify()"),
+        ("readers-writers", None, "R1", "self.write_gate.notify()"),
+        ("cas", "spinlock", "T2", "with self.cmpxchg:"),
+        ("coroutines", "async", "MainThread", "await asyncio.sleep(page * delay)"),
+    ],
+)
+def test_at_80x24_the_code_has_the_room_and_its_lines_are_not_wrapped(
+    name: str, variant: str | None, thread: str, line_has: str
+) -> None:
+    app = make_app(name, variant, speed=None)
+
+    async def body() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            runtime = runtime_of(app)
+            reach(runtime, thread, line_has)
+            show(app)
+            await pilot.pause()
+            panel = scenario_screen(app).query_one(SourcePanel)
+            assert panel.scrollable_content_region.width >= CODE_WIDTH_AT_80
+            lines = panel_lines(app)
+            # On one row, not wrapped, marked by the thread's number (the key that steps it).
+            (row,) = [row for row in lines if line_has in row]
+            index = runtime.snapshot().thread(thread).index
+            assert re.match(rf" *([0-9]+ )*{index} ", row), row
+
+    run(body)
+
+
+def test_at_120x40_the_gutter_keeps_names_and_line_numbers() -> None:
+    app = make_app("philosophers", None, speed=None)
+
+    async def body() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            runtime = runtime_of(app)
+            reach(runtime, "Ph1", "with forks[left], forks[right]:")
+            show(app)
+            await pilot.pause()
+            (row,) = [r for r in panel_lines(app) if "with forks[left], forks[right]:" in r]
+            assert row.lstrip().startswith("Ph1")
+            assert re.search(r"\b15 +with forks\[left\]", row)  # the line number stays
+
+    run(body)
+
+
 def test_the_long_lines_of_the_cas_spinlock_are_whole_at_80x24() -> None:
     app = make_app("cas", "spinlock", speed=None)
 
