@@ -36,6 +36,7 @@ BUGGY_VARIANTS = [
     ("condition", "alarm", VerdictKind.LOST_WAKEUP, "no live thread is left to wake"),
     ("coroutines", "missing-await", VerdictKind.VIOLATION, "never awaited"),
     ("coroutines", "blocking-call", VerdictKind.LOOP_BLOCKED, "Loop blocked: fetch_blocking#"),
+    ("event-loop", "blocking", VerdictKind.LOOP_BLOCKED, "handler compute_everything"),
 ]
 
 BUGGY_EXAMPLES = [
