@@ -142,6 +142,14 @@ def test_a_short_line_is_one_row_and_a_word_too_long_is_cut() -> None:
     assert squeezed("".join(r.plain for r in rows)) == "a" * 50
 
 
+def test_code_with_no_space_to_cut_at_is_cut_after_a_dot_or_bracket_not_in_a_name() -> None:
+    code = Text("        results.append(future.result())  # blocks until done")
+    rows = wrap_code(code, 36, Style())
+    assert rows[0].plain == "        results.append(future."
+    assert rows[1].plain == f"{' ' * 10}{CONTINUED}result())  # blocks"
+    assert squeezed("".join(r.plain for r in rows)) == squeezed(code.plain)
+
+
 def test_the_focused_line_is_kept_then_the_nearest_others_that_fit() -> None:
     spans = [(0, 0), (10, 11), (50, 50), (95, 96)]
     assert rows_to_show(spans, (95, 96), 20) == (95, 96)

@@ -44,6 +44,8 @@ KEYS_GUTTER = 2
 """The narrowest gutter of a narrow panel, whose threads are marked by their numbers."""
 MIN_CODE_WIDTH = 16
 """Less room than this for the code and long lines are not wrapped (the panel scrolls)."""
+BREAKS = ",.([{"
+"""Where a long run of code with no space in it may be cut (after one of these)."""
 CONTINUED = "↪ "
 """What starts a wrapped line's next rows, before its code."""
 
@@ -289,8 +291,9 @@ def rows_to_show(
 
 def wrap_code(code: Text, room: int, continued_style: Style) -> list[Text]:
     """``code`` cut into rows of at most ``room`` cells, after a space when there is one
-    in the second half of the row; the rows after the first start ``HANG`` cells further
-    in than the line's indentation, after a dim ``CONTINUED`` mark."""
+    in the second half of the row, else after a comma, a dot or an opening bracket; the
+    rows after the first start ``HANG`` cells further in than the line's indentation, after
+    a dim ``CONTINUED`` mark."""
     plain = code.plain
     if len(plain) <= room:
         return [code]
@@ -302,7 +305,11 @@ def wrap_code(code: Text, room: int, continued_style: Style) -> list[Text]:
     while len(plain) - start > width:
         end = start + width
         space = plain.rfind(" ", start + width // 2, end + 1)  # a space at ``end`` fits
-        cut = space + 1 if space >= 0 else end
+        if space >= 0:
+            cut = space + 1
+        else:  # no space: after a comma, a dot or an opening bracket, not inside a name
+            after = max(plain.rfind(mark, start + width // 2, end) for mark in BREAKS)
+            cut = after + 1 if after >= 0 else end
         piece = code[start:cut]
         piece.rstrip()
         rows.append(piece if not rows else lead + piece)
