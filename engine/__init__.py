@@ -36,6 +36,7 @@ from threadlab.engine.runtime import Runtime
 from threadlab.engine.scenario import (
     Check,
     ConfigError,
+    HandlerLoop,
     Param,
     RunConfig,
     Scenario,
@@ -59,6 +60,7 @@ __all__ = [
     "Event",
     "EventKind",
     "Future",
+    "HandlerLoop",
     "Mutex",
     "OutsideSchedule",
     "Param",

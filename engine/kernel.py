@@ -121,6 +121,9 @@ class Kernel:
         self.extra_source: list[Callable[..., Any]] = []
         self.user_posts: dict[str, Callable[[], Any]] = {}
         """A program's queues the user may post into, by name: what each post puts."""
+        self.handler_loops: dict[str, str] = {}
+        """A program's queues of handlers, by name: the thread that runs them (an event
+        loop whose handlers the judge times, see ``verdicts.HANDLER_BLOCKED_SECONDS``)."""
         self.events: deque[Event] = deque(maxlen=RECENT_EVENTS)
         self.timeline: deque[TimelineColumn] = deque(maxlen=TIMELINE_STEPS)
         self.step = 0

@@ -176,7 +176,9 @@ class VerdictKind(StrEnum):
     FAILED = "FAILED"
     LOOP_BLOCKED = "LOOP BLOCKED"
     """One task or callback has held an event loop longer than ``LOOP_BLOCKED_SECONDS``: no
-    other ran meanwhile. Like FAILED it pauses the run, which can go on."""
+    other ran meanwhile; or one handler has run on a thread-based event loop longer than
+    ``HANDLER_BLOCKED_SECONDS`` while an event waited. Like FAILED it pauses the run, which
+    can go on."""
     STARVATION = "STARVATION"
     """A thread has waited at one line while other threads took what it waits for
     ``STARVATION_PASSES`` times. Like FAILED it pauses the run, which can go on."""

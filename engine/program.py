@@ -372,4 +372,6 @@ def load_program(
         kernel.watches.append((watch.name, partial(watched, watch.read, state)))
     if (post := scenario.user_post) is not None:
         kernel.user_posts[post.queue] = partial(getattr, state, post.item)
+    for loop in scenario.handler_loops:
+        kernel.handler_loops[loop.queue] = loop.thread
     return file_source(scenario.program)

@@ -116,6 +116,17 @@ class UserPost:
     item: str
 
 
+@dataclass(frozen=True)
+class HandlerLoop:
+    """A thread-based event loop: the program's thread ``thread`` (named with ``name=``)
+    takes handlers one at a time from its queue ``queue`` (named from the source) and runs
+    each to its end. While a handler has run longer than ``HANDLER_BLOCKED_SECONDS`` with an
+    event waiting in the queue, the run pauses with a LOOP BLOCKED verdict."""
+
+    thread: str
+    queue: str
+
+
 def entry_params(path: str, entry: str, *bounds: tuple[str, int, int, str]) -> tuple[Param, ...]:
     """Parameters that are the keyword arguments of the program's ``entry`` function,
     with the defaults its ``def`` line gives them (declared once, in the program).
@@ -183,10 +194,12 @@ class Scenario:
     watches: tuple[Watch, ...] = ()
     """A program scenario's watched values."""
     user_post: UserPost | None = None
+    """What the user may post into one of the program's queues, if anything."""
+    handler_loops: tuple[HandlerLoop, ...] = ()
+    """The program's threads that are event loops over a queue of handlers."""
     package: str | None = None
     """A program run as a module of this package (``threadlab run -m pkg.mod``): its
     relative imports work, and every module under the package's root is its own."""
-    """What the user may post into one of the program's queues, if anything."""
     races: bool = False
     """A program scenario: whether its shared reads and writes (globals, closure
     variables, attributes, items, the two halves of ``x += 1``) are steps, so data races

@@ -2,7 +2,8 @@
 run, a deadlock (who waits on what, and the cycle where there is one), a lost wakeup
 (threads wait for a signal no live thread is left to send), or an idle run that waits for
 the user. Two quiet bugs pause the run without ending it, as a failed thread does: an event
-loop held by one task for too long (LOOP BLOCKED), and a thread kept waiting while others
+loop held by one task for too long, or a thread-based one by one handler while events
+wait (LOOP BLOCKED), and a thread kept waiting while others
 keep taking what it waits for (STARVATION)."""
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ LOOP_BLOCKED_SECONDS = 0.05
 """How long (virtual seconds) one task or callback may hold an event loop before the run
 is paused with a LOOP BLOCKED verdict: fifty steps' worth, far more than a step of a task
 that only awaits takes, far less than the shortest blocking sleep of a lesson (0.1 s)."""
+
+HANDLER_BLOCKED_SECONDS = 0.5
+"""How long (virtual seconds) one handler may run on a thread-based event loop (a
+``HandlerLoop``: a thread that takes handlers from a queue and runs each to its end) while
+an event waits in its queue, before the run is paused with a LOOP BLOCKED verdict. A
+handler there does real work (a sleep stands for it), so the bound is the lag a user
+notices, not a step's worth as for asyncio: a part of the event-loop lesson's chunked
+computation runs 0.2 s and then yields, a click's handler 0.1 s; its blocking handler
+computes every part (1.2 s by default) while the clicks wait."""
 
 STARVATION_PASSES = 100
 """How many times other threads may take what a thread waits for (the lock, or a condition's
@@ -99,7 +109,7 @@ class Judge:
                     error=thread.error,
                 )
                 self.verdict = new
-        quiet = self._loop_blocked() or self._starving()
+        quiet = self._loop_blocked() or self._handler_blocked() or self._starving()
         if quiet is not None:
             self.failed_state = True
             self.verdict = new = quiet
@@ -148,6 +158,33 @@ class Judge:
                 f"{what} has held {primitive.name} for {seconds:.3g} s{_at_line(thread)} "
                 f"without an await that yields: no other task or callback of {primitive.name} "
                 "ran meanwhile (a blocking call in a coroutine)"
+            )
+            kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
+            return Verdict(
+                VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
+            )
+        return None
+
+    def _handler_blocked(self) -> Verdict | None:
+        """The first thread-based event loop whose handler has run for longer than
+        ``HANDLER_BLOCKED_SECONDS`` while an event waited in its queue (each queue is
+        reported once)."""
+        kernel = self._kernel
+        for primitive in kernel.primitives:
+            running = primitive.handler_running()
+            if running is None or running[2] <= HANDLER_BLOCKED_SECONDS:
+                continue
+            key = f"loop {primitive.name}"
+            if key in self._reported:
+                continue
+            self._reported.add(key)
+            handler, thread, seconds, waiting = running
+            events = "an event waits" if waiting == 1 else f"{waiting} events wait"
+            text = (
+                f"handler {handler} has run on the event loop {thread.name} for "
+                f"{seconds:.3g} s{_at_line(thread)} while {events} in {primitive.name}: "
+                f"{thread.name} runs each handler to its end before it takes the next "
+                "(a long job in one handler)"
             )
             kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
             return Verdict(
@@ -311,6 +348,18 @@ def _line_of(thread: SimThread) -> str:
     return f" (line {line})" if line is not None else ""
 
 
+def _signal_waiters(thread: SimThread) -> str:
+    primitive = thread.blocked_on
+    return primitive.signal_waiters(thread) if primitive is not None else thread.name
+
+
+def _own_line(thread: SimThread) -> str:
+    """The thread's line, unless what it waits on says the lines itself (a loop's tasks)."""
+    if getattr(thread.blocked_on, "lines_in_text", False):
+        return ""
+    return _line_of(thread)
+
+
 def waits_for_signal(thread: SimThread) -> bool:
     """Whether ``thread`` waits for another thread's signal (a notify, an event's set)."""
     return thread.state is ThreadState.WAITING and bool(
@@ -336,12 +385,12 @@ def describe_deadlock(threads: Sequence[SimThread], step: int) -> Verdict:
 def _lost_wakeup(stuck: Sequence[SimThread], waiters: Sequence[SimThread], step: int) -> Verdict:
     """No cycle of holds: the waiters wait for a signal that was sent before they waited,
     or never, and every thread that could send it has ended or waits too."""
-    names = ", ".join(t.name for t in waiters)
+    names = ", ".join(_signal_waiters(t) for t in waiters)
     parts = [
         f"Lost wakeup: no thread can run, and no live thread is left to wake {names} "
         "(no cycle of locks: the signal came before the wait, or never)."
     ]
-    parts.append("; ".join(_waits_on(t) + _line_of(t) for t in stuck) + ".")
+    parts.append("; ".join(_waits_on(t) + _own_line(t) for t in stuck) + ".")
     others = tuple(t.name for t in stuck if t not in waiters)
     return Verdict(
         VerdictKind.LOST_WAKEUP,

@@ -114,13 +114,16 @@ SAVE_DIR_VARIABLE = "THREADLAB_SAVE_DIR"
 """The setting naming the save folder when ``--save-dir`` is not given."""
 
 
-def _add_save_dir(parser: argparse.ArgumentParser, default: object) -> None:
+def _add_save_dir(
+    parser: argparse.ArgumentParser,
+    default: object,
+    what: str = "the folder where ctrl+s and the Screenshot command save, each time in a new file",
+) -> None:
     parser.add_argument(
         "--save-dir",
         default=default,
         metavar="DIR",
-        help="the folder where ctrl+s and the Screenshot command save, each time in a new "
-        f"file (default: ${SAVE_DIR_VARIABLE}, else the current folder)",
+        help=f"{what} (default: ${SAVE_DIR_VARIABLE}, else the current folder)",
     )
 
 
@@ -193,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(explore)
     add_explore_arguments(explore)
+    _add_save_dir(
+        explore,
+        argparse.SUPPRESS,
+        "the folder where a find is saved without -o, each time in a new file",
+    )
 
     replay = commands.add_parser("replay", help="open a saved run at its last step")
     replay.add_argument("file", metavar="FILE", help="a run file (saved with ctrl+s)")
@@ -348,7 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "trace":
             _trace(_config(args, program_args), args.steps, args.format, args.output)
         elif args.command == "explore":
-            return run_explore(_config(args, program_args), args)
+            # Checked before a long search; a folder -o names makes it needless.
+            save_dir = save_folder(args.save_dir, os.environ) if args.output is None else ""
+            return run_explore(_config(args, program_args), args, save_dir)
         elif args.command == "replay":
             save_dir = save_folder(args.save_dir, os.environ) if not args.check else ""
             return _replay(args.file, args.check, save_dir)

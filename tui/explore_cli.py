@@ -121,13 +121,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         metavar="FILE",
         help="save a failing schedule here (default: a new threadlab-explore-….json in the "
-        "current folder, never overwriting one)",
+        "save folder, --save-dir or $THREADLAB_SAVE_DIR, else the current one; never "
+        "overwriting one)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON result")
 
 
-def run_explore(config: RunConfig, args: argparse.Namespace) -> int:
-    """``threadlab explore``: search, report, and the exit status."""
+def run_explore(config: RunConfig, args: argparse.Namespace, save_dir: str = "") -> int:
+    """``threadlab explore``: search, report, and the exit status. A find goes to ``-o``,
+    else to a new file in ``save_dir`` (the current folder if empty)."""
     seconds, schedules = args.budget
     output = args.output
     if output is not None:
@@ -155,7 +157,7 @@ def run_explore(config: RunConfig, args: argparse.Namespace) -> int:
         cancel.set()
         print("threadlab: explore: interrupted", file=sys.stderr)
         return 130
-    return _report(config, result, output, as_json=args.json)
+    return _report(config, result, output, save_dir, as_json=args.json)
 
 
 def _check_output(path: str) -> None:
@@ -171,7 +173,7 @@ def _check_output(path: str) -> None:
         )
 
 
-def _default_output(config: RunConfig) -> str:
+def _default_output(config: RunConfig, save_dir: str) -> str:
     scenario = config.scenario
     if scenario.program is not None and scenario.entry is None:
         stem = os.path.splitext(os.path.basename(scenario.program))[0]
@@ -179,10 +181,12 @@ def _default_output(config: RunConfig) -> str:
         stem = scenario.name
     if len(config.scenario.variants) > 1:
         stem += f"-{config.variant}"
-    return new_file("", f"threadlab-explore-{re.sub(r'[^A-Za-z0-9_.-]', '_', stem)}", ".json")
+    return new_file(save_dir, f"threadlab-explore-{re.sub(r'[^A-Za-z0-9_.-]', '_', stem)}", ".json")
 
 
-def _report(config: RunConfig, result: ExploreResult, output: str | None, *, as_json: bool) -> int:
+def _report(
+    config: RunConfig, result: ExploreResult, output: str | None, save_dir: str, *, as_json: bool
+) -> int:
     if result.stuck is not None:
         raise ConfigError(stuck_text(result.stuck))
     finding = result.finding
@@ -200,7 +204,7 @@ def _report(config: RunConfig, result: ExploreResult, output: str | None, *, as_
         else:
             print(coverage_text(result.coverage))
         return 0
-    path = output if output is not None else _default_output(config)
+    path = output if output is not None else _default_output(config, save_dir)
     record = runfile.record(config, finding.history, finding.preemption_steps)
     runfile.save(path, record)
     program_file = config.scenario.program_file

@@ -70,6 +70,13 @@ TICK = 0.1
 
 
 _TASK_TYPES: tuple[type, ...] = (asyncio.Task, tasks._PyTask)
+
+_SIGNAL_WAITS = {
+    asyncio.Event.wait.__code__: "to be set",
+    asyncio.Condition.wait.__code__: "to be notified",
+}
+"""Coroutines where a task waits for another to signal it, and what for in words: paused
+there with nothing left to run or to call the loop, it waits forever (a lost wakeup)."""
 """C tasks and the pure-Python ones this loop makes (not subclasses of each other)."""
 
 
@@ -189,9 +196,65 @@ class AsyncLoop(Primitive):
 
     # -- engine side
 
+    lines_in_text = True
+    """``waiting_text`` names the lines of the tasks, not the loop thread's own."""
+
+    @property
+    def waits_for_signal(self) -> bool:
+        """Some task waits in an ``asyncio.Event``'s (or ``Condition``'s) ``wait``: with
+        the loop idle and no thread left to call it, nobody will ever set it."""
+        return bool(self.signal_waits())
+
+    def signal_waits(self) -> list[tuple[str, str, int | None]]:
+        """The program's tasks paused in an ``asyncio.Event``'s or ``Condition``'s
+        ``wait``: each task's name, what it waits for in words ('ready to be set') and
+        the line of its ``await``."""
+        found = []
+        for task in self.tasks:
+            if task.done() or not self._visible(task):
+                continue
+            what = self._signal_wait(task)
+            if what is not None:
+                found.append((task.get_name(), what, self.await_line(task)))
+        return found
+
+    def signal_waiters(self, thread: SimThread) -> str:
+        tasks = [task for task, _, _ in self.signal_waits()]
+        if not tasks:
+            return thread.name
+        kind = "task" if len(tasks) == 1 else "tasks"
+        return f"{self.name}'s {kind} {', '.join(tasks)} on {thread.name}"
+
+    def _signal_wait(self, task: asyncio.Task[Any]) -> str | None:
+        """What ``task`` waits for, if it is paused in a wait for a signal."""
+        program_frame = None
+        awaited: Any = task.get_coro()
+        while awaited is not None:
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+            if frame is None:
+                return None
+            if frame.f_code.co_filename == self._kernel.program_file:
+                program_frame = frame
+            what = _SIGNAL_WAITS.get(frame.f_code)
+            if what is not None:
+                waited = frame.f_locals.get("self")
+                return f"{_name_in(program_frame, waited)} {what}"
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        return None
+
     def waiting_text(self, thread: SimThread) -> str:
         if thread.deadline is not None:
             return f"{thread.name} runs {self.name}, which waits for its next timer"
+        waits = self.signal_waits()
+        if waits:
+            tasks_text = "; ".join(
+                f"{task} waits for {what}" + (f" (line {line})" if line is not None else "")
+                for task, what, line in waits
+            )
+            return (
+                f"{thread.name} runs {self.name}, which has nothing ready and no timer, where "
+                f"{tasks_text}, and no thread is left to do it"
+            )
         return (
             f"{thread.name} runs {self.name}, which has nothing ready and no timer: "
             "it waits for a thread's call_soon_threadsafe"
@@ -879,6 +942,21 @@ class EngineEventLoop(asyncio.BaseEventLoop):
             and self._thread_id == threading.get_ident()
         ):
             raise exception
+
+
+def _name_in(frame: Any, value: object) -> str:
+    """What the program calls ``value`` where ``frame`` (a frame of its own) sees it: a
+    local or global name, a ``self`` attribute; else the kind of thing it is."""
+    if frame is not None:
+        scopes = [frame.f_locals, frame.f_globals]
+        owner = frame.f_locals.get("self")
+        if owner is not None:
+            scopes.append(getattr(owner, "__dict__", {}))
+        for scope in scopes:
+            for name, seen in scope.items():
+                if seen is value and not name.startswith("__"):
+                    return name
+    return f"an asyncio.{type(value).__name__}"
 
 
 def _task_of(callback: Any) -> asyncio.Task[Any] | None:

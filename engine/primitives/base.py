@@ -23,6 +23,8 @@ class Primitive:
     """Whether a thread waits here for another to signal it (a condition's notify, an
     event's set) rather than for something held: stuck here with no cycle of holds, it is
     a lost wakeup, not a deadlock."""
+    lines_in_text = False
+    """Whether ``waiting_text`` says the lines itself (else a verdict adds the thread's)."""
 
     def __init__(self, kernel: Kernel, name: str) -> None:
         self._kernel = kernel
@@ -54,6 +56,17 @@ class Primitive:
         and for how long it has (virtual seconds); None while nothing holds it (the
         default)."""
         return None
+
+    def handler_running(self) -> tuple[str, SimThread, float, int] | None:
+        """For a queue of handlers that a thread-based event loop runs: the handler its
+        loop thread runs now, that thread, for how long it has (virtual seconds), and how
+        many events wait in the queue meanwhile; None unless an event waits (the default)."""
+        return None
+
+    def signal_waiters(self, thread: SimThread) -> str:
+        """Who waits for a signal when ``thread`` waits here (for a lost wakeup's words):
+        the thread itself (the default), or an asyncio loop's tasks."""
+        return thread.name
 
     def waiting_text(self, thread: SimThread) -> str:
         """What ``thread``, stuck in this primitive's queue, waits for (for verdicts)."""

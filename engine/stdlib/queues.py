@@ -103,6 +103,29 @@ class QueueState(Primitive):
         self.putters = _Line(kernel, self, "a free slot in")
         self.joiners = _Line(kernel, self, "every task to be done in")
         self.tracks_tasks = order is not QueueOrder.SIMPLE
+        self.handler: tuple[str, SimThread, float] | None = None
+        """A queue of handlers (``kernel.handler_loops``): the one its loop thread took
+        last and runs now, that thread, and when (virtual seconds) it took it."""
+
+    def handler_running(self) -> tuple[str, SimThread, float, int] | None:
+        if self.handler is None or not self.entries:
+            return None
+        text, thread, since = self.handler
+        if thread.state.ended:
+            return None
+        return text, thread, self._kernel.clock - since, len(self.entries)
+
+    def took(self, thread: SimThread, entry: _Entry) -> None:
+        """``thread`` took ``entry`` (lock held): if it is this queue's loop thread, the
+        handler it runs now."""
+        if self._kernel.handler_loops.get(self.name) == thread.name:
+            self.handler = (entry.text, thread, self._kernel.clock)
+
+    def back_for_more(self, thread: SimThread) -> None:
+        """``thread`` comes back to get from the queue: the handler it ran has ended."""
+        if self.handler is not None and self.handler[1] is thread:
+            with self._kernel.lock:
+                self.handler = None
 
     # -- the entries in their order (lock held)
 
@@ -241,6 +264,7 @@ class Queue:
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any:
         kernel, state = self._kernel, self._state
+        state.back_for_more(kernel.current())
         thread = kernel.checkpoint(f"get from {state.name}", touches=state.name)
         deadline = None
         if block and timeout is not None:
@@ -269,6 +293,7 @@ class Queue:
         if waking:
             detail += f", wakes {waking}"
         self._kernel.emit(thread, EventKind.GET, state.name, detail)
+        state.took(thread, entry)
         state.wake_first(state.putters, f"put into {state.name} (woken by {thread.name})")
         return entry.item
 

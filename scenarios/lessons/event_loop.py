@@ -3,7 +3,15 @@ what is watched while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, UserPost, Variant, VerdictKind, Watch, entry_params
+from threadlab.engine import (
+    HandlerLoop,
+    Scenario,
+    UserPost,
+    Variant,
+    VerdictKind,
+    Watch,
+    entry_params,
+)
 from threadlab.engine.challenge import Challenge, Win
 from threadlab.engine.program import ProgramState
 from threadlab.scenarios.lessons import program_path
@@ -52,4 +60,5 @@ SCENARIO = Scenario(
     ),
     watches=(Watch("computed", _computed), Watch("backlog", _backlog)),
     user_post=UserPost("events", "on_click"),
+    handler_loops=(HandlerLoop(thread="Loop", queue="events"),),
 )

@@ -5,6 +5,7 @@ bad input as one line (exit 2) with nothing written."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -134,9 +135,16 @@ NO_FIND = re.compile(
 )
 
 
-def explore(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def explore(
+    *args: str, cwd: Path, timeout: float = 60, save_dir: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``threadlab explore ARGS`` in ``cwd``, with ``THREADLAB_SAVE_DIR`` set to ``save_dir``
+    (unset by default, whatever the caller's environment says)."""
+    env = {k: v for k, v in os.environ.items() if k != "THREADLAB_SAVE_DIR"}
+    if save_dir is not None:
+        env["THREADLAB_SAVE_DIR"] = save_dir
     return subprocess.run(
-        [*CLI, "explore", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
+        [*CLI, "explore", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env
     )
 
 
@@ -232,6 +240,64 @@ def test_output_goes_where_o_says(tmp_path: Path) -> None:
     assert "Watch it: threadlab replay out/found.json" in done.stdout.splitlines()
     assert sorted(contents(tmp_path)) == ["out", "out/found.json", "prog.py"]
     assert replay_check(tmp_path / "out" / "found.json", tmp_path).returncode == 0
+
+
+def test_a_find_goes_to_the_save_folder_with_its_whole_path_said(tmp_path: Path) -> None:
+    write(tmp_path, LOCK_ORDER)
+    (tmp_path / "saves").mkdir()
+    args = ("prog.py", "--budget", "100", "--jobs", "1")
+    done = explore(*args, "--save-dir", "saves", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    saved = tmp_path / "saves" / "threadlab-explore-prog.json"
+    assert f"Saved: {saved}" in done.stdout.splitlines()  # the whole path
+    assert saved.is_file()
+    assert "Watch it: threadlab replay saves/threadlab-explore-prog.json" in done.stdout
+    assert replay_check(saved, tmp_path).returncode == 0
+    # Given before the command, as for run; never overwriting the first.
+    again = subprocess.run(
+        [*CLI, "--save-dir", "saves", "explore", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "THREADLAB_SAVE_DIR"},
+    )
+    assert again.returncode == 1, again.stderr
+    assert saved_path(again.stdout) == tmp_path / "saves" / "threadlab-explore-prog-2.json"
+    assert sorted(contents(tmp_path)) == [
+        "prog.py",
+        "saves",
+        "saves/threadlab-explore-prog-2.json",
+        "saves/threadlab-explore-prog.json",
+    ]
+
+
+def test_the_save_folder_setting_is_used_and_the_option_wins(tmp_path: Path) -> None:
+    write(tmp_path, LOCK_ORDER)
+    setting, option = tmp_path / "setting", tmp_path / "option"
+    setting.mkdir()
+    option.mkdir()
+    args = ("prog.py", "--budget", "100", "--jobs", "1")
+    done = explore(*args, cwd=tmp_path, save_dir=str(setting))
+    assert done.returncode == 1, done.stderr
+    assert saved_path(done.stdout) == setting / "threadlab-explore-prog.json"
+    done = explore(*args, "--save-dir", str(option), cwd=tmp_path, save_dir=str(setting))
+    assert saved_path(done.stdout) == option / "threadlab-explore-prog.json"
+    # -o names the file itself: the save folder plays no part, even a bad one.
+    done = explore(*args, "-o", "here.json", cwd=tmp_path, save_dir=str(tmp_path / "missing"))
+    assert done.returncode == 1, done.stderr
+    assert saved_path(done.stdout) == tmp_path / "here.json"
+
+
+def test_a_bad_save_folder_is_one_line_before_any_search(tmp_path: Path) -> None:
+    write(tmp_path, LOCK_ORDER)
+    done = explore("prog.py", "--budget", "100", "--save-dir", "missing", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert "--save-dir" in done.stderr and "does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(contents(tmp_path)) == ["prog.py"]
 
 
 def _without_timings(document: dict[str, Any]) -> dict[str, Any]:

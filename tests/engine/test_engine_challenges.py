@@ -37,12 +37,6 @@ BUGGY = {
 
 EVERY_VARIANT = [(s.name, v.name) for s in SCENARIOS.values() for v in s.variants]
 
-LOOP_BLOCKED_FOR_THREADS = pytest.mark.xfail(
-    reason="event-loop/blocking gets its LOOP BLOCKED verdict (a thread-based loop) from "
-    "another branch of issue 13",
-    strict=False,
-)
-
 
 def _verdict(kind: VerdictKind, **refined: str) -> Verdict:
     return Verdict(kind, "words", ("T1",), 5, **refined)
@@ -125,13 +119,7 @@ def _run_to_end(name: str, variant: str, seed: int) -> tuple[bool, RunState, int
     return won(config, snapshot), snapshot.run_state, snapshot.step
 
 
-@pytest.mark.parametrize(
-    ("name", "variant"),
-    [
-        pytest.param(*key, marks=LOOP_BLOCKED_FOR_THREADS) if key[0] == "event-loop" else key
-        for key in BUGGY
-    ],
-)
+@pytest.mark.parametrize(("name", "variant"), list(BUGGY))
 def test_each_buggy_variant_is_won_when_its_bug_happens(name: str, variant: str) -> None:
     """Some seed (the same every time) with the default parameters makes the bug happen;
     the run is then won, and a run that ends otherwise is not."""

@@ -1,12 +1,16 @@
-"""Verdicts for quiet bugs: a lost wakeup (threads wait for a signal no live thread is left
-to send, with no cycle of holds) is named as such, apart from a deadlock; an event loop held
+"""Verdicts for quiet bugs: a lost wakeup (threads, or an asyncio loop's tasks, wait for a
+signal no live thread is left to send, with no cycle of holds) is named as such, apart from
+a deadlock; an event loop held
 by one task for longer than ``LOOP_BLOCKED_SECONDS`` pauses the run with LOOP BLOCKED,
-naming the task, its line and for how long; a thread kept waiting at one line while others
+naming the task, its line and for how long, and so does a thread-based event loop (a
+``HandlerLoop``) whose handler runs longer than ``HANDLER_BLOCKED_SECONDS`` while an event
+waits in its queue; a thread kept waiting at one line while others
 take its lock ``STARVATION_PASSES`` times pauses it with STARVATION. The run can go on after
 either pause."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 from collections.abc import Callable
@@ -14,9 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from threadlab.engine import RunState, Runtime, ThreadState, VerdictKind
+from threadlab.engine import HandlerLoop, RunState, Runtime, ThreadState, VerdictKind
 from threadlab.engine.own_program import program_scenario
-from threadlab.engine.verdicts import LOOP_BLOCKED_SECONDS, STARVATION_PASSES
+from threadlab.engine.verdicts import (
+    HANDLER_BLOCKED_SECONDS,
+    LOOP_BLOCKED_SECONDS,
+    STARVATION_PASSES,
+)
 from threadlab.scenarios import get_scenario
 
 EVENT_NEVER_SET = """
@@ -129,6 +137,100 @@ def test_an_event_nobody_sets_is_a_lost_wakeup_naming_the_waiter_and_its_line(
     assert "Cycle" not in verdict.text
 
 
+ASYNC_EVENT_NEVER_SET = """
+import asyncio
+
+ready = asyncio.Event()
+
+
+async def waiter():
+    await ready.wait()  # nobody sets it
+
+
+async def other():
+    await asyncio.sleep(0.01)
+
+
+async def main():
+    await asyncio.gather(waiter(), other())
+
+
+asyncio.run(main())
+"""
+
+
+def test_an_asyncio_event_nobody_sets_is_a_lost_wakeup_naming_the_task_and_its_line(
+    tmp_path: Path, launch: Launch
+) -> None:
+    snapshot = run(tmp_path, launch, ASYNC_EVENT_NEVER_SET).snapshot()
+    assert snapshot.run_state is RunState.LOST_WAKEUP
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert verdict.threads == ("MainThread",)  # the thread that runs the loop
+    assert "no live thread is left to wake loop's task waiter#2 on MainThread" in verdict.text
+    assert "where waiter#2 waits for ready to be set (line 7), and no thread is left" in (
+        verdict.text
+    )
+    assert "Cycle" not in verdict.text
+
+
+def test_an_asyncio_event_a_local_names_is_named_too(tmp_path: Path, launch: Launch) -> None:
+    source = ASYNC_EVENT_NEVER_SET.replace("ready = asyncio.Event()", "").replace(
+        "await asyncio.gather(waiter(), other())",
+        "gate = asyncio.Event()\n    await gate.wait()",
+    )
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert "where main#1 waits for gate to be set (line 16)" in verdict.text
+
+
+def test_an_asyncio_condition_nobody_notifies_is_a_lost_wakeup(
+    tmp_path: Path, launch: Launch
+) -> None:
+    source = """
+    import asyncio
+
+
+    async def main():
+        changed = asyncio.Condition()
+        async with changed:
+            await changed.wait()
+
+
+    asyncio.run(main())
+    """
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOST_WAKEUP
+    assert "where main#1 waits for changed to be notified (line 7)" in verdict.text
+
+
+def test_an_asyncio_event_set_later_is_no_verdict(tmp_path: Path, launch: Launch) -> None:
+    source = ASYNC_EVENT_NEVER_SET.replace(
+        "await asyncio.sleep(0.01)", "await asyncio.sleep(0.01)\n    ready.set()"
+    )
+    snapshot = run(tmp_path, launch, source).snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+def test_a_bare_future_nobody_resolves_stays_a_deadlock(tmp_path: Path, launch: Launch) -> None:
+    """No task waits for a signal there: the loop waits for a thread's call that never
+    comes, and no signal was lost."""
+    source = """
+    import asyncio
+
+
+    async def main():
+        await asyncio.get_running_loop().create_future()
+
+
+    asyncio.run(main())
+    """
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.DEADLOCK
+    assert "it waits for a thread's call_soon_threadsafe" in verdict.text
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_a_cycle_of_locks_stays_a_deadlock_even_beside_a_thread_left_waiting(
     tmp_path: Path, launch: Launch, seed: int
@@ -176,6 +278,126 @@ def test_tasks_that_await_never_block_the_loop(tmp_path: Path, launch: Launch, s
     snapshot = run(tmp_path, launch, AWAITING_TASK, seed=seed).snapshot()
     assert snapshot.verdict is None
     assert snapshot.run_state is RunState.FINISHED
+
+
+PUMP = """
+import queue
+import threading
+import time
+
+jobs = queue.Queue()
+
+
+def slow():
+    time.sleep(SECONDS)  # the handler's work
+
+
+def quick():
+    pass
+
+
+def pump():
+    while (handler := jobs.get()) is not None:
+        handler()
+
+
+def main():
+    worker = threading.Thread(target=pump, name="pump")
+    worker.start()
+    jobs.put(slow)
+    time.sleep(0.001)
+    jobs.put(quick)
+    jobs.put(None)
+    worker.join()
+"""
+
+
+def run_pump(
+    tmp_path: Path, launch: Launch, seconds: float, *, posts_later: bool = False
+) -> Runtime:
+    """A thread-based event loop of the program's own names, declared as one; its events
+    come while ``slow`` runs, or once it is done (``posts_later``)."""
+    source = textwrap.dedent(PUMP).lstrip()
+    if posts_later:
+        source = source.replace("time.sleep(0.001)", "time.sleep(SECONDS + 0.1)")
+    path = tmp_path / "pump.py"
+    path.write_text(source.replace("SECONDS", str(seconds)))
+    scenario = dataclasses.replace(
+        program_scenario(str(path)),
+        entry="main",
+        handler_loops=(HandlerLoop(thread="pump", queue="jobs"),),
+    )
+    runtime = launch(scenario)
+    runtime.step(20_000)
+    assert runtime.wait_idle(30)
+    return runtime
+
+
+def test_a_long_handler_with_an_event_waiting_blocks_a_thread_based_loop(
+    tmp_path: Path, launch: Launch
+) -> None:
+    runtime = run_pump(tmp_path, launch, 2 * HANDLER_BLOCKED_SECONDS)
+    snapshot = runtime.snapshot()
+    assert snapshot.run_state is RunState.LOOP_BLOCKED
+    verdict = snapshot.verdict
+    assert verdict is not None and verdict.kind is VerdictKind.LOOP_BLOCKED
+    assert verdict.threads == ("pump",)  # the loop thread
+    assert re.fullmatch(
+        r"Loop blocked: handler slow has run on the event loop pump for [\d.]+ s at line 9 "
+        r"while 2 events wait in jobs: pump runs each handler to its end before it takes "
+        r"the next \(a long job in one handler\)\.",
+        verdict.text,
+    ), verdict.text
+    # It pauses without ending the run: resumed, the program finishes.
+    runtime.step(20_000)
+    assert runtime.wait_idle(30)
+    assert runtime.snapshot().run_state is RunState.FINISHED
+
+
+def test_a_handler_under_the_threshold_never_blocks_the_loop(
+    tmp_path: Path, launch: Launch
+) -> None:
+    snapshot = run_pump(tmp_path, launch, HANDLER_BLOCKED_SECONDS * 0.8).snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+def test_a_long_handler_with_no_event_waiting_blocks_nothing(
+    tmp_path: Path, launch: Launch
+) -> None:
+    seconds = 2 * HANDLER_BLOCKED_SECONDS
+    snapshot = run_pump(tmp_path, launch, seconds, posts_later=True).snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+def test_an_undeclared_loop_is_never_judged(tmp_path: Path, launch: Launch) -> None:
+    path = tmp_path / "pump.py"
+    path.write_text(textwrap.dedent(PUMP).lstrip().replace("SECONDS", "2"))
+    scenario = dataclasses.replace(program_scenario(str(path)), entry="main")
+    runtime = launch(scenario)
+    runtime.step(20_000)
+    assert runtime.wait_idle(30)
+    snapshot = runtime.snapshot()
+    assert snapshot.verdict is None
+    assert snapshot.run_state is RunState.FINISHED
+
+
+def test_the_event_loop_lessons_blocking_handler_always_blocks_it(launch: Launch) -> None:
+    """In every seed the one handler computing every part holds the loop while clicks wait;
+    the chunked variant never does (tests/scenarios/test_many_seeds.py, FIXED)."""
+    for seed in range(500):
+        runtime = launch(get_scenario("event-loop"), variant="blocking", seed=seed)
+        runtime.step(20_000)
+        assert runtime.wait_idle(30)
+        verdict = runtime.snapshot().verdict
+        assert verdict is not None and verdict.kind is VerdictKind.LOOP_BLOCKED, seed
+        assert verdict.threads == ("Loop",)
+        assert verdict.text.startswith(
+            "Loop blocked: handler compute_everything has run on the event loop Loop for "
+        ), verdict.text
+        assert "at line 32 while" in verdict.text  # time.sleep in compute_everything
+        assert runtime.stop()
 
 
 HEAVY_READING = {"readers": 6, "writers": 2, "reads": 50, "writes": 5}

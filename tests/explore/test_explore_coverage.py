@@ -32,6 +32,7 @@ FIXED_VARIANTS = [
     ("futures", "default"),
     ("semaphore", "default"),
     ("barrier", "default"),
+    ("event-loop", "chunked"),  # each part yields: no handler holds the loop too long
 ]
 
 CORRECT_EXAMPLES = ["pipeline.py", "lazy_cache.py", "bank_transfer.py"]

@@ -36,6 +36,7 @@ BUGGY_VARIANTS = [
     ("condition", "alarm", VerdictKind.LOST_WAKEUP, "no live thread is left to wake"),
     ("coroutines", "missing-await", VerdictKind.VIOLATION, "never awaited"),
     ("coroutines", "blocking-call", VerdictKind.LOOP_BLOCKED, "Loop blocked: fetch_blocking#"),
+    ("event-loop", "blocking", VerdictKind.LOOP_BLOCKED, "handler compute_everything"),
 ]
 
 BUGGY_EXAMPLES = [
@@ -276,9 +277,9 @@ DEADLOCKS = {
 }
 
 
-LOST_WAKEUPS = frozenset({"lost-notify"})
-"""The cases where a thread waits for a signal no live thread is left to send: no cycle of
-holds, so the verdict is a lost wakeup rather than a deadlock."""
+LOST_WAKEUPS = frozenset({"lost-notify", "asyncio-event"})
+"""The cases where a thread (or a loop's task) waits for a signal no live thread is left to
+send: no cycle of holds, so the verdict is a lost wakeup rather than a deadlock."""
 
 
 def expected_kind(case: str) -> VerdictKind:

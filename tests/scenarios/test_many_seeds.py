@@ -36,6 +36,7 @@ BUGGY = [
     ("philosophers", "left-right", RunState.DEADLOCK),
     ("coroutines", "missing-await", RunState.VIOLATION),
     ("coroutines", "blocking-call", RunState.LOOP_BLOCKED),  # time.sleep holds the loop
+    ("event-loop", "blocking", RunState.LOOP_BLOCKED),  # one handler computes every part
     ("condition", "alarm", RunState.LOST_WAKEUP),  # a notify before the wait, then A1 ends
 ]
 

@@ -206,7 +206,6 @@ CHALLENGES: tuple[Moves, ...] = (
         RunState.LOOP_BLOCKED,
         "a click posted while the one long handler computes everything waits behind it",
         says="compute_everything",
-        pending="LOOP BLOCKED for the thread-based event loop is being built (issue 13)",
     ),
 )
 """One entry per buggy variant: the moves that win its challenge."""

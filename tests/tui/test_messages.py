@@ -12,7 +12,7 @@ from threadlab.engine import runfile
 from threadlab.engine.scenario import resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
-from threadlab.tui.screens.controller import new_future_words
+from threadlab.tui.screens.controller import new_future_words, saved_words
 from threadlab.tui.widgets.hint import HintLine
 
 SIZE = (80, 24)
@@ -131,11 +131,19 @@ def test_ctrl_s_never_overwrites_and_says_the_whole_path(tmp_path: Path) -> None
             "threadlab-mutex-locked-seed1-step5.json",
         ]
         for words, path in zip((first, second, third), (files[2], files[0], files[1]), strict=True):
-            assert words.startswith(f"saved to {path} ")  # the whole path
-            assert f"threadlab replay {path}" in words
+            # The whole path, said once (the line wraps at 80 columns as it is).
+            assert words == f"saved to {path} (open it with threadlab replay)"
+            assert words.count(path.name) == 1
             assert runfile.load(str(path), get_scenario).history.steps  # each one whole
 
     run(body)
+
+
+def test_the_saved_words_quote_a_path_a_shell_would_split(tmp_path: Path) -> None:
+    path = tmp_path / "my runs" / "run.json"
+    words = saved_words(str(path))
+    assert words == f"saved to '{path}' (open it with threadlab replay)"
+    assert words.count("run.json") == 1
 
 
 def test_ctrl_s_into_a_folder_that_went_away_says_why(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from tui_testing import run
 from world_cas import SCENARIO as WORLD_CAS
 
-from threadlab.engine import Runtime, Scenario, resolve_config
+from threadlab.engine import RunState, Runtime, Scenario, resolve_config
 from threadlab.engine.model import (
     AccessKind,
     BufferItem,
@@ -61,7 +61,8 @@ def snapshot_after(
     threads: tuple[str, ...] = (),
 ) -> Snapshot:
     """The snapshot of a paused run of the shipped scenario ``name`` (or of a scenario
-    given itself) after ``steps`` steps, then one step of each of ``threads`` in order."""
+    given itself) after ``steps`` steps (going on past a LOOP BLOCKED pause), then one step
+    of each of ``threads`` in order."""
     scenario = get_scenario(name) if isinstance(name, str) else name
     config = resolve_config(scenario, variant=variant, seed=0)
     runtime = Runtime(config, paused=True, speed=None)
@@ -70,6 +71,10 @@ def snapshot_after(
         if steps:
             runtime.step(steps)
             runtime.wait_idle()
+            taken = runtime.snapshot()
+            if taken.run_state is RunState.LOOP_BLOCKED and taken.step < steps:
+                runtime.step(steps - taken.step)  # the run goes on after that verdict
+                runtime.wait_idle()
         for thread in threads:
             runtime.step_thread(thread)
             runtime.wait_idle()

@@ -142,6 +142,14 @@ def test_a_short_line_is_one_row_and_a_word_too_long_is_cut() -> None:
     assert squeezed("".join(r.plain for r in rows)) == "a" * 50
 
 
+def test_code_with_no_space_to_cut_at_is_cut_after_a_dot_or_bracket_not_in_a_name() -> None:
+    code = Text("        results.append(future.result())  # blocks until done")
+    rows = wrap_code(code, 36, Style())
+    assert rows[0].plain == "        results.append(future."
+    assert rows[1].plain == f"{' ' * 10}{CONTINUED}result())  # blocks"
+    assert squeezed("".join(r.plain for r in rows)) == squeezed(code.plain)
+
+
 def test_the_focused_line_is_kept_then_the_nearest_others_that_fit() -> None:
     spans = [(0, 0), (10, 11), (50, 50), (95, 96)]
     assert rows_to_show(spans, (95, 96), 20) == (95, 96)
@@ -211,6 +219,76 @@ def test_the_scenarios_lines_that_matter_are_whole_at_80x24(
             source = runtime.snapshot().source
             line = next(s.text for s in source if line_has in s.text)
             assert shows_whole(app, line), "\n".join(panel_lines(app))
+
+    run(body)
+
+
+def reach(runtime: Runtime, thread: str, line_has: str, tries: int = 200) -> None:
+    """Take steps until ``thread`` is on the line containing ``line_has``: its own while it
+    can run, else the seeded scheduler's (while it sleeps, waits or is not yet started)."""
+    for _ in range(tries):
+        snapshot = runtime.snapshot()
+        view = next((t for t in snapshot.threads if t.name == thread), None)
+        line = view.line if view is not None else None
+        if line is not None and line_has in snapshot.source[line - 1].text:
+            return
+        if view is not None and view.state.can_run:
+            runtime.step_thread(thread)
+        else:
+            runtime.step()
+        assert runtime.wait_idle(10)
+    raise AssertionError(f"{thread} never reached the line with {line_has!r}")
+
+
+CODE_WIDTH_AT_80 = 46
+"""The least room the code panel has at 80x24, its gutter included (the side panels are
+narrower there, and threads are marked by their numbers, not their names)."""
+
+
+@pytest.mark.parametrize(
+    ("name", "variant", "thread", "line_has"),
+    [
+        ("philosophers", None, "Ph1", "with forks[left], forks[right]:"),
+        ("producer-consumer", "while", "P1", "not_empty.notify()"),
+        ("readers-writers", None, "R1", "self.write_gate.notify()"),
+        ("cas", "spinlock", "T2", "with self.cmpxchg:"),
+        ("coroutines", "async", "MainThread", "await asyncio.sleep(page * delay)"),
+    ],
+)
+def test_at_80x24_the_code_has_the_room_and_its_lines_are_not_wrapped(
+    name: str, variant: str | None, thread: str, line_has: str
+) -> None:
+    app = make_app(name, variant, speed=None)
+
+    async def body() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            runtime = runtime_of(app)
+            reach(runtime, thread, line_has)
+            show(app)
+            await pilot.pause()
+            panel = scenario_screen(app).query_one(SourcePanel)
+            assert panel.scrollable_content_region.width >= CODE_WIDTH_AT_80
+            lines = panel_lines(app)
+            # On one row, not wrapped, marked by the thread's number (the key that steps it).
+            (row,) = [row for row in lines if line_has in row]
+            index = runtime.snapshot().thread(thread).index
+            assert re.match(rf" *([0-9]+ )*{index} ", row), row
+
+    run(body)
+
+
+def test_at_120x40_the_gutter_keeps_names_and_line_numbers() -> None:
+    app = make_app("philosophers", None, speed=None)
+
+    async def body() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            runtime = runtime_of(app)
+            reach(runtime, "Ph1", "with forks[left], forks[right]:")
+            show(app)
+            await pilot.pause()
+            (row,) = [r for r in panel_lines(app) if "with forks[left], forks[right]:" in r]
+            assert row.lstrip().startswith("Ph1")
+            assert re.search(r"\b15 +with forks\[left\]", row)  # the line number stays
 
     run(body)
 

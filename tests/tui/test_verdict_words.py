@@ -18,3 +18,11 @@ def test_every_verdict_kind_has_a_next_step_and_a_name_in_explore() -> None:
 def test_every_run_state_has_a_glyph_and_every_verdict_a_run_state() -> None:
     assert set(RUN_STATE_GLYPHS) == set(RunState)
     assert {kind.value for kind in VerdictKind} <= {state.value for state in RunState}
+
+
+def test_a_blocked_loop_speaks_of_tasks_and_events_alike() -> None:
+    """LOOP BLOCKED is an asyncio loop held by a task or a thread-based event loop held by
+    one handler while events wait: the next step says both wait."""
+    words = NEXT_STEP[VerdictKind.LOOP_BLOCKED]
+    assert "task or event waited" in words
+    assert "space to resume" in words

@@ -72,9 +72,10 @@ def default_run_file(snapshot: Snapshot) -> str:
 
 
 def saved_words(path: str) -> str:
-    """What ctrl+s says once saved: the whole path, and how to replay it."""
+    """What ctrl+s says once saved: the whole path, once (quoted for a shell when it needs
+    to be, so it can be copied as it is), and the command that opens it."""
     whole = os.path.abspath(path)
-    return f"saved to {whole} · threadlab replay {shlex.quote(whole)}"
+    return f"saved to {shlex.quote(whole)} (open it with threadlab replay)"
 
 
 class TripKind(Enum):

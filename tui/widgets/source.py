@@ -5,10 +5,13 @@ the user chose with f, else the file of the thread it keeps in view; only the th
 that file are marked.
 
 The gutter has one lane per thread, so a thread keeps its column as it moves through the
-code. A line longer than the panel wraps: its next rows start further in, after a dim ↪,
-with no line number and an empty gutter, so every line is read whole at any size. The panel
-scrolls to keep the marked lines in view: the line of the thread it keeps in view first, then
-as many of the other marked lines as fit, the nearest first.
+code. Where lanes of names would take too much room, each marked line lists its threads'
+names; in a narrow panel (no line numbers) their numbers instead, the keys that step them,
+in the threads' colours, so the code keeps the room. A line longer than the panel wraps:
+its next rows start further in, after a dim ↪, with no line number and an empty gutter,
+so every line is read whole at any size. The panel scrolls to keep the marked lines in
+view: the line of the thread it keeps in view first, then as many of the other marked lines
+as fit, the nearest first.
 
 The code's colours follow the app's theme: a dark syntax theme on a dark one, a light syntax
 theme on a light one, never a background of their own (the panel's shows through); the
@@ -42,8 +45,12 @@ NUMBERED_WIDTH = 56
 """Narrower than this, line numbers give their room to the code."""
 HANG = 4
 """How much further in than its line's indentation a wrapped line's next rows start."""
+KEYS_GUTTER = 2
+"""The narrowest gutter of a narrow panel, whose threads are marked by their numbers."""
 MIN_CODE_WIDTH = 16
 """Less room than this for the code and long lines are not wrapped (the panel scrolls)."""
+BREAKS = ",.([{"
+"""Where a long run of code with no space in it may be cut (after one of these)."""
 CONTINUED = "↪ "
 """What starts a wrapped line's next rows, before its code."""
 DARK_SYNTAX = "monokai"
@@ -213,14 +220,15 @@ class SourcePanel(VerticalScroll, can_focus=False):
         lanes_width = lane_width * len(snapshot.threads)
         view_width = self.scrollable_content_region.width
         use_lanes = lanes_width <= min(MAX_LANES_WIDTH, view_width // 4)
+        numbered = view_width >= NUMBERED_WIDTH
+        by_key = not use_lanes and not numbered  # narrow: the threads' numbers, not names
         gutter_width = (
             lanes_width
             if use_lanes
-            else max((_compact_width(here) for here in at_line.values()), default=0)
+            else max((_compact_width(here, by_key) for here in at_line.values()), default=0)
         )
         # Long thread names ('ThreadPoolExecutor-0_0') are cut: the code keeps most of the room.
-        gutter_width = max(min(gutter_width, view_width // 4), 3)
-        numbered = view_width >= NUMBERED_WIDTH
+        gutter_width = max(min(gutter_width, view_width // 4), KEYS_GUTTER if by_key else 3)
         number_width = 4 if numbered else 0
         room = view_width - gutter_width - number_width
         wrap = room >= MIN_CODE_WIDTH
@@ -243,7 +251,17 @@ class SourcePanel(VerticalScroll, can_focus=False):
         # at max speed the markers move on a few lines a frame.
         names = tuple(t.name for t in snapshot.threads)
         looks = (marked_style, lineno_style, syntax)
-        layout = (names, use_lanes, lane_width, gutter_width, numbered, width, wrap, *looks)
+        layout = (
+            names,
+            use_lanes,
+            by_key,
+            lane_width,
+            gutter_width,
+            numbered,
+            width,
+            wrap,
+            *looks,
+        )
         if layout != self._rows_layout:
             self._rows_layout = layout
             self._rows.clear()
@@ -260,7 +278,8 @@ class SourcePanel(VerticalScroll, can_focus=False):
                         gutter.append(name.ljust(lane_width), thread_style(thread.index, dark=dark))
                 else:
                     for thread in here:
-                        gutter.append(thread.name, thread_style(thread.index, dark=dark))
+                        marker = str(thread.index) if by_key else thread.name
+                        gutter.append(marker, thread_style(thread.index, dark=dark))
                         gutter.append(" ")
                     gutter.align("right", gutter_width)
                 gutter.truncate(gutter_width, pad=True)
@@ -314,8 +333,9 @@ def rows_to_show(
 
 def wrap_code(code: Text, room: int, continued_style: Style) -> list[Text]:
     """``code`` cut into rows of at most ``room`` cells, after a space when there is one
-    in the second half of the row; the rows after the first start ``HANG`` cells further
-    in than the line's indentation, after a dim ``CONTINUED`` mark."""
+    in the second half of the row, else after a comma, a dot or an opening bracket; the
+    rows after the first start ``HANG`` cells further in than the line's indentation, after
+    a dim ``CONTINUED`` mark."""
     plain = code.plain
     if len(plain) <= room:
         return [code]
@@ -327,7 +347,11 @@ def wrap_code(code: Text, room: int, continued_style: Style) -> list[Text]:
     while len(plain) - start > width:
         end = start + width
         space = plain.rfind(" ", start + width // 2, end + 1)  # a space at ``end`` fits
-        cut = space + 1 if space >= 0 else end
+        if space >= 0:
+            cut = space + 1
+        else:  # no space: after a comma, a dot or an opening bracket, not inside a name
+            after = max(plain.rfind(mark, start + width // 2, end) for mark in BREAKS)
+            cut = after + 1 if after >= 0 else end
         piece = code[start:cut]
         piece.rstrip()
         rows.append(piece if not rows else lead + piece)
@@ -339,5 +363,6 @@ def wrap_code(code: Text, room: int, continued_style: Style) -> list[Text]:
     return rows
 
 
-def _compact_width(threads: list[ThreadView]) -> int:
-    return sum(len(t.name) + 1 for t in threads)
+def _compact_width(threads: list[ThreadView], by_key: bool) -> int:
+    """The gutter a line's threads take, each by its name (or number) and a space."""
+    return sum(len(str(t.index) if by_key else t.name) + 1 for t in threads)

@@ -24,9 +24,10 @@ from threadlab.tui.widgets.palette import (
 )
 
 NARROW = 36
-"""Below this many cells what each thread is doing is left out (the source panel shows it);
-above, it gets its own column where it fits, else one line says what a thread waits on or
-what it is doing."""
+"""Below this many cells what each thread is doing is left out (the source panel shows it),
+and where even the state's word does not fit beside what a thread waits on, its glyph
+stands alone; above, it gets its own column where it fits, else one line says what a
+thread waits on or what it is doing."""
 OPERATION_WIDTH = 32
 """The room the operation column needs beside the waits-on column."""
 
@@ -100,7 +101,12 @@ class ThreadsPanel(FittedPanel):
         in_column = self.size.width - fixed >= OPERATION_WIDTH
         if not in_column and self.size.width >= NARROW:
             return self._compact(snapshot, widths[:3], header)
-        heading = ["#", "thread", "state", "waits on"]
+        # Too narrow for the state's word beside what a thread waits on: its glyph alone
+        # (in the state's colour; the help screen says what each glyph means).
+        glyph_only = not in_column and self.size.width < fixed
+        if glyph_only:
+            widths = (widths[0], widths[1], 1, widths[3])
+        heading = ["#", "thread", "" if glyph_only else "state", "waits on"]
         lines = [
             self._row(
                 [Text(h, style=header) for h in heading]
@@ -112,7 +118,7 @@ class ThreadsPanel(FittedPanel):
             cells = [
                 Text(str(thread.index), style="bold"),
                 Text(thread.name, style=thread_style(thread.index, dark=dark_theme(self))),
-                self.state_text(thread.state),
+                self.state_text(thread.state, glyph_only=glyph_only),
                 Text(thread.waits_on or "", style="bold"),
             ]
             doing = doing_text(thread)
@@ -150,9 +156,11 @@ class ThreadsPanel(FittedPanel):
             row.append_text(cell)
         return row
 
-    def state_text(self, state: ThreadState) -> Text:
-        """The state as glyph and word, in the state's colour."""
+    def state_text(self, state: ThreadState, *, glyph_only: bool = False) -> Text:
+        """The state as glyph and word (or its glyph alone), in the state's colour."""
         style = self.get_component_rich_style(f"threads--{state.value}")
+        if glyph_only:
+            return Text(STATE_GLYPHS[state], style=style)
         return Text(f"{STATE_GLYPHS[state]} {state.value}", style=style)
 
 

@@ -27,7 +27,7 @@ NEXT_STEP: dict[VerdictKind, str] = {
         "The others kept going meanwhile. Press space to resume, or r to restart."
     ),
     VerdictKind.LOOP_BLOCKED: (
-        "Every other task waited meanwhile. Press space to resume, or r to restart."
+        "Every other task or event waited meanwhile. Press space to resume, or r to restart."
     ),
 }
 
