@@ -357,8 +357,31 @@ def test_a_schedule_the_explorer_found_meets_the_goal_but_is_not_scored(
     assert "explorer" in judged.note.text
     assert ChallengeStore(private_data_dir).best("mutex/unlocked") is None
     judged = play.judge(runtime.config, snapshot, 1, runtime.history, lambda h, s: False)
-    assert judged.note is not None and judged.note.label == "CHALLENGE WON"
-    assert "in 13 steps and 0 actions" in judged.note.text  # the scheduler's own run
+    # the scheduler's own run, with no action of the user's, is not a win either
+    assert judged.note is not None and judged.note.label == "GOAL MET"
+    assert "scheduler's own choices: not scored" in judged.note.text
+    assert ChallengeStore(private_data_dir).best("mutex/unlocked") is None
+
+
+def test_running_into_the_bug_with_space_alone_meets_the_goal_but_is_not_scored(
+    private_data_dir: str,
+) -> None:
+    """At seed 0, space alone runs mutex/unlocked into its bug: not the learner's win."""
+
+    async def body() -> None:
+        app = make_app("mutex", "unlocked")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("space")
+            runtime_of(app).wait_idle()  # the violation pauses the run
+            show(app)
+            await pilot.pause()
+            words = _banner(app)
+            assert "VIOLATION" in words and "GOAL MET" in words
+            assert "CHALLENGE WON" not in words
+
+    run(body)
+    assert not (Path(private_data_dir) / STORE_NAME).exists()
 
 
 def test_a_buggy_run_that_ends_without_its_bug_says_so() -> None:

@@ -39,6 +39,10 @@ MET = "GOAL MET"
 SURVIVED = "SURVIVED"
 
 EXPLORED = "by the explorer's schedule: not scored (press r and make it happen yourself)"
+UNAIDED = (
+    "by the scheduler's own choices: not scored (press r, then make it happen yourself: "
+    "step the threads with their numbers)"
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,9 @@ class ChallengePlay:
         problem = None
         if explored(history, steps):
             note = ChallengeNote(MET, f"{goal}, {EXPLORED}.")
+        elif actions == 0:
+            # space alone meets several goals at seed 0: a win is what the user made happen
+            note = ChallengeNote(MET, f"{goal}, {UNAIDED}.")
         elif not counts(config):
             note = ChallengeNote(
                 MET, f"{goal} in {steps_and_actions(steps, actions)}; {NOT_SCORED}."
