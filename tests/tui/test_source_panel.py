@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.style import Style
 from rich.text import Text
+from textual.pilot import Pilot
 from tui_testing import make_app, run, runtime_of, scenario_screen, show
 
 from threadlab.engine import resolve_config
@@ -82,6 +83,21 @@ def panel_lines(app: ThreadlabApp) -> list[str]:
     region = panel.scrollable_content_region
     screen = app.screen._compositor.render_strips()
     return [screen[y].text[region.x : region.right] for y in range(region.y, region.bottom)]
+
+
+async def steady_lines(pilot: Pilot) -> list[str]:
+    """The code panel's rows once they stop changing: the panel scrolls after a refresh, and
+    a layout change (the hint line's rows) scrolls it again after the next."""
+    app = pilot.app
+    assert isinstance(app, ThreadlabApp)
+    lines = panel_lines(app)
+    for _ in range(20):
+        await pilot.pause()
+        now = panel_lines(app)
+        if now == lines:
+            return now
+        lines = now
+    raise AssertionError("the code panel kept changing")
 
 
 def squeezed(text: str) -> str:
@@ -265,10 +281,9 @@ def test_at_80x24_the_code_has_the_room_and_its_lines_are_not_wrapped(
             runtime = runtime_of(app)
             reach(runtime, thread, line_has)
             show(app)
-            await pilot.pause()
+            lines = await steady_lines(pilot)
             panel = scenario_screen(app).query_one(SourcePanel)
             assert panel.scrollable_content_region.width >= CODE_WIDTH_AT_80
-            lines = panel_lines(app)
             # On one row, not wrapped, marked by the thread's number (the key that steps it).
             (row,) = [row for row in lines if line_has in row]
             index = runtime.snapshot().thread(thread).index
