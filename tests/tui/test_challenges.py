@@ -409,3 +409,22 @@ def test_a_buggy_run_that_ends_without_its_bug_says_so() -> None:
             assert _banner(app) == ""
 
     run(body)
+
+
+@pytest.mark.parametrize(("size", "with_goal"), [((120, 40), True), ((80, 24), False)])
+def test_the_win_says_its_goal_where_it_fits_on_the_line(
+    size: tuple[int, int], with_goal: bool
+) -> None:
+    """At 80x24 the goal (said at step 0) is left out of the win's line: a row for the code."""
+
+    async def body() -> None:
+        app = make_app("mutex", "unlocked")
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await _press_steps(pilot, MUTEX_MOVES)
+            (line,) = [w for w in _banner(app).splitlines() if "CHALLENGE WON" in w]
+            goal = "Get two threads into the critical section at once"
+            assert (goal in line) is with_goal
+            assert line.endswith("in 10 steps and 10 actions (your first win).")
+
+    run(body)

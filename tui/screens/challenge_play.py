@@ -142,9 +142,8 @@ class ChallengePlay:
         else:
             result = Result(True, steps, actions)
             before = self.store.record(key_of(config), result)
-            note = ChallengeNote(
-                WON, won_words(goal, result, before if before and before.won else None)
-            )
+            words = won_words(goal, result, before if before and before.won else None)
+            note = ChallengeNote(WON, words, short=words.removeprefix(f"{goal} "))
             problem = self.store.problem()
         self._note = note
         return Judged(note, problem)

@@ -41,6 +41,8 @@ class ChallengeNote:
     text: str
     won: bool = True
     """A win (or a goal met, not scored); False: what a run survived."""
+    short: str | None = None
+    """The words without the goal, for a banner too narrow for ``text`` on one line."""
 
 
 def shows_verdict(snapshot: Snapshot | None) -> bool:
@@ -94,10 +96,15 @@ class VerdictBanner(Widget):
         snapshot, note = self.snapshot, self.note
         line = Text("")
         if note is not None:
+            words = note.text
+            # the banner's padding and border take 4 cells: at 80x24 every row counts
+            room = self.app.size.width - 4 - len(f" {note.label}   ")
+            if note.short is not None and len(words) > room:
+                words = note.short
             line = Text.assemble(
                 (f" {note.label} ", self.get_component_rich_style("verdict--challenge")),
                 "  ",
-                (note.text, "bold"),
+                (words, "bold"),
             )
         if snapshot is None or snapshot.verdict is None or not shows_verdict(snapshot):
             return line
