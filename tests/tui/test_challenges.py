@@ -359,7 +359,7 @@ def test_a_schedule_the_explorer_found_meets_the_goal_but_is_not_scored(
     judged = play.judge(runtime.config, snapshot, 1, runtime.history, lambda h, s: False)
     # the scheduler's own run, with no action of the user's, is not a win either
     assert judged.note is not None and judged.note.label == "GOAL MET"
-    assert "scheduler's own choices: not scored" in judged.note.text
+    assert "by the scheduler alone: not scored" in judged.note.text
     assert ChallengeStore(private_data_dir).best("mutex/unlocked") is None
 
 

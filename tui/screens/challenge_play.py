@@ -39,10 +39,7 @@ MET = "GOAL MET"
 SURVIVED = "SURVIVED"
 
 EXPLORED = "by the explorer's schedule: not scored (press r and make it happen yourself)"
-UNAIDED = (
-    "by the scheduler's own choices: not scored (press r, then make it happen yourself: "
-    "step the threads with their numbers)"
-)
+UNAIDED = "by the scheduler alone: not scored (press r, then step the threads yourself)"
 
 
 @dataclass(frozen=True)
@@ -131,14 +128,13 @@ class ChallengePlay:
         actions = count_actions(history, steps).total
         problem = None
         if explored(history, steps):
-            note = ChallengeNote(MET, f"{goal}, {EXPLORED}.")
+            note = ChallengeNote(MET, f"{goal}, {EXPLORED}.", short=f"{EXPLORED}.")
         elif actions == 0:
             # space alone meets several goals at seed 0: a win is what the user made happen
-            note = ChallengeNote(MET, f"{goal}, {UNAIDED}.")
+            note = ChallengeNote(MET, f"{goal}, {UNAIDED}.", short=f"{UNAIDED}.")
         elif not counts(config):
-            note = ChallengeNote(
-                MET, f"{goal} in {steps_and_actions(steps, actions)}; {NOT_SCORED}."
-            )
+            done = f"in {steps_and_actions(steps, actions)}; {NOT_SCORED}."
+            note = ChallengeNote(MET, f"{goal} {done}", short=done)
         else:
             result = Result(True, steps, actions)
             before = self.store.record(key_of(config), result)
