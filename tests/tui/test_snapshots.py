@@ -119,7 +119,10 @@ def test_philosophers_deadlock_banner(snap_compare, size) -> None:
     """Each philosopher takes a left fork, then reaches for the right one: a cycle."""
     app = make_app("philosophers", seed=0)
     start = ("MainThread",) * 3  # starts Ph1, Ph2 and Ph3
-    schedule = _schedule(*start, "Ph1", "Ph1", "Ph2", "Ph2", "Ph3", "Ph3", "Ph1", "Ph2", "Ph3")
+    # each: think (a sleep: two steps), take the left fork; then each reaches for the right
+    left = ("Ph1",) * 4 + ("Ph2",) * 4 + ("Ph3",) * 4
+    # and MainThread blocks joining Ph1: no thread can run, the cycle is a deadlock
+    schedule = _schedule(*start, *left, "Ph1", "Ph2", "Ph3", "MainThread")
     assert snap_compare(app, terminal_size=size, run_before=schedule)
 
 
