@@ -36,8 +36,10 @@ SCENARIO = Scenario(
         "An event loop takes one handler at a time from a thread-safe queue and runs it "
         "to its end. A long computation cut into parts, each scheduling the next "
         "(events.put(compute_one_part)), lets the clicks posted meanwhile get their turn. "
-        "Variant 'blocking' computes everything in one handler: the queue backs up and "
-        "every click waits. Press e to post a click (on_click) yourself."
+        "Variant 'blocking' computes everything in one handler: the queue backs up, "
+        "every click waits; once it has held the loop 0.5 s with a click waiting, the run "
+        "stops: LOOP BLOCKED. "
+        "Press e to post a click (on_click) yourself."
     ),
     program=PROGRAM,
     params=entry_params(

@@ -6,9 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_testing import hint_text, make_app, run, runtime_of, scenario_screen, settle
+from tui_testing import (
+    hint_text,
+    make_app,
+    run,
+    runtime_of,
+    scenario_screen,
+    settle,
+    show,
+    tap,
+    until_running,
+)
 
 from threadlab.engine import runfile
+from threadlab.engine.model import EventKind
 from threadlab.engine.scenario import resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
@@ -245,5 +256,32 @@ def test_the_palette_step_after_going_back_warns_first_too() -> None:
             choose("Step")
             runtime.wait_idle()
             assert (runtime.snapshot().step, runtime.snapshot().history_length) == (6, 6)
+
+    run(body)
+
+
+def test_w_right_after_a_step_acts_on_the_run_as_the_step_left_it() -> None:
+    """4 then w, faster than a frame: w wakes the waiter that 4 just put on not_empty,
+    not a refusal read from the screen of the step before."""
+
+    async def body() -> None:
+        app = make_app("producer-consumer", "if")
+        async with app.run_test(size=(120, 40)) as pilot:
+            runtime = await until_running(pilot)
+            for name in ("MainThread",) * 3 + ("C1",) * 2:  # C1 started, holds the mutex
+                runtime.step_thread(name)
+                assert runtime.wait_idle()
+            show(app)
+            await pilot.pause()
+            await tap(pilot, "4")  # C1 waits on not_empty: no frame has shown it yet
+            await tap(pilot, "w")  # right behind it
+            for _ in range(10):  # a key's action may take a few rounds of the queues
+                await pilot._wait_for_screen()
+                assert runtime.wait_idle()
+            spurious = [e for e in runtime.snapshot().events if e.kind is EventKind.SPURIOUS]
+            assert [(e.primitive, e.thread) for e in spurious] == [("not_empty", None)], hint_text(
+                app
+            )
+            assert "C1" in spurious[0].detail
 
     run(body)

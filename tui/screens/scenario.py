@@ -77,6 +77,10 @@ from threadlab.tui.widgets.timeline import TimelinePanel
 from threadlab.tui.widgets.verdict import VerdictBanner
 from threadlab.tui.widgets.watches import WatchesPanel
 
+STEP_PATIENCE = 0.2
+"""Seconds s, b or w wait for a step just asked for to be taken (a thread running outside
+the schedule may never reach a checkpoint: then the key acts on the run as it is)."""
+
 FRAME_INTERVAL = 1 / 30
 """Seconds between two snapshot pulls: at most ~30 redraws a second, however fast it runs."""
 
@@ -584,23 +588,33 @@ class ScenarioScreen(Screen[None]):
     def action_slow_down(self) -> None:
         self.controller.slow_down()
 
-    def _selected_condition(self) -> str | None:
-        condition = self.selection.condition
-        if condition is None:
+    def _current_selection(self) -> Selection:
+        """The selection in the run as it is now, not as the last frame showed it: a step
+        just asked for (4, then w faster than a frame) is taken first, so w wakes the
+        waiter that step made."""
+        if not self.controller.travelling:
+            shown = self.snapshot
+            if shown is not None and shown.pace_paused:
+                self.runtime.wait_idle(STEP_PATIENCE)
+            self.refresh_snapshot()
+        return self.selection
+
+    def _selected_condition(self, selection: Selection) -> str | None:
+        if selection.condition is None:
             self.controller.say("this scenario has no condition variable")
-        return condition
+        return selection.condition
 
     def action_signal(self) -> None:
-        if (condition := self._selected_condition()) is not None:
+        if (condition := self._selected_condition(self._current_selection())) is not None:
             self.controller.signal(condition, "s")
 
     def action_broadcast(self) -> None:
-        if (condition := self._selected_condition()) is not None:
+        if (condition := self._selected_condition(self._current_selection())) is not None:
             self.controller.broadcast(condition, "b")
 
     def action_spurious(self) -> None:
-        selection = self.selection
-        if (condition := self._selected_condition()) is not None:
+        selection = self._current_selection()
+        if (condition := self._selected_condition(selection)) is not None:
             self.controller.spurious_wakeup(condition, selection.waiter, "w")
 
     def action_next_condition(self) -> None:
