@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import partial
+from types import CodeType
 from typing import TYPE_CHECKING, Any, cast
 
 from threadlab.engine.errors import StopRun
@@ -70,14 +71,31 @@ TICK = 0.1
 
 
 _TASK_TYPES: tuple[type, ...] = (asyncio.Task, tasks._PyTask)
+"""C tasks and the pure-Python ones this loop makes (not subclasses of each other)."""
 
 _SIGNAL_WAITS = {
-    asyncio.Event.wait.__code__: "to be set",
-    asyncio.Condition.wait.__code__: "to be notified",
+    asyncio.Event.wait.__code__: "{} to be set",
+    asyncio.Condition.wait.__code__: "{} to be notified",
 }
-"""Coroutines where a task waits for another to signal it, and what for in words: paused
-there with nothing left to run or to call the loop, it waits forever (a lost wakeup)."""
-"""C tasks and the pure-Python ones this loop makes (not subclasses of each other)."""
+"""Coroutines where a task waits for another to signal it, and what for in words ('{}' is
+the object's name): paused there with nothing left to run or to call the loop, it waits
+forever (a lost wakeup)."""
+
+_QUEUE_WAITS = {
+    asyncio.Queue.get.__code__: "an item in {}",
+    asyncio.Queue.put.__code__: "room in {}",
+}
+"""Coroutines where a task waits on a queue, and what for in words: paused there with
+nothing left to run, it is a deadlock (as a thread's ``queue.Queue.get`` is), whose words
+name the task, the queue and the line."""
+
+
+def _waits_text(waits: list[tuple[str, str, int | None]]) -> str:
+    """'consumer waits for an item in q (line 3); ...': what tasks wait for, in words."""
+    return "; ".join(
+        f"{task} waits for {what}" + (f" (line {line})" if line is not None else "")
+        for task, what, line in waits
+    )
 
 
 def fmt_time(seconds: float) -> str:
@@ -209,11 +227,16 @@ class AsyncLoop(Primitive):
         """The program's tasks paused in an ``asyncio.Event``'s or ``Condition``'s
         ``wait``: each task's name, what it waits for in words ('ready to be set') and
         the line of its ``await``."""
+        return self._paused_in(_SIGNAL_WAITS)
+
+    def _paused_in(self, waits: dict[CodeType, str]) -> list[tuple[str, str, int | None]]:
+        """The program's tasks paused in one of the coroutines of ``waits``: each task's
+        name, what it waits for in words and the line of its ``await``."""
         found = []
         for task in self.tasks:
             if task.done() or not self._visible(task):
                 continue
-            what = self._signal_wait(task)
+            what = self._signal_wait(task, waits)
             if what is not None:
                 found.append((task.get_name(), what, self.await_line(task)))
         return found
@@ -225,8 +248,11 @@ class AsyncLoop(Primitive):
         kind = "task" if len(tasks) == 1 else "tasks"
         return f"{self.name}'s {kind} {', '.join(tasks)} on {thread.name}"
 
-    def _signal_wait(self, task: asyncio.Task[Any]) -> str | None:
-        """What ``task`` waits for, if it is paused in a wait for a signal."""
+    def _signal_wait(
+        self, task: asyncio.Task[Any], waits: dict[CodeType, str] = _SIGNAL_WAITS
+    ) -> str | None:
+        """What ``task`` waits for, if it is paused in one of the coroutines of ``waits``
+        (by default: a wait for a signal)."""
         program_frame = None
         awaited: Any = task.get_coro()
         while awaited is not None:
@@ -235,10 +261,10 @@ class AsyncLoop(Primitive):
                 return None
             if frame.f_code.co_filename == self._kernel.program_file:
                 program_frame = frame
-            what = _SIGNAL_WAITS.get(frame.f_code)
+            what = waits.get(frame.f_code)
             if what is not None:
                 waited = frame.f_locals.get("self")
-                return f"{_name_in(program_frame, waited)} {what}"
+                return what.format(_name_in(program_frame, waited))
             awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
         return None
 
@@ -247,13 +273,15 @@ class AsyncLoop(Primitive):
             return f"{thread.name} runs {self.name}, which waits for its next timer"
         waits = self.signal_waits()
         if waits:
-            tasks_text = "; ".join(
-                f"{task} waits for {what}" + (f" (line {line})" if line is not None else "")
-                for task, what, line in waits
-            )
             return (
                 f"{thread.name} runs {self.name}, which has nothing ready and no timer, where "
-                f"{tasks_text}, and no thread is left to do it"
+                f"{_waits_text(waits)}, and no thread is left to do it"
+            )
+        on_queues = self._paused_in(_QUEUE_WAITS)
+        if on_queues:
+            return (
+                f"{thread.name} runs {self.name}, which has nothing ready and no timer, where "
+                f"{_waits_text(on_queues)}: no task or thread is left to give it"
             )
         return (
             f"{thread.name} runs {self.name}, which has nothing ready and no timer: "

@@ -231,6 +231,31 @@ def test_a_bare_future_nobody_resolves_stays_a_deadlock(tmp_path: Path, launch: 
     assert "it waits for a thread's call_soon_threadsafe" in verdict.text
 
 
+def test_a_task_awaiting_an_asyncio_queue_nobody_fills_is_a_deadlock_naming_it(
+    tmp_path: Path, launch: Launch
+) -> None:
+    """As a thread's queue.Queue.get with no producer left: a deadlock, not a lost wakeup,
+    whose words name the task, the queue and the line of its await."""
+    source = """
+    import asyncio
+
+
+    async def consumer(jobs):
+        await jobs.get()
+
+
+    async def main():
+        jobs = asyncio.Queue()
+        await asyncio.create_task(consumer(jobs), name="consumer")
+
+
+    asyncio.run(main())
+    """
+    verdict = run(tmp_path, launch, source).snapshot().verdict
+    assert verdict is not None and verdict.kind is VerdictKind.DEADLOCK
+    assert "where consumer waits for an item in jobs (line 5)" in verdict.text
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_a_cycle_of_locks_stays_a_deadlock_even_beside_a_thread_left_waiting(
     tmp_path: Path, launch: Launch, seed: int
