@@ -43,6 +43,7 @@ PAUSING = frozenset({VerdictKind.FAILED, VerdictKind.LOOP_BLOCKED, VerdictKind.S
 
 if TYPE_CHECKING:
     from threadlab.engine.kernel import Kernel
+    from threadlab.engine.primitives.base import Primitive
     from threadlab.engine.threads import SimThread
 
 
@@ -144,24 +145,19 @@ class Judge:
     def _loop_blocked(self) -> Verdict | None:
         """The first event loop held by one task or callback for longer than
         ``LOOP_BLOCKED_SECONDS`` (each loop is reported once)."""
-        kernel = self._kernel
-        for primitive in kernel.primitives:
+        for primitive in self._kernel.primitives:
             held = primitive.holding()
             if held is None or held[2] <= LOOP_BLOCKED_SECONDS:
                 continue
-            key = f"loop {primitive.name}"
-            if key in self._reported:
+            if not self._first_report(primitive):
                 continue
-            self._reported.add(key)
             what, thread, seconds = held
-            text = (
+            return self._loop_blocked_verdict(
+                primitive,
+                thread,
                 f"{what} has held {primitive.name} for {seconds:.3g} s{_at_line(thread)} "
                 f"without an await that yields: no other task or callback of {primitive.name} "
-                "ran meanwhile (a blocking call in a coroutine)"
-            )
-            kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
-            return Verdict(
-                VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
+                "ran meanwhile (a blocking call in a coroutine)",
             )
         return None
 
@@ -169,28 +165,39 @@ class Judge:
         """The first thread-based event loop whose handler has run for longer than
         ``HANDLER_BLOCKED_SECONDS`` while an event waited in its queue (each queue is
         reported once)."""
-        kernel = self._kernel
-        for primitive in kernel.primitives:
+        for primitive in self._kernel.primitives:
             running = primitive.handler_running()
             if running is None or running[2] <= HANDLER_BLOCKED_SECONDS:
                 continue
-            key = f"loop {primitive.name}"
-            if key in self._reported:
+            if not self._first_report(primitive):
                 continue
-            self._reported.add(key)
             handler, thread, seconds, waiting = running
             events = "an event waits" if waiting == 1 else f"{waiting} events wait"
-            text = (
+            return self._loop_blocked_verdict(
+                primitive,
+                thread,
                 f"handler {handler} has run on the event loop {thread.name} for "
                 f"{seconds:.3g} s{_at_line(thread)} while {events} in {primitive.name}: "
                 f"{thread.name} runs each handler to its end before it takes the next "
-                "(a long job in one handler)"
-            )
-            kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
-            return Verdict(
-                VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
+                "(a long job in one handler)",
             )
         return None
+
+    def _first_report(self, primitive: Primitive) -> bool:
+        """Whether the loop ``primitive`` has not been reported blocked yet (it is now)."""
+        key = f"loop {primitive.name}"
+        if key in self._reported:
+            return False
+        self._reported.add(key)
+        return True
+
+    def _loop_blocked_verdict(self, primitive: Primitive, thread: SimThread, text: str) -> Verdict:
+        """The LOOP BLOCKED verdict saying ``text``, with its event in the log."""
+        kernel = self._kernel
+        kernel.emit(thread, EventKind.BLOCK, primitive.name, text)
+        return Verdict(
+            VerdictKind.LOOP_BLOCKED, f"Loop blocked: {text}.", (thread.name,), kernel.step
+        )
 
     def _starving(self) -> Verdict | None:
         """The first thread that has waited at one line while other threads took what it
