@@ -14,13 +14,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from served_app import Served, free_port, processes_where, wait_until_none
+from served_app import Served, processes_where, start_serve, wait_until_none
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -63,18 +62,7 @@ def artifacts(request: pytest.FixtureRequest) -> Callable[[str], Path]:
 def served(tmp_path: Path) -> Iterator[Served]:
     """``threadlab serve`` on a free port of 127.0.0.1, in its own process group, saving into
     tmp_path/saves; stopped with SIGINT (Ctrl+C) afterwards, leaving no process behind."""
-    port = free_port()
-    saves = tmp_path / "saves"
-    saves.mkdir()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "threadlab.tui", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env={**os.environ, "THREADLAB_SAVE_DIR": str(saves)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    server, port, saves = start_serve(tmp_path)
     assert server.stdout is not None
     said = server.stdout.readline()
     assert f"serving the app on http://127.0.0.1:{port} " in said, said + server.stderr.read()

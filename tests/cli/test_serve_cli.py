@@ -7,7 +7,6 @@ import os
 import shlex
 import signal
 import socket
-import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from served_app import start_serve
 
 from threadlab.engine import runfile
 from threadlab.engine.history import History
@@ -171,26 +171,8 @@ def test_the_url_names_a_host_a_browser_can_open() -> None:
     assert serve_cli.url_host("0.0.0.0") == socket.gethostname()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_a_real_server_says_where_serves_the_page_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = free_port()
-    saves = tmp_path / "saves"
-    saves.mkdir()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "threadlab.tui", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env={**os.environ, "THREADLAB_SAVE_DIR": str(saves)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    server, port, saves = start_serve(tmp_path)
     try:
         assert server.stdout is not None
         said = server.stdout.readline()

@@ -1,10 +1,12 @@
-"""Processes of the browser test: the server's group, a browser's profile, a free port."""
+"""``threadlab serve`` started by a test, and the processes it leaves: the server's group, a
+browser's profile, a free port (for the browser test and the serve command's own tests)."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,3 +58,21 @@ class Served:
     def apps(self) -> list[str]:
         """The tabs' app processes."""
         return [line for line in self.group() if "-m threadlab.tui --save-dir" in line]
+
+
+def start_serve(folder: Path) -> tuple[subprocess.Popen[str], int, Path]:
+    """``threadlab serve`` on a free port of 127.0.0.1, run in ``folder`` in a process group
+    of its own, saving into ``folder/saves``: the server, its port and that save folder."""
+    port = free_port()
+    saves = folder / "saves"
+    saves.mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "threadlab.tui", "serve", "--port", str(port)],
+        cwd=folder,
+        env={**os.environ, "THREADLAB_SAVE_DIR": str(saves)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    return server, port, saves
