@@ -26,8 +26,8 @@ from pathlib import Path
 from measure import goal, row, spread
 from naive_stress import stress
 
-from threadlab.engine import runfile
 from threadlab.engine.explore import Request, Target, default_jobs, explore
+from threadlab.engine.formats import runfile
 from threadlab.scenarios import get_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def replays(saved: list[Path]) -> None:
     failures = 0
     for path in saved:
         done = subprocess.run(
-            [sys.executable, "-m", "threadlab.tui.cli", "replay", "--check", str(path)],
+            [sys.executable, "-m", "threadlab.cli.main", "replay", "--check", str(path)],
             capture_output=True,
             text=True,
             check=False,

@@ -6,34 +6,8 @@ It never imports textual or rich; everything the UI shows comes out of
 
 from __future__ import annotations
 
-from threadlab.engine.errors import ControlRefused, OutsideSchedule, ReplayDiverged, StopRun
-from threadlab.engine.model import (
-    Event,
-    EventKind,
-    PrimitiveView,
-    RunState,
-    Snapshot,
-    SourceLine,
-    ThreadState,
-    ThreadView,
-    Verdict,
-    VerdictKind,
-)
-from threadlab.engine.primitives import (
-    AsyncLoop,
-    AtomicCell,
-    Barrier,
-    Buffer,
-    Condition,
-    Future,
-    Mutex,
-    Semaphore,
-    SharedVariable,
-    ThreadPool,
-    work,
-)
-from threadlab.engine.runtime import Runtime
-from threadlab.engine.scenario import (
+from .core.errors import ControlRefused, OutsideSchedule, ReplayDiverged, StopRun
+from .lesson.scenario import (
     Check,
     ConfigError,
     HandlerLoop,
@@ -46,7 +20,33 @@ from threadlab.engine.scenario import (
     entry_params,
     resolve_config,
 )
-from threadlab.engine.world import World
+from .lesson.world import World
+from .primitives import (
+    AsyncLoop,
+    AtomicCell,
+    Barrier,
+    Buffer,
+    Condition,
+    Future,
+    Mutex,
+    Semaphore,
+    SharedVariable,
+    ThreadPool,
+    work,
+)
+from .runtime import Runtime
+from .snapshot.model import (
+    Event,
+    EventKind,
+    PrimitiveView,
+    RunState,
+    Snapshot,
+    SourceLine,
+    ThreadState,
+    ThreadView,
+    Verdict,
+    VerdictKind,
+)
 
 __all__ = [
     "AsyncLoop",

@@ -20,12 +20,20 @@ import threading
 import time
 from collections.abc import Callable
 
-from threadlab.engine.actions import apply_action, names_of, postable
-from threadlab.engine.driver import Driver, Phase
-from threadlab.engine.errors import ControlRefused, ReplayDiverged
-from threadlab.engine.history import History
-from threadlab.engine.kernel import Kernel, OutputSink, StepSink
-from threadlab.engine.model import (
+from .core.actions import apply_action, names_of, postable
+from .core.driver import Driver, Phase
+from .core.errors import ControlRefused, ReplayDiverged
+from .core.history import History
+from .core.kernel import Kernel, OutputSink, StepSink
+from .core.replay import fast_forward
+from .core.scheduler import BindingPolicy, make_policy
+from .core.source import collect_source, running_line
+from .core.threads import SimThread
+from .core.verdicts import Judge, why_not
+from .lesson.scenario import RunConfig
+from .lesson.world import World
+from .program.loader import file_source, load_program
+from .snapshot.model import (
     ActionKind,
     Event,
     PrimitiveKind,
@@ -35,14 +43,6 @@ from threadlab.engine.model import (
     UserAction,
     Verdict,
 )
-from threadlab.engine.program import file_source, load_program
-from threadlab.engine.replay import fast_forward
-from threadlab.engine.scenario import RunConfig
-from threadlab.engine.scheduler import BindingPolicy, make_policy
-from threadlab.engine.source import collect_source, running_line
-from threadlab.engine.threads import SimThread
-from threadlab.engine.verdicts import Judge, why_not
-from threadlab.engine.world import World
 
 __all__ = ["DEFAULT_SPEED", "Runtime"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from threadlab.engine import ConfigError, Scenario
-from threadlab.engine.oneline import quote
-from threadlab.scenarios.lessons import (
+from ..engine import ConfigError, Scenario
+from ..engine.core.oneline import quote
+from .lessons import (
     async_io,
     barrier,
     cas,

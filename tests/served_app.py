@@ -57,7 +57,7 @@ class Served:
 
     def apps(self) -> list[str]:
         """The tabs' app processes."""
-        return [line for line in self.group() if "-m threadlab.tui --save-dir" in line]
+        return [line for line in self.group() if "-m threadlab --save-dir" in line]
 
 
 def start_serve(folder: Path) -> tuple[subprocess.Popen[str], int, Path]:
@@ -67,7 +67,7 @@ def start_serve(folder: Path) -> tuple[subprocess.Popen[str], int, Path]:
     saves = folder / "saves"
     saves.mkdir()
     server = subprocess.Popen(
-        [sys.executable, "-m", "threadlab.tui", "serve", "--port", str(port)],
+        [sys.executable, "-m", "threadlab", "serve", "--port", str(port)],
         cwd=folder,
         env={**os.environ, "THREADLAB_SAVE_DIR": str(saves)},
         stdout=subprocess.PIPE,

@@ -16,16 +16,16 @@ from textual.css.query import NoMatches
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
-from threadlab.engine.files import OutputError, new_file, output_file
-from threadlab.engine.history import History
-from threadlab.engine.runtime import DEFAULT_SPEED, Runtime
-from threadlab.engine.scenario import RunConfig
-from threadlab.tui.challenges import ChallengeStore
-from threadlab.tui.screens.challenges import ChallengesScreen
-from threadlab.tui.screens.controller import run_stem
-from threadlab.tui.screens.picker import PickerScreen
-from threadlab.tui.screens.scenario import ScenarioScreen
-from threadlab.tui.widgets.hint import MESSAGE_SECONDS, HintLine
+from ..engine.core.history import History
+from ..engine.formats.files import OutputError, new_file, output_file
+from ..engine.lesson.scenario import RunConfig
+from ..engine.runtime import DEFAULT_SPEED, Runtime
+from .challenges import ChallengeStore
+from .screens.challenges import ChallengesScreen
+from .screens.controller import run_stem
+from .screens.picker import PickerScreen
+from .screens.scenario import ScenarioScreen
+from .widgets.hint import MESSAGE_SECONDS, HintLine
 
 
 def leaving_words(unstoppable: tuple[str, ...]) -> str | None:

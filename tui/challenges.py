@@ -24,9 +24,9 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from threadlab.engine.challenge import Actions, Challenge, challenge_of, is_challenge_run
-from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
-from threadlab.scenarios import SCENARIOS
+from ..engine.lesson.challenge import Actions, Challenge, challenge_of, is_challenge_run
+from ..engine.lesson.scenario import RunConfig, Scenario, resolve_config
+from ..scenarios import SCENARIOS
 
 DATA_DIR_VARIABLE = "THREADLAB_DATA_DIR"
 STORE_NAME = "challenges.json"

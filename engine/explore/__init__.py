@@ -7,8 +7,8 @@ for which schedules it runs, ``choosers`` for the strategies and ``shrink`` for 
 
 from __future__ import annotations
 
-from threadlab.engine.explore.policy import Place, Switch
-from threadlab.engine.explore.search import (
+from .policy import Place, Switch
+from .search import (
     STRATEGY_NAMES,
     Coverage,
     ExploreResult,
@@ -19,8 +19,8 @@ from threadlab.engine.explore.search import (
     default_jobs,
     explore,
 )
-from threadlab.engine.explore.target import Target, target_of
-from threadlab.engine.explore.workers import WorkerFailed
+from .target import Target, target_of
+from .workers import WorkerFailed
 
 __all__ = [
     "STRATEGY_NAMES",

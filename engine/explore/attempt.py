@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadlab.engine.explore.policy import Chooser, Decision, ExplorePolicy, Switch
-from threadlab.engine.history import History
-from threadlab.engine.model import Verdict, VerdictKind
-from threadlab.engine.runtime import Runtime
-from threadlab.engine.scenario import RunConfig
+from ..core.history import History
+from ..lesson.scenario import RunConfig
+from ..runtime import Runtime
+from ..snapshot.model import Verdict, VerdictKind
+from .policy import Chooser, Decision, ExplorePolicy, Switch
 
 FAILURES = (
     VerdictKind.DEADLOCK,

@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from threadlab.engine.explore.policy import HALT, Decision, Option
+from .policy import HALT, Decision, Option
 
 SPURIOUS_CHANCE = 0.1
 """How often a random walk takes a spurious wakeup when one is offered."""

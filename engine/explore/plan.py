@@ -17,8 +17,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from threadlab.engine.explore.choosers import Sleep, independent
-from threadlab.engine.explore.specs import DFS, PCT, RANDOM, Outcome, Spec
+from .choosers import Sleep, independent
+from .specs import DFS, PCT, RANDOM, Outcome, Spec
 
 WINDOW = 32
 """How far behind the schedule being planned the results it may use are."""

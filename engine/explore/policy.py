@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from threadlab.engine.actions import apply_action
-from threadlab.engine.model import ActionKind, UserAction
-from threadlab.engine.primitives.condition import Condition
+from ..core.actions import apply_action
+from ..primitives.condition import Condition
+from ..snapshot.model import ActionKind, UserAction
 
 if TYPE_CHECKING:
-    from threadlab.engine.driver import Driver
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.driver import Driver
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 T = TypeVar("T")
 

@@ -14,16 +14,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from threadlab.engine.explore.attempt import PATIENCE
-from threadlab.engine.explore.plan import WINDOW, Planner
-from threadlab.engine.explore.policy import Switch
-from threadlab.engine.explore.shrink import shrink
-from threadlab.engine.explore.specs import Outcome, Spec
-from threadlab.engine.explore.target import Target
-from threadlab.engine.explore.workers import Executor, Inline, Processes, pin_to_one_cpu, unpin
-from threadlab.engine.history import History
-from threadlab.engine.model import Verdict
-from threadlab.engine.scenario import Scenario
+from ..core.history import History
+from ..lesson.scenario import Scenario
+from ..snapshot.model import Verdict
+from .attempt import PATIENCE
+from .plan import WINDOW, Planner
+from .policy import Switch
+from .shrink import shrink
+from .specs import Outcome, Spec
+from .target import Target
+from .workers import Executor, Inline, Processes, pin_to_one_cpu, unpin
 
 STRATEGY_NAMES = ("auto", "random", "pct", "dfs")
 PROGRESS_EVERY = 0.2

@@ -14,18 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from threadlab.engine.explore.attempt import Attempt, run_schedule
-from threadlab.engine.explore.choosers import (
-    BoundedRandomChooser,
-    Choice,
-    FollowChooser,
-    PrefixChooser,
-    choice_of,
-)
-from threadlab.engine.explore.plan import DepthFirst
-from threadlab.engine.explore.policy import Decision
-from threadlab.engine.explore.specs import DFS, Outcome, Spec
-from threadlab.engine.scenario import RunConfig
+from ..lesson.scenario import RunConfig
+from .attempt import Attempt, run_schedule
+from .choosers import BoundedRandomChooser, Choice, FollowChooser, PrefixChooser, choice_of
+from .plan import DepthFirst
+from .policy import Decision
+from .specs import DFS, Outcome, Spec
 
 MAX_RUNS = 800
 MAX_STEPS = 400_000

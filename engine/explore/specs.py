@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadlab.engine.explore.attempt import Attempt, run_schedule
-from threadlab.engine.explore.choosers import (
-    Choice,
-    Node,
-    PCTChooser,
-    PrefixChooser,
-    RandomChooser,
-    Sleep,
-    choice_of,
-)
-from threadlab.engine.explore.policy import Chooser
-from threadlab.engine.model import VerdictKind
-from threadlab.engine.scenario import RunConfig
+from ..lesson.scenario import RunConfig
+from ..snapshot.model import VerdictKind
+from .attempt import Attempt, run_schedule
+from .choosers import Choice, Node, PCTChooser, PrefixChooser, RandomChooser, Sleep, choice_of
+from .policy import Chooser
 
 RANDOM, PCT, DFS = "random", "pct", "dfs"
 STRATEGIES = (RANDOM, PCT, DFS)

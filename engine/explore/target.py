@@ -8,8 +8,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from threadlab.engine.own_program import module_scenario, program_scenario
-from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
+from ..lesson.own_program import module_scenario, program_scenario
+from ..lesson.scenario import RunConfig, Scenario, resolve_config
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-from threadlab.engine.explore.specs import Outcome, Spec, run_spec
-from threadlab.engine.explore.target import Target
-from threadlab.engine.scenario import Scenario
+from ..lesson.scenario import Scenario
+from .specs import Outcome, Spec, run_spec
+from .target import Target
 
 Finder = Callable[[str], Scenario]
 """Looks a shipped scenario up by name (a module-level function: it is sent to workers)."""

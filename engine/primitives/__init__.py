@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from threadlab.engine.primitives.aio import AsyncLoop, LoopExecutor, VirtualClock
-from threadlab.engine.primitives.atomic import AtomicCell
-from threadlab.engine.primitives.barrier import Barrier
-from threadlab.engine.primitives.buffer import Buffer
-from threadlab.engine.primitives.condition import Condition
-from threadlab.engine.primitives.future import Future, ThreadPool
-from threadlab.engine.primitives.mutex import Mutex
-from threadlab.engine.primitives.semaphore import Semaphore
-from threadlab.engine.primitives.shared import SharedVariable
-from threadlab.engine.primitives.work import work
+from .aio import AsyncLoop, LoopExecutor, VirtualClock
+from .atomic import AtomicCell
+from .barrier import Barrier
+from .buffer import Buffer
+from .condition import Condition
+from .future import Future, ThreadPool
+from .mutex import Mutex
+from .semaphore import Semaphore
+from .shared import SharedVariable
+from .work import work
 
 __all__ = [
     "AsyncLoop",

@@ -34,9 +34,9 @@ from functools import partial
 from types import CodeType
 from typing import TYPE_CHECKING, Any, cast
 
-from threadlab.engine.errors import StopRun
-from threadlab.engine.kernel import TIMED_OUT
-from threadlab.engine.model import (
+from ..core.errors import StopRun
+from ..core.kernel import TIMED_OUT
+from ..snapshot.model import (
     Awaiting,
     AwaitsCallback,
     AwaitsFuture,
@@ -60,11 +60,11 @@ from threadlab.engine.model import (
     TimerView,
     WorkerJob,
 )
-from threadlab.engine.primitives.base import Primitive
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 TICK = 0.1
 """Virtual seconds a blocking ``time.sleep`` on the loop's thread lasts per step."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import AtomicView, CasAttempt, EventKind, PrimitiveKind
-from threadlab.engine.primitives.base import Primitive
+from ..snapshot.model import AtomicView, CasAttempt, EventKind, PrimitiveKind
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
+    from ..core.kernel import Kernel
 
 RECENT_ATTEMPTS = 5
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import BarrierView, EventKind, PrimitiveKind, ThreadState
-from threadlab.engine.primitives.base import Primitive
+from ..snapshot.model import BarrierView, EventKind, PrimitiveKind, ThreadState
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 class Barrier(Primitive):

@@ -6,15 +6,15 @@ from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import PrimitiveKind, PrimitiveView
+from ..snapshot.model import PrimitiveKind, PrimitiveView
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 class Primitive:
-    """A primitive uses only the public interface of its kernel (``threadlab.engine.kernel``)."""
+    """A primitive uses only the public interface of its kernel (``engine/core/kernel.py``)."""
 
     kind: PrimitiveKind
     accepts_user = False

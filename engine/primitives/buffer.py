@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import BufferItem, BufferView, EventKind, PrimitiveKind
-from threadlab.engine.primitives.base import Primitive
+from ..snapshot.model import BufferItem, BufferView, EventKind, PrimitiveKind
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
+    from ..core.kernel import Kernel
 
 
 class Buffer(Primitive):

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.errors import ControlRefused
-from threadlab.engine.model import (
-    ConditionView,
-    EventKind,
-    PrimitiveKind,
-    ThreadState,
-)
-from threadlab.engine.primitives.base import Primitive
+from ..core.errors import ControlRefused
+from ..snapshot.model import ConditionView, EventKind, PrimitiveKind, ThreadState
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.primitives.mutex import Mutex
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
+    from .mutex import Mutex
 
 
 class Condition(Primitive):

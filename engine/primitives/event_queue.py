@@ -11,19 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadlab.engine.errors import ControlRefused
-from threadlab.engine.model import (
-    EventKind,
-    EventQueueView,
-    EventWait,
-    PrimitiveKind,
-    ThreadState,
-)
-from threadlab.engine.primitives.base import Primitive
+from ..core.errors import ControlRefused
+from ..snapshot.model import EventKind, EventQueueView, EventWait, PrimitiveKind, ThreadState
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 RECENT_HANDLED = 5
 

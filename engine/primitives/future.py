@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.model import (
+from ..snapshot.model import (
     ErrorView,
     EventKind,
     FutureState,
@@ -24,11 +24,11 @@ from threadlab.engine.model import (
     ThreadState,
     WorkerJob,
 )
-from threadlab.engine.primitives.base import Primitive
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 class Future(Primitive):

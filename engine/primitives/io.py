@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import (
+from ..snapshot.model import (
     CompletionPortView,
     DeviceState,
     DeviceView,
@@ -20,11 +20,11 @@ from threadlab.engine.model import (
     RequestView,
     ThreadState,
 )
-from threadlab.engine.primitives.base import Primitive
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 @dataclass

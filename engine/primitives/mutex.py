@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import EventKind, MutexView, PrimitiveKind, ThreadState
-from threadlab.engine.primitives.base import Acquirable
+from ..snapshot.model import EventKind, MutexView, PrimitiveKind, ThreadState
+from .base import Acquirable
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 class Mutex(Acquirable):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from threadlab.engine.model import (
+from ..snapshot.model import (
     AccessKind,
     EventKind,
     LostUpdate,
@@ -22,10 +22,10 @@ from threadlab.engine.model import (
     SharedAccess,
     SharedView,
 )
-from threadlab.engine.primitives.base import Primitive
+from .base import Primitive
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
+    from ..core.kernel import Kernel
 
 RECENT_ACCESSES = 5
 

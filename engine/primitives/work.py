@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from threadlab.engine.model import ThreadState
-from threadlab.engine.threads import bound
+from ..core.threads import bound
+from ..snapshot.model import ThreadState
 
 
 def work(steps: int = 1, what: str = "work") -> None:

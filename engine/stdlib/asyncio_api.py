@@ -25,11 +25,11 @@ from collections.abc import Callable, Coroutine
 from types import ModuleType
 from typing import Any
 
-from threadlab.engine.primitives.aio import AsyncLoop, EngineEventLoop, LoopExecutor
-from threadlab.engine.source import caller_line
-from threadlab.engine.stdlib import threads_api
-from threadlab.engine.stdlib.naming import name_from_source
-from threadlab.engine.threads import bound
+from ..core.source import caller_line
+from ..core.threads import bound
+from ..primitives.aio import AsyncLoop, EngineEventLoop, LoopExecutor
+from . import threads_api
+from .naming import name_from_source
 
 MAX_WORKERS = 5
 """Worker threads a loop's default executor starts at most. CPython's is

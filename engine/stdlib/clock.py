@@ -14,7 +14,7 @@ import time as _real_time
 from asyncio import events as _asyncio_events
 from typing import Any
 
-from threadlab.engine.threads import bound
+from ..core.threads import bound
 
 EPOCH = 1_767_225_600.0
 """What ``time.time()`` says at the start of every run: 2026-01-01 00:00 UTC."""

@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.errors import StopRun
-from threadlab.engine.model import (
+from ..core.errors import StopRun
+from ..core.threads import bound
+from ..primitives.base import Primitive
+from ..snapshot.model import (
     ErrorView,
     EventKind,
     FutureState,
@@ -44,14 +46,12 @@ from threadlab.engine.model import (
     ThreadState,
     WorkerJob,
 )
-from threadlab.engine.primitives.base import Primitive
-from threadlab.engine.stdlib import threads_api
-from threadlab.engine.stdlib.naming import name_from_source
-from threadlab.engine.threads import bound
+from . import threads_api
+from .naming import name_from_source
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 CancelledError = _real.CancelledError
 TimeoutError = _real.TimeoutError

@@ -17,21 +17,21 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.errors import StopRun
-from threadlab.engine.kernel import TIMED_OUT
-from threadlab.engine.model import EventKind, PrimitiveKind, ThreadState
-from threadlab.engine.primitives.barrier import Barrier as EngineBarrier
-from threadlab.engine.primitives.base import Primitive
-from threadlab.engine.primitives.condition import Condition as EngineCondition
-from threadlab.engine.primitives.mutex import Mutex
-from threadlab.engine.primitives.semaphore import Semaphore as EngineSemaphore
-from threadlab.engine.stdlib.naming import name_from_source
-from threadlab.engine.threads import bound
-from threadlab.engine.views import EventFlagView, MutexView
+from ..core.errors import StopRun
+from ..core.kernel import TIMED_OUT
+from ..core.threads import bound
+from ..primitives.barrier import Barrier as EngineBarrier
+from ..primitives.base import Primitive
+from ..primitives.condition import Condition as EngineCondition
+from ..primitives.mutex import Mutex
+from ..primitives.semaphore import Semaphore as EngineSemaphore
+from ..snapshot.model import EventKind, PrimitiveKind, ThreadState
+from ..snapshot.views import EventFlagView, MutexView
+from .naming import name_from_source
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 def _register(primitive: Primitive) -> None:

@@ -8,7 +8,7 @@ import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
 
-from threadlab.engine.stdlib import asyncio_api, clock, futures_api, locks, queues, threads_api
+from . import asyncio_api, clock, futures_api, locks, queues, threads_api
 
 _THREADING_NAMES = {
     "Thread": threads_api.Thread,

@@ -19,9 +19,11 @@ from collections import deque
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.errors import ControlRefused
-from threadlab.engine.kernel import TIMED_OUT
-from threadlab.engine.model import (
+from ..core.errors import ControlRefused
+from ..core.kernel import TIMED_OUT
+from ..core.threads import bound
+from ..primitives.base import Primitive
+from ..snapshot.model import (
     BufferItem,
     EventKind,
     PrimitiveKind,
@@ -29,13 +31,11 @@ from threadlab.engine.model import (
     QueueView,
     ThreadState,
 )
-from threadlab.engine.primitives.base import Primitive
-from threadlab.engine.stdlib.naming import name_from_source
-from threadlab.engine.threads import bound
+from .naming import name_from_source
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 Empty = _real_queue.Empty
 Full = _real_queue.Full

@@ -13,15 +13,15 @@ import threading as _real_threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from threadlab.engine.errors import StopRun
-from threadlab.engine.model import EventKind, ThreadState
-from threadlab.engine.primitives.base import Primitive
-from threadlab.engine.stdlib.locks import Event
-from threadlab.engine.threads import bound
+from ..core.errors import StopRun
+from ..core.threads import bound
+from ..primitives.base import Primitive
+from ..snapshot.model import EventKind, ThreadState
+from .locks import Event
 
 if TYPE_CHECKING:
-    from threadlab.engine.kernel import Kernel
-    from threadlab.engine.threads import SimThread
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
 
 
 class _ThreadEnd(Primitive):

@@ -3,9 +3,9 @@ checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Watch, entry_params
-from threadlab.engine.program import ProgramState
-from threadlab.scenarios.lessons import program_path
+from ...engine import Check, Scenario, Watch, entry_params
+from ...engine.program.loader import ProgramState
+from . import program_path
 
 PROGRAM = program_path("barrier")
 

@@ -3,10 +3,10 @@ and what is shown while it runs. Its threads wait for you to wake them."""
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, Variant, VerdictKind, Watch, entry_params
-from threadlab.engine.challenge import Challenge, Win
-from threadlab.engine.program import ProgramState
-from threadlab.scenarios.lessons import program_path
+from ...engine import Scenario, Variant, VerdictKind, Watch, entry_params
+from ...engine.lesson.challenge import Challenge, Win
+from ...engine.program.loader import ProgramState
+from . import program_path
 
 PROGRAM = program_path("condition")
 

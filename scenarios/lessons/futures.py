@@ -3,10 +3,10 @@ checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, Watch, entry_params
-from threadlab.engine.program import ProgramState
-from threadlab.engine.stdlib.futures_api import ThreadPoolExecutor
-from threadlab.scenarios.lessons import program_path
+from ...engine import Check, Scenario, Variant, Watch, entry_params
+from ...engine.program.loader import ProgramState
+from ...engine.stdlib.futures_api import ThreadPoolExecutor
+from . import program_path
 
 PROGRAM = program_path("futures")
 

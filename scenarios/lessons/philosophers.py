@@ -3,9 +3,9 @@ with. Its bug is a deadlock, which the engine finds by itself (with the cycle)."
 
 from __future__ import annotations
 
-from threadlab.engine import Scenario, Variant, VerdictKind, entry_params
-from threadlab.engine.challenge import Challenge, Win
-from threadlab.scenarios.lessons import program_path
+from ...engine import Scenario, Variant, VerdictKind, entry_params
+from ...engine.lesson.challenge import Challenge, Win
+from . import program_path
 
 PROGRAM = program_path("philosophers")
 

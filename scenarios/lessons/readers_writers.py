@@ -3,10 +3,10 @@ with, and what is checked while it runs."""
 
 from __future__ import annotations
 
-from threadlab.engine import Check, Scenario, Variant, VerdictKind, Watch, entry_params
-from threadlab.engine.challenge import Challenge, Win
-from threadlab.engine.program import ProgramState
-from threadlab.scenarios.lessons import program_path
+from ...engine import Check, Scenario, Variant, VerdictKind, Watch, entry_params
+from ...engine.lesson.challenge import Challenge, Win
+from ...engine.program.loader import ProgramState
+from . import program_path
 
 PROGRAM = program_path("readers_writers")
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from threadlab.engine import runfile
+from threadlab.engine.formats import runfile
 from threadlab.scenarios import get_scenario
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 
 
 def replay_fails(path: Path | str, expected: str) -> None:

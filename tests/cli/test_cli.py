@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from threadlab.__main__ import main
 from threadlab.scenarios import SCENARIOS
-from threadlab.tui.cli import main
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

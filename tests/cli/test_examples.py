@@ -13,7 +13,7 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PROGRAMS = sorted(EXAMPLES.glob("*.py"))
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 
 
 def test_there_are_examples_and_the_readme_lists_each() -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from threadlab.engine.files import OutputError, output_file, own_descriptor
+from threadlab.engine.formats.files import OutputError, output_file, own_descriptor
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 TRACE = ["trace", "mutex", "--seed", "3", "--steps", "40"]
 # Big enough (about 170 kB of JSON lines) that events are written while the run goes on.
 BIG_TRACE = ["trace", "producer-consumer", "--param", "items=50", "--param", "producers=3"]

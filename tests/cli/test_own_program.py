@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from threadlab.engine import RunState, Runtime, Scenario, resolve_config, runfile
-from threadlab.engine.own_program import program_scenario
-from threadlab.engine.trace import write_trace
+from threadlab.engine import RunState, Runtime, Scenario, resolve_config
+from threadlab.engine.formats import runfile
+from threadlab.engine.formats.trace import write_trace
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.scenarios import SCENARIOS, get_scenario
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 
 LOCK_ORDER = '''"""Two threads that take two locks in opposite orders."""
 import threading

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from threadlab.engine.scenario import ConfigError, parse_whole
-from threadlab.tui.cli import _speed, _steps
+from threadlab.cli.main import _speed, _steps
+from threadlab.engine.lesson.scenario import ConfigError, parse_whole
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 NOT_PLAIN = ["٣", "5_000", "+5", " 5 ", "5 ", "5\n", "５", "0x5", "5.0", "1e3", "", "-", "--5"]
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from threadlab.engine import RunState, Runtime, VerdictKind, resolve_config, runfile
-from threadlab.engine.kernel import OUTPUT_LINES, SNAPSHOT_OUTPUT_LINES
-from threadlab.engine.own_program import program_scenario
-from threadlab.engine.trace import write_trace
+from threadlab.engine import RunState, Runtime, VerdictKind, resolve_config
+from threadlab.engine.core.kernel import OUTPUT_LINES, SNAPSHOT_OUTPUT_LINES
+from threadlab.engine.formats import runfile
+from threadlab.engine.formats.trace import write_trace
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.scenarios import get_scenario
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 
 PRINTS = """\
 import sys

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import ConfigError, RunState, Runtime, resolve_config
-from threadlab.engine.own_program import module_scenario
+from threadlab.engine.lesson.own_program import module_scenario
 
-CLI = [sys.executable, "-m", "threadlab.tui.cli"]
+CLI = [sys.executable, "-m", "threadlab"]
 
 HELPER = """
 import threading

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from threadlab.engine import runfile
-from threadlab.engine.history import History
-from threadlab.engine.scenario import resolve_config
+from threadlab import __main__ as cli
+from threadlab.engine.core.history import History
+from threadlab.engine.formats import runfile
+from threadlab.engine.lesson.scenario import resolve_config
 from threadlab.scenarios import get_scenario
-from threadlab.tui import cli
+from threadlab.tui import launch
 from threadlab.tui.app import ThreadlabApp
 
 
@@ -18,7 +19,7 @@ from threadlab.tui.app import ThreadlabApp
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[ThreadlabApp]:
     """The apps the command line would open (not run)."""
     apps: list[ThreadlabApp] = []
-    monkeypatch.setattr(cli, "_run_app", apps.append)
+    monkeypatch.setattr(launch, "run_app", apps.append)
     monkeypatch.delenv("THREADLAB_SAVE_DIR", raising=False)
     return apps
 

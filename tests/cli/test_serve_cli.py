@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 from served_app import start_serve
 
-from threadlab.engine import runfile
-from threadlab.engine.history import History
-from threadlab.engine.scenario import resolve_config
+from threadlab import __main__ as cli
+from threadlab.cli import main as cli_main
+from threadlab.cli import serve as serve_cli
+from threadlab.engine.core.history import History
+from threadlab.engine.formats import runfile
+from threadlab.engine.lesson.scenario import resolve_config
 from threadlab.scenarios import get_scenario
-from threadlab.tui import cli, serve_cli
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, An
         calls.append({"host": host, "port": port, "app_args": app_args, "save_dir": save_dir})
         return 0
 
-    monkeypatch.setattr(cli, "run_serve", record)
+    monkeypatch.setattr(cli_main, "run_serve", record)
     monkeypatch.delenv("THREADLAB_SAVE_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
     return calls
@@ -154,7 +156,7 @@ def test_each_tab_runs_this_pythons_app_with_the_arguments_and_save_folder() -> 
     assert shlex.split(command[len("exec ") :]) == [
         sys.executable,
         "-m",
-        "threadlab.tui",
+        "threadlab",
         "--save-dir",
         "/saves/here",
         "run",

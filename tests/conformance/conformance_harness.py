@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from threadlab.engine import RunState, Runtime, Scenario, Watch, resolve_config
-from threadlab.engine.errors import ControlRefused
-from threadlab.engine.program import ProgramState
+from threadlab.engine.core.errors import ControlRefused
+from threadlab.engine.program.loader import ProgramState
 
 Body = Callable[[], Any]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import ConfigError, Param, resolve_config
-from threadlab.engine.scenario import MAX_SEED
+from threadlab.engine.lesson.scenario import MAX_SEED
 from threadlab.scenarios import SCENARIOS, get_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

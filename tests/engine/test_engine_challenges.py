@@ -8,7 +8,8 @@ import dataclasses
 import pytest
 
 from threadlab.engine import RunState, Runtime, Verdict, VerdictKind, resolve_config
-from threadlab.engine.challenge import (
+from threadlab.engine.core.history import History
+from threadlab.engine.lesson.challenge import (
     BREAK_IT,
     Challenge,
     Win,
@@ -17,8 +18,7 @@ from threadlab.engine.challenge import (
     is_challenge_run,
     won,
 )
-from threadlab.engine.history import History
-from threadlab.engine.model import ActionKind, UserAction
+from threadlab.engine.snapshot.model import ActionKind, UserAction
 from threadlab.scenarios import SCENARIOS, get_scenario
 
 BUGGY = {

@@ -19,9 +19,9 @@ from threadlab.engine import (
     World,
     resolve_config,
 )
-from threadlab.engine.kernel import Kernel
-from threadlab.engine.model import PrimitiveKind, PrimitiveView
+from threadlab.engine.core.kernel import Kernel
 from threadlab.engine.primitives.base import Primitive
+from threadlab.engine.snapshot.model import PrimitiveKind, PrimitiveView
 from threadlab.scenarios import get_scenario
 
 

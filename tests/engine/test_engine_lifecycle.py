@@ -20,7 +20,7 @@ from threadlab.engine import (
     resolve_config,
     work,
 )
-from threadlab.engine.kernel import RECENT_EVENTS
+from threadlab.engine.core.kernel import RECENT_EVENTS
 from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(30)

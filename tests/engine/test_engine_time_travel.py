@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from threadlab.engine import ControlRefused, RunState, Runtime, Snapshot, resolve_config, runfile
-from threadlab.engine.chrome_trace import SLICE_STATES
-from threadlab.engine.history import History
-from threadlab.engine.trace import write_trace
+from threadlab.engine import ControlRefused, RunState, Runtime, Snapshot, resolve_config
+from threadlab.engine.core.history import History
+from threadlab.engine.formats import runfile
+from threadlab.engine.formats.chrome_trace import SLICE_STATES
+from threadlab.engine.formats.trace import write_trace
 from threadlab.scenarios import get_scenario
 
 

@@ -14,7 +14,7 @@ import pytest
 from engine_helpers import advance, make_scenario
 
 from threadlab.engine import World
-from threadlab.engine.model import (
+from threadlab.engine.snapshot.model import (
     AccessKind,
     AtomicView,
     AwaitsGather,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import ControlRefused, Runtime, resolve_config
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.engine.runtime import OUTSIDE_AFTER
 
 BUSY = """

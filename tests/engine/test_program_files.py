@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from threadlab.engine import Runtime, ThreadState
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
 
 SHARED = """import threading
 

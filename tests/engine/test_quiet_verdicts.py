@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import HandlerLoop, RunState, Runtime, ThreadState, VerdictKind
-from threadlab.engine.own_program import program_scenario
-from threadlab.engine.verdicts import (
+from threadlab.engine.core.verdicts import (
     HANDLER_BLOCKED_SECONDS,
     LOOP_BLOCKED_SECONDS,
     STARVATION_PASSES,
 )
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.scenarios import get_scenario
 
 EVENT_NEVER_SET = """

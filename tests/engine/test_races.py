@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from threadlab.engine import EventKind, RunState, Runtime, resolve_config
-from threadlab.engine.model import AccessKind, Event, SharedView, ThreadState
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
+from threadlab.engine.snapshot.model import AccessKind, Event, SharedView, ThreadState
 
 Launch = Callable[..., Runtime]
 
@@ -236,7 +236,7 @@ b.join()
 
 def test_trace_accepts_no_races(tmp_path: Path) -> None:
     path = _program(tmp_path, COUNTER)
-    command = [sys.executable, "-m", "threadlab.tui.cli", "trace", str(path)]
+    command = [sys.executable, "-m", "threadlab", "trace", str(path)]
     with_races = subprocess.run(command, capture_output=True, text=True, timeout=60)
     without = subprocess.run([*command, "--no-races"], capture_output=True, text=True, timeout=60)
     assert with_races.returncode == without.returncode == 0, without.stderr
@@ -341,7 +341,7 @@ def test_rewritten_programs_compute_what_cpython_computes(tmp_path: Path, launch
 
 
 def test_a_run_file_remembers_whether_races_were_steps(tmp_path: Path) -> None:
-    from threadlab.engine import runfile
+    from threadlab.engine.formats import runfile
     from threadlab.scenarios import get_scenario
 
     path = _program(tmp_path, COUNTER)

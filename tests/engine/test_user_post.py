@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import ControlRefused, EventKind, Runtime, Scenario, UserPost
-from threadlab.engine.model import BufferItem, QueueView
+from threadlab.engine.snapshot.model import BufferItem, QueueView
 
 PROGRAM = """
 import queue

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from threadlab.engine import VerdictKind, resolve_config, runfile
+from threadlab.engine import VerdictKind, resolve_config
 from threadlab.engine.explore import ExploreResult, Finding, Request, explore, target_of
 from threadlab.engine.explore.attempt import Attempt, run_schedule
 from threadlab.engine.explore.policy import Decision
-from threadlab.engine.model import ActionKind
-from threadlab.engine.own_program import program_scenario
-from threadlab.engine.scenario import RunConfig
+from threadlab.engine.formats import runfile
+from threadlab.engine.lesson.own_program import program_scenario
+from threadlab.engine.lesson.scenario import RunConfig
+from threadlab.engine.snapshot.model import ActionKind
 from threadlab.scenarios import get_scenario
 
 REPO = Path(__file__).resolve().parents[2]

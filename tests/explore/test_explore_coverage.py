@@ -20,7 +20,7 @@ from explore_helpers import (
 )
 
 import threadlab.engine.explore.plan as plan
-from threadlab.tui.explore_text import coverage_text
+from threadlab.cli.explore_text import coverage_text
 
 FIXED_VARIANTS = [
     ("producer-consumer", "while"),

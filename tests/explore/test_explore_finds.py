@@ -21,7 +21,7 @@ from explore_helpers import (
 )
 
 from threadlab.engine import VerdictKind
-from threadlab.engine.scenario import RunConfig
+from threadlab.engine.lesson.scenario import RunConfig
 
 BUDGET = 200
 """Schedules: every bug below is found well within it (most in the first ten)."""

@@ -20,9 +20,10 @@ from explore_helpers import (
     search,
 )
 
-from threadlab.engine import VerdictKind, runfile
+from threadlab.engine import VerdictKind
 from threadlab.engine.explore.attempt import run_schedule
 from threadlab.engine.explore.policy import Decision
+from threadlab.engine.formats import runfile
 
 MAIN, PH1, PH2, PH3 = 1, 2, 3, 4
 """Thread numbers: MainThread starts Ph1, Ph2, Ph3 in that order."""

@@ -17,10 +17,10 @@ from explore_helpers import (
     write_program,
 )
 
+from threadlab.cli.explore_text import coverage_text, story_lines, story_rows
 from threadlab.engine import VerdictKind
-from threadlab.engine.model import ActionKind, UserAction
-from threadlab.engine.scenario import RunConfig
-from threadlab.tui.explore_text import coverage_text, story_lines, story_rows
+from threadlab.engine.lesson.scenario import RunConfig
+from threadlab.engine.snapshot.model import ActionKind, UserAction
 
 IF_WAIT = """
     import threading

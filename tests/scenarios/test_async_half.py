@@ -10,15 +10,8 @@ from types import SimpleNamespace
 import pytest
 from scenario_driver import Driver
 
-from threadlab.engine import (
-    ControlRefused,
-    EventKind,
-    RunState,
-    Runtime,
-    Snapshot,
-    ThreadState,
-)
-from threadlab.engine.model import BufferItem, QueueView
+from threadlab.engine import ControlRefused, EventKind, RunState, Runtime, Snapshot, ThreadState
+from threadlab.engine.snapshot.model import BufferItem, QueueView
 from threadlab.scenarios.lessons import async_io
 
 # -- event-loop

@@ -8,12 +8,7 @@ from __future__ import annotations
 from scenario_driver import Driver
 
 from threadlab.engine import RunState, Runtime, ThreadState
-from threadlab.engine.model import (
-    ErrorView,
-    FutureState,
-    Job,
-    WorkerJob,
-)
+from threadlab.engine.snapshot.model import ErrorView, FutureState, Job, WorkerJob
 
 
 def start_threads(driver: Driver, rt: Runtime) -> None:

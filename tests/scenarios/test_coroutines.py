@@ -24,7 +24,7 @@ from threadlab.engine import (
     Watch,
     resolve_config,
 )
-from threadlab.engine.model import (
+from threadlab.engine.snapshot.model import (
     AwaitsSleep,
     AwaitsThreadCall,
     CallbackKind,
@@ -157,7 +157,7 @@ def test_the_blocking_variant_is_paused_as_a_blocked_loop_then_finishes() -> Non
 
 
 def test_trace_is_byte_identical_on_repeat_runs() -> None:
-    command = [sys.executable, "-m", "threadlab.tui.cli", "trace", "coroutines", "--seed", "3"]
+    command = [sys.executable, "-m", "threadlab", "trace", "coroutines", "--seed", "3"]
     command += ["--steps", "400"]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)

@@ -24,7 +24,7 @@ from textual.pilot import Pilot
 from tui_testing import scenario_screen
 
 from threadlab.engine import Runtime
-from threadlab.engine.model import RunState
+from threadlab.engine.snapshot.model import RunState
 from threadlab.tui.widgets.hint import HintLine
 
 

@@ -13,8 +13,8 @@ from challenge_moves import CHALLENGES, SURVIVED, Moves, press
 from tui_testing import make_app, run, runtime_of, scenario_screen, settle, show
 
 from threadlab.engine import resolve_config
-from threadlab.engine.challenge import challenge_of
-from threadlab.engine.model import RunState
+from threadlab.engine.lesson.challenge import challenge_of
+from threadlab.engine.snapshot.model import RunState
 from threadlab.scenarios import get_scenario
 from threadlab.tui.challenges import STORE_NAME
 from threadlab.tui.widgets.verdict import VerdictBanner

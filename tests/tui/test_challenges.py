@@ -16,8 +16,8 @@ from textual.widgets import OptionList, Static
 from tui_testing import hint_text, make_app, run, runtime_of, scenario_screen, settle, show
 
 from threadlab.engine import Runtime, Snapshot, resolve_config
-from threadlab.engine.challenge import Actions, challenge_of
-from threadlab.engine.history import History
+from threadlab.engine.core.history import History
+from threadlab.engine.lesson.challenge import Actions, challenge_of
 from threadlab.scenarios import SCENARIOS, get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.challenges import (

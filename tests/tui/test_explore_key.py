@@ -12,15 +12,17 @@ import pytest
 from textual.pilot import Pilot
 from tui_testing import LOCK_ORDER, hint_text, make_app, run, scenario_screen, settle
 
-from threadlab.engine import ControlRefused, resolve_config, runfile
+from threadlab import __main__ as cli
+from threadlab.cli.explore_text import found_message
+from threadlab.engine import ControlRefused, resolve_config
+from threadlab.engine.core.history import History
 from threadlab.engine.explore import Finding
-from threadlab.engine.history import History
-from threadlab.engine.model import ActionKind, RunState, UserAction, Verdict, VerdictKind
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.formats import runfile
+from threadlab.engine.lesson.own_program import program_scenario
+from threadlab.engine.snapshot.model import ActionKind, RunState, UserAction, Verdict, VerdictKind
 from threadlab.scenarios import get_scenario
-from threadlab.tui import cli
+from threadlab.tui import launch
 from threadlab.tui.app import ThreadlabApp
-from threadlab.tui.explore_text import found_message
 from threadlab.tui.screens import exploring
 from threadlab.tui.screens.exploring import JOBS_VARIABLE, explore_jobs
 from threadlab.tui.screens.scenario import ScenarioScreen, agreeing_steps
@@ -348,7 +350,7 @@ def test_replay_of_an_explore_file_marks_its_preemptions(tmp_path: Path, monkeyp
     run_file = runfile.load(str(path), get_scenario)
     assert run_file.preemptions
     opened: list[ThreadlabApp] = []
-    monkeypatch.setattr(cli, "_run_app", opened.append)
+    monkeypatch.setattr(launch, "run_app", opened.append)
     assert cli.main(["replay", str(path)]) == 0
     (app,) = opened
     app.animation_level = "none"

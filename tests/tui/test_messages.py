@@ -18,9 +18,9 @@ from tui_testing import (
     until_running,
 )
 
-from threadlab.engine import runfile
-from threadlab.engine.model import EventKind
-from threadlab.engine.scenario import resolve_config
+from threadlab.engine.formats import runfile
+from threadlab.engine.lesson.scenario import resolve_config
+from threadlab.engine.snapshot.model import EventKind
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.controller import new_future_words, saved_words

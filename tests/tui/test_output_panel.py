@@ -9,7 +9,7 @@ from pathlib import Path
 from tui_testing import make_app, run, runtime_of, scenario_screen, show
 
 from threadlab.engine import resolve_config
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.tui.widgets.output import OUTPUT_ROWS, OutputPanel
 from threadlab.tui.widgets.status import StatusLine
 

@@ -16,7 +16,7 @@ import pytest
 from tui_testing import hint_text, run, scenario_screen, settle, tap
 
 from threadlab.engine import RunState, resolve_config
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.engine.stdlib import threads_api
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.threads import doing_text

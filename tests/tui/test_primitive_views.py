@@ -21,7 +21,7 @@ from tui_testing import run
 from world_cas import SCENARIO as WORLD_CAS
 
 from threadlab.engine import RunState, Runtime, Scenario, resolve_config
-from threadlab.engine.model import (
+from threadlab.engine.snapshot.model import (
     AccessKind,
     BufferItem,
     BufferView,

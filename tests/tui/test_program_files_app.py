@@ -8,7 +8,7 @@ from pathlib import Path
 from tui_testing import run, runtime_of, scenario_screen, show, tap
 
 from threadlab.engine import ThreadState, resolve_config
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.source import SourcePanel
 

@@ -25,7 +25,7 @@ from tui_testing import (
 )
 
 from threadlab.engine import RunConfig, RunState, Runtime, ThreadState, resolve_config
-from threadlab.engine.history import History
+from threadlab.engine.core.history import History
 from threadlab.scenarios import get_scenario
 from threadlab.tui import app as app_module
 from threadlab.tui.app import ThreadlabApp

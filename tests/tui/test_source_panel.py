@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from tui_testing import make_app, run, runtime_of, scenario_screen, show
 
 from threadlab.engine import resolve_config
-from threadlab.engine.own_program import program_scenario
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.engine.runtime import Runtime
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.events import EventLog

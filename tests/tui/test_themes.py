@@ -24,11 +24,7 @@ from threadlab.engine import resolve_config
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.events import EventLog
 from threadlab.tui.widgets.hint import HintLine
-from threadlab.tui.widgets.palette import (
-    DARK_THREAD_COLOURS,
-    LIGHT_THREAD_COLOURS,
-    thread_colour,
-)
+from threadlab.tui.widgets.palette import DARK_THREAD_COLOURS, LIGHT_THREAD_COLOURS, thread_colour
 from threadlab.tui.widgets.primitives import PrimitivesPanel
 from threadlab.tui.widgets.source import DARK_SYNTAX, LIGHT_SYNTAX, SourcePanel, syntax_theme
 from threadlab.tui.widgets.source_rows import SourceRows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui_testing import hint_text, make_app, run, runtime_of, settle
 
 from threadlab.engine import resolve_config
-from threadlab.engine.history import History
+from threadlab.engine.core.history import History
 from threadlab.scenarios import get_scenario
 from threadlab.tui.screens.goto import ThreadPrompt, parse_thread
 from threadlab.tui.screens.scenario import ScenarioScreen

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tui_testing import hint_text, make_app, run, runtime_of, settle
 
-from threadlab.engine import runfile
-from threadlab.engine.model import BufferItem, QueueView
+from threadlab.engine.formats import runfile
+from threadlab.engine.snapshot.model import BufferItem, QueueView
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.goto import GotoScreen, parse_step

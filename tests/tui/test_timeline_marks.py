@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui_testing import make_app, run, scenario_screen, settle
 
 from threadlab.engine import Runtime, resolve_config
-from threadlab.engine.errors import ControlRefused
+from threadlab.engine.core.errors import ControlRefused
 from threadlab.scenarios import get_scenario
 from threadlab.tui.widgets.timeline import STALL_CELL, STALL_LEGEND, TimelinePanel
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from tui_testing import make_app, run, runtime_of
 
-from threadlab.engine.scenario import resolve_config
+from threadlab.engine.lesson.scenario import resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 

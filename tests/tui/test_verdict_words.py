@@ -3,8 +3,8 @@ status glyph and the explorer's name for a find."""
 
 from __future__ import annotations
 
+from threadlab.cli.explore_text import VERDICT_WORDS
 from threadlab.engine import RunState, VerdictKind
-from threadlab.tui.explore_text import VERDICT_WORDS
 from threadlab.tui.widgets.status import RUN_STATE_GLYPHS
 from threadlab.tui.widgets.verdict import NEXT_STEP
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from threadlab.engine.challenge import challenge_of, count_actions, won
-from threadlab.engine.history import History
-from threadlab.engine.model import RunState, Snapshot
-from threadlab.engine.scenario import RunConfig
-from threadlab.tui.challenges import (
+from ...engine.core.history import History
+from ...engine.lesson.challenge import challenge_of, count_actions, won
+from ...engine.lesson.scenario import RunConfig
+from ...engine.snapshot.model import RunState, Snapshot
+from ..challenges import (
     BREAK_IT_GOAL,
     NOT_SCORED,
     SURVIVAL_STRETCH,
@@ -32,7 +32,7 @@ from threadlab.tui.challenges import (
     survived_words,
     won_words,
 )
-from threadlab.tui.widgets.verdict import ChallengeNote
+from ..widgets.verdict import ChallengeNote
 
 WON = "CHALLENGE WON"
 MET = "GOAL MET"

@@ -16,17 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from threadlab.engine.challenge import challenge_of
-from threadlab.engine.scenario import RunConfig
-from threadlab.tui.challenges import (
-    ChallengeStore,
-    Result,
-    goal_words,
-    key_of,
-    plural,
-    steps_and_actions,
-    tour,
-)
+from ...engine.lesson.challenge import challenge_of
+from ...engine.lesson.scenario import RunConfig
+from ..challenges import ChallengeStore, Result, goal_words, key_of, plural, steps_and_actions, tour
 
 WON_MARK = "✓"
 TODO_MARK = "·"

@@ -14,12 +14,12 @@ from typing import Protocol
 
 from textual.app import SystemCommand
 
-from threadlab.engine.model import RunState, Snapshot
-from threadlab.tui.screens.controller import RunController, default_run_file
-from threadlab.tui.screens.controller import palette_key as _key
-from threadlab.tui.screens.selection import conditions
-from threadlab.tui.screens.speeds import SPEEDS
-from threadlab.tui.widgets.status import format_speed
+from ...engine.snapshot.model import RunState, Snapshot
+from ..widgets.status import format_speed
+from .controller import RunController, default_run_file
+from .controller import palette_key as _key
+from .selection import conditions
+from .speeds import SPEEDS
 
 ENDED = frozenset({RunState.FINISHED, RunState.DEADLOCK, RunState.LOST_WAKEUP, RunState.VIOLATION})
 """Run states in which no step or action applies (only travel, restart and the rest)."""

@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
-from threadlab.engine import ControlRefused, ReplayDiverged, Runtime, runfile
-from threadlab.engine.files import new_file
-from threadlab.engine.model import Snapshot
-from threadlab.engine.scenario import ConfigError
-from threadlab.tui.screens.speeds import faster, slower
-from threadlab.tui.widgets.hint import HintLine, HintMessage, Severity
-from threadlab.tui.widgets.status import format_speed
-from threadlab.tui.widgets.threads import outside_words
+from ...engine import ControlRefused, ReplayDiverged, Runtime
+from ...engine.formats import runfile
+from ...engine.formats.files import new_file
+from ...engine.lesson.scenario import ConfigError
+from ...engine.snapshot.model import Snapshot
+from ..widgets.hint import HintLine, HintMessage, Severity
+from ..widgets.status import format_speed
+from ..widgets.threads import outside_words
+from .speeds import faster, slower
 
 TRAVELLING = "rewinding… one moment"
 """The answer to a control key pressed while a trip is under way."""

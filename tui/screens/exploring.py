@@ -15,8 +15,16 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from threadlab.engine import ConfigError, RunConfig
-from threadlab.engine.explore import (
+from ...cli.explore_text import (
+    cancelled_text,
+    coverage_text,
+    exploring_text,
+    found_message,
+    stuck_text,
+)
+from ...engine import ConfigError, RunConfig
+from ...engine.core.history import History
+from ...engine.explore import (
     ExploreResult,
     Finding,
     Progress,
@@ -26,16 +34,8 @@ from threadlab.engine.explore import (
     explore,
     target_of,
 )
-from threadlab.engine.history import History
-from threadlab.scenarios import get_scenario
-from threadlab.tui.explore_text import (
-    cancelled_text,
-    coverage_text,
-    exploring_text,
-    found_message,
-    stuck_text,
-)
-from threadlab.tui.widgets.hint import HintMessage
+from ...scenarios import get_scenario
+from ..widgets.hint import HintMessage
 
 EXPLORE_SECONDS = 60.0
 """The app's budget for one search."""

@@ -13,12 +13,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from threadlab.engine.challenge import challenge_of
-from threadlab.engine.scenario import RunConfig
-from threadlab.tui.challenges import NOT_SCORED, counts, goal_words, shipped
-from threadlab.tui.explore_text import PREEMPTION_MARK
-from threadlab.tui.widgets.threads import StateLegend
-from threadlab.tui.widgets.timeline import STALL_CELL
+from ...cli.explore_text import PREEMPTION_MARK
+from ...engine.lesson.challenge import challenge_of
+from ...engine.lesson.scenario import RunConfig
+from ..challenges import NOT_SCORED, counts, goal_words, shipped
+from ..widgets.threads import StateLegend
+from ..widgets.timeline import STALL_CELL
 
 TIMELINE_MARKS = (
     (

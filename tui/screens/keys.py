@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual.binding import Binding, BindingType
 
-from threadlab.tui.screens.help import KeyHelp
+from .help import KeyHelp
 
 SCENARIO_BINDINGS: list[BindingType] = [
     Binding(

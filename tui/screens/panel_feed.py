@@ -13,9 +13,9 @@ import dataclasses
 from collections.abc import Callable, Hashable, Iterable
 from typing import Protocol
 
-from threadlab.engine.model import RunState, Snapshot, ThreadState
-from threadlab.tui.widgets.hint import hint_for
-from threadlab.tui.widgets.output import OUTPUT_ROWS
+from ...engine.snapshot.model import RunState, Snapshot, ThreadState
+from ..widgets.hint import hint_for
+from ..widgets.output import OUTPUT_ROWS
 
 PanelPart = Callable[[Snapshot], Hashable]
 """The part of a snapshot a panel draws, as a value that compares equal when unchanged."""

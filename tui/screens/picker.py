@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from threadlab.engine.challenge import challenge_of
-from threadlab.engine.scenario import RunConfig, Scenario, resolve_config
-from threadlab.scenarios import SCENARIOS
-from threadlab.tui.challenges import ChallengeStore, Result, goal_words
-from threadlab.tui.screens.challenges import progress_words
-from threadlab.tui.screens.help import HelpScreen
-from threadlab.tui.screens.keys import key_help
-from threadlab.tui.screens.setup import SetupScreen
+from ...engine.lesson.challenge import challenge_of
+from ...engine.lesson.scenario import RunConfig, Scenario, resolve_config
+from ...scenarios import SCENARIOS
+from ..challenges import ChallengeStore, Result, goal_words
+from .challenges import progress_words
+from .help import HelpScreen
+from .keys import key_help
+from .setup import SetupScreen
 
 VARIANT_SEPARATOR = "/"
 """Between a scenario's name and a variant's in an option's id."""

@@ -30,52 +30,32 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from threadlab.engine.explore import ExploreResult
-from threadlab.engine.history import History
-from threadlab.engine.model import Snapshot
-from threadlab.engine.runtime import Runtime
-from threadlab.engine.scenario import RunConfig
-from threadlab.tui.challenges import ChallengeStore
-from threadlab.tui.screens.challenge_play import ChallengePlay
-from threadlab.tui.screens.commands import palette_commands
-from threadlab.tui.screens.controller import RunController
-from threadlab.tui.screens.exploring import (
-    ALREADY,
-    Exploration,
-    Opening,
-    explore_jobs,
-    failure_message,
-)
-from threadlab.tui.screens.goto import GotoScreen, ThreadPrompt
-from threadlab.tui.screens.help import HelpScreen, KeyHelp
-from threadlab.tui.screens.keys import SCENARIO_BINDINGS, key_help
-from threadlab.tui.screens.panel_feed import (
-    PANEL_PARTS,
-    PanelFeed,
-    PanelPart,
-    PanelShape,
-    SnapshotPanel,
-    recent_events,
-)
-from threadlab.tui.screens.quitting import Leaving, QuitScreen
-from threadlab.tui.screens.selection import (
-    Selection,
-    conditions,
-    next_condition,
-    next_file,
-    next_waiter,
-    resolve,
-)
-from threadlab.tui.widgets.events import EventLog
-from threadlab.tui.widgets.hint import HintLine, HintMessage
-from threadlab.tui.widgets.output import OutputPanel
-from threadlab.tui.widgets.primitives import PrimitivesPanel
-from threadlab.tui.widgets.source import SourcePanel
-from threadlab.tui.widgets.status import StatusLine
-from threadlab.tui.widgets.threads import ThreadsPanel
-from threadlab.tui.widgets.timeline import TimelinePanel
-from threadlab.tui.widgets.verdict import VerdictBanner
-from threadlab.tui.widgets.watches import WatchesPanel
+from ...engine.core.history import History
+from ...engine.explore import ExploreResult
+from ...engine.lesson.scenario import RunConfig
+from ...engine.runtime import Runtime
+from ...engine.snapshot.model import Snapshot
+from ..challenges import ChallengeStore
+from ..widgets.events import EventLog
+from ..widgets.hint import HintLine, HintMessage
+from ..widgets.output import OutputPanel
+from ..widgets.primitives import PrimitivesPanel
+from ..widgets.source import SourcePanel
+from ..widgets.status import StatusLine
+from ..widgets.threads import ThreadsPanel
+from ..widgets.timeline import TimelinePanel
+from ..widgets.verdict import VerdictBanner
+from ..widgets.watches import WatchesPanel
+from .challenge_play import ChallengePlay
+from .commands import palette_commands
+from .controller import RunController
+from .exploring import ALREADY, Exploration, Opening, explore_jobs, failure_message
+from .goto import GotoScreen, ThreadPrompt
+from .help import HelpScreen, KeyHelp
+from .keys import SCENARIO_BINDINGS, key_help
+from .panel_feed import PANEL_PARTS, PanelFeed, PanelPart, PanelShape, SnapshotPanel, recent_events
+from .quitting import Leaving, QuitScreen
+from .selection import Selection, conditions, next_condition, next_file, next_waiter, resolve
 
 STEP_PATIENCE = 0.2
 """Seconds s, b or w wait for a step just asked for to be taken (a thread running outside
@@ -710,7 +690,7 @@ class ScenarioScreen(Screen[None]):
         if self.back_to_picker:
             self.dismiss()
         else:  # opened directly: it is the app's first screen, left under the picker
-            from threadlab.tui.screens.picker import PickerScreen
+            from .picker import PickerScreen
 
             self.close_run()
             self.app.push_screen(PickerScreen())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadlab.engine.model import STATE_CODES, PrimitiveView, ProgramFile, Snapshot, ThreadState
+from ...engine.snapshot.model import STATE_CODES, PrimitiveView, ProgramFile, Snapshot, ThreadState
 
 
 @dataclass(frozen=True)

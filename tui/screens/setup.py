@@ -11,7 +11,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from threadlab.engine.scenario import ConfigError, RunConfig, Scenario, resolve_config
+from ...engine.lesson.scenario import ConfigError, RunConfig, Scenario, resolve_config
 
 SEED_DIGITS = 19
 """The most digits a seed has (the largest is 2**63 - 1)."""

@@ -17,8 +17,8 @@ from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widgets import RichLog
 
-from threadlab.engine.model import Event, RunState, Snapshot
-from threadlab.tui.widgets.palette import YOU, dark_theme, thread_style
+from ...engine.snapshot.model import Event, RunState, Snapshot
+from .palette import YOU, dark_theme, thread_style
 
 KIND_CLASSES: dict[str, str] = {
     "block": "events--block",

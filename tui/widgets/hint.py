@@ -18,8 +18,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
-from threadlab.engine.model import RunState, Snapshot
-from threadlab.tui.widgets.verdict import shows_verdict
+from ...engine.snapshot.model import RunState, Snapshot
+from .verdict import shows_verdict
 
 CONDITION_KEYS = "s to signal, b to broadcast, w for a spurious wakeup"
 """The keys that move a condition's waiters (the scenario has a condition variable)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from threadlab.engine.model import (
+from ...engine.snapshot.model import (
     Awaiting,
     AwaitsCallback,
     AwaitsFuture,
@@ -23,7 +23,7 @@ from threadlab.engine.model import (
     ThreadState,
     TimerView,
 )
-from threadlab.tui.widgets.palette import STATE_GLYPHS
+from .palette import STATE_GLYPHS
 
 
 def virtual_time(seconds: float) -> str:

@@ -10,9 +10,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.reactive import reactive
 
-from threadlab.engine.model import OutputLine, Snapshot
-from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import dark_theme, thread_style
+from ...engine.snapshot.model import OutputLine, Snapshot
+from .fitted import FittedPanel
+from .palette import dark_theme, thread_style
 
 OUTPUT_ROWS = 5
 """How many of the latest printed lines the panel shows."""

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.dom import DOMNode
 
-from threadlab.engine.model import ThreadState
+from ...engine.snapshot.model import ThreadState
 
 DARK_THREAD_COLOURS: tuple[str, ...] = (
     "#5fafff",  # blue

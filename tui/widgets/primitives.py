@@ -30,7 +30,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.reactive import reactive
 
-from threadlab.engine.model import (
+from ...engine.snapshot.model import (
     AccessKind,
     AtomicView,
     BarrierView,
@@ -57,16 +57,10 @@ from threadlab.engine.model import (
     ThreadState,
     WorkersView,
 )
-from threadlab.tui.screens.selection import Selection
-from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.loop_text import (
-    callback_text,
-    never_awaited_text,
-    task_state_text,
-    timer_text,
-    virtual_time,
-)
-from threadlab.tui.widgets.palette import STATE_GLYPHS, dark_theme, thread_names, thread_style
+from ..screens.selection import Selection
+from .fitted import FittedPanel
+from .loop_text import callback_text, never_awaited_text, task_state_text, timer_text, virtual_time
+from .palette import STATE_GLYPHS, dark_theme, thread_names, thread_style
 
 WIDE = 48
 """From this many cells on, a column names each primitive's kind."""

@@ -32,10 +32,10 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.theme import Theme
 
-from threadlab.engine.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
-from threadlab.tui.screens.selection import in_view_order, shown_file
-from threadlab.tui.widgets.palette import dark_theme, thread_style
-from threadlab.tui.widgets.source_rows import SourceRows
+from ...engine.snapshot.model import ProgramFile, Snapshot, SourceLine, ThreadState, ThreadView
+from ..screens.selection import in_view_order, shown_file
+from .palette import dark_theme, thread_style
+from .source_rows import SourceRows
 
 CACHED_ROWS = 2_000
 """Source rows kept built (each row with each set of markers it has had)."""

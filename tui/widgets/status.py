@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import RunState, Snapshot
+from ...engine.snapshot.model import RunState, Snapshot
 
 RUN_STATE_GLYPHS: dict[RunState, str] = {
     RunState.RUNNING: "▶",

@@ -14,14 +14,9 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import Snapshot, ThreadState, ThreadView
-from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import (
-    STATE_GLYPHS,
-    STATE_MEANINGS,
-    dark_theme,
-    thread_style,
-)
+from ...engine.snapshot.model import Snapshot, ThreadState, ThreadView
+from .fitted import FittedPanel
+from .palette import STATE_GLYPHS, STATE_MEANINGS, dark_theme, thread_style
 
 NARROW = 36
 """Below this many cells what each thread is doing is left out (the source panel shows it),

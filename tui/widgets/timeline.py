@@ -17,10 +17,10 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from threadlab.engine.model import Snapshot, ThreadState, TimelineColumn
-from threadlab.tui.explore_text import PREEMPTION_MARK
-from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import dark_theme, thread_style
+from ...cli.explore_text import PREEMPTION_MARK
+from ...engine.snapshot.model import Snapshot, ThreadState, TimelineColumn
+from .fitted import FittedPanel
+from .palette import dark_theme, thread_style
 
 CELLS: dict[ThreadState, str] = {
     ThreadState.RUNNING: "█",

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from threadlab.engine.model import Snapshot, VerdictKind
-from threadlab.engine.verdicts import PAUSING
-from threadlab.tui.widgets.palette import dark_theme, thread_names
+from ...engine.core.verdicts import PAUSING
+from ...engine.snapshot.model import Snapshot, VerdictKind
+from .palette import dark_theme, thread_names
 
 NEXT_STEP: dict[VerdictKind, str] = {
     VerdictKind.DEADLOCK: "No thread can ever run again. Press ← to step back, r to restart.",

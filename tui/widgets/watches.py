@@ -13,9 +13,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 
-from threadlab.engine.model import Snapshot
-from threadlab.tui.widgets.fitted import FittedPanel
-from threadlab.tui.widgets.palette import dark_theme, with_thread_colours
+from ...engine.snapshot.model import Snapshot
+from .fitted import FittedPanel
+from .palette import dark_theme, with_thread_colours
 
 
 class WatchesPanel(FittedPanel):

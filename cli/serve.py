@@ -1,0 +1,137 @@
+"""``threadlab serve``: the app in a browser, one app process per tab, with textual-serve.
+
+Each browser tab that opens the page starts its own ``threadlab`` app (the same Python, the
+same arguments), so every tab has its own runs. Saves from any tab go to one folder on the
+serving machine, said at start and in each save's message. Before serving, the host and port
+are tried: a port taken or a host that is not this machine's is one line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import os
+import shlex
+import socket
+import sys
+from collections.abc import Sequence
+
+from ..engine.core.oneline import quote
+from ..engine.lesson.scenario import ConfigError, parse_whole
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def port(text: str) -> int:
+    try:
+        return parse_whole(text, "port ", 1, 65535)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to listen on (default {DEFAULT_HOST}: this machine only; "
+        "0.0.0.0 for every machine that can reach this one, e.g. a classroom)",
+    )
+    parser.add_argument(
+        "--port", type=port, default=DEFAULT_PORT, help=f"the port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "app_args",
+        nargs=argparse.REMAINDER,
+        metavar="APP ARGS",
+        help="what each tab opens: nothing for the picker, 'run NAME|FILE.py [...]' or "
+        "'replay FILE', as after 'threadlab'",
+    )
+
+
+def app_command(app_args: Sequence[str], save_dir: str) -> str:
+    """The shell command each tab's app runs: this Python's ``threadlab`` with the app's
+    arguments, saving into ``save_dir`` (absolute)."""
+    words = [sys.executable, "-m", "threadlab", "--save-dir", save_dir, *app_args]
+    return "exec " + shlex.join(words)  # the tab's process is the app itself, not a shell
+
+
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL: an IPv6 address in brackets; for an address meaning
+    every interface, this machine's name (what another machine would type)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.is_unspecified:
+        return socket.gethostname()
+    return f"[{host}]" if address.version == 6 else host
+
+
+def check_address(host: str, port: int) -> None:
+    """Try to listen on ``host``:``port`` as the server will, and give the port back.
+
+    Raises:
+        ConfigError: the host is no address of this machine, or the port is taken (one line).
+    """
+    where = f"port {port} on {quote(host)}"
+    if not host:
+        raise ConfigError("--host is empty (valid: an address such as 127.0.0.1 or 0.0.0.0)")
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigError(f"--host {quote(host)} cannot be found ({reason})") from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as trial:
+            # as asyncio's server does: a port left in TIME_WAIT by a closed server is free
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                trial.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                trial.bind(address)
+                trial.listen()
+            except OSError as error:
+                raise ConfigError(_bind_error(error, host, port, where)) from None
+
+
+_CANNOT_LISTEN = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
+
+
+def _bind_error(error: OSError, host: str, port: int, where: str) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"{where} is taken by another program (choose another with --port)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"--host {quote(host)} is not an address of this machine "
+            f"(valid: {DEFAULT_HOST}, 0.0.0.0, or one of its own addresses)"
+        )
+    if error.errno == errno.EACCES:
+        return f"port {port} needs privileges to listen on (choose one from 1024 up)"
+    return f"cannot listen on {where}: {error.strerror or error}"
+
+
+def run_serve(host: str, port: int, app_args: Sequence[str], save_dir: str) -> int:
+    """Serve the app until Ctrl+C (or SIGTERM); 0 when stopped so.
+
+    Raises:
+        ConfigError: the host or port cannot be listened on (one line).
+    """
+    save_dir = os.path.abspath(save_dir or os.curdir)
+    check_address(host, port)
+    url = f"http://{url_host(host)}:{port}"
+    from .web_server import ThreadlabServer  # aiohttp and Textual: only here
+
+    server = ThreadlabServer(app_command(app_args, save_dir), host, port, url, save_dir)
+    try:
+        server.serve()
+    except OSError as error:
+        if error.errno not in _CANNOT_LISTEN:
+            raise
+        # taken between the check and the server's own bind
+        raise ConfigError(_bind_error(error, host, port, f"port {port} on {quote(host)}")) from None
+    except KeyboardInterrupt:
+        pass
+    print("threadlab: stopped serving", file=sys.stderr)
+    return 0

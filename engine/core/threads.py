@@ -1,0 +1,118 @@
+"""Scenario threads: the engine's bookkeeping for each one, and which one is calling.
+
+A ``SimThread`` is mutable and internal; the UI sees it only as a frozen ``ThreadView``.
+Each scenario thread runs on a real OS thread bound to its ``SimThread`` and its kernel, so
+a primitive can always tell which scenario thread called it.
+"""
+
+from __future__ import annotations
+
+import _thread
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..snapshot.model import ThreadState, ThreadView
+
+if TYPE_CHECKING:
+    from ..primitives.base import Primitive
+    from .kernel import Kernel
+
+_bound = threading.local()
+
+
+@dataclass(eq=False)
+class SimThread:
+    """One scenario thread, as the engine keeps it."""
+
+    name: str
+    index: int
+    """1-based, in the order the threads were declared; the key that steps it."""
+    target: Callable[..., Any]
+    args: tuple[Any, ...]
+    state: ThreadState = ThreadState.RUNNABLE
+    operation: str = "starting"
+    touches: str | None = None
+    """The shared object its next step touches, if known (see ``Kernel.checkpoint``)."""
+    blocked_on: Primitive | None = None
+    line: int | None = None
+    """Its current line, in ``file``."""
+    file: str | None = None
+    """The program file it is in: None for the main file, else the path of one of the
+    program's own modules."""
+    main_line: int | None = None
+    """Its line in the main file (the innermost frame there): the line its events record."""
+    traceback: str | None = None
+    error: str | None = None
+    """Once an exception has ended it: the name of the exception's type."""
+    gate: _thread.LockType = field(default_factory=lambda: _closed_gate())
+    """Held while the thread may not go on; released once for every step it is given (and
+    when the run stops). A bare lock rather than a ``threading.Semaphore``: handing the turn
+    over is then one release and one acquire in C, with no Python-level condition."""
+    handed: Any = None
+    """What the thread that woke this one handed it (a task, an event, a completion)."""
+    os_thread: threading.Thread | None = None
+    stopped: bool = False
+    """Set when its run stops: the thread unwinds at its next checkpoint."""
+    last_turn: int = -1
+    """The step it last took (its stack has not changed since)."""
+    deadline: float | None = None
+    """While sleeping or in a wait with a timeout: the virtual time it is woken at."""
+    stalls_loop: bool = False
+    """While it sleeps in a blocking ``time.sleep`` inside a coroutine of the event loop it
+    runs: the loop (every one of its tasks) is stalled meanwhile."""
+    daemon: bool = False
+    """A daemon thread does not keep a program alive (``threading.Thread(daemon=True)``)."""
+    handle: Any = None
+    """The program's own object for this thread (its ``threading.Thread``), if it has one."""
+    broken_assert: BrokenAssert | None = None
+    """When an ``assert`` of the program ended the thread: which one."""
+
+    def view(self) -> ThreadView:
+        return ThreadView(
+            name=self.name,
+            index=self.index,
+            state=self.state,
+            operation=self.operation,
+            waits_on=self.blocked_on.name if self.blocked_on is not None else None,
+            line=self.line,
+            traceback=self.traceback,
+            file=self.file,
+        )
+
+
+@dataclass(frozen=True)
+class BrokenAssert:
+    """An ``assert`` that failed and ended a thread: its statement's first line of source
+    (None when the error was not raised by an assert statement), where it is, and the
+    assert's message ("" when it has none)."""
+
+    source: str | None
+    file: str
+    line: int | None
+    message: str
+
+
+def _closed_gate() -> _thread.LockType:
+    gate = _thread.allocate_lock()
+    gate.acquire()
+    return gate
+
+
+def bind(kernel: Kernel, thread: SimThread) -> None:
+    """Make the calling OS thread scenario thread ``thread`` of ``kernel``."""
+    _bound.kernel = kernel
+    _bound.thread = thread
+
+
+def bound() -> tuple[Kernel, SimThread]:
+    """The kernel and scenario thread the caller runs in.
+
+    Raises:
+        RuntimeError: when called outside a scenario thread.
+    """
+    kernel = getattr(_bound, "kernel", None)
+    if kernel is None:
+        raise RuntimeError("engine primitives can only be used from scenario threads")
+    return kernel, _bound.thread

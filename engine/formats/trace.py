@@ -1,0 +1,168 @@
+"""Headless runs: drive a scenario at full speed and write what happened.
+
+Formats: ``jsonl`` (one JSON object per event, and per line the program prints, as it
+happens; then an ``end`` line), ``chrome`` (Trace
+Event Format for Perfetto), and ``run`` (a run file, as the app's save writes). The same
+configuration always writes byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from queue import SimpleQueue
+from typing import Any
+
+from ..core.errors import ControlRefused, OutsideSchedule
+from ..core.history import History
+from ..lesson.scenario import RunConfig
+from ..runtime import Runtime
+from ..snapshot.model import Event, OutputLine, Snapshot, ThreadState
+from . import runfile
+from .chrome_trace import Column, chrome_trace
+
+DEFAULT_TRACE_STEPS = 10_000
+FORMATS = ("jsonl", "chrome", "run")
+DELIVERY_INTERVAL = 0.05
+"""Seconds between two deliveries of what the run reported, while it runs."""
+
+
+@dataclass(frozen=True)
+class HeadlessRun:
+    final: Snapshot
+    history: History
+
+
+def event_line(event: Event) -> str:
+    return json.dumps(event.as_dict(), ensure_ascii=False)
+
+
+def output_line(line: OutputLine) -> str:
+    """A line the program printed, as a record of its own kind (never mixed into the
+    JSON lines' own text)."""
+    return json.dumps(
+        {
+            "step": line.step,
+            "thread": line.thread,
+            "kind": "output",
+            "stream": line.stream,
+            "text": line.text,
+        },
+        ensure_ascii=False,
+    )
+
+
+def end_line(snapshot: Snapshot) -> str:
+    verdict = snapshot.verdict
+    return json.dumps(
+        {
+            "step": snapshot.step,
+            "thread": None,
+            "kind": "end",
+            "primitive": None,
+            "state": snapshot.run_state.value,
+            "verdict": verdict.text if verdict is not None else None,
+            "verdict_kind": verdict.kind.value if verdict is not None else None,
+            "threads": list(verdict.threads) if verdict is not None else [],
+            "idle": snapshot.idle_reason,
+            "exit_status": snapshot.exit_status,
+        },
+        ensure_ascii=False,
+    )
+
+
+def run_headless(
+    config: RunConfig,
+    steps: int,
+    on_event: Callable[[Event], None] | None = None,
+    on_step: Callable[[int, tuple], None] | None = None,
+    on_output: Callable[[OutputLine], None] | None = None,
+) -> HeadlessRun:
+    """Run up to ``steps`` steps as fast as possible (stopping early at a verdict or the
+    end), reporting every event and step as it happens.
+
+    The reports are made in the calling thread, never in a scenario thread: a report that
+    fails (a closed pipe) stops the run and is raised here, and cannot wedge the run.
+    """
+    outbox: SimpleQueue[tuple[Callable[..., None], tuple[Any, ...]]] = SimpleQueue()
+
+    def deliver() -> None:
+        while not outbox.empty():
+            report, arguments = outbox.get()
+            report(*arguments)
+
+    event_sink = step_sink = None
+    if on_event is not None:
+        report_event = on_event
+
+        def event_sink(event: Event) -> None:
+            outbox.put((report_event, (event,)))
+
+    if on_step is not None:
+        report_step = on_step
+
+        def step_sink(step: int, states: tuple[tuple[str, ThreadState], ...]) -> None:
+            outbox.put((report_step, (step, states)))
+
+    output_sink = None
+    if on_output is not None:
+        report_output = on_output
+
+        def output_sink(line: OutputLine) -> None:
+            outbox.put((report_output, (line,)))
+
+    runtime = Runtime(
+        config,
+        paused=True,
+        speed=None,
+        event_sink=event_sink,
+        step_sink=step_sink,
+        output_sink=output_sink,
+    )
+    runtime.start()
+    try:
+        # Refused when nothing can run from the start: the final snapshot then says why.
+        while True:
+            try:
+                runtime.step(steps)
+            except OutsideSchedule:
+                continue  # a thread computes or waits outside the schedule: wait for it
+            except ControlRefused:
+                pass
+            break
+        while not runtime.wait_idle(timeout=DELIVERY_INTERVAL):
+            deliver()
+        deliver()
+        return HeadlessRun(runtime.snapshot(), runtime.history())
+    finally:
+        runtime.stop()
+
+
+def write_trace(
+    config: RunConfig, steps: int, write: Callable[[str], object], fmt: str = "jsonl"
+) -> Snapshot:
+    """Write the run in ``fmt``; returns the final snapshot."""
+    if fmt == "jsonl":
+
+        def sink(event: Event) -> None:
+            write(event_line(event) + "\n")
+
+        def printed(line: OutputLine) -> None:
+            write(output_line(line) + "\n")
+
+        run = run_headless(config, steps, sink, on_output=printed)
+        write(end_line(run.final) + "\n")
+        return run.final
+    events: list[Event] = []
+    columns: list[Column] = []
+    run = run_headless(
+        config, steps, events.append, lambda step, states: columns.append((step, states))
+    )
+    if fmt == "chrome":
+        write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
+    elif fmt == "run":
+        write(runfile.dumps(runfile.RunRecord(config, run.history, tuple(events), run.final)))
+    else:
+        raise ValueError(f"unknown format {fmt!r} (valid: {', '.join(FORMATS)})")
+    return run.final

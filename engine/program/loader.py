@@ -1,0 +1,377 @@
+"""A program run under the engine: plain Python whose imports of the standard library's
+concurrency modules are redirected to the controlled ones.
+
+The program's source is compiled once and executed afresh in every run, in a namespace of
+its own whose ``__import__`` hands it ``engine.stdlib``'s modules for ``threading``,
+``time`` and the rest; every other import, and every other module of the process (the
+app, Textual, Rich), keeps the real ones. Its ``print`` output is kept by the kernel
+instead of reaching the terminal. Its main thread is the run's first thread, called
+``MainThread`` as in CPython; when its code ends it joins every non-daemon thread still
+alive, as CPython does at exit.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib.machinery
+import importlib.util
+import inspect
+import io
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, partial
+from types import CodeType, FrameType, ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import StopRun
+from ..core.threads import bound
+from ..snapshot.model import SourceLine
+from ..stdlib.modules import controlled_modules
+from ..stdlib.threads_api import adopt_main_thread, shutdown
+from .races import HELPER, Races, instrument
+from .sys_module import ProgramStream, ProgramSys
+
+if TYPE_CHECKING:
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
+    from ..lesson.scenario import Scenario
+    from ..primitives.base import Primitive
+
+
+def compiled(path: str, races: bool = False) -> CodeType:
+    """The program's code, compiled again only when the file has changed; with ``races``,
+    its shared reads and writes are steps (``engine.races``)."""
+    status = os.stat(path)
+    return _compiled(path, status.st_mtime_ns, status.st_size, races)
+
+
+@cache
+def _compiled(path: str, _mtime_ns: int, _size: int, races: bool) -> CodeType:
+    with open(path, encoding="utf-8") as file:
+        source = file.read()
+    if not races:
+        return compile(source, path, "exec")
+    tree = instrument(ast.parse(source, path), path)
+    return compile(tree, path, "exec")
+
+
+def file_source(path: str) -> tuple[SourceLine, ...]:
+    """Every line of the program, numbered as in the file (read again only when the file
+    has changed: the explorer starts a run hundreds of times a second)."""
+    status = os.stat(path)
+    return _file_source(path, status.st_mtime_ns, status.st_size)
+
+
+@cache
+def _file_source(path: str, _mtime_ns: int, _size: int) -> tuple[SourceLine, ...]:
+    with open(path, encoding="utf-8") as file:
+        return tuple(SourceLine(n, text.rstrip()) for n, text in enumerate(file, start=1))
+
+
+@dataclass
+class ProgramState:
+    """What a scenario's checks and watches read: the program's own globals (as
+    attributes), its parameters and variant, and what the engine tracks about it.
+
+    A check that reads something the program has not made yet (an ``AttributeError`` or
+    ``LookupError``) holds: the program has not got that far.
+    """
+
+    namespace: dict[str, Any]
+    params: Mapping[str, int]
+    variant: str
+    kernel: Kernel
+    _stacks: dict[SimThread, tuple[int, tuple[FrameType, ...]]] = field(default_factory=dict)
+    """Each thread's program frames, and the step they were read at."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def primitive(self, name: str) -> Primitive:
+        """The engine's primitive called ``name`` (a semaphore knows its holders)."""
+        found = self.kernel.primitive_named(name)
+        if found is None:
+            raise LookupError(name)
+        return found
+
+    def threads_in(self, function: str) -> list[str]:
+        """The threads inside the program's function called ``function`` now (between
+        steps every thread is parked, so their stacks stand still)."""
+        return [
+            t.name
+            for t in self.kernel.threads
+            if any(f.f_code.co_name == function for f in self._frames_of(t))
+        ]
+
+    def locals_in(self, function: str, name: str) -> dict[str, Any]:
+        """The local variable ``name`` of the program's function ``function``, in every
+        thread inside it now (its innermost call), by thread name."""
+        found: dict[str, Any] = {}
+        for thread in self.kernel.threads:
+            for frame in self._frames_of(thread):
+                if frame.f_code.co_name == function and name in frame.f_locals:
+                    found[thread.name] = frame.f_locals[name]
+                    break
+        return found
+
+    def _frames_of(self, thread: SimThread) -> tuple[FrameType, ...]:
+        """The program's frames on ``thread``'s stack, innermost first. A stack changes
+        only while its thread has the turn, so it is read again only after it has run."""
+        cached = self._stacks.get(thread)
+        if cached is not None and cached[0] == thread.last_turn:
+            return cached[1]
+        found: list[FrameType] = []
+        os_thread = thread.os_thread
+        if not thread.state.ended and os_thread is not None and os_thread.ident is not None:
+            if os_thread.ident == threading.get_ident():  # the thread whose turn just ended
+                frame: FrameType | None = sys._getframe()
+            else:
+                frame = sys._current_frames().get(os_thread.ident)
+            program_file = self.kernel.program_file
+            while frame is not None:
+                if frame.f_code.co_filename == program_file:
+                    found.append(frame)
+                frame = frame.f_back
+        frames = tuple(found)
+        self._stacks[thread] = (thread.last_turn, frames)
+        return frames
+
+
+def checked(test: Callable[[ProgramState], str | None], state: ProgramState) -> str | None:
+    """Run a check; one that reads what does not exist yet holds."""
+    try:
+        return test(state)
+    except (AttributeError, LookupError):
+        return None
+
+
+def watched(read: Callable[[ProgramState], object], state: ProgramState) -> object:
+    try:
+        return read(state)
+    except (AttributeError, LookupError):
+        return "–"
+
+
+def new_namespace(
+    kernel: Kernel,
+    path: str,
+    name: str,
+    argv: Sequence[str] = (),
+    races: bool = False,
+    package: str | None = None,
+) -> dict[str, Any]:
+    """A fresh module namespace whose imports get the controlled modules. A module of the
+    program's own (a ``.py`` file or a package beside it, or under its package's root when
+    it runs as a module of ``package``) is run afresh under control too, once per run; any
+    other import (a module from elsewhere) is the real one. Its ``sys`` is its own
+    (``argv``, and output to the run's). With ``races``, the program's own files are
+    compiled with their shared accesses as steps."""
+    program_sys = ProgramSys(kernel, argv or [path])
+    modules = {**controlled_modules(), "sys": program_sys}
+    own_dir = os.path.dirname(os.path.abspath(path))
+    for _level in (package or "").split(".") if package else ():
+        own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in
+    own_modules: dict[str, ModuleType] = {}
+    parents: dict[str, ModuleType] = {}
+    for dotted, module in modules.items():
+        top, _, rest = dotted.partition(".")
+        if rest:
+            parent = parents.setdefault(top, ModuleType(top))
+            setattr(parent, rest, module)
+    real_import = builtins.__import__
+
+    def controlled_import(
+        name: str,
+        globals: Mapping[str, object] | None = None,
+        locals: Mapping[str, object] | None = None,
+        fromlist: tuple[str, ...] | list[str] | None = (),
+        level: int = 0,
+    ) -> ModuleType:
+        if level == 0:
+            if name in modules:
+                if fromlist or "." not in name:
+                    return modules[name]
+                return parents[name.partition(".")[0]]
+            if name in parents and not fromlist:
+                return parents[name]
+            absolute = name
+        else:  # a relative import, from a module of the program's own package
+            within = (globals or {}).get("__package__")
+            if not isinstance(within, str) or not within:
+                return real_import(name, globals, locals, fromlist or (), level)
+            absolute = importlib.util.resolve_name("." * level + name, within)
+        own = own_module(absolute)
+        if own is not None:
+            for item in fromlist or ():  # ``from pkg import helper``: a module of pkg's
+                if item != "*" and not hasattr(own, item) and hasattr(own, "__path__"):
+                    own_module(f"{absolute}.{item}")
+            if fromlist:
+                return own
+            return own_modules[absolute.partition(".")[0]]  # ``import a.b`` binds ``a``
+        return real_import(name, globals, locals, fromlist or (), level)
+
+    def own_module(name: str) -> ModuleType | None:
+        """The program's own module or package ``name`` (dotted: each package on the way
+        too), run under control, or None."""
+        if name in own_modules:
+            return own_modules[name]
+        parent_name, _, last = name.rpartition(".")
+        if parent_name:
+            parent = own_module(parent_name)
+            if parent is None or not hasattr(parent, "__path__"):
+                return None
+            where = list(parent.__path__)
+        elif name in sys.builtin_module_names:
+            return None
+        else:
+            where = [own_dir]
+        spec = importlib.machinery.PathFinder.find_spec(last, where)
+        origin = spec.origin if spec is not None else None
+        if spec is None or origin is None or not origin.endswith(".py"):
+            return None  # not found, compiled, or a namespace package: the real import
+        module = ModuleType(name)
+        module.__dict__.update(
+            {"__file__": origin, "__builtins__": program_builtins, "__spec__": spec}
+        )
+        if spec.submodule_search_locations is not None:
+            module.__path__ = list(spec.submodule_search_locations)
+            module.__package__ = name
+        else:
+            module.__package__ = parent_name
+        own_modules[name] = module  # before running it, as import does (circular imports)
+        kernel.program_files.append(origin)
+        if parent_name:
+            setattr(own_modules[parent_name], last, module)
+        exec(compiled(origin, races), module.__dict__)
+        return module
+
+    def controlled_print(*values: object, **options: Any) -> None:
+        target = options.get("file")
+        if target is None or target is sys.stdout:
+            target = program_sys.stdout  # its own, unless it set sys.stdout to a file
+        if not isinstance(target, ProgramStream):
+            print(*values, **options)  # a file of its own
+            return
+        text = io.StringIO()
+        print(*values, sep=options.get("sep"), end=options.get("end"), file=text)
+        target.write(text.getvalue())  # one write: a line is never split between threads
+
+    controlled_print.__name__ = controlled_print.__qualname__ = "print"  # as the program sees it
+    program_builtins = dict(vars(builtins))
+    program_builtins["__import__"] = controlled_import
+    program_builtins["print"] = controlled_print
+    if races:
+        program_builtins[HELPER] = Races(kernel)
+    namespace = {"__name__": name, "__file__": path, "__builtins__": program_builtins}
+    if package is not None:
+        namespace["__package__"] = package
+    return namespace
+
+
+def start_program(
+    kernel: Kernel,
+    path: str,
+    *,
+    entry: str | None,
+    arguments: Callable[[Callable[..., Any]], dict[str, Any]],
+    argv: Sequence[str] = (),
+    races: bool = False,
+    package: str | None = None,
+) -> dict[str, Any]:
+    """Make the program's main thread (it runs when the run starts) and return the
+    namespace it will run in.
+
+    Args:
+        kernel: the run.
+        path: the program's file.
+        entry: a function of the program to call after its module code has run (the
+            module then runs as an imported module, not as ``__main__``), or None to run
+            the file as ``__main__``.
+        arguments: the keyword arguments to call ``entry`` with, given the function.
+        argv: the program's ``sys.argv`` (by default, just its path).
+        races: whether the program's shared reads and writes are steps.
+        package: the package the program runs as a module of (``-m pkg.mod``), if any.
+    """
+    code = compiled(path, races)
+    module_name = "__main__" if entry is None else "__program__"
+    namespace = new_namespace(kernel, path, module_name, argv, races, package)
+
+    def main_thread() -> None:
+        _kernel, sim = bound()
+        main = adopt_main_thread(sim)
+        try:
+            try:
+                exec(code, namespace)
+                if entry is not None:
+                    function = namespace[entry]
+                    function(**arguments(function))
+                status = 0
+            except StopRun:
+                raise  # the run stops: unwind, and never join the others as at an exit
+            except SystemExit as exit_:  # sys.exit(n): the program ends with status n
+                status = exit_status(exit_.code, kernel)
+            shutdown(main)
+            with kernel.lock:
+                kernel.exit_status = status
+        finally:
+            main._finish()
+
+    kernel.spawn("MainThread", main_thread, ())
+    return namespace
+
+
+def exit_status(code: object, kernel: Kernel) -> int:
+    """The status ``sys.exit(code)`` ends a program with, as CPython's: None is 0, a
+    number is itself, anything else is written to stderr and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    kernel.print_output(f"{code}\n", "stderr")
+    return 1
+
+
+def load_program(
+    kernel: Kernel,
+    scenario: Scenario,
+    params: Mapping[str, int],
+    variant: str,
+    argv: Sequence[str] = (),
+) -> tuple[SourceLine, ...]:
+    """Set up a program scenario's run: its main thread, checks and watches. Returns the
+    lines the code panel shows (the whole program)."""
+    assert scenario.program is not None
+
+    def arguments(function: Callable[..., Any]) -> dict[str, Any]:
+        given: dict[str, Any] = dict(params)
+        if "variant" in inspect.signature(function).parameters:
+            given["variant"] = variant
+        return given
+
+    program_name = scenario.name if scenario.entry is None else scenario.program
+    namespace = start_program(
+        kernel,
+        scenario.program,
+        entry=scenario.entry,
+        arguments=arguments,
+        argv=[program_name, *argv],
+        races=scenario.races,
+        package=scenario.package,
+    )
+    state = ProgramState(namespace, params, variant, kernel)
+    for check in scenario.checks:
+        kernel.invariants.append((check.text, partial(checked, check.test, state)))
+    for watch in scenario.watches:
+        kernel.watches.append((watch.name, partial(watched, watch.read, state)))
+    if (post := scenario.user_post) is not None:
+        kernel.user_posts[post.queue] = partial(getattr, state, post.item)
+    for loop in scenario.handler_loops:
+        kernel.handler_loops[loop.queue] = loop.thread
+    return file_source(scenario.program)
