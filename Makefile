@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test lint typecheck bench clean browser
+.PHONY: run test lint typecheck bench clean browser other-pythons
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
@@ -44,6 +44,30 @@ test: $(STAMP) browser
 	$(MAKE) --no-print-directory typecheck
 	# two pytest workers (pytest-xdist): the suite takes half the time on 2 cores
 	$(BIN)/python -m pytest -q -n 2
+	$(MAKE) --no-print-directory other-pythons
+
+# The engine's, conformance, command-line and explorer tests on every other supported Python
+# this machine has (on PATH, or installed by pyenv), each in a virtual environment of its own;
+# one line says which is absent.
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+MAIN_PYTHON = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+OTHER_TESTS := tests/engine tests/conformance tests/cli tests/explore
+PYENV_VERSIONS := $${PYENV_ROOT:-$$HOME/.pyenv}/versions
+
+other-pythons: $(STAMP)
+	@for version in $(filter-out $(MAIN_PYTHON),$(SUPPORTED_PYTHONS)); do \
+		python=python$$version; \
+		"$$python" -c '' >/dev/null 2>&1 \
+			|| python=$$(ls -d $(PYENV_VERSIONS)/$$version.*/bin/python$$version 2>/dev/null | tail -n 1); \
+		if [ -z "$$python" ] || ! "$$python" -c '' >/dev/null 2>&1; then \
+			echo "Python $$version is absent: its tests are skipped (pyenv install $$version adds it)"; \
+			continue; \
+		fi; \
+		echo "Python $$version ($$python): $(OTHER_TESTS)"; \
+		$(MAKE) --no-print-directory VENV=$(VENV)-$$version PYTHON=$$python \
+			$(VENV)-$$version/.installed-stamp >/dev/null || exit 1; \
+		$(VENV)-$$version/bin/python -m pytest -q -n 2 $(OTHER_TESTS) || exit 1; \
+	done
 
 # mypy names a module by its folders: it reads the checkout through a link named threadlab.
 TYPECHECK := $(VENV)/typecheck
@@ -56,7 +80,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(VENV)-3.* build *.egg-info
 
 # Ratios against baselines measured in the same run (median and spread of several runs):
 # the headless engine, the engine inside the app (Pilot), then the explorer against naive
