@@ -35,14 +35,22 @@ class Program:
         waits_for_user: threads are meant to wait until the user acts (signal, broadcast,
             spurious wakeup): all of them waiting on a condition is then an idle run, not a
             lost wakeup.
+        races: its shared reads and writes are steps (``engine.races``).
     """
 
-    def __init__(self, directory: Path, source: str, *, waits_for_user: bool = False) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        source: str,
+        *,
+        waits_for_user: bool = False,
+        races: bool = False,
+    ) -> None:
         path = directory / "program.py"
         path.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
         self._states: list[ProgramState] = []
         self.scenario: Scenario = dataclasses.replace(
-            program_scenario(str(path), races=False),
+            program_scenario(str(path), races=races),
             waits_for_user=waits_for_user,
             watches=(Watch("program", self._states.append),),
         )
