@@ -109,7 +109,8 @@ class AsyncLoop(Primitive):
         self.shared_clock = shared_clock
         """True: the loop's clock is the run's (``kernel.clock``, the one ``time`` reads),
         and an idle loop waits for its next timer with a deadline, as any thread does.
-        False: a clock of its own, which only the loop's thread moves (``World`` loops)."""
+        False: a clock of its own, which only the loop's thread moves (the controlled
+        ``asyncio`` always makes True ones)."""
         self._now = 0.0
         self.executor: LoopExecutor | None = None
         self.loop: EngineEventLoop | None = None
@@ -675,7 +676,8 @@ class LoopExecutor(Primitive):
         self._shut_down = False
         self._start_worker = start_worker
         """Starts worker number n (from 0) on demand, as ``ThreadPoolExecutor`` does; None
-        when the workers were spawned with the run (``World.async_loop``)."""
+        when the workers are started some other way (the controlled ``asyncio`` always
+        gives one)."""
         self._max_workers = max_workers
         self.started = 0
         """Workers started on demand so far."""

@@ -24,7 +24,6 @@ IDLE_TIMEOUT = 10.0
 """Seconds a step (or a whole headless run) may take before the test calls it a hang."""
 
 
-
 class Program:
     """A small program of one test, run as ``__main__`` (its primitives named from its
     source, its threads by their ``name=``); ``globals`` reads its module's names.

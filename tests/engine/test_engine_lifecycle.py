@@ -225,9 +225,7 @@ def test_step_thread_on_a_finished_thread_is_refused(launch, tmp_path) -> None:
     assert snap.thread("T1").state is ThreadState.DONE
     with pytest.raises(ControlRefused, match="T1 cannot run now"):
         rt.step_thread("T1")
-    with pytest.raises(
-        ControlRefused, match=r"no thread named 'T9' \(valid: MainThread, T1, T2\)"
-    ):
+    with pytest.raises(ControlRefused, match=r"no thread named 'T9' \(valid: MainThread, T1, T2\)"):
         rt.step_thread("T9")
     assert rt.snapshot() == snap
     snap = advance(rt, "T2")
