@@ -54,7 +54,7 @@ class Case:
 
 
 def scenario(name: str, variant: str, check: str | None = None) -> Case:
-    program = Path(get_scenario(name).program_file)
+    program = Path(get_scenario(name).program)
     return Case(
         f"{name} --variant {variant}",
         Target("scenario", name, variant, (), 0),

@@ -7,9 +7,11 @@ with its baseline, and reported as the median with its spread (lowest and highes
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 
-from threadlab.engine import Param, RunConfig, Scenario, World, resolve_config, work
+from threadlab.engine import Check, RunConfig, Scenario, entry_params, resolve_config
+from threadlab.engine.program.loader import ProgramState
 
 
 def spread(values: Sequence[float], unit: str = "", scale: float = 1.0, digits: int = 2) -> str:
@@ -33,27 +35,14 @@ def goal(text: str, met: bool) -> str:
     return f"(goal {text}: {'met' if met else 'NOT met'})"
 
 
-def _build_endless_mutex(world: World, params: Mapping[str, int], variant: str) -> None:
-    """The ``mutex`` scenario's threads, looping for ever instead of for N rounds."""
-    mutex = world.mutex("mutex")
-    inside: list[str] = []
+ENDLESS_PROGRAM = str(Path(__file__).with_name("endless_mutex.py"))
 
-    def worker(me: str) -> None:
-        while True:
-            work(1, "think")
-            with mutex:
-                inside.append(me)
-                work(2, "critical section")
-                inside.remove(me)
 
-    def at_most_one_inside() -> str | None:
-        if len(inside) > 1:
-            return f"{' and '.join(inside)} are in the critical section together"
-        return None
-
-    for number in range(1, params["threads"] + 1):
-        world.spawn(f"T{number}", worker, f"T{number}")
-    world.invariant("at most one thread in the critical section", at_most_one_inside)
+def _at_most_one_inside(program: ProgramState) -> str | None:
+    inside = program.threads_in("critical_section")
+    if len(inside) > 1:
+        return f"{' and '.join(inside)} are in the critical section together"
+    return None
 
 
 ENDLESS_MUTEX = Scenario(
@@ -62,8 +51,9 @@ ENDLESS_MUTEX = Scenario(
     summary="5 threads take turns in a critical section for ever (a benchmark load).",
     explanation="The shipped mutex scenario ends after at most 50 rounds; this one runs until "
     "stopped, so a measurement window of any length sees the same steady load.",
-    build=_build_endless_mutex,
-    params=(Param("threads", 5, 1, 9, "threads T1..Tn"),),
+    program=ENDLESS_PROGRAM,
+    params=entry_params(ENDLESS_PROGRAM, "main", ("threads", 1, 9, "threads T1..Tn")),
+    checks=(Check("at most one thread in the critical section", _at_most_one_inside),),
 )
 
 

@@ -175,7 +175,7 @@ def _check_output(path: str) -> None:
 
 def _default_output(config: RunConfig, save_dir: str) -> str:
     scenario = config.scenario
-    if scenario.program is not None and scenario.entry is None:
+    if scenario.entry is None:
         stem = os.path.splitext(os.path.basename(scenario.program))[0]
     else:
         stem = scenario.name
@@ -207,7 +207,7 @@ def _report(
     path = output if output is not None else _default_output(config, save_dir)
     record = runfile.record(config, finding.history, finding.preemption_steps)
     runfile.save(path, record)
-    program_file = config.scenario.program_file
+    program_file = config.scenario.program
     if as_json:
         document: dict[str, Any] = {
             "found": True,

@@ -20,20 +20,6 @@ from .lesson.scenario import (
     entry_params,
     resolve_config,
 )
-from .lesson.world import World
-from .primitives import (
-    AsyncLoop,
-    AtomicCell,
-    Barrier,
-    Buffer,
-    Condition,
-    Future,
-    Mutex,
-    Semaphore,
-    SharedVariable,
-    ThreadPool,
-    work,
-)
 from .runtime import Runtime
 from .snapshot.model import (
     Event,
@@ -49,19 +35,12 @@ from .snapshot.model import (
 )
 
 __all__ = [
-    "AsyncLoop",
-    "AtomicCell",
-    "Barrier",
-    "Buffer",
     "Check",
-    "Condition",
     "ConfigError",
     "ControlRefused",
     "Event",
     "EventKind",
-    "Future",
     "HandlerLoop",
-    "Mutex",
     "OutsideSchedule",
     "Param",
     "PrimitiveView",
@@ -70,12 +49,9 @@ __all__ = [
     "RunState",
     "Runtime",
     "Scenario",
-    "Semaphore",
-    "SharedVariable",
     "Snapshot",
     "SourceLine",
     "StopRun",
-    "ThreadPool",
     "ThreadState",
     "ThreadView",
     "UserPost",
@@ -83,8 +59,6 @@ __all__ = [
     "Verdict",
     "VerdictKind",
     "Watch",
-    "World",
     "entry_params",
     "resolve_config",
-    "work",
 ]

@@ -27,11 +27,10 @@ from .core.history import History
 from .core.kernel import Kernel, OutputSink, StepSink
 from .core.replay import fast_forward
 from .core.scheduler import BindingPolicy, make_policy
-from .core.source import collect_source, running_line
+from .core.source import running_line
 from .core.threads import SimThread
 from .core.verdicts import Judge, why_not
 from .lesson.scenario import RunConfig
-from .lesson.world import World
 from .program.loader import file_source, load_program
 from .snapshot.model import (
     ActionKind,
@@ -114,15 +113,9 @@ class _Run:
         """Goes on with the start when a thread stays away from its first checkpoint."""
         self.unstoppable: tuple[str, ...] = ()
         """The threads that were still running when ``stop`` gave up on them."""
-        if scenario.build is not None:
-            scenario.build(World(kernel), config.param_values, config.variant)
-            self.source = collect_source(
-                runtime.program_file, [t.target for t in kernel.threads] + kernel.extra_source
-            )
-        else:
-            self.source = load_program(
-                kernel, scenario, config.param_values, config.variant, config.argv
-            )
+        self.source = load_program(
+            kernel, scenario, config.param_values, config.variant, config.argv
+        )
 
     def settle(self) -> None:
         """Read watched state between steps, where it is consistent; primitives that show
@@ -194,7 +187,7 @@ class Runtime:
         self._closed = False
         """Set by ``stop``, for good: a stopped run refuses everything."""
         self._unstoppable: tuple[str, ...] = ()
-        self.program_file = config.scenario.program_file
+        self.program_file = config.scenario.program
         self._travel: _Run | None = None
         """The run a rewind is building beside the one shown, while it does."""
         self._run = _Run(self, paused=paused, speed=self._check_speed(speed), revision=0)

@@ -14,7 +14,6 @@ from .errors import ControlRefused
 if TYPE_CHECKING:
     from ..primitives.base import Primitive
     from ..primitives.condition import Condition
-    from ..primitives.event_queue import EventQueue
     from ..stdlib.queues import QueueState
     from .kernel import Kernel
 
@@ -43,26 +42,22 @@ def names_of(kernel: Kernel, kind: PrimitiveKind) -> tuple[str, ...]:
 
 
 def postable(kernel: Kernel) -> tuple[str, ...]:
-    """The queues the user can post into now: the event queues, and the program's queues
-    its scenario lets the user post into (once the program has made them)."""
+    """The queues the user can post into now: the program's queues its scenario lets the
+    user post into (once the program has made them)."""
     return tuple(
         p.name
         for p in kernel.primitives
-        if p.kind == PrimitiveKind.EVENTS
-        or (p.kind == PrimitiveKind.QUEUE and p.name in kernel.user_posts)
+        if p.kind == PrimitiveKind.QUEUE and p.name in kernel.user_posts
     )
 
 
 def post(kernel: Kernel, name: str) -> None:
-    """The user posts into the queue ``name``: an event queue's user event, or what the
-    scenario says the user puts into the program's queue."""
+    """The user posts into the queue ``name`` what the scenario says the user puts into
+    the program's queue."""
     primitive = kernel.primitive_named(name)
     if primitive is None or name not in postable(kernel):
         valid = ", ".join(postable(kernel)) or "none in this run now"
         raise ControlRefused(f"no event queue named {name!r} (valid: {valid})")
-    if primitive.kind == PrimitiveKind.EVENTS:
-        cast("EventQueue", primitive).user_post()
-        return
     try:
         item = kernel.user_posts[name]()
     except AttributeError as missing:

@@ -111,7 +111,6 @@ class Kernel:
         self.primitives: list[Primitive] = []
         self.invariants: list[Invariant] = []
         self.watches: list[tuple[str, Callable[[], object]]] = []
-        self.extra_source: list[Callable[..., Any]] = []
         self.user_posts: dict[str, Callable[[], Any]] = {}
         """A program's queues the user may post into, by name: what each post puts."""
         self.handler_loops: dict[str, str] = {}

@@ -4,35 +4,11 @@ tracebacks trimmed to the program's frames."""
 from __future__ import annotations
 
 import ast
-import inspect
 import sys
 import traceback
-from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import Any
 
-from ..snapshot.model import SourceLine
 from .threads import BrokenAssert
-
-
-def collect_source(
-    program_file: str, functions: Iterable[Callable[..., Any]]
-) -> tuple[SourceLine, ...]:
-    """The source of every distinct function defined in ``program_file``, dedented, with
-    its file line numbers; functions from elsewhere (engine-provided bodies) are left out."""
-    lines: list[SourceLine] = []
-    seen: set[object] = set()
-    for function in functions:
-        code = function.__code__
-        if code in seen or code.co_filename != program_file:
-            continue
-        seen.add(code)
-        texts, start = inspect.getsourcelines(function)
-        indent = min((len(t) - len(t.lstrip()) for t in texts if t.strip()), default=0)
-        if lines:
-            lines.append(SourceLine(0, ""))
-        lines.extend(SourceLine(start + i, text[indent:].rstrip()) for i, text in enumerate(texts))
-    return tuple(lines)
 
 
 def caller_line(program_file: str, depth: int) -> int | None:

@@ -42,7 +42,7 @@ def target_of(config: RunConfig) -> Target:
     scenario = config.scenario
     kind = "scenario"
     name = scenario.name
-    if scenario.program is not None and scenario.entry is None:  # a program of the user's
+    if scenario.entry is None:  # a program of the user's
         # run with -m, its name is the module's; a file's is its path (as given: relative
         # to the current folder, which worker processes share)
         kind = "file" if os.path.abspath(scenario.name) == scenario.program else "module"

@@ -118,7 +118,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
 def _program_entry(scenario: Scenario, files: tuple[str, ...]) -> dict[str, Any]:
     """For a program of the user's own: where it is, and a hash of its file and of each
     module of its own the run imported."""
-    if scenario.program is None or scenario.entry is not None:
+    if scenario.entry is not None:
         return {}  # a shipped scenario: found by its name
     entry: dict[str, Any] = {
         "path": scenario.program,

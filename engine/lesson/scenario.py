@@ -18,7 +18,6 @@ from .challenge import BREAK_IT, Challenge
 
 if TYPE_CHECKING:
     from ..program.loader import ProgramState
-    from .world import World
 
 
 class ConfigError(ValueError):
@@ -171,9 +170,8 @@ class Scenario:
     """One line for the picker and ``threadlab list``."""
     explanation: str
     """A short paragraph for a learner."""
-    build: Callable[[World, Mapping[str, int], str], None] | None = None
-    """Creates the primitives, spawns the threads and declares the invariants (a
-    scenario written against the engine's own builder; a program scenario has none)."""
+    program: str
+    """The plain Python file that is the lesson's code."""
     params: tuple[Param, ...] = ()
     variants: tuple[Variant, ...] = (Variant("default", "the only variant"),)
     waits_for_user: bool = False
@@ -182,10 +180,7 @@ class Scenario:
     idle_hint: str = "every thread is waiting for you"
     """What the app says while the run is idle, waiting for the user."""
     invariants: tuple[str, ...] = field(default=())
-    """The invariants in words, for help and listings (checks are declared by build; a
-    program scenario's come from its checks)."""
-    program: str | None = None
-    """A program scenario: the plain Python file that is the lesson's code."""
+    """The invariants in words, for help and listings (by default its checks' words)."""
     entry: str | None = "main"
     """The program's function to call with the parameters (and ``variant=``, if it takes
     one) after its module code has run; None runs the file as ``__main__``."""
@@ -207,18 +202,8 @@ class Scenario:
     lessons, whose steps stay those of their primitives."""
 
     def __post_init__(self) -> None:
-        if (self.build is None) == (self.program is None):
-            raise ValueError(f"scenario {self.name} needs a build function or a program")
         if self.checks and not self.invariants:
             object.__setattr__(self, "invariants", tuple(c.text for c in self.checks))
-
-    @property
-    def program_file(self) -> str:
-        """The file whose lines are the program's own (shown in the code panel)."""
-        if self.program is not None:
-            return self.program
-        assert self.build is not None
-        return self.build.__code__.co_filename
 
     def waits_for_user_in(self, variant: str) -> bool:
         """Whether threads of ``variant`` are meant to wait until the user acts."""
@@ -307,7 +292,7 @@ def resolve_config(
         raise ConfigError(f"seed {quote(seed)} is not a whole number (valid: 0..{MAX_SEED})")
     seed_value = parse_whole(raw_seed, "seed ", 0, MAX_SEED)
     ordered = tuple((p.name, values[p.name]) for p in scenario.params)
-    if argv and (scenario.program is None or scenario.entry is not None):
+    if argv and scenario.entry is not None:
         raise ConfigError(
             f"{scenario.name} takes no arguments after -- (only a program file of your own does)"
         )

@@ -3,9 +3,8 @@
 ``AsyncLoop`` makes event loops (subclasses of ``asyncio.BaseEventLoop``) that run in a
 scenario thread. Every callback the loop runs is one step: a task step (the coroutine runs
 from one ``await`` to the next), a timer firing, a future's done callback. Time is virtual:
-when nothing is ready the loop idles to its next timer in one step, and ``time.sleep`` on
-``AsyncLoop.clock`` holds the loop's thread a tick per step. ``asyncio.to_thread`` and
-``run_in_executor`` hand the call to engine worker threads (W1, …) that run beside the loop
+when nothing is ready the loop idles to its next timer. ``asyncio.to_thread`` and
+``run_in_executor`` hand the call to engine worker threads (asyncio_0, …) that run beside the loop
 and send the result back with ``call_soon_threadsafe``, as the default executor does.
 
 Tasks are pure-Python tasks named per loop (``fetch#2``), so a task step is a bound method
@@ -66,9 +65,6 @@ if TYPE_CHECKING:
     from ..core.kernel import Kernel
     from ..core.threads import SimThread
 
-TICK = 0.1
-"""Virtual seconds a blocking ``time.sleep`` on the loop's thread lasts per step."""
-
 
 _TASK_TYPES: tuple[type, ...] = (asyncio.Task, tasks._PyTask)
 """C tasks and the pure-Python ones this loop makes (not subclasses of each other)."""
@@ -113,9 +109,9 @@ class AsyncLoop(Primitive):
         self.shared_clock = shared_clock
         """True: the loop's clock is the run's (``kernel.clock``, the one ``time`` reads),
         and an idle loop waits for its next timer with a deadline, as any thread does.
-        False: a clock of its own, which only the loop's thread moves (``World`` loops)."""
+        False: a clock of its own, which only the loop's thread moves (the controlled
+        ``asyncio`` always makes True ones)."""
         self._now = 0.0
-        self.clock = VirtualClock(self)
         self.executor: LoopExecutor | None = None
         self.loop: EngineEventLoop | None = None
         self.thread: SimThread | None = None
@@ -622,46 +618,6 @@ class AsyncLoop(Primitive):
         return None
 
 
-class VirtualClock:
-    """Stands in for the ``time`` module on a loop's virtual clock.
-
-    ``sleep`` is the classic mistake inside a coroutine: it holds the thread, so the loop
-    runs nothing else until it returns. Virtual time passes a tick per step meanwhile.
-    """
-
-    def __init__(self, owner: AsyncLoop) -> None:
-        self._owner = owner
-
-    def time(self) -> float:
-        return self._owner.now
-
-    monotonic = time
-
-    def sleep(self, seconds: float) -> None:
-        """Block the calling thread (the loop's) for ``seconds`` of virtual time."""
-        owner = self._owner
-        kernel = owner._kernel
-        thread = kernel.current()
-        if thread is not owner.thread:
-            raise RuntimeError(
-                f"{owner.name}'s time.sleep runs on the loop's own thread; "
-                "in other threads use work()"
-            )
-        ticks = max(1, round(seconds / TICK))
-        start = owner.now
-        what = f"time.sleep({seconds:g})"
-        with kernel.lock:
-            kernel.emit(
-                thread, EventKind.BLOCK, owner.name, f"{what} holds the loop from t={owner._t()}"
-            )
-        for tick in range(1, ticks + 1):
-            kernel.checkpoint(f"{what} {tick}/{ticks}", ThreadState.WORKING)
-            with kernel.lock:
-                owner.now = max(owner.now, start + max(0.0, seconds) * tick / ticks)
-        with kernel.lock:
-            kernel.emit(thread, EventKind.UNBLOCK, owner.name, f"{what} returns at t={owner._t()}")
-
-
 @dataclass(eq=False)
 class MadeCoroutine:
     """A coroutine the controlled ``asyncio`` made for the program, watched until it starts."""
@@ -720,7 +676,8 @@ class LoopExecutor(Primitive):
         self._shut_down = False
         self._start_worker = start_worker
         """Starts worker number n (from 0) on demand, as ``ThreadPoolExecutor`` does; None
-        when the workers were spawned with the run (``World.async_loop``)."""
+        when the workers are started some other way (the controlled ``asyncio`` always
+        gives one)."""
         self._max_workers = max_workers
         self.started = 0
         """Workers started on demand so far."""

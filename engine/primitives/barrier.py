@@ -1,10 +1,14 @@
-"""Barrier: threads wait until all parties arrive, then all go on into the next phase."""
+"""Barrier: threads wait until all parties arrive, then all go on into the next phase.
+
+Its parties and phase, and the view of them; ``threading.Barrier`` (``engine.stdlib``)
+is built on it.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..snapshot.model import BarrierView, EventKind, PrimitiveKind, ThreadState
+from ..snapshot.model import BarrierView, PrimitiveKind
 from .base import Primitive
 
 if TYPE_CHECKING:
@@ -21,28 +25,6 @@ class Barrier(Primitive):
             raise ValueError("a barrier needs at least one party")
         self.parties = parties
         self.phase = 0
-
-    def wait(self) -> int:
-        """Arrive; the last to arrive releases everyone. Returns the phase just completed."""
-        kernel = self._kernel
-        thread = kernel.checkpoint(f"wait at {self.name}")
-        with kernel.lock:
-            phase = self.phase
-            arrived = len(self.queue) + 1
-            if arrived < self.parties:
-                kernel.emit(
-                    thread, EventKind.ARRIVE, self.name, f"{arrived}/{self.parties} arrived"
-                )
-                kernel.park(thread, self, ThreadState.BLOCKED)
-            else:
-                for waiter in self.queue:
-                    kernel.wake(waiter, f"passed {self.name} (phase {phase + 1} done)")
-                self.queue.clear()
-                self.phase += 1
-                kernel.emit(thread, EventKind.RELEASE, self.name, f"all {self.parties} arrived: go")
-                return phase
-        kernel.resume(thread)
-        return phase
 
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits at {self.name} ({len(self.queue)} of {self.parties} arrived)"

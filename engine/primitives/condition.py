@@ -40,31 +40,6 @@ class Condition(Primitive):
         kernel.resume(thread)
         self.mutex._take(thread)  # woken: re-acquire before returning
 
-    def signal(self) -> None:
-        """Wake the first waiter, if any (a signal with no waiter is lost)."""
-        kernel = self._kernel
-        thread = kernel.checkpoint(f"signal {self.name}")
-        with kernel.lock:
-            self._require_mutex(thread, "signal()")
-            if self.queue:
-                self._wake(self.queue[0], "signalled", thread.name)
-            else:
-                kernel.emit(thread, EventKind.SIGNAL, self.name, "nobody waits: the signal is lost")
-
-    def broadcast(self) -> None:
-        """Wake every waiter."""
-        kernel = self._kernel
-        thread = kernel.checkpoint(f"broadcast {self.name}")
-        with kernel.lock:
-            self._require_mutex(thread, "broadcast()")
-            if not self.queue:
-                kernel.emit(thread, EventKind.BROADCAST, self.name, "nobody waits")
-            for waiter in list(self.queue):
-                self._wake(waiter, "broadcast", thread.name)
-
-    notify = signal
-    notify_all = broadcast
-
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits on {self.name}, and no thread is left to signal it"
 

@@ -3,7 +3,6 @@
 Between one thread's read and its write, another thread may run: read-modify-write races
 and lost updates are reachable, exactly as with an unsynchronised variable.
 
-``SharedVariable`` holds its value itself (a scenario built on the engine's own builder);
 ``ProgramVariable`` stands for a variable of a program's own (a global, a closure variable,
 an attribute, an item), whose value lives in the program: it only keeps the record of who
 read and wrote it (``engine.races`` reports the accesses).
@@ -14,14 +13,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from ..snapshot.model import (
-    AccessKind,
-    EventKind,
-    LostUpdate,
-    PrimitiveKind,
-    SharedAccess,
-    SharedView,
-)
+from ..snapshot.model import AccessKind, LostUpdate, PrimitiveKind, SharedAccess, SharedView
 from .base import Primitive
 
 if TYPE_CHECKING:
@@ -66,38 +58,6 @@ class AccessLog:
         access = SharedAccess(thread, AccessKind.WRITE, value, old=old, lost=lost)
         self.accesses.append(access)
         return access
-
-
-class SharedVariable(Primitive):
-    kind = PrimitiveKind.SHARED
-
-    def __init__(self, kernel: Kernel, name: str, value: int) -> None:
-        super().__init__(kernel, name)
-        self.value = value
-        self._log = AccessLog()
-
-    @property
-    def accesses(self) -> deque[SharedAccess]:
-        return self._log.accesses
-
-    def read(self) -> int:
-        kernel = self._kernel
-        thread = kernel.checkpoint(f"read {self.name}")
-        with kernel.lock:
-            self._log.read(thread.name, self.value)
-            kernel.emit(thread, EventKind.READ, self.name, f"= {self.value}")
-            return self.value
-
-    def write(self, value: int) -> None:
-        kernel = self._kernel
-        thread = kernel.checkpoint(f"write {self.name} = {value}")
-        with kernel.lock:
-            self._log.write(thread.name, value, self.value)
-            kernel.emit(thread, EventKind.WRITE, self.name, f"= {value} (was {self.value})")
-            self.value = value
-
-    def view(self) -> SharedView:
-        return SharedView(name=self.name, value=self.value, accesses=tuple(self.accesses))
 
 
 class ProgramVariable(Primitive):

@@ -347,7 +347,6 @@ def load_program(
 ) -> tuple[SourceLine, ...]:
     """Set up a program scenario's run: its main thread, checks and watches. Returns the
     lines the code panel shows (the whole program)."""
-    assert scenario.program is not None
 
     def arguments(function: Callable[..., Any]) -> dict[str, Any]:
         given: dict[str, Any] = dict(params)

@@ -30,19 +30,11 @@ from .loop_views import (
 )
 from .views import (
     AccessKind,
-    AtomicView,
     BarrierView,
     BufferItem,
-    BufferView,
-    CasAttempt,
-    CompletionPortView,
     ConditionView,
-    DeviceState,
-    DeviceView,
     ErrorView,
     EventFlagView,
-    EventQueueView,
-    EventWait,
     ExecutorView,
     FutureState,
     FutureView,
@@ -53,7 +45,6 @@ from .views import (
     PrimitiveView,
     QueueOrder,
     QueueView,
-    RequestView,
     SemaphoreView,
     SharedAccess,
     SharedView,
@@ -66,7 +57,6 @@ __all__ = [
     "CODE_STATES",
     "STATE_CODES",
     "AccessKind",
-    "AtomicView",
     "Awaiting",
     "AwaitsCallback",
     "AwaitsFuture",
@@ -77,18 +67,11 @@ __all__ = [
     "AwaitsThreadCall",
     "BarrierView",
     "BufferItem",
-    "BufferView",
     "CallbackKind",
-    "CasAttempt",
-    "CompletionPortView",
     "ConditionView",
-    "DeviceState",
-    "DeviceView",
     "ErrorView",
     "Event",
     "EventFlagView",
-    "EventQueueView",
-    "EventWait",
     "ExecutorView",
     "FutureState",
     "FutureView",
@@ -103,7 +86,6 @@ __all__ = [
     "PrimitiveView",
     "QueueOrder",
     "QueueView",
-    "RequestView",
     "RunState",
     "SemaphoreView",
     "SharedAccess",
@@ -206,12 +188,9 @@ class EventKind(StrEnum):
     PUT = "put"
     GET = "get"
     CHECK = "check"
-    LOAD = "load"
-    STORE = "store"
-    CAS = "cas"
     READ = "read"
     WRITE = "write"
-    # pools, futures, executors, event queues, devices
+    # pools, futures, executors
     SUBMIT = "submit"
     START = "start"
     FINISH = "finish"
@@ -220,13 +199,6 @@ class EventKind(StrEnum):
     SHUTDOWN = "shutdown"
     IDLE = "idle"
     EXIT = "exit"
-    POST = "post"
-    HANDLE = "handle"
-    POLL = "poll"
-    ISSUE = "issue"
-    COMPLETE = "complete"
-    CLOSE = "close"
-    OFF = "off"
     # an asyncio loop
     RUN = "run"
     CALLBACK = "callback"

@@ -1,10 +1,10 @@
 """Typed views of the primitives: what each kind publishes in a snapshot.
 
-Every primitive kind has a frozen view of its own (a mutex its owner, a buffer its items
-with who put each one, an atomic cell its last compare-and-exchange attempts), all
-subclasses of ``PrimitiveView``, which holds what every primitive shares: a name, a kind
-and a FIFO wait queue. The views carry data, never sentences: the words a person reads are
-written by the app (``tui/``), which dispatches on the view's type.
+Every primitive kind has a frozen view of its own (a mutex its owner, a queue its items
+with who put each one, a shared variable its last reads and writes), all subclasses of
+``PrimitiveView``, which holds what every primitive shares: a name, a kind and a FIFO wait
+queue. The views carry data, never sentences: the words a person reads are written by the
+app (``tui/``), which dispatches on the view's type.
 
 The asyncio loop's view and the types it is made of live in ``engine.loop_views``.
 """
@@ -22,15 +22,10 @@ class PrimitiveKind(StrEnum):
     CONDITION = "condition"
     SEMAPHORE = "semaphore"
     BARRIER = "barrier"
-    BUFFER = "buffer"
-    ATOMIC = "atomic"
     SHARED = "shared"
     FUTURE = "future"
     POOL = "pool"
     EXECUTOR = "executor"
-    EVENTS = "events"
-    PORT = "port"
-    DEVICE = "device"
     LOOP = "loop"
     EVENT = "event"
     QUEUE = "queue"
@@ -128,28 +123,12 @@ class BarrierView(PrimitiveView):
 
 @dataclass(frozen=True)
 class BufferItem:
-    """One item in a buffer and the thread that put it there."""
+    """One item in a queue and the thread that put it there."""
 
     value: str
     """The item, as ``str()`` of what was put: 'P1.3'."""
     producer: str | None
     """The thread that put it."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class BufferView(PrimitiveView):
-    """A bounded buffer (no one waits in it: the scenario's conditions hold the waiters)."""
-
-    kind: PrimitiveKind = field(default=PrimitiveKind.BUFFER, init=False)
-    capacity: int
-    """Slots."""
-    items: tuple[BufferItem, ...] = ()
-    """The items, oldest first (more than ``capacity`` after a put into a full buffer)."""
-
-    @property
-    def count(self) -> int:
-        """Items held."""
-        return len(self.items)
 
 
 class QueueOrder(StrEnum):
@@ -188,30 +167,6 @@ class QueueView(PrimitiveView):
     @property
     def count(self) -> int:
         return len(self.items)
-
-
-@dataclass(frozen=True)
-class CasAttempt:
-    """One compare-and-exchange on an atomic cell."""
-
-    thread: str
-    expected: int
-    """The value the thread expected the cell to hold."""
-    found: int
-    """The value the cell held (equal to ``expected`` when it swapped)."""
-    new: int
-    """The value the thread asked to set (the cell's value from then on, when it swapped)."""
-    swapped: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class AtomicView(PrimitiveView):
-    """An atomic cell: its value and its last compare-and-exchange attempts."""
-
-    kind: PrimitiveKind = field(default=PrimitiveKind.ATOMIC, init=False)
-    value: int
-    attempts: tuple[CasAttempt, ...] = ()
-    """The most recent attempts, oldest first."""
 
 
 class AccessKind(StrEnum):
@@ -334,65 +289,3 @@ class ExecutorView(WorkersView):
     """An asyncio loop's default executor, running ``to_thread`` calls."""
 
     kind: PrimitiveKind = field(default=PrimitiveKind.EXECUTOR, init=False)
-
-
-# -- event queues and IO
-
-
-@dataclass(frozen=True)
-class EventWait:
-    """A posted event and how many steps it waited (so far, or until it was handled)."""
-
-    name: str
-    waited: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class EventQueueView(PrimitiveView):
-    """An event loop's queue; ``queue`` holds the loop thread while no event waits."""
-
-    kind: PrimitiveKind = field(default=PrimitiveKind.EVENTS, init=False)
-    current: str | None = None
-    """The event whose handler runs now, or None while the loop is idle."""
-    waiting: tuple[EventWait, ...] = ()
-    """Events not handled yet, oldest first, with how long each has waited so far."""
-    handled: tuple[EventWait, ...] = ()
-    """The most recently handled events, oldest first, with how long each waited."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class CompletionPortView(PrimitiveView):
-    """Where an IO device posts finished requests; ``queue`` holds the threads waiting."""
-
-    kind: PrimitiveKind = field(default=PrimitiveKind.PORT, init=False)
-    completions: tuple[str, ...] = ()
-    """Finished requests not taken yet, oldest first."""
-
-
-class DeviceState(StrEnum):
-    BUSY = "busy"
-    """Requests in flight."""
-    IDLE = "idle"
-    """Nothing in flight; its thread sleeps until a request comes."""
-    OFF = "off"
-    """Closed, with nothing in flight: its thread has ended."""
-
-
-@dataclass(frozen=True)
-class RequestView:
-    """A request in flight."""
-
-    what: str
-    """What it reads: 'block 1'."""
-    ticks_left: int
-    """Device ticks until it completes."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class DeviceView(PrimitiveView):
-    """An IO device; ``queue`` holds its own thread while it sleeps."""
-
-    kind: PrimitiveKind = field(default=PrimitiveKind.DEVICE, init=False)
-    state: DeviceState
-    in_flight: tuple[RequestView, ...] = ()
-    """Requests in flight, in the order they were issued."""

@@ -1,4 +1,4 @@
-"""Helpers for the engine tests: building test scenarios, stepping runtimes, headless runs.
+"""Helpers for the engine tests: small test programs, stepping runtimes, headless runs.
 
 Test modules import these by name (``from engine_helpers import ...``); the shared fixtures
 (``launch``, the thread-leak guard) live in ``tests/conftest.py``.
@@ -6,49 +6,70 @@ Test modules import these by name (``from engine_helpers import ...``); the shar
 
 from __future__ import annotations
 
+import dataclasses
+import textwrap
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 # Re-exported: the lifecycle tests count the engine's threads.
 from thread_leaks import threadlab_threads as threadlab_threads
 
-from threadlab.engine import (
-    Event,
-    Param,
-    Runtime,
-    Scenario,
-    Snapshot,
-    Variant,
-    World,
-    resolve_config,
-)
+from threadlab.engine import Event, Runtime, Scenario, Snapshot, Watch, resolve_config
+from threadlab.engine.lesson.own_program import program_scenario
+from threadlab.engine.program.loader import ProgramState
 
 IDLE_TIMEOUT = 10.0
 """Seconds a step (or a whole headless run) may take before the test calls it a hang."""
 
-Build = Callable[[World, Mapping[str, int], str], None]
+
+class Program:
+    """A small program of one test, run as ``__main__`` (its primitives named from its
+    source, its threads by their ``name=``); ``globals`` reads its module's names.
+
+    Args:
+        directory: where its file is written (the test's ``tmp_path``).
+        source: the program (dedented here).
+        waits_for_user: threads are meant to wait until the user acts (signal, broadcast,
+            spurious wakeup): all of them waiting on a condition is then an idle run, not a
+            lost wakeup.
+        races: its shared reads and writes are steps (``engine.races``).
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        source: str,
+        *,
+        waits_for_user: bool = False,
+        races: bool = False,
+    ) -> None:
+        path = directory / "program.py"
+        path.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
+        self._states: list[ProgramState] = []
+        self.scenario: Scenario = dataclasses.replace(
+            program_scenario(str(path), races=races),
+            waits_for_user=waits_for_user,
+            watches=(Watch("program", self._states.append),),
+        )
+
+    @property
+    def globals(self) -> dict[str, Any]:
+        """The program's module namespace (read between steps)."""
+        assert self._states, "the program's state was never read"
+        return self._states[-1].namespace
 
 
-def make_scenario(
-    build: Build,
-    *,
-    name: str = "test",
-    waits_for_user: bool = False,
-    params: tuple[Param, ...] = (),
-    variants: tuple[Variant, ...] = (Variant("default", "the only variant"),),
-) -> Scenario:
-    """A purpose-built scenario around ``build`` (threads and primitives of one test)."""
-    return Scenario(
-        name=name,
-        title=f"test scenario {name}",
-        summary="a scenario written for one engine test",
-        explanation="",
-        build=build,
-        params=params,
-        variants=variants,
-        waits_for_user=waits_for_user,
-    )
+def start_threads(runtime: Runtime) -> Snapshot:
+    """Step the main thread until it has started every thread it starts, then each of
+    those threads to its first operation (as far as its first checkpoint after starting)."""
+    while runtime.snapshot().thread("MainThread").operation.startswith("start "):
+        advance(runtime, "MainThread")
+    for thread in runtime.snapshot().threads:
+        if thread.operation == "started":
+            advance(runtime, thread.name)
+    return runtime.snapshot()
 
 
 def advance(runtime: Runtime, *names: str) -> Snapshot:

@@ -1,46 +1,47 @@
-"""Condition variables with exact interleavings: wait, signal, broadcast, re-acquire, misuse."""
+"""Condition variables with exact interleavings: wait, notify, notify_all, re-acquire, misuse."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-
 import pytest
-from engine_helpers import advance, make_scenario
+from engine_helpers import Program, advance, start_threads
 
-from threadlab.engine import RunState, Scenario, ThreadState, VerdictKind, World
+from threadlab.engine import RunState, Runtime, ThreadState, VerdictKind
 
 pytestmark = pytest.mark.timeout(30)
 
-HERE = Path(__file__).name
 WAITERS = ("W1", "W2", "W3")
 
+WAITERS_AND_WAKER = """
+    import threading
 
-def waiters_and_waker(wake: str) -> tuple[Scenario, list[str]]:
-    """W1..W3 wait on c (under m); S takes m and calls ``c.<wake>()`` once.
+    m = threading.Lock()
+    c = threading.Condition(m)
+    returned = []  # each waiter, as its wait() returns
 
-    The returned list records each waiter as its ``wait()`` returns.
-    """
-    returned: list[str] = []
 
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        m = world.mutex("m")
-        c = world.condition("c", m)
+    def waiter():
+        with m:
+            c.wait()
+            returned.append(threading.current_thread().name)
 
-        def waiter(me: str) -> None:
-            with m:
-                c.wait()
-                returned.append(me)
 
-        def waker() -> None:
-            with m:
-                getattr(c, wake)()
+    def waker():
+        with m:
+            c.{wake}()
 
-        for name in WAITERS:
-            world.spawn(name, waiter, name)
-        world.spawn("S", waker)
 
-    return make_scenario(build, name=f"waiters-{wake}", waits_for_user=True), returned
+    for name in ("W1", "W2", "W3"):
+        threading.Thread(target=waiter, name=name).start()
+    threading.Thread(target=waker, name="S").start()
+"""
+"""W1..W3 wait on c (under m); S takes m and calls ``c.<wake>()`` once."""
+
+
+def waiters_and_waker(launch, tmp_path, wake: str) -> tuple[Runtime, Program]:
+    program = Program(tmp_path, WAITERS_AND_WAKER.format(wake=wake), waits_for_user=True)
+    runtime = launch(program.scenario)
+    start_threads(runtime)
+    return runtime, program
 
 
 def all_waiting(rt) -> None:
@@ -48,9 +49,8 @@ def all_waiting(rt) -> None:
         advance(rt, name, name)  # acquire m, then wait on c
 
 
-def test_wait_releases_the_mutex_and_joins_the_queue(launch) -> None:
-    scenario, _ = waiters_and_waker("signal")
-    rt = launch(scenario)
+def test_wait_releases_the_mutex_and_joins_the_queue(launch, tmp_path) -> None:
+    rt, _ = waiters_and_waker(launch, tmp_path, "notify")
     snap = advance(rt, "W1")
     assert snap.primitive("m").owner == "W1"
     assert snap.thread("W1").operation == "wait on c"
@@ -70,12 +70,10 @@ def test_wait_releases_the_mutex_and_joins_the_queue(launch) -> None:
     assert snap.primitive("c").queue == ("W1", "W2")
 
 
-@pytest.mark.parametrize("alias", ["signal", "notify"])
-def test_signal_wakes_the_first_waiter_only(launch, alias: str) -> None:
-    scenario, returned = waiters_and_waker(alias)
-    rt = launch(scenario)
+def test_notify_wakes_the_first_waiter_only(launch, tmp_path) -> None:
+    rt, program = waiters_and_waker(launch, tmp_path, "notify")
     all_waiting(rt)
-    snap = advance(rt, "S", "S")  # acquire m, signal
+    snap = advance(rt, "S", "S")  # acquire m, notify
     assert snap.primitive("c").queue == ("W2", "W3")
     w1 = snap.thread("W1")
     assert w1.state is ThreadState.RUNNABLE
@@ -86,13 +84,13 @@ def test_signal_wakes_the_first_waiter_only(launch, alias: str) -> None:
     signal = snap.events[-1]
     assert (signal.thread, signal.kind, signal.primitive) == ("S", "signal", "c")
     assert "W1" in signal.detail
-    assert returned == []
+    assert program.globals["returned"] == []
 
 
-@pytest.mark.parametrize("alias", ["broadcast", "notify_all"])
-def test_broadcast_wakes_every_waiter(launch, alias: str) -> None:
-    scenario, returned = waiters_and_waker(alias)
-    rt = launch(scenario)
+@pytest.mark.parametrize("alias", ["notify_all", "notifyAll"])
+def test_notify_all_wakes_every_waiter(launch, tmp_path, alias: str) -> None:
+    rt, program = waiters_and_waker(launch, tmp_path, alias)
+    returned = program.globals["returned"]
     all_waiting(rt)
     snap = advance(rt, "S", "S")
     assert snap.primitive("c").queue == ()
@@ -111,14 +109,16 @@ def test_broadcast_wakes_every_waiter(launch, alias: str) -> None:
     assert returned == ["W3"]
     snap = advance(rt, "W3", "W1", "W1", "W2", "W2")
     assert returned == ["W3", "W1", "W2"]
-    assert snap.run_state is RunState.FINISHED
+    rt.step(20)
+    assert rt.wait_idle(10)
+    assert rt.snapshot().run_state is RunState.FINISHED
 
 
-def test_a_woken_thread_blocks_until_it_gets_the_mutex_back(launch) -> None:
-    scenario, returned = waiters_and_waker("signal")
-    rt = launch(scenario)
+def test_a_woken_thread_blocks_until_it_gets_the_mutex_back(launch, tmp_path) -> None:
+    rt, program = waiters_and_waker(launch, tmp_path, "notify")
+    returned = program.globals["returned"]
     all_waiting(rt)
-    advance(rt, "S", "S")  # S holds m and has signalled W1
+    advance(rt, "S", "S")  # S holds m and has notified W1
     snap = advance(rt, "W1")  # W1 tries to re-acquire m: held by S
     w1 = snap.thread("W1")
     assert w1.state is ThreadState.BLOCKED
@@ -130,19 +130,18 @@ def test_a_woken_thread_blocks_until_it_gets_the_mutex_back(launch) -> None:
     with pytest.raises(Exception, match="W1"):
         rt.step_thread("W1")
 
-    snap = advance(rt, "S")  # S releases: m is handed to W1
-    assert snap.primitive("m").owner == "W1"
+    snap = advance(rt, "S")  # S releases m: W1 is woken to take it
+    assert snap.primitive("m").queue == ()
     assert snap.thread("W1").state is ThreadState.RUNNABLE
-    assert returned == []  # handed the mutex, but not yet returned from wait()
+    assert returned == []  # woken, but not yet returned from wait()
     snap = advance(rt, "W1")
     assert returned == ["W1"]
     assert snap.primitive("m").owner == "W1"
     assert snap.thread("W1").operation == "release m"
 
 
-def test_a_signal_with_nobody_waiting_is_lost(launch) -> None:
-    scenario, returned = waiters_and_waker("signal")
-    rt = launch(scenario)
+def test_a_notify_with_nobody_waiting_is_lost(launch, tmp_path) -> None:
+    rt, program = waiters_and_waker(launch, tmp_path, "notify")
     snap = advance(rt, "S", "S")
     lost = snap.events[-1]
     assert (lost.thread, lost.kind, lost.primitive) == ("S", "signal", "c")
@@ -152,39 +151,51 @@ def test_a_signal_with_nobody_waiting_is_lost(launch) -> None:
     snap = advance(rt, "W1", "W1")
     assert snap.thread("W1").state is ThreadState.WAITING
     assert snap.primitive("c").queue == ("W1",)
-    assert returned == []
+    assert program.globals["returned"] == []
 
 
-def misuse(call: str) -> Scenario:
-    """T1 calls ``c.<call>()`` without holding m (T2 holds it, to make it plain)."""
+MISUSE = """
+    import threading
 
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        m = world.mutex("m")
-        c = world.condition("c", m)
-
-        def careless() -> None:
-            getattr(c, call)()
-
-        def owner() -> None:
-            with m:
-                c.wait()
-
-        world.spawn("T1", careless)
-        world.spawn("T2", owner)
-
-    return make_scenario(build, name=f"misuse-{call}", waits_for_user=True)
+    m = threading.Lock()
+    c = threading.Condition(m)
 
 
-@pytest.mark.parametrize("call", ["wait", "signal", "broadcast"])
-def test_wait_or_signal_without_holding_the_mutex_fails_the_thread(launch, call: str) -> None:
-    rt = launch(misuse(call))
+    def careless():
+        c.{call}()
+
+
+    def owner():
+        with m:
+            c.wait()
+
+
+    threading.Thread(target=careless, name="T1").start()
+    threading.Thread(target=owner, name="T2").start()
+"""
+"""T1 calls ``c.<call>()`` without holding m (T2 waits on c, to make it plain)."""
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ("wait", "cannot wait on un-acquired lock"),
+        ("notify", "cannot notify on un-acquired lock"),
+        ("notify_all", "cannot notify on un-acquired lock"),
+    ],
+)
+def test_wait_or_notify_without_holding_the_mutex_fails_the_thread(
+    launch, tmp_path, call: str, error: str
+) -> None:
+    rt = launch(Program(tmp_path, MISUSE.format(call=call), waits_for_user=True).scenario)
+    start_threads(rt)
     advance(rt, "T2", "T2")  # T2 waits on c
     snap = advance(rt, "T1")
     t1 = snap.thread("T1")
     assert t1.state is ThreadState.FAILED
     assert t1.traceback is not None
-    assert f"T1 called c.{call}() without holding m" in t1.traceback
-    assert HERE in t1.traceback and "careless" in t1.traceback
+    assert f"RuntimeError: {error}" in t1.traceback
+    assert "program.py" in t1.traceback and "careless" in t1.traceback
     assert "primitives" not in t1.traceback and "runtime.py" not in t1.traceback
     assert snap.verdict is not None
     assert snap.verdict.kind is VerdictKind.FAILED

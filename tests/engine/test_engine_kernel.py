@@ -6,9 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
 
-from engine_helpers import advance, make_scenario
+from engine_helpers import Program, advance, start_threads
 
 from threadlab.engine import (
     ControlRefused,
@@ -16,10 +15,10 @@ from threadlab.engine import (
     RunState,
     Runtime,
     ThreadState,
-    World,
     resolve_config,
 )
 from threadlab.engine.core.kernel import Kernel
+from threadlab.engine.core.threads import bound
 from threadlab.engine.primitives.base import Primitive
 from threadlab.engine.snapshot.model import PrimitiveKind, PrimitiveView
 from threadlab.scenarios import get_scenario
@@ -29,7 +28,7 @@ class Mailbox(Primitive):
     """A primitive written only against the kernel: ``send`` hands a letter straight to a
     waiting receiver, or keeps it; ``receive`` takes one, or waits to be handed one."""
 
-    kind = PrimitiveKind.EVENTS  # any kind will do; this one is not a condition
+    kind = PrimitiveKind.QUEUE  # any kind will do; this one is not a condition
 
     def __init__(self, kernel: Kernel, name: str) -> None:
         super().__init__(kernel, name)
@@ -39,7 +38,7 @@ class Mailbox(Primitive):
         kernel = self._kernel
         thread = kernel.checkpoint(f"send {letter}")
         with kernel.lock:
-            kernel.emit(thread, EventKind.POST, self.name, letter)
+            kernel.emit(thread, EventKind.PUT, self.name, letter)
             if not self.hand_to_waiter(letter, f"read {letter}"):
                 self.letters.append(letter)
 
@@ -58,24 +57,45 @@ class Mailbox(Primitive):
         return PrimitiveView(name=self.name, kind=self.kind, queue=self._queue_names())
 
 
-def test_a_primitive_written_against_the_kernel_parks_wakes_and_hands_over(launch) -> None:
-    received: list[str] = []
+def mailbox(name: str) -> Mailbox:
+    """A mailbox of the run of the calling thread (what a program calls to make one)."""
+    kernel, _thread = bound()
+    box = Mailbox(kernel, name)
+    with kernel.lock:
+        kernel.register(box)
+    return box
 
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        box = world.add(lambda kernel: Mailbox(kernel, "box"))
 
-        def reader() -> None:
-            received.append(box.receive())
-            received.append(box.receive())
+READER_AND_WRITER = """
+    import threading
 
-        def writer() -> None:
-            box.send("first")
-            box.send("second")
+    from test_engine_kernel import mailbox
 
-        world.spawn("R", reader)
-        world.spawn("W", writer)
+    box = mailbox("box")
+    received = []
 
-    runtime = launch(make_scenario(build))
+
+    def reader():
+        received.append(box.receive())
+        received.append(box.receive())
+
+
+    def writer():
+        box.send("first")
+        box.send("second")
+
+
+    threading.Thread(target=reader, name="R").start()
+    threading.Thread(target=writer, name="W").start()
+"""
+
+
+def test_a_primitive_written_against_the_kernel_parks_wakes_and_hands_over(
+    launch, tmp_path
+) -> None:
+    program = Program(tmp_path, READER_AND_WRITER)
+    runtime = launch(program.scenario)
+    start_threads(runtime)
     waiting = advance(runtime, "R")
     assert waiting.thread("R").state is ThreadState.WAITING
     assert waiting.thread("R").waits_on == "box"
@@ -85,21 +105,31 @@ def test_a_primitive_written_against_the_kernel_parks_wakes_and_hands_over(launc
     assert handed.thread("R").operation == "read first"
     assert handed.primitive("box").queue == ()
     final = advance(runtime, "R", "W", "R")
-    assert received == ["first", "second"]
-    assert final.run_state is RunState.FINISHED
+    assert program.globals["received"] == ["first", "second"]
     kinds = [e.kind for e in final.events if e.primitive == "box"]
-    assert kinds == [EventKind.IDLE, EventKind.POST, EventKind.POST]
+    assert kinds == [EventKind.IDLE, EventKind.PUT, EventKind.PUT]
+    runtime.step(20)
+    assert runtime.wait_idle(10)
+    assert runtime.snapshot().run_state is RunState.FINISHED
 
 
-def test_a_thread_parked_for_good_in_a_kernel_primitive_is_a_deadlock(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        box = world.add(lambda kernel: Mailbox(kernel, "box"))
-        world.spawn("R", box.receive)
+READER_ALONE = """
+    import threading
 
-    runtime = launch(make_scenario(build))
+    from test_engine_kernel import mailbox
+
+    box = mailbox("box")
+    threading.Thread(target=box.receive, name="R").start()
+"""
+
+
+def test_a_thread_parked_for_good_in_a_kernel_primitive_is_a_deadlock(launch, tmp_path) -> None:
+    runtime = launch(Program(tmp_path, READER_ALONE).scenario)
+    start_threads(runtime)
+    advance(runtime, "MainThread")  # the main thread waits for R to finish
     final = advance(runtime, "R")
     assert final.run_state is RunState.DEADLOCK
-    assert final.verdict is not None and final.verdict.threads == ("R",)
+    assert final.verdict is not None and final.verdict.threads == ("MainThread", "R")
 
 
 def test_snapshots_taken_while_it_runs_at_max_speed_never_show_half_a_step(launch) -> None:

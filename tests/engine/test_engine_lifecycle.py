@@ -2,82 +2,103 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
-from engine_helpers import IDLE_TIMEOUT, advance, eventually, make_scenario, threadlab_threads
+from engine_helpers import (
+    IDLE_TIMEOUT,
+    Program,
+    advance,
+    eventually,
+    start_threads,
+    threadlab_threads,
+)
 
 from threadlab.engine import (
     ControlRefused,
     Event,
     RunState,
     Runtime,
+    Scenario,
     ThreadState,
-    World,
     resolve_config,
-    work,
 )
 from threadlab.engine.core.kernel import RECENT_EVENTS
 from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(30)
 
+MIXED_PROGRAM = """
+    import contextlib
+    import threading
 
-def build_mixed(world: World, params: Mapping[str, int], variant: str) -> None:
-    """H holds m while B queues for it; W waits on c; R just works."""
-    m = world.mutex("m")
-    m2 = world.mutex("m2")
-    c = world.condition("c", m2)
+    m = threading.Lock()
+    m2 = threading.Lock()
+    c = threading.Condition(m2)
+    busy = threading.Lock()  # each thread's own: taking it is a step that never blocks
+    spin = threading.Lock()
 
-    def holder() -> None:
+
+    def holder():
         with m:
-            work(100, "hold")
+            for _ in range(100):
+                with busy:
+                    pass
 
-    def blocked() -> None:
+
+    def blocked():
         with m:
-            work(1, "never")
+            pass
 
-    def waiter() -> None:
+
+    def waiter():
         with m2:
             while True:
                 c.wait()
 
-    def runner() -> None:
+
+    def runner():
         while True:
-            # Scenario code that swallows errors must not swallow the stop.
+            # Program code that swallows errors must not swallow the stop.
             with contextlib.suppress(Exception):
-                work(1, "spin")
-
-    world.spawn("H", holder)
-    world.spawn("B", blocked)
-    world.spawn("W", waiter)
-    world.spawn("R", runner)
+                with spin:
+                    pass
 
 
-MIXED = make_scenario(build_mixed, name="mixed")
+    for target, name in ((holder, "H"), (blocked, "B"), (waiter, "W"), (runner, "R")):
+        threading.Thread(target=target, name=name).start()
+"""
+"""H holds m while B queues for it; W waits on c; R just runs."""
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Scenario:
+    return Program(tmp_path, MIXED_PROGRAM).scenario
 
 
 def mixed_states(rt: Runtime) -> None:
+    start_threads(rt)
     snap = advance(rt, "H", "B", "W", "W", "R")
     states = {t.name: t.state for t in snap.threads}
     assert states == {
-        "H": ThreadState.WORKING,
+        "MainThread": ThreadState.RUNNABLE,
+        "H": ThreadState.RUNNABLE,
         "B": ThreadState.BLOCKED,
         "W": ThreadState.WAITING,
-        "R": ThreadState.WORKING,
+        "R": ThreadState.RUNNABLE,
     }
+    assert snap.primitive("m").owner == "H"
 
 
-def test_stop_unwinds_blocked_waiting_and_runnable_threads() -> None:
-    rt = Runtime(resolve_config(MIXED), paused=True, speed=None)
+def test_stop_unwinds_blocked_waiting_and_runnable_threads(mixed: Scenario) -> None:
+    rt = Runtime(resolve_config(mixed), paused=True, speed=None)
     rt.start()
     try:
         mixed_states(rt)
         os_threads = threadlab_threads()
-        assert len(os_threads) == 5  # four scenario threads and the scheduler
+        assert len(os_threads) == 6  # the main thread, four it started, and the scheduler
     finally:
         stopped = rt.stop()  # True: every thread ended within stop()'s own timeout
     assert stopped
@@ -85,8 +106,8 @@ def test_stop_unwinds_blocked_waiting_and_runnable_threads() -> None:
     assert threadlab_threads() == []
 
 
-def test_stop_while_running_flat_out_unwinds_every_thread() -> None:
-    rt = Runtime(resolve_config(MIXED), paused=False, speed=None)
+def test_stop_while_running_flat_out_unwinds_every_thread(mixed: Scenario) -> None:
+    rt = Runtime(resolve_config(mixed), paused=False, speed=None)
     rt.start()
     assert eventually(lambda: rt.snapshot().step > 0)
     assert rt.stop()
@@ -95,29 +116,30 @@ def test_stop_while_running_flat_out_unwinds_every_thread() -> None:
         rt.step()
 
 
-def test_stop_before_start_and_twice_is_harmless() -> None:
-    rt = Runtime(resolve_config(MIXED), paused=True)
+def test_stop_before_start_and_twice_is_harmless(mixed: Scenario) -> None:
+    rt = Runtime(resolve_config(mixed), paused=True)
     assert rt.stop()
-    rt2 = Runtime(resolve_config(MIXED), paused=True)
+    rt2 = Runtime(resolve_config(mixed), paused=True)
     rt2.start()
     assert rt2.stop()
     assert rt2.stop()
     assert threadlab_threads() == []
 
 
-def test_restart_goes_back_to_step_zero_and_leaves_no_old_thread(launch) -> None:
+def test_restart_goes_back_to_step_zero_and_leaves_no_old_thread(launch, mixed) -> None:
     events: list[Event] = []
-    rt = launch(MIXED, sink=events.append)
+    rt = launch(mixed, sink=events.append)
     fresh = rt.snapshot()
     assert fresh.step == 0
+    assert len(threadlab_threads()) == 2  # the main thread and the scheduler
     mixed_states(rt)
     old = threadlab_threads()
-    assert len(old) == 5
+    assert len(old) == 6
 
     rt.restart()
     snap = rt.snapshot()
     assert not any(t.is_alive() for t in old)
-    assert len(threadlab_threads()) == 5
+    assert len(threadlab_threads()) == 2  # as fresh: the main thread and the scheduler
     assert snap.step == 0
     assert snap.verdict is None
     assert [(t.name, t.state, t.operation) for t in snap.threads] == [
@@ -126,6 +148,7 @@ def test_restart_goes_back_to_step_zero_and_leaves_no_old_thread(launch) -> None
     assert snap.primitives == fresh.primitives
     assert snap.events == fresh.events
     # The restarted run works like a new one.
+    start_threads(rt)
     snap = advance(rt, "H", "B")
     assert snap.primitive("m").owner == "H"
     assert snap.primitive("m").queue == ("B",)
@@ -167,8 +190,10 @@ REFUSED_STEPS = {
 
 
 @pytest.mark.parametrize("case", list(REFUSED_STEPS))
-def test_step_thread_that_cannot_run_is_refused_and_changes_nothing(launch, case: str) -> None:
-    rt = launch(MIXED)
+def test_step_thread_that_cannot_run_is_refused_and_changes_nothing(
+    launch, mixed, case: str
+) -> None:
+    rt = launch(mixed)
     mixed_states(rt)
     before = rt.snapshot()
     with pytest.raises(ControlRefused) as refused:
@@ -180,33 +205,41 @@ def test_step_thread_that_cannot_run_is_refused_and_changes_nothing(launch, case
     assert (after.step, after.revision) == (before.step, before.revision)
 
 
-def build_short(world: World, params: Mapping[str, int], variant: str) -> None:
-    def quick() -> None:
-        work(1, "once")
-
-    world.spawn("T1", quick)
-    world.spawn("T2", quick)
+SHORT = """
+    import threading
 
 
-def test_step_thread_on_a_finished_thread_is_refused(launch) -> None:
-    rt = launch(make_scenario(build_short, name="short"))
+    def quick():
+        pass
+
+
+    threading.Thread(target=quick, name="T1").start()
+    threading.Thread(target=quick, name="T2").start()
+"""
+
+
+def test_step_thread_on_a_finished_thread_is_refused(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, SHORT).scenario)
+    advance(rt, "MainThread", "MainThread")  # start T1 and T2
     snap = advance(rt, "T1")
     assert snap.thread("T1").state is ThreadState.DONE
     with pytest.raises(ControlRefused, match="T1 cannot run now"):
         rt.step_thread("T1")
-    with pytest.raises(ControlRefused, match=r"no thread named 'T9' \(valid: T1, T2\)"):
+    with pytest.raises(ControlRefused, match=r"no thread named 'T9' \(valid: MainThread, T1, T2\)"):
         rt.step_thread("T9")
     assert rt.snapshot() == snap
     snap = advance(rt, "T2")
-    assert snap.run_state is RunState.FINISHED
+    assert snap.thread("T2").state is ThreadState.DONE
+    while snap.run_state is not RunState.FINISHED:
+        snap = advance(rt, "MainThread")  # joins T1 and T2, and ends
     with pytest.raises(ControlRefused, match="finished"):
         rt.step()
     with pytest.raises(ControlRefused, match="finished"):
         rt.resume()
 
 
-def test_pause_takes_effect_at_the_next_checkpoint(launch) -> None:
-    rt = launch(MIXED, paused=False)
+def test_pause_takes_effect_at_the_next_checkpoint(launch, mixed) -> None:
+    rt = launch(mixed, paused=False)
     time.sleep(0.02)
     rt.pause()
     assert rt.wait_idle(5)
@@ -223,12 +256,12 @@ def test_pause_takes_effect_at_the_next_checkpoint(launch) -> None:
     assert rt.snapshot().step == paused_at.step + 6
 
 
-def test_speed_paces_the_steps(launch) -> None:
+def test_speed_paces_the_steps(launch, mixed) -> None:
     """A paced run moves on its own but stays far behind a flat-out run of the same
     scenario over the same moments; set to max, it catches up. No wall-clock reading is
     asserted: 2,000 steps at 20 steps/s would take 100 s, beyond this test's timeout."""
-    paced = launch(MIXED, paused=False, speed=20.0)
-    flat_out = launch(MIXED, paused=False, speed=None)
+    paced = launch(mixed, paused=False, speed=20.0)
+    flat_out = launch(mixed, paused=False, speed=None)
     assert eventually(lambda: paced.snapshot().step >= 3)  # nobody stepped it: the pace did
     assert eventually(lambda: flat_out.snapshot().step >= 2000)
     behind = paced.snapshot().step

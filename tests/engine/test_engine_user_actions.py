@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
-from engine_helpers import advance, make_scenario
+from engine_helpers import Program, advance, start_threads
 
-from threadlab.engine import ControlRefused, RunState, Scenario, ThreadState, World
+from threadlab.engine import ControlRefused, RunState, Runtime, ThreadState
 
 pytestmark = pytest.mark.timeout(30)
 
+TWO_WAITERS = """
+    import threading
 
-def two_waiters() -> tuple[Scenario, list[str]]:
-    """W1 and W2 each wait on c once (under m); the list records returns from wait()."""
-    returned: list[str] = []
+    m = threading.Lock()
+    c = threading.Condition(m)
+    other = threading.Condition(m)
+    returned = []  # each waiter, as its wait() returns
 
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        m = world.mutex("m")
-        c = world.condition("c", m)
-        world.condition("other", m)
 
-        def waiter(me: str) -> None:
-            with m:
-                c.wait()
-                returned.append(me)
+    def waiter():
+        with m:
+            c.wait()
+            returned.append(threading.current_thread().name)
 
-        world.spawn("W1", waiter, "W1")
-        world.spawn("W2", waiter, "W2")
 
-    return make_scenario(build, name="two-waiters", waits_for_user=True), returned
+    threading.Thread(target=waiter, name="W1").start()
+    threading.Thread(target=waiter, name="W2").start()
+"""
+"""W1 and W2 each wait on c once (under m); nobody but the user wakes them."""
+
+
+def two_waiters(launch, tmp_path) -> tuple[Runtime, list[str]]:
+    """The run, its threads started and the main thread waiting for W1; and the list of
+    returns from wait()."""
+    program = Program(tmp_path, TWO_WAITERS, waits_for_user=True)
+    runtime = launch(program.scenario)
+    start_threads(runtime)
+    advance(runtime, "MainThread")  # joins W1
+    return runtime, program.globals["returned"]
 
 
 def both_waiting(rt) -> None:
@@ -39,9 +47,8 @@ def both_waiting(rt) -> None:
     assert snap.verdict is None
 
 
-def test_user_signal_wakes_the_first_waiter(launch) -> None:
-    scenario, returned = two_waiters()
-    rt = launch(scenario)
+def test_user_signal_wakes_the_first_waiter(launch, tmp_path) -> None:
+    rt, returned = two_waiters(launch, tmp_path)
     both_waiting(rt)
     before = rt.snapshot()
     rt.signal("c")
@@ -59,9 +66,8 @@ def test_user_signal_wakes_the_first_waiter(launch) -> None:
     assert returned == ["W1"]
 
 
-def test_user_broadcast_wakes_every_waiter(launch) -> None:
-    scenario, returned = two_waiters()
-    rt = launch(scenario)
+def test_user_broadcast_wakes_every_waiter(launch, tmp_path) -> None:
+    rt, returned = two_waiters(launch, tmp_path)
     both_waiting(rt)
     rt.broadcast("c")
     snap = rt.snapshot()
@@ -72,12 +78,15 @@ def test_user_broadcast_wakes_every_waiter(launch) -> None:
     assert snap.thread("W1").state is ThreadState.BLOCKED
     snap = advance(rt, "W2", "W1", "W1")
     assert returned == ["W2", "W1"]
-    assert snap.run_state is RunState.FINISHED
+    rt.step(20)
+    assert rt.wait_idle(10)
+    assert rt.snapshot().run_state is RunState.FINISHED
 
 
-def test_spurious_wakeup_of_a_chosen_waiter_returns_it_from_wait_with_no_signal(launch) -> None:
-    scenario, returned = two_waiters()
-    rt = launch(scenario)
+def test_spurious_wakeup_of_a_chosen_waiter_returns_it_from_wait_with_no_signal(
+    launch, tmp_path
+) -> None:
+    rt, returned = two_waiters(launch, tmp_path)
     both_waiting(rt)
     rt.spurious_wakeup("c", "W2")
     snap = rt.snapshot()
@@ -95,9 +104,8 @@ def test_spurious_wakeup_of_a_chosen_waiter_returns_it_from_wait_with_no_signal(
     assert not [e for e in snap.events if e.kind in ("signal", "broadcast")]
 
 
-def test_spurious_wakeup_without_a_name_wakes_the_first_waiter(launch) -> None:
-    scenario, _ = two_waiters()
-    rt = launch(scenario)
+def test_spurious_wakeup_without_a_name_wakes_the_first_waiter(launch, tmp_path) -> None:
+    rt, _ = two_waiters(launch, tmp_path)
     both_waiting(rt)
     rt.spurious_wakeup("c")
     snap = rt.snapshot()
@@ -119,9 +127,8 @@ REFUSALS = {
 
 
 @pytest.mark.parametrize("action", list(REFUSALS))
-def test_a_refused_user_action_changes_nothing(launch, action: str) -> None:
-    scenario, _ = two_waiters()
-    rt = launch(scenario)
+def test_a_refused_user_action_changes_nothing(launch, tmp_path, action: str) -> None:
+    rt, _ = two_waiters(launch, tmp_path)
     advance(rt, "W1", "W1")  # W1 waits on c; W2 is runnable, 'other' has no waiter
     before = rt.snapshot()
     with pytest.raises(ControlRefused) as refused:
@@ -131,9 +138,8 @@ def test_a_refused_user_action_changes_nothing(launch, action: str) -> None:
     assert rt.snapshot() == before
 
 
-def test_refusal_messages_say_what_is_valid(launch) -> None:
-    scenario, _ = two_waiters()
-    rt = launch(scenario)
+def test_refusal_messages_say_what_is_valid(launch, tmp_path) -> None:
+    rt, _ = two_waiters(launch, tmp_path)
     advance(rt, "W1", "W1")
     with pytest.raises(ControlRefused, match="nobody is waiting on other"):
         rt.signal("other")
@@ -143,13 +149,12 @@ def test_refusal_messages_say_what_is_valid(launch) -> None:
         rt.spurious_wakeup("c", "W2")
 
 
-def test_a_user_action_right_after_step_thread_sees_that_step(launch) -> None:
+def test_a_user_action_right_after_step_thread_sees_that_step(launch, tmp_path) -> None:
     """Same sequence of user actions ⇒ same events: 'step W1, then signal c' must always
     mean the signal comes after W1's step, however quickly the two calls follow."""
     outcomes = []
     for _ in range(20):
-        scenario, _ = two_waiters()
-        rt = launch(scenario)
+        rt, _ = two_waiters(launch, tmp_path)
         advance(rt, "W1")  # W1 holds m and is at 'wait on c'
         rt.step_thread("W1")  # W1 waits on c ...
         try:
@@ -162,13 +167,12 @@ def test_a_user_action_right_after_step_thread_sees_that_step(launch) -> None:
     assert outcomes == ["woken"] * 20
 
 
-def test_step_thread_right_after_a_step_that_blocks_it_is_refused(launch) -> None:
+def test_step_thread_right_after_a_step_that_blocks_it_is_refused(launch, tmp_path) -> None:
     """'step W2, step W2' when W2's first step blocks it must refuse the second, not accept
     it and silently drop it."""
     refused = 0
     for _ in range(20):
-        scenario, _ = two_waiters()
-        rt = launch(scenario)
+        rt, _ = two_waiters(launch, tmp_path)
         advance(rt, "W1")  # W1 holds m
         rt.step_thread("W2")  # W2 blocks on m
         try:

@@ -3,49 +3,42 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from engine_helpers import advance, make_scenario, run_headless
+from engine_helpers import Program, advance, run_headless, start_threads
 
-from threadlab.engine import (
-    ControlRefused,
-    RunState,
-    Scenario,
-    ThreadState,
-    VerdictKind,
-    World,
-    work,
-)
+from threadlab.engine import ControlRefused, RunState, ThreadState, VerdictKind
 from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(30)
 
-HERE = Path(__file__).name
+LOCK_ORDERING = """
+    import threading
+
+    a = threading.Lock()
+    b = threading.Lock()
 
 
-def build_lock_ordering(world: World, params: Mapping[str, int], variant: str) -> None:
-    a = world.mutex("a")
-    b = world.mutex("b")
-
-    def first_a() -> None:
+    def first_a():
         with a, b:
-            work(1, "transfer")
+            pass
 
-    def first_b() -> None:
+
+    def first_b():
         with b, a:
-            work(1, "transfer")
-
-    world.spawn("A", first_a)
-    world.spawn("B", first_b)
+            pass
 
 
-LOCK_ORDERING = make_scenario(build_lock_ordering, name="lock-ordering")
+    threading.Thread(target=first_a, name="A").start()
+    threading.Thread(target=first_b, name="B").start()
+"""
 
 
-def test_lock_ordering_deadlock_names_both_threads_and_the_cycle(launch) -> None:
-    rt = launch(LOCK_ORDERING)
+def test_lock_ordering_deadlock_names_both_threads_and_the_cycle(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, LOCK_ORDERING).scenario)
+    start_threads(rt)
+    advance(rt, "MainThread")  # the main thread waits for A to finish
     snap = advance(rt, "A", "B", "A")
     assert snap.verdict is None
     assert snap.thread("A").state is ThreadState.BLOCKED
@@ -56,7 +49,7 @@ def test_lock_ordering_deadlock_names_both_threads_and_the_cycle(launch) -> None
     verdict = snap.verdict
     assert verdict is not None
     assert verdict.kind is VerdictKind.DEADLOCK
-    assert set(verdict.threads) == {"A", "B"}
+    assert set(verdict.threads) == {"A", "B", "MainThread"}  # the main thread waits for A
     assert verdict.step == snap.step
     assert re.search(r"Cycle: (A → B → A|B → A → B)", verdict.text), verdict.text
     assert "A waits for b, held by B" in verdict.text
@@ -72,9 +65,15 @@ def test_lock_ordering_deadlock_names_both_threads_and_the_cycle(launch) -> None
     assert rt.snapshot() == before
 
 
-def test_lock_ordering_without_interleaving_finishes(launch) -> None:
-    rt = launch(LOCK_ORDERING)
-    snap = advance(rt, "A", "A", "A", "A", "A", "B", "B", "B", "B", "B")
+def test_lock_ordering_without_interleaving_finishes(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, LOCK_ORDERING).scenario)
+    start_threads(rt)
+    snap = advance(rt, "A", "A", "A", "A")  # acquire a, acquire b, release b, release a
+    assert snap.thread("A").state is ThreadState.DONE
+    snap = advance(rt, "B", "B", "B", "B")
+    assert snap.thread("B").state is ThreadState.DONE
+    while snap.run_state is not RunState.FINISHED and snap.verdict is None:
+        snap = advance(rt, "MainThread")  # joins A and B, and ends
     assert snap.run_state is RunState.FINISHED
     assert snap.verdict is None
 
@@ -92,29 +91,36 @@ def test_everyone_waiting_in_the_condition_scenario_is_idle_not_deadlock() -> No
     assert not [e for e in snap.events if e.kind == "deadlock"]
 
 
-def build_waits_forever(world: World, params: Mapping[str, int], variant: str) -> None:
-    m = world.mutex("m")
-    c = world.condition("c", m)
+WAITS_FOREVER = """
+    import threading
 
-    def waiter() -> None:
+    m = threading.Lock()
+    c = threading.Condition(m)
+
+
+    def waiter():
         with m:
             c.wait()
 
-    world.spawn("W1", waiter)
-    world.spawn("W2", waiter)
+
+    threading.Thread(target=waiter, name="W1").start()
+    threading.Thread(target=waiter, name="W2").start()
+"""
 
 
 def test_everyone_waiting_is_a_lost_wakeup_when_the_scenario_does_not_wait_for_the_user(
-    launch,
+    launch, tmp_path
 ) -> None:
-    rt = launch(make_scenario(build_waits_forever, name="waits-forever"))
+    rt = launch(Program(tmp_path, WAITS_FOREVER).scenario)
+    start_threads(rt)
+    advance(rt, "MainThread")  # the main thread waits for W1 to finish
     snap = advance(rt, "W1", "W1", "W2", "W2")
     assert snap.run_state is RunState.LOST_WAKEUP  # no cycle of holds: nobody can signal
     assert snap.idle_reason is None
     verdict = snap.verdict
     assert verdict is not None
     assert verdict.kind is VerdictKind.LOST_WAKEUP
-    assert set(verdict.threads) == {"W1", "W2"}
+    assert set(verdict.threads) == {"W1", "W2", "MainThread"}  # the main thread waits for W1
     assert "no live thread is left to wake W1, W2" in verdict.text
     assert "W1 waits on c, and no thread is left to signal it" in verdict.text
     assert "Cycle" not in verdict.text
@@ -153,32 +159,39 @@ def test_mutex_locked_variant_cannot_be_stepped_into_the_same_violation(launch) 
     assert snap.verdict is None
 
 
-def failing() -> Scenario:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        m = world.mutex("m")
+FAILING = """
+    import threading
 
-        def explode(n: int) -> None:
-            raise ValueError(f"boom {n}")
+    m = threading.Lock()
+    warm = threading.Lock()
 
-        def doomed() -> None:
-            work(1, "warm up")
-            explode(42)
 
-        def survivor(me: str) -> None:
-            for _ in range(3):
-                with m:
-                    work(1, "steady")
+    def explode(n):
+        raise ValueError(f"boom {n}")
 
-        world.spawn("T1", doomed)
-        world.spawn("T2", survivor, "T2")
-        world.spawn("T3", survivor, "T3")
 
-    return make_scenario(build, name="failing")
+    def doomed():
+        warm.acquire()
+        explode(42)
+
+
+    def survivor():
+        for _ in range(3):
+            with m:
+                pass
+
+
+    threading.Thread(target=doomed, name="T1").start()
+    threading.Thread(target=survivor, name="T2").start()
+    threading.Thread(target=survivor, name="T3").start()
+"""
 
 
 @pytest.mark.parametrize("go_on", ["resume", "step"])
-def test_an_exception_fails_that_thread_and_the_others_go_on(launch, go_on: str) -> None:
-    rt = launch(failing())
+def test_an_exception_fails_that_thread_and_the_others_go_on(launch, tmp_path, go_on: str) -> None:
+    program = Program(tmp_path, FAILING)
+    rt = launch(program.scenario)
+    start_threads(rt)
     advance(rt, "T2")  # T2 holds m
     snap = advance(rt, "T1")
 
@@ -186,11 +199,12 @@ def test_an_exception_fails_that_thread_and_the_others_go_on(launch, go_on: str)
     assert t1.state is ThreadState.FAILED
     assert t1.traceback is not None
     assert "ValueError: boom 42" in t1.traceback
-    assert HERE in t1.traceback
+    assert "program.py" in t1.traceback
     assert "in explode" in t1.traceback and "in doomed" in t1.traceback
     assert "runtime.py" not in t1.traceback
     assert t1.line is not None
-    assert "raise ValueError" in Path(__file__).read_text().splitlines()[t1.line - 1]
+    program_file = Path(program.scenario.program)
+    assert "raise ValueError" in program_file.read_text().splitlines()[t1.line - 1]
     assert snap.run_state is RunState.FAILED
     assert snap.paused
     verdict = snap.verdict

@@ -1,29 +1,21 @@
 """Typed views: every primitive publishes what it holds as data, never as a sentence.
 
-A compare-and-exchange records what it expected, found and whether it swapped; a shared
-variable's write names the update it overwrote; a buffer's items name who put them; a
-future's state and a loop task's state are enums.
+A shared variable's write names the update it overwrote; a queue's items name who put
+them; a future's state and a loop task's state are enums.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-
 import pytest
-from engine_helpers import advance, make_scenario
+from engine_helpers import Program, advance, start_threads
 
-from threadlab.engine import World
 from threadlab.engine.snapshot.model import (
     AccessKind,
-    AtomicView,
     AwaitsGather,
     AwaitsSleep,
     BarrierView,
     BufferItem,
-    BufferView,
     CallbackKind,
-    CasAttempt,
     ConditionView,
     ErrorView,
     LoopCallback,
@@ -31,6 +23,7 @@ from threadlab.engine.snapshot.model import (
     LostUpdate,
     MutexView,
     PrimitiveKind,
+    QueueView,
     SemaphoreView,
     SharedAccess,
     SharedView,
@@ -41,28 +34,38 @@ from threadlab.engine.snapshot.model import (
 
 pytestmark = pytest.mark.timeout(30)
 
+EVERY_KIND = """
+    import queue
+    import threading
 
-def test_every_kind_has_its_own_view_in_creation_order(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        lock = world.mutex("lock")
-        world.condition("ready", lock)
-        world.semaphore("permits", 2)
-        world.barrier("gate", 2)
-        world.buffer("box", 2)
-        world.atomic("cell", 7)
-        world.shared("counter", 3)
+    lock = threading.Lock()
+    ready = threading.Condition(lock)
+    permits = threading.Semaphore(2)
+    gate = threading.Barrier(2)
+    box = queue.Queue(2)
+    counter = 3
 
-        world.spawn("T1", lambda me: None, "T1")
 
-    snap = launch(make_scenario(build)).snapshot()
+    def bump():
+        global counter
+        counter = counter + 1
+
+
+    threading.Thread(target=bump, name="T1").start()
+"""
+
+
+def test_every_kind_has_its_own_view_in_creation_order(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, EVERY_KIND, races=True).scenario)
+    start_threads(rt)
+    snap = advance(rt, "T1")  # T1 reads counter
     views = snap.primitives
     assert [type(v) for v in views] == [
         MutexView,
         ConditionView,
         SemaphoreView,
         BarrierView,
-        BufferView,
-        AtomicView,
+        QueueView,
         SharedView,
     ]
     assert [v.kind for v in views] == [
@@ -70,52 +73,39 @@ def test_every_kind_has_its_own_view_in_creation_order(launch) -> None:
         PrimitiveKind.CONDITION,
         PrimitiveKind.SEMAPHORE,
         PrimitiveKind.BARRIER,
-        PrimitiveKind.BUFFER,
-        PrimitiveKind.ATOMIC,
+        PrimitiveKind.QUEUE,
         PrimitiveKind.SHARED,
     ]
     assert views[0].kind == "mutex"  # a StrEnum: equal to the plain string it replaces
     assert snap.primitive("ready") == ConditionView(name="ready", mutex="lock")
     assert snap.primitive("permits") == SemaphoreView(name="permits", count=2, permits=2)
     assert snap.primitive("gate") == BarrierView(name="gate", parties=2, phase=0)
-    assert snap.primitive("cell") == AtomicView(name="cell", value=7)
-    assert snap.primitive("counter") == SharedView(name="counter", value=3)
-
-
-def test_a_cas_records_expected_found_and_whether_it_swapped(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        cell = world.atomic("cell", 0)
-
-        def swap(me: str, expected: int, new: int) -> None:
-            cell.compare_exchange(expected, new)
-
-        world.spawn("T1", swap, "T1", 0, 5)
-        world.spawn("T2", swap, "T2", 0, 9)
-
-    rt = launch(make_scenario(build))
-    snap = advance(rt, "T1", "T2")
-    cell = snap.primitive("cell")
-    assert isinstance(cell, AtomicView)
-    assert cell.value == 5
-    assert cell.attempts == (
-        CasAttempt("T1", expected=0, found=0, new=5, swapped=True),
-        CasAttempt("T2", expected=0, found=5, new=9, swapped=False),
+    assert snap.primitive("box") == QueueView(name="box", maxsize=2, unfinished=0)
+    assert snap.primitive("counter") == SharedView(
+        name="counter", value=3, accesses=(SharedAccess("T1", AccessKind.READ, 3),)
     )
 
 
-def racy_increments(world: World, params: Mapping[str, int], variant: str) -> None:
-    counter = world.shared("counter", 0)
+RACY_INCREMENTS = """
+    import threading
 
-    def increment(me: str) -> None:
-        value = counter.read()
-        counter.write(value + 1)
-
-    world.spawn("T1", increment, "T1")
-    world.spawn("T2", increment, "T2")
+    counter = 0
 
 
-def test_a_lost_update_names_the_write_it_overwrote(launch) -> None:
-    rt = launch(make_scenario(racy_increments))
+    def increment():
+        global counter
+        value = counter
+        counter = value + 1
+
+
+    threading.Thread(target=increment, name="T1").start()
+    threading.Thread(target=increment, name="T2").start()
+"""
+
+
+def test_a_lost_update_names_the_write_it_overwrote(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, RACY_INCREMENTS, races=True).scenario)
+    start_threads(rt)
     snap = advance(rt, "T1", "T2", "T1", "T2")  # read, read, write, write
     assert snap.primitive("counter").accesses == (
         SharedAccess("T1", AccessKind.READ, 0),
@@ -125,96 +115,133 @@ def test_a_lost_update_names_the_write_it_overwrote(launch) -> None:
     )
 
 
-def test_no_update_is_lost_when_each_thread_read_the_latest_write(launch) -> None:
-    rt = launch(make_scenario(racy_increments))
+def test_no_update_is_lost_when_each_thread_read_the_latest_write(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, RACY_INCREMENTS, races=True).scenario)
+    start_threads(rt)
     snap = advance(rt, "T1", "T1", "T2", "T2")  # read, write, read, write
     accesses = snap.primitive("counter").accesses
     assert [a.lost for a in accesses] == [None, None, None, None]
     assert snap.primitive("counter").value == 2
 
 
-def test_a_thread_overwriting_its_own_write_loses_nothing(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        counter = world.shared("counter", 0)
+OWN_WRITE_AND_BLIND_WRITE = """
+    import threading
 
-        def twice(me: str) -> None:
-            value = counter.read()
-            counter.write(value + 1)
-            counter.write(value + 2)
+    counter = 0
 
-        def blind(me: str) -> None:
-            counter.write(10)  # never read: a deliberate overwrite, not a lost update
 
-        world.spawn("T1", twice, "T1")
-        world.spawn("T2", blind, "T2")
+    def twice():
+        global counter
+        value = counter
+        counter = value + 1
+        counter = value + 2
 
-    rt = launch(make_scenario(build))
+
+    def blind():
+        global counter
+        counter = 10  # never read: a deliberate overwrite, not a lost update
+
+
+    threading.Thread(target=twice, name="T1").start()
+    threading.Thread(target=blind, name="T2").start()
+"""
+
+
+def test_a_thread_overwriting_its_own_write_loses_nothing(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, OWN_WRITE_AND_BLIND_WRITE, races=True).scenario)
+    start_threads(rt)
     snap = advance(rt, "T1", "T1", "T1", "T2")
-    assert [a.lost for a in snap.primitive("counter").accesses] == [None, None, None, None]
+    accesses = snap.primitive("counter").accesses
+    assert [(a.thread, a.kind) for a in accesses] == [
+        ("T1", AccessKind.READ),
+        ("T1", AccessKind.WRITE),
+        ("T1", AccessKind.WRITE),
+        ("T2", AccessKind.WRITE),
+    ]
+    assert [a.lost for a in accesses] == [None, None, None, None]
 
 
-def test_a_write_after_a_blind_write_by_another_thread_loses_it(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        counter = world.shared("counter", 0)
+BLIND_WRITE_BETWEEN = """
+    import threading
 
-        def increment(me: str) -> None:
-            value = counter.read()
-            counter.write(value + 1)
+    counter = 0
 
-        world.spawn("T1", increment, "T1")
-        world.spawn("T2", lambda me: counter.write(10), "T2")
 
-    rt = launch(make_scenario(build))
+    def increment():
+        global counter
+        value = counter
+        counter = value + 1
+
+
+    def blind():
+        global counter
+        counter = 10
+
+
+    threading.Thread(target=increment, name="T1").start()
+    threading.Thread(target=blind, name="T2").start()
+"""
+
+
+def test_a_write_after_a_blind_write_by_another_thread_loses_it(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, BLIND_WRITE_BETWEEN, races=True).scenario)
+    start_threads(rt)
     snap = advance(rt, "T1", "T2", "T1")
     assert snap.primitive("counter").accesses[-1].lost == LostUpdate("T2", value=10, read=0)
 
 
-def test_buffer_items_name_the_thread_that_put_them(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        box = world.buffer("box", 3)
-        world.spawn("P1", lambda me: box.put("apple"), "P1")
-        world.spawn("P2", lambda me: box.put("pear"), "P2")
-        world.spawn("C1", lambda me: box.get(), "C1")
+PUT_AND_GET = """
+    import queue
+    import threading
 
-    rt = launch(make_scenario(build))
+    box = queue.Queue(3)
+    threading.Thread(target=box.put, args=("apple",), name="P1").start()
+    threading.Thread(target=box.put, args=("pear",), name="P2").start()
+    threading.Thread(target=box.get, name="C1").start()
+"""
+
+
+def test_queue_items_name_the_thread_that_put_them(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, PUT_AND_GET).scenario)
+    start_threads(rt)
     snap = advance(rt, "P2", "P1")
     box = snap.primitive("box")
-    assert isinstance(box, BufferView)
-    assert box.items == (BufferItem("pear", producer="P2"), BufferItem("apple", producer="P1"))
-    assert (box.count, box.capacity) == (2, 3)
+    assert isinstance(box, QueueView)
+    assert box.items == (BufferItem("'pear'", producer="P2"), BufferItem("'apple'", producer="P1"))
+    assert (box.count, box.maxsize) == (2, 3)
     snap = advance(rt, "C1")
-    assert snap.primitive("box").items == (BufferItem("apple", producer="P1"),)
+    assert snap.primitive("box").items == (BufferItem("'apple'", producer="P1"),)
 
 
-async def nap() -> str:
-    await asyncio.sleep(1)
-    return "rested"
+GATHER = """
+    import asyncio
 
 
-async def fail() -> None:
-    raise ValueError("no page")
+    async def nap():
+        await asyncio.sleep(1)
+        return "rested"
 
 
-async def main() -> None:
-    napping = asyncio.create_task(nap())
-    failing = asyncio.create_task(fail())
-    await asyncio.gather(napping, failing, return_exceptions=True)
+    async def fail():
+        raise ValueError("no page")
 
 
-def test_loop_tasks_carry_a_state_enum(launch) -> None:
-    def build(world: World, params: Mapping[str, int], variant: str) -> None:
-        loop = world.async_loop("loop", workers=1)
+    async def main():
+        napping = asyncio.create_task(nap())
+        failing = asyncio.create_task(fail())
+        await asyncio.gather(napping, failing, return_exceptions=True)
 
-        def runner(me: str) -> None:
-            loop.run(main())
 
-        world.spawn("Loop", runner, "Loop")
+    asyncio.run(main())
+"""
 
-    rt = launch(make_scenario(build))
+
+def test_loop_tasks_carry_a_state_enum(launch, tmp_path) -> None:
+    rt = launch(Program(tmp_path, GATHER).scenario)
     waiting, ready = TaskState.WAITING, TaskState.READY
 
     def loop_after_a_step() -> LoopView:
-        loop = advance(rt, "Loop").primitive("loop")
+        loop = advance(rt, "MainThread").primitive("loop")
         assert isinstance(loop, LoopView)
         return loop
 
@@ -229,18 +256,24 @@ def test_loop_tasks_carry_a_state_enum(launch) -> None:
         LoopCallback(CallbackKind.TASK_STEP, "nap#2"),
         LoopCallback(CallbackKind.TASK_STEP, "fail#3"),
     )
+    slept_at = loop.time  # the run's virtual clock, when nap runs
     loop = loop_after_a_step()  # nap sleeps
-    assert loop.tasks[1].awaiting == AwaitsSleep(until=1.0)
-    assert loop.timers == (TimerView(1.0, LoopCallback(CallbackKind.WAKE, "nap#2")),)
+    until = loop.tasks[1].awaiting
+    assert isinstance(until, AwaitsSleep) and until.until == pytest.approx(slept_at + 1)
+    assert loop.tasks[1].awaiting == AwaitsSleep(until=until.until)
+    assert loop.timers == (TimerView(until.until, LoopCallback(CallbackKind.WAKE, "nap#2")),)
     loop = loop_after_a_step()  # fail raises
     assert loop.tasks[2] == TaskView(
         "fail#3", TaskState.FAILED, error=ErrorView("ValueError", "no page")
     )
     assert loop.tasks[0].awaiting == AwaitsGather(done=1, total=2)
-    loop_after_a_step()  # gather hears of it
-    loop = loop_after_a_step()  # the loop idles to the timer
-    assert loop.time == 1.0
-    assert loop.tasks[1].awaiting == AwaitsSleep(until=1.0, fired=True)
+    # gather hears of it; with nothing else to run, the loop's thread then waits for
+    # the timer, and the run's clock goes straight to it
+    loop = loop_after_a_step()
+    assert loop.time == until.until
+    loop = loop_after_a_step()  # the timer fires
+    assert loop.tasks[1].awaiting == AwaitsSleep(until=until.until, fired=True)
+    assert loop.ready == (LoopCallback(CallbackKind.WAKE, "nap#2"),)
     loop_after_a_step()  # the timer wakes nap
     loop = loop_after_a_step()  # nap returns
     assert loop.tasks[1] == TaskView("nap#2", TaskState.DONE, result="'rested'")

@@ -17,21 +17,13 @@ from textual.containers import Vertical
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
-from tui_testing import run
-from world_cas import SCENARIO as WORLD_CAS
+from tui_testing import RACY_COUNTER, run, start_threads
 
 from threadlab.engine import RunState, Runtime, Scenario, resolve_config
 from threadlab.engine.snapshot.model import (
     AccessKind,
     BufferItem,
-    BufferView,
-    CasAttempt,
-    CompletionPortView,
-    DeviceState,
-    DeviceView,
     EventFlagView,
-    EventQueueView,
-    EventWait,
     FutureState,
     FutureView,
     LostUpdate,
@@ -39,13 +31,12 @@ from threadlab.engine.snapshot.model import (
     PrimitiveView,
     QueueOrder,
     QueueView,
-    RequestView,
     SharedAccess,
     Snapshot,
 )
 from threadlab.scenarios import get_scenario
 from threadlab.tui.widgets.palette import thread_colour
-from threadlab.tui.widgets.primitives import MAX_LIST, PrimitivesPanel
+from threadlab.tui.widgets.primitives import PrimitivesPanel
 from threadlab.tui.widgets.watches import WatchesPanel
 
 NARROW, WIDE = 34, 60
@@ -61,8 +52,8 @@ def snapshot_after(
     threads: tuple[str, ...] = (),
 ) -> Snapshot:
     """The snapshot of a paused run of the shipped scenario ``name`` (or of a scenario
-    given itself) after ``steps`` steps (going on past a LOOP BLOCKED pause), then one step
-    of each of ``threads`` in order."""
+    given itself) after ``steps`` steps (going on past a LOOP BLOCKED pause), then, its
+    threads started, one step of each of ``threads`` in order."""
     scenario = get_scenario(name) if isinstance(name, str) else name
     config = resolve_config(scenario, variant=variant, seed=0)
     runtime = Runtime(config, paused=True, speed=None)
@@ -75,6 +66,8 @@ def snapshot_after(
             if taken.run_state is RunState.LOOP_BLOCKED and taken.step < steps:
                 runtime.step(steps - taken.step)  # the run goes on after that verdict
                 runtime.wait_idle()
+        if threads:
+            start_threads(runtime)
         for thread in threads:
             runtime.step_thread(thread)
             runtime.wait_idle()
@@ -150,34 +143,20 @@ def test_mutex_and_conditions_keep_their_one_line() -> None:
     assert "write_gate condition waiting W2 W1  (with mutex)" in lines[2]
 
 
-def test_buffer_keeps_its_slots() -> None:
+def test_a_bounded_queue_keeps_its_slots() -> None:
     snapshot = snapshot_after("producer-consumer", 10)
-    buffer = BufferView(name="buffer", capacity=3, items=())
+    buffer = QueueView(name="buffer", maxsize=3, items=())
     lines, _ = primitives_text(dataclasses.replace(snapshot, primitives=(buffer,)), WIDE)
     assert any("▕" in line and "0/3" in line for line in lines)
 
 
-# -- atomic cells and shared variables
-
-
-@WIDTHS
-def test_atomic_shows_value_and_last_cas_attempts(width: int) -> None:
-    snapshot = snapshot_after(WORLD_CAS, 8, variant="spinlock")
-    last = snapshot.primitive("lock").attempts[-1]
-    assert last == CasAttempt("T2", expected=0, found=0, new=1, swapped=True)
-    lines, _ = primitives_text(snapshot, width)
-    assert "value 1" in lines[0] and "last CAS:" in lines[0]
-    assert lines[1:] == [
-        "    ✗ T1 expected 0, found 1",
-        "    ✗ T3 expected 0, found 1",
-        "    ✓ T2 expected 0, set 1",
-    ]
+# -- shared variables
 
 
 @WIDTHS
 def test_racy_counter_shows_the_lost_update(width: int) -> None:
     # The textbook interleaving: T1 read, T2 read, T1 write, T2 write.
-    snapshot = snapshot_after(WORLD_CAS, variant="counter-racy", threads=("T1", "T2", "T1", "T2"))
+    snapshot = snapshot_after(RACY_COUNTER, threads=("T1", "T2", "T1", "T2"))
     lost = LostUpdate("T1", value=1, read=0)
     write = SharedAccess("T2", AccessKind.WRITE, 1, old=1, lost=lost)
     assert snapshot.primitive("counter").accesses[-1] == write
@@ -187,7 +166,7 @@ def test_racy_counter_shows_the_lost_update(width: int) -> None:
 
 
 def test_racy_counter_marks_no_loss_when_each_read_its_own_write() -> None:
-    snapshot = snapshot_after(WORLD_CAS, variant="counter-racy", threads=("T1", "T1", "T2", "T2"))
+    snapshot = snapshot_after(RACY_COUNTER, threads=("T1", "T1", "T2", "T2"))
     _, text = primitives_text(snapshot, WIDE)
     assert "T2 read 1" in text and "T2 wrote 2 over 1" in text
     assert "lost" not in text
@@ -237,36 +216,7 @@ def test_pool_shows_busy_workers_and_queued_tasks(width: int) -> None:
     assert "shut down" in done
 
 
-# -- event queue (the engine's own; the event-loop program uses a queue.Queue)
-
-EVENTS = EventQueueView(
-    name="events",
-    current="compute",
-    waiting=(EventWait("click 1", 15), EventWait("click 2", 12), EventWait("click 3", 5)),
-    handled=(EventWait("compute", 2),),
-)
-
-
-@WIDTHS
-def test_event_queue_shows_handler_and_how_long_each_event_waited(width: int) -> None:
-    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(EVENTS,))
-    lines, text = primitives_text(snapshot, width)
-    assert "handling compute" in lines[0]
-    assert "queue click 1 waited 15 click 2 waited 12 click 3 waited 5" in text
-    assert "last compute waited 2 steps" in text
-    # One waiting event a line, oldest first.
-    assert [line.split()[-1] for line in lines if "waited" in line][:3] == ["15", "12", "5"]
-
-
-def test_a_long_event_queue_is_shortened() -> None:
-    many = dataclasses.replace(
-        EVENTS, waiting=tuple(EventWait(f"click {n}", waited=20 - n) for n in range(1, 10))
-    )
-    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(many,))
-    lines, text = primitives_text(snapshot, NARROW)
-    assert f"… {9 - (MAX_LIST - 1)} more" in text
-    assert "click 9" not in text
-    assert len(lines) == 1 + MAX_LIST + 1  # handler, the capped queue, the last handled
+# -- a thread-based event loop's queue of handlers
 
 
 @WIDTHS
@@ -289,32 +239,7 @@ def test_event_loop_queue_backs_up_behind_a_blocking_handler(width: int) -> None
     assert "unfinished 5" in text
 
 
-# -- IO device and completion port (the engine's own; async-io uses two queue.Queues)
-
-
-@WIDTHS
-def test_device_shows_requests_in_flight(width: int) -> None:
-    disk = DeviceView(
-        name="disk",
-        state=DeviceState.BUSY,
-        in_flight=(RequestView("block 1", 3), RequestView("block 2", 4), RequestView("block 3", 6)),
-    )
-    port = CompletionPortView(name="port")
-    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(disk, port))
-    _, text = primitives_text(snapshot, width)
-    assert "busy, 3 in flight" in text
-    assert "block 1 3 ticks left block 2 4 ticks left block 3 6 ticks left" in text
-    assert "completed —" in text
-
-
-@WIDTHS
-def test_port_shows_completions_and_device_goes_off(width: int) -> None:
-    port = CompletionPortView(name="port", completions=("block 1", "block 2"))
-    disk = DeviceView(name="disk", state=DeviceState.OFF)
-    snapshot = dataclasses.replace(snapshot_after("mutex"), primitives=(disk, port))
-    _, text = primitives_text(snapshot, width)
-    assert "completed block 1, block 2" in text
-    assert re.search(r"disk (device )?off", text)
+# -- async IO through two queues
 
 
 @WIDTHS
@@ -400,12 +325,12 @@ def test_unknown_kind_falls_back_to_the_generic_line() -> None:
     assert "gizmo gizmo queue T2 T1" in text
 
 
-def test_buffer_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
+def test_queue_slots_take_the_colour_of_the_thread_that_put_the_item() -> None:
     # The item's text need not name its producer: the view says who put it.
     snapshot = snapshot_after("producer-consumer", 6)  # MainThread has started P1 and P2
-    buffer = BufferView(
+    buffer = QueueView(
         name="buffer",
-        capacity=3,
+        maxsize=3,
         items=(BufferItem("apple", producer="P2"), BufferItem("pear", producer="P1")),
     )
     index = {t.name: t.index for t in snapshot.threads}

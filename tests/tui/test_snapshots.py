@@ -82,7 +82,11 @@ def test_producer_consumer_if_violation(snap_compare, size) -> None:
 @SIZES
 def test_deadlock(snap_compare, size) -> None:
     app = make_app(config=resolve_config(LOCK_ORDER))
-    assert snap_compare(app, terminal_size=size, run_before=_schedule("A", "B", "A", "B"))
+    # The main thread starts A and B and waits for A; then A and B start, each takes its
+    # first mutex, and each blocks on the other's.
+    start = ("MainThread",) * 3
+    run_before = _schedule(*start, "A", "B", "A", "B", "A", "B")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 @SIZES

@@ -17,8 +17,15 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widget import Widget
-from tui_testing import make_app, run, scenario_screen, show, until_running
-from world_cas import SCENARIO as WORLD_CAS
+from tui_testing import (
+    RACY_COUNTER,
+    make_app,
+    run,
+    scenario_screen,
+    show,
+    start_threads,
+    until_running,
+)
 
 from threadlab.engine import resolve_config
 from threadlab.tui.app import ThreadlabApp
@@ -367,9 +374,10 @@ def test_a_lost_update_is_marked_in_the_light_themes_error_colour() -> None:
     text colour for errors on a light one."""
 
     async def body() -> None:
-        app = make_app(config=resolve_config(WORLD_CAS, variant="counter-racy"))
+        app = make_app(config=resolve_config(RACY_COUNTER))
         async with app.run_test(size=SIZE) as pilot:
             runtime = await until_running(pilot)
+            start_threads(runtime)
             for name in ("T1", "T2", "T1", "T2"):
                 runtime.step_thread(name)
                 runtime.wait_idle()

@@ -1,15 +1,17 @@
-"""Helpers for the app's tests: apps that start paused, a way to run them, and a test-only
-scenario that deadlocks (none of the shipped ones can)."""
+"""Helpers for the app's tests: apps that start paused, a way to run them, and test-only
+scenarios (small programs in ``programs/``): one that deadlocks on two locks, and a racy
+counter whose reads and writes are steps."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from textual import events
 from textual.pilot import Pilot
 
-from threadlab.engine import RunConfig, Runtime, Scenario, World, resolve_config
+from threadlab.engine import RunConfig, Runtime, Scenario, resolve_config
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.scenario import ScenarioScreen
@@ -123,26 +125,34 @@ def run(test: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(test())
 
 
-def _build_lock_order(world: World, params: Mapping[str, int], variant: str) -> None:
-    left = world.mutex("left")
-    right = world.mutex("right")
-
-    def left_first(me: str) -> None:
-        with left, right:
-            pass
-
-    def right_first(me: str) -> None:
-        with right, left:
-            pass
-
-    world.spawn("A", left_first, "A")
-    world.spawn("B", right_first, "B")
-
+PROGRAMS = Path(__file__).with_name("programs")
+"""Small programs of the app tests' own (test-only scenarios run them)."""
 
 LOCK_ORDER = Scenario(
     name="lock-order",
     title="Lock ordering: two mutexes, opposite order",
     summary="A takes left then right, B takes right then left.",
     explanation="Step A, then B, then each again: each holds what the other needs.",
-    build=_build_lock_order,
+    program=str(PROGRAMS / "lock_order.py"),
 )
+
+RACY_COUNTER = Scenario(
+    name="racy-counter",
+    title="A racy counter: read, then write, with no lock",
+    summary="T1 and T2 each add one to a counter; their reads and writes are steps.",
+    explanation="Step T1, T2, T1, T2: both read 0, both write 1, and an update is lost.",
+    program=str(PROGRAMS / "racy_counter.py"),
+    races=True,
+)
+
+
+def start_threads(runtime: Runtime) -> None:
+    """Step the main thread until it has started every thread it starts, then each of
+    those threads to its first operation."""
+    while runtime.snapshot().thread("MainThread").operation.startswith("start "):
+        runtime.step_thread("MainThread")
+        assert runtime.wait_idle(10)
+    for thread in runtime.snapshot().threads:
+        if thread.operation == "started":
+            runtime.step_thread(thread.name)
+            assert runtime.wait_idle(10)

@@ -1,17 +1,16 @@
 """The primitives panel: who owns what and who waits in which queue.
 
 Mutexes show their owner and FIFO wait queue; conditions their wait queue and mutex;
-semaphores their permits, holders and waiters; buffers and queues a bar of slots (a
-queue also its unfinished tasks and who waits to get, put or join). The condition and
-waiter that the s, b and w keys act on are marked.
+semaphores their permits, holders and waiters; queues a bar of slots (and their unfinished
+tasks and who waits to get, put or join). The condition and waiter that the s, b and w
+keys act on are marked.
 
 The other kinds get a first line beside their name and, where it helps, labelled lines
-indented under it (a long value wraps under its own label): atomic cells and shared
-variables their last accesses, barriers who waits for the rest, futures their task and
-state, pools and executors their workers and queued work, event queues each waiting event
-with how long it has waited, devices and completion ports what is in flight or done, and
-the asyncio loop its ready queue, one line per task and its timers. Lists longer than
-``MAX_LIST`` end in "… N more", so the panel stays small in the side column.
+indented under it (a long value wraps under its own label): shared variables their last
+accesses, barriers who waits for the rest, futures their task and state, pools and
+executors their workers and queued work, and the asyncio loop its ready queue, one line
+per task and its timers. Lists longer than ``MAX_LIST`` end in "… N more", so the panel
+stays small in the side column.
 
 Each primitive is drawn from its typed view (``MutexView``, ``LoopView``, …), chosen by
 the view's type; every word on the panel is written here, none is read back from the
@@ -32,17 +31,11 @@ from textual.reactive import reactive
 
 from ...engine.snapshot.model import (
     AccessKind,
-    AtomicView,
     BarrierView,
     BufferItem,
-    BufferView,
     CallbackKind,
-    CompletionPortView,
     ConditionView,
-    DeviceState,
-    DeviceView,
     EventFlagView,
-    EventQueueView,
     FutureState,
     FutureView,
     Job,
@@ -65,9 +58,9 @@ from .palette import STATE_GLYPHS, dark_theme, thread_names, thread_style
 WIDE = 48
 """From this many cells on, a column names each primitive's kind."""
 MAX_LIST = 4
-"""At most this many entries of a list (waiting events, tasks, requests) are drawn."""
+"""At most this many entries of a list (tasks, queued jobs, items) are drawn."""
 RECENT = 3
-"""How many of an atomic cell's or shared variable's last accesses are drawn."""
+"""How many of a shared variable's last accesses are drawn."""
 INDENT = 4
 """Where a primitive's labelled lines start: under its name, one step in."""
 
@@ -195,12 +188,8 @@ class PrimitivesPanel(FittedPanel):
                 return self._condition(primitive, selected), []
             case SemaphoreView():
                 return self._semaphore(primitive), []
-            case BufferView():
-                return self._slots(primitive), []
             case QueueView():
                 return self._queue_details(primitive)
-            case AtomicView():
-                return self._atomic(primitive)
             case SharedView():
                 return self._shared(primitive)
             case BarrierView():
@@ -209,12 +198,6 @@ class PrimitivesPanel(FittedPanel):
                 return self._future(primitive)
             case WorkersView():
                 return self._workers(primitive)
-            case EventQueueView():
-                return self._events(primitive)
-            case CompletionPortView():
-                return self._port(primitive)
-            case DeviceView():
-                return self._device(primitive)
             case LoopView():
                 return self._loop(primitive)
             case EventFlagView():
@@ -249,28 +232,6 @@ class PrimitivesPanel(FittedPanel):
         )
 
     # -- the kinds beyond the classic four
-
-    def _atomic(self, cell: AtomicView) -> Details:
-        """The value, then the last compare-and-exchange attempts: ✓ swapped, ✗ failed."""
-        beside = Text.assemble("value ", (str(cell.value), "bold"))
-        rows: list[Row] = []
-        for attempt in cell.attempts[-RECENT:]:
-            if attempt.swapped:
-                text = Text.assemble(
-                    self._thread(attempt.thread),
-                    f" expected {attempt.expected}, set ",
-                    (str(attempt.new), "bold"),
-                )
-                rows.append((Text("✓", style=self._good), text))
-            else:
-                text = Text.assemble(
-                    self._thread(attempt.thread),
-                    f" expected {attempt.expected}, found {attempt.found}",
-                )
-                rows.append((Text("✗", style=self._bad), text))
-        if rows:
-            beside.append("  last CAS:", style="dim")
-        return beside, rows
 
     def _shared(self, variable: SharedView) -> Details:
         """The value, then the last reads and writes. A write over another thread's update
@@ -358,50 +319,6 @@ class PrimitivesPanel(FittedPanel):
         if job.future is not None:
             return Text.assemble((job.future, "bold"), " ", (job.call, "dim"))
         return Text(job.call, style="bold")
-
-    def _events(self, queue: EventQueueView) -> Details:
-        """The handler running now (or the idle loop thread), each waiting event with how
-        long it has waited, oldest first, and the last event handled."""
-        if queue.current is not None:
-            beside = Text.assemble("handling ", (queue.current, "bold"))
-        else:
-            beside = Text("idle", style="dim")
-            if queue.queue:
-                beside.append_text(Text.assemble("  ", self._queue(queue.queue), " waits"))
-        waiting = self._capped(
-            [Text.assemble((e.name, "bold"), f"  waited {e.waited}") for e in queue.waiting]
-        )
-        rows: list[Row] = [
-            (self._label("queue" if position == 0 else ""), event)
-            for position, event in enumerate(waiting)
-        ] or [(self._label("queue"), Text("—", style="dim"))]
-        if queue.handled:
-            last = queue.handled[-1]
-            steps = f"{last.waited} step{'' if last.waited == 1 else 's'}"
-            rows.append((self._label("last"), Text(f"{last.name} waited {steps}", style="dim")))
-        return beside, rows
-
-    def _port(self, port: CompletionPortView) -> Details:
-        """Completions ready to be taken, oldest first, and the threads waiting for one."""
-        done = self._capped([Text(what, style="bold") for what in port.completions])
-        extras = [(Text(""), self._joined(done))]
-        if port.queue:
-            extras.append((self._label("waiting"), self._queue(port.queue)))
-        return self._fit(Text("completed"), extras)
-
-    def _device(self, device: DeviceView) -> Details:
-        """Busy, idle (its thread asleep) or off, and every request in flight."""
-        busy = device.state is DeviceState.BUSY
-        beside = Text(device.state.value, style="bold" if busy else "dim")
-        if device.in_flight:
-            beside.append(f", {len(device.in_flight)} in flight")
-        if device.queue:
-            beside.append_text(Text.assemble("  ", self._queue(device.queue), " sleeps"))
-        rows: list[Row] = [
-            (Text(request.what, style="bold"), Text(f"{request.ticks_left} ticks left"))
-            for request in device.in_flight
-        ]
-        return beside, self._capped_rows(rows)
 
     def _loop(self, loop: LoopView) -> Details:
         """The virtual time and the ready queue (what runs next, left first); one line per
@@ -517,13 +434,6 @@ class PrimitivesPanel(FittedPanel):
                 text.append(" ")
             style = thread_style(self._indices.get(name, 0), dark=self._dark)
             text.append(name, style + mark if name == selected else style)
-        return text
-
-    def _slots(self, buffer: BufferView) -> Text:
-        """The buffer as a bar of cells, oldest item on the left, each in the colour of the
-        thread that put it, then ``count/capacity``."""
-        text = self._bar(buffer.items, buffer.capacity)
-        text.append(f" {buffer.count}/{buffer.capacity}", style="bold")
         return text
 
     def _bar(self, items: Sequence[BufferItem], capacity: int) -> Text:
