@@ -92,6 +92,8 @@ class _Session:
             """``asyncio.run``."""
             return self._run(main, debug, None)
 
+    run.__qualname__ = "run"  # as CPython's says it: "run() got an unexpected keyword..."
+
     def _run(
         self,
         main: Coroutine[Any, Any, Any],
