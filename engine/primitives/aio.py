@@ -25,6 +25,7 @@ import heapq
 import inspect
 import sys
 import threading
+import warnings
 from asyncio import events, futures, tasks
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -333,8 +334,9 @@ class AsyncLoop(Primitive):
         coro: Coroutine[Any, Any, Any],
         context: Any = None,
     ) -> asyncio.Task[Any]:
-        """The task factory: pure-Python tasks (a step is a bound method of its task),
-        named from the coroutine and a per-loop count, never the process-wide Task-N."""
+        """A task of the loop (``create_task``): pure-Python (a step is a bound method of
+        its task), named from the coroutine and a per-loop count, never the process-wide
+        Task-N."""
         self._created += 1
         name = f"{getattr(coro, '__name__', 'task')}#{self._created}"
         task: asyncio.Task[Any] = tasks._PyTask(coro, loop=loop, name=name, context=context)
@@ -681,6 +683,8 @@ class LoopExecutor(Primitive):
         self._max_workers = max_workers
         self.started = 0
         """Workers started on demand so far."""
+        self._drained: asyncio.Future[None] | None = None
+        """What ``shutdown_default_executor`` awaits: done when the last job is."""
 
     def worker(self, me: str) -> None:
         """The body of each worker thread."""
@@ -734,17 +738,22 @@ class LoopExecutor(Primitive):
             self._start_worker(self.started - 1)
         return future
 
-    def shutdown(self) -> None:
-        """No more jobs: idle workers exit now, busy ones after their job."""
+    def shutdown(self, loop: EngineEventLoop | None) -> asyncio.Future[None] | None:
+        """No more jobs: idle workers exit now, busy ones after the jobs still queued or
+        running. With ``loop`` (``shutdown_default_executor``), a future of that loop that
+        is done when those jobs are (None when there are none)."""
         kernel = self._kernel
         with kernel.lock:
-            if self._shut_down:
-                return
-            self._shut_down = True
-            if not self.owner._stopping():
-                kernel.emit(self.owner.thread, EventKind.SHUTDOWN, self.name)
-            while self.hand_to_waiter(None, "exit"):
-                pass
+            if not self._shut_down:
+                self._shut_down = True
+                if not self.owner._stopping():
+                    kernel.emit(self.owner.thread, EventKind.SHUTDOWN, self.name)
+                while self.hand_to_waiter(None, "exit"):
+                    pass
+            if loop is None or not (self.jobs or self.busy):
+                return None
+            self._drained = loop.create_future()
+            return self._drained
 
     def _take(self) -> _Job | None:
         kernel = self._kernel
@@ -793,6 +802,10 @@ class LoopExecutor(Primitive):
                 f"{job.call_text} → {outcome}: call_soon_threadsafe",
             )
             job.loop.call_soon_threadsafe(job.deliver)
+            drained = self._drained
+            if drained is not None and not (self.jobs or self.busy):
+                self._drained = None  # the loop's shutdown_default_executor goes on
+                job.loop.call_soon_threadsafe(futures._set_result_unless_cancelled, drained, None)
 
 
 class _VirtualSelector:
@@ -848,7 +861,23 @@ class EngineEventLoop(asyncio.BaseEventLoop):
         self._clock_resolution = 1e-9  # the same on every machine
         # Debug mode would log "slow" callbacks (in virtual seconds) to stderr, under the app.
         self.set_debug(False)
-        self.set_task_factory(owner._make_task)  # type: ignore[arg-type]
+
+    def create_task(
+        self, coro: Any, *, name: str | None = None, context: Any = None
+    ) -> asyncio.Task[Any]:
+        """Without a task factory of the program's own, the loop's tasks are its owner's
+        (pure-Python, named per loop: ``fetch#2``); with one, as CPython's loop does.
+
+        Not through ``set_task_factory``: ``get_task_factory()`` stays None, as on
+        CPython's loop, and 3.13.0's ``create_task`` would name every task 'None' when a
+        factory makes it without a name."""
+        if self._task_factory is not None:
+            return super().create_task(coro, name=name, context=context)
+        self._check_closed()
+        task = self._owner._make_task(self, coro, context)
+        if name is not None:
+            task.set_name(name)
+        return task
 
     def time(self) -> float:
         return self._owner.now
@@ -900,15 +929,45 @@ class EngineEventLoop(asyncio.BaseEventLoop):
             raise RuntimeError(f"{self._owner.name} has no worker threads for to_thread")
         return pool.submit(self, func, args)
 
-    async def shutdown_default_executor(self) -> None:
+    if sys.version_info >= (3, 12):
+
+        async def shutdown_default_executor(self, timeout: float | None = None) -> None:
+            """3.12 and later: ``asyncio.run`` passes ``THREAD_JOIN_TIMEOUT`` (300 s)."""
+            await self._shutdown_default_executor(timeout)
+
+    else:
+
+        async def shutdown_default_executor(self) -> None:
+            await self._shutdown_default_executor(None)
+
+    async def _shutdown_default_executor(self, timeout: float | None) -> None:
+        """As CPython's: no more calls, and the calls still queued or running finish before
+        it returns. 3.13 waits at most ``timeout`` seconds (virtual ones), then warns and
+        goes on; 3.11 and 3.12 wait for them however long they take."""
         self._executor_shutdown_called = True
-        if self._owner.executor is not None:
-            self._owner.executor.shutdown()
+        pool = self._owner.executor
+        if pool is None:
+            return
+        finished = pool.shutdown(self)
+        if finished is None:  # no call left: the idle workers exit on their own
+            return
+        if sys.version_info < (3, 13):
+            await finished
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await finished
+        except TimeoutError:
+            warnings.warn(
+                f"The executor did not finishing joining its threads within {timeout} seconds.",
+                RuntimeWarning,
+                stacklevel=3,  # past this loop's two methods, as CPython's names asyncio's
+            )
 
     def close(self) -> None:
         super().close()
         if self._owner.executor is not None:
-            self._owner.executor.shutdown()
+            self._owner.executor.shutdown(None)
         if self._owner._stopping():
             self._owner._discard_pending()
         else:  # what is still unstarted now will never run

@@ -18,11 +18,13 @@ garbage collection.
 from __future__ import annotations
 
 import asyncio as _real
+import sys
+import warnings
 from asyncio import coroutines as _coroutines
 from asyncio import events as _events
 from asyncio import tasks as _tasks
 from collections.abc import Callable, Coroutine
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 from ..core.source import caller_line
@@ -72,10 +74,39 @@ class _Session:
     def __init__(self) -> None:
         self.current: dict[int, _real.AbstractEventLoop | None] = {}
 
-    def run(self, main: Coroutine[Any, Any, Any], *, debug: bool | None = None) -> Any:
-        """``asyncio.run``: a new loop runs ``main`` to the end in this thread, then closes."""
+    if sys.version_info >= (3, 12):
+
+        def run(
+            self,
+            main: Coroutine[Any, Any, Any],
+            *,
+            debug: bool | None = None,
+            loop_factory: Callable[[], _real.AbstractEventLoop] | None = None,
+        ) -> Any:
+            """``asyncio.run``; 3.12 adds ``loop_factory``, the loop to run ``main`` on."""
+            return self._run(main, debug, loop_factory)
+
+    else:
+
+        def run(self, main: Coroutine[Any, Any, Any], *, debug: bool | None = None) -> Any:
+            """``asyncio.run``."""
+            return self._run(main, debug, None)
+
+    run.__qualname__ = "run"  # as CPython's says it: "run() got an unexpected keyword..."
+
+    def _run(
+        self,
+        main: Coroutine[Any, Any, Any],
+        debug: bool | None,
+        loop_factory: Callable[[], _real.AbstractEventLoop] | None,
+    ) -> Any:
+        """A new loop runs ``main`` to the end in this thread, then closes: the run's own
+        (``loop``), or a ``Runner``'s from the program's ``loop_factory``."""
         if _events._get_running_loop() is not None:
             raise RuntimeError("asyncio.run() cannot be called from a running event loop")
+        if loop_factory is not None:
+            with self.runner()(debug=debug, loop_factory=loop_factory) as runner:
+                return runner.run(main)
         if not _coroutines.iscoroutine(main):
             raise ValueError(f"a coroutine was expected, got {main!r}")
         return _new_loop("loop").run(main)
@@ -96,13 +127,23 @@ class _Session:
         loop = self.current.get(thread.index)
         if loop is not None:
             return loop
-        if thread is not kernel.threads[0]:
+        if thread is not kernel.threads[0] or thread.index in self.current:
+            # Another thread, or set_event_loop(None) was called: none is made.
             raise RuntimeError(f"There is no current event loop in thread {thread.name!r}.")
-        loop = self.new_event_loop()  # the main thread gets one, as CPython 3.11 does
+        if sys.version_info >= (3, 12):
+            warnings.warn(
+                "There is no current event loop", DeprecationWarning, stacklevel=_outside_asyncio()
+            )
+        loop = self.new_event_loop()  # the main thread gets one, as CPython's policy makes
         self.current[thread.index] = loop
         return loop
 
     def set_event_loop(self, loop: _real.AbstractEventLoop | None) -> None:
+        if loop is not None and not isinstance(loop, _real.AbstractEventLoop):
+            raise TypeError(
+                "loop must be an instance of AbstractEventLoop or None, "
+                f"not '{type(loop).__name__}'"
+            )
         _kernel, thread = bound()
         self.current[thread.index] = loop
 
@@ -121,6 +162,20 @@ class _Session:
                 super().__init__(debug=debug, loop_factory=loop_factory or session.run_loop)
 
         return Runner
+
+
+def _outside_asyncio() -> int:
+    """The ``stacklevel`` that makes a warning from ``get_event_loop`` name the first
+    caller outside asyncio, as CPython's event loop policy finds it."""
+    stacklevel = 2  # who called get_event_loop (frame 0 is this function, 1 its caller)
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if not (module == "asyncio" or module.startswith("asyncio.")):
+            break
+        frame = frame.f_back
+        stacklevel += 1
+    return stacklevel
 
 
 def _watched(
@@ -155,7 +210,18 @@ def make_module() -> ModuleType:
     """A fresh controlled ``asyncio`` for one run."""
     session = _Session()
     module = ModuleType("asyncio", "asyncio on the run's event loop, controlled by threadlab")
-    module.__dict__.update({name: getattr(_real, name) for name in _real.__all__})
+    # Every public name of this version's asyncio, not only ``__all__``: 3.11's leaves
+    # ``TaskGroup`` out of it, yet ``asyncio.TaskGroup`` works.
+    # Its submodules stay out: their functions (``asyncio.events.get_event_loop``) would
+    # reach past the run's loop.
+    module.__dict__.update(
+        {
+            name: value
+            for name, value in vars(_real).items()
+            if not name.startswith("_") and not isinstance(value, ModuleType)
+        }
+    )
+    module.__all__ = _real.__all__  # type: ignore[attr-defined]
     module.__dict__.update(
         run=session.run,
         Runner=session.runner(),

@@ -12,6 +12,7 @@ another thread may barge in first. Timeouts are in the run's virtual time.
 
 from __future__ import annotations
 
+import sys
 import threading as _real_threading
 from collections.abc import Callable
 from types import TracebackType
@@ -72,12 +73,20 @@ class _WithStatement:
         self.release()
 
 
+_NEGATIVE_LOCK_TIMEOUT = (
+    "timeout value must be a non-negative number"
+    if sys.version_info >= (3, 13)
+    else "timeout value must be positive"
+)
+"""What ``Lock.acquire`` says of a negative timeout (other than -1): 3.13 reworded it."""
+
+
 def _lock_timeout(blocking: bool, timeout: float) -> float | None:
     """A lock's ``timeout`` argument checked as CPython does: None for no timeout."""
     if not blocking and timeout != -1:
         raise ValueError("can't specify a timeout for a non-blocking call")
     if timeout < 0 and timeout != -1:
-        raise ValueError("timeout value must be positive")
+        raise ValueError(_NEGATIVE_LOCK_TIMEOUT)
     return None if timeout == -1 else timeout
 
 

@@ -4,6 +4,7 @@ program inside a run."""
 from __future__ import annotations
 
 import queue as _real_queue
+import sys
 import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
@@ -59,6 +60,9 @@ def _queue() -> ModuleType:
         Empty=_real_queue.Empty,
         Full=_real_queue.Full,
     )
+    if sys.version_info >= (3, 13):
+        module.ShutDown = _real_queue.ShutDown  # type: ignore[attr-defined]
+    module.__all__ = list(_real_queue.__all__)  # type: ignore[attr-defined]
     return module
 
 

@@ -9,12 +9,17 @@ its size limit, its unfinished tasks, and the threads waiting to get, to put or 
 hand its item to a waiting getter: it wakes the first one, which tries again when it next
 runs, so another thread may take the item first (the woken one then waits again, at the end
 of the line). Timeouts are in the run's virtual time.
+
+On 3.13 and later, as there, ``Queue.shutdown(immediate=False)`` makes puts raise
+``ShutDown`` and gets raise it once the queue is empty (at once, emptied, if ``immediate``),
+and wakes every thread blocked in ``put`` or ``get`` (and, if ``immediate``, in ``join``).
 """
 
 from __future__ import annotations
 
 import heapq
 import queue as _real_queue
+import sys
 from collections import deque
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
@@ -39,6 +44,11 @@ if TYPE_CHECKING:
 
 Empty = _real_queue.Empty
 Full = _real_queue.Full
+if sys.version_info >= (3, 13):
+    ShutDown = _real_queue.ShutDown
+    _ShutDown: type[Exception] = ShutDown
+else:
+    _ShutDown = RuntimeError  # never raised: only 3.13's ``Queue.shutdown()`` shuts a queue
 
 ITEM_TEXT = 24
 """How many characters of an item's ``repr`` the view shows."""
@@ -103,6 +113,8 @@ class QueueState(Primitive):
         self.putters = _Line(kernel, self, "a free slot in")
         self.joiners = _Line(kernel, self, "every task to be done in")
         self.tracks_tasks = order is not QueueOrder.SIMPLE
+        self.is_shutdown = False
+        """``shutdown()`` was called (3.13 and later)."""
         self.handler: tuple[str, SimThread, float] | None = None
         """A queue of handlers (``kernel.handler_loops``): the one its loop thread took
         last and runs now, that thread, and when (virtual seconds) it took it."""
@@ -165,6 +177,8 @@ class QueueState(Primitive):
     def user_put(self, item: Any) -> None:
         """The user puts ``item`` (runtime lock held, between steps), as a thread's put
         would if the queue had room: it wakes the first getter."""
+        if self.is_shutdown:
+            raise ControlRefused(f"{self.name} is shut down")
         if self.full():
             raise ControlRefused(f"{self.name} is full ({self.maxsize})")
         entry = _Entry(item, "you")
@@ -241,6 +255,9 @@ class Queue:
         entry = _Entry(item, thread.name)
         while True:
             with kernel.lock:
+                if state.is_shutdown:  # on the way in, and after each wait
+                    kernel.emit(thread, EventKind.PUT, state.name, f"{entry.text}: shut down")
+                    raise _ShutDown
                 if not state.full():
                     self._put_now(thread, entry)
                     return
@@ -273,6 +290,9 @@ class Queue:
             deadline = _deadline(kernel, timeout)
         while True:
             with kernel.lock:
+                if state.is_shutdown and not state.entries:
+                    kernel.emit(thread, EventKind.GET, state.name, "empty and shut down")
+                    raise _ShutDown
                 if state.entries:
                     return self._get_now(thread)
                 if not block or (deadline is not None and deadline <= kernel.clock):
@@ -330,6 +350,41 @@ class Queue:
                 kernel.emit(thread, EventKind.JOIN, state.name, f"{state.unfinished} unfinished")
                 kernel.park(thread, state.joiners, ThreadState.WAITING)
             kernel.resume(thread)
+
+    if sys.version_info >= (3, 13):
+
+        @property
+        def is_shutdown(self) -> bool:
+            return self._state.is_shutdown
+
+        def shutdown(self, immediate: bool = False) -> None:
+            """Puts raise ``ShutDown`` from now on, gets once the queue is empty; every
+            thread blocked in ``put`` or ``get`` wakes to find out. ``immediate``: the
+            items are dropped now (each a task done), so gets raise at once and ``join``
+            may return."""
+            kernel, state = self._kernel, self._state
+            what = "shutdown(immediate=True)" if immediate else "shutdown()"
+            thread = kernel.checkpoint(f"{what} {state.name}", touches=state.name)
+            with kernel.lock:
+                state.is_shutdown = True
+                dropped = 0
+                if immediate:
+                    while state.entries:
+                        state.pop()
+                        dropped += 1
+                        if state.unfinished > 0:
+                            state.unfinished -= 1
+                woken = [*state.getters.queue, *state.putters.queue]
+                if immediate:
+                    woken += state.joiners.queue
+                detail = what + (f": {dropped} dropped" if immediate else "")
+                if woken:
+                    detail += ", wakes " + ", ".join(t.name for t in woken)
+                kernel.emit(thread, EventKind.SHUTDOWN, state.name, detail)
+                lines = (state.joiners, state.getters, state.putters)
+                for line in lines if immediate else lines[1:]:
+                    while line.queue:
+                        kernel.wake(line.queue.popleft(), f"{what} {state.name}")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
