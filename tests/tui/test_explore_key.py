@@ -206,7 +206,12 @@ def test_agreeing_steps_count_the_same_threads_after_the_same_actions() -> None:
     assert agreeing_steps(acted, acted.copy()) == 5
 
 
-def test_escape_cancels_a_long_explore_and_the_run_stays_as_it_was() -> None:
+def test_escape_cancels_a_long_explore_and_the_run_stays_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a budget of a day: a search that ends before the guard below was cancelled by escape
+    monkeypatch.setattr(exploring.Exploration.__init__, "__defaults__", (24 * 3600.0,))
+
     async def body() -> None:
         app = _app("producer-consumer", "while")  # nothing to find: it runs its whole budget
         async with app.run_test(size=SIZE) as pilot:
@@ -224,11 +229,9 @@ def test_escape_cancels_a_long_explore_and_the_run_stays_as_it_was() -> None:
             assert "escape cancels" in _exploring_line(screen)
             await pilot.press("x")  # a second x says so, and starts nothing
             assert hint_text(app) == "already exploring: escape cancels it"
-            asked = time.monotonic()
             await pilot.press("escape")
-            await _until_explored(pilot, timeout=10)
+            await _until_explored(pilot)  # long before its day's budget
             await app.workers.wait_for_complete()
-            assert time.monotonic() - asked < 10  # promptly, not at the end of its budget
             assert _exploring_line(screen) == ""
             text = hint_text(app)
             assert text.startswith("exploring cancelled: no failure in ")
