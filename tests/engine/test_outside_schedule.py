@@ -18,8 +18,11 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import ControlRefused, Runtime, resolve_config
+from threadlab.engine import runtime as runtime_module
+from threadlab.engine.formats import runfile
 from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.engine.runtime import OUTSIDE_AFTER
+from threadlab.scenarios import get_scenario
 
 BUSY = """
 import os
@@ -185,3 +188,25 @@ def test_a_main_thread_busy_before_its_first_checkpoint_does_not_hold_up_start(
         assert runtime.output() == ("MainThread",)
     finally:
         assert runtime.stop()
+
+
+def test_a_replay_whose_start_goes_late_still_reexecutes_the_whole_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A program slow to reach its first checkpoint (a heavy import on a loaded machine)
+    makes ``start`` return early and finish in a thread of its own: a re-execution (run
+    files' record and check) must wait for it, not compare what it had before the replay.
+    No patience at all makes every start late, as a busy machine did now and then."""
+    config = resolve_config(get_scenario("mutex"), "locked")
+    live = Runtime(config, paused=True, speed=None)
+    live.start()
+    live.step(10)
+    assert live.wait_idle(WAIT)
+    history = live.history_record.copy()
+    assert live.stop()
+    recorded = runfile.record(config, history)
+    assert recorded.events
+    monkeypatch.setattr(runtime_module, "OUTSIDE_AFTER", 0.0)
+    assert runfile.record(config, history).events == recorded.events
+    matches, summary = runfile.check(recorded)
+    assert matches, summary
