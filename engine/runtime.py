@@ -252,6 +252,20 @@ class Runtime:
             run.next_to_start += 1
         return True
 
+    def wait_started(self, timeout: float | None = None) -> bool:
+        """Block until the start has ended: every thread at its first checkpoint and the
+        history re-executed up to the step asked (``start`` returns sooner when a thread is
+        slow to reach its first checkpoint).
+
+        Returns:
+            False when ``timeout`` passed first.
+        """
+        starter = self._run.starter
+        if starter is None:
+            return True
+        starter.join(timeout)
+        return not starter.is_alive()
+
     def _start_late(self, run: _Run, at_step: int) -> None:
         """The rest of a start that a thread held up (in the starter thread)."""
         with run.kernel.lock:

@@ -60,6 +60,11 @@ class RunRecord:
         return self.changed_file is not None
 
 
+REPLAY_PATIENCE = 60.0
+"""Seconds a re-execution waits for the program to reach its first checkpoint (it did when
+the run was recorded); past them it is compared as far as it got."""
+
+
 def replay(
     config: RunConfig, history: History, steps: int | None = None
 ) -> tuple[tuple[Event, ...], Snapshot]:
@@ -80,6 +85,9 @@ def _replay(
     runtime = Runtime(config, paused=True, speed=None, event_sink=events.append, history=history)
     try:
         runtime.start(at_step=len(history) if steps is None else steps)
+        # a program slow to reach its first checkpoint (a loaded machine) starts late: the
+        # events are those of the whole re-execution only once that start has ended
+        runtime.wait_started(REPLAY_PATIENCE)
         return tuple(events), runtime.snapshot(), runtime.program_files()
     finally:
         runtime.stop()

@@ -35,7 +35,6 @@ def test_an_exception_in_a_thread_is_found_on_the_first_run(tmp_path: Path) -> N
     result = stress(program, budget=5)
     assert result.found and result.runs == 1, result
     assert result.what == "ValueError: broken (thread worker, program.py:5)"
-    assert result.seconds < 5
 
 
 def test_a_deadlock_is_a_hang_and_the_child_is_killed(tmp_path: Path) -> None:
@@ -77,7 +76,6 @@ def test_a_deadlock_is_a_hang_and_the_child_is_killed(tmp_path: Path) -> None:
     assert result.found and result.runs == 1, result
     assert result.what.startswith("hang (deadlock?) after 0.5 s: "), result
     assert "one at program.py:15" in result.what and "two at program.py:21" in result.what
-    assert 0.5 <= result.seconds < 5
     with pytest.raises(ProcessLookupError):  # killed, and waited for: not even a zombie
         os.kill(int(pid_file.read_text()), 0)
 
@@ -109,8 +107,7 @@ def test_a_correct_program_runs_again_and_again_until_the_budget_ends(tmp_path: 
     )
     result = stress(program, budget=1.5)
     assert result == StressResult(False, result.runs, result.seconds, "")
-    assert result.runs > 1
-    assert 1.5 <= result.seconds < 3
+    assert result.runs > 1  # not found: each run ended, and another began until the budget
 
 
 def test_a_scenario_gets_fresh_globals_and_its_main_is_called_with_kwargs(

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -360,11 +359,12 @@ def test_nothing_found_in_a_count_budget_says_what_was_covered(tmp_path: Path) -
 
 
 def test_nothing_found_in_a_time_budget_says_what_was_covered(tmp_path: Path) -> None:
-    started = time.monotonic()
     done = explore("producer-consumer", "--budget", "1s", "--jobs", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert time.monotonic() - started < 15
-    assert NO_FIND.fullmatch(done.stdout.strip()), done.stdout
+    # not exhaustive and no budget in schedules: the search ended because its second was up
+    match = NO_FIND.fullmatch(done.stdout.strip())
+    assert match is not None, done.stdout
+    assert int(match["count"].replace(",", "")) > 0
 
 
 def test_an_exhaustive_search_says_all_schedules_pass(tmp_path: Path) -> None:

@@ -18,7 +18,10 @@ from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(120)
 
-SEEDS = range(200)
+SEEDS = range(20)
+"""Enough seeds that most give a run of their own (asserted): determinism is a property of
+each seed, not of how many are tried; the explorer's own determinism is tested in
+tests/explore/test_explore_determinism.py."""
 
 CORE = ("mutex", "condition", "producer-consumer")
 """The scenarios this engine suite guards; tests/scenarios covers the rest of the catalogue."""
@@ -42,7 +45,7 @@ def test_same_seed_same_events_over_many_seeds(name: str, variant: str) -> None:
         assert second_snap.primitives == first_snap.primitives
         runs.add(signature(first))
     # Different seeds must give different interleavings, or the check above proves nothing.
-    assert len(runs) >= 10, f"{name}/{variant}: only {len(runs)} distinct runs in 200 seeds"
+    assert len(runs) >= 10, f"{name}/{variant}: {len(runs)} distinct runs in {len(SEEDS)} seeds"
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)

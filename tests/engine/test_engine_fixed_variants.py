@@ -1,8 +1,11 @@
-"""The fixed variants hold their invariants and finish, over many seeds and parameters.
+"""The fixed variants hold their invariants and finish, and count what they did right, over
+seeds and parameters.
 
-Parameters are drawn from each parameter's full bounds, except that the sizes that only
-lengthen a run (items, rounds) are kept small on most seeds so 500 runs stay quick; every
-50th seed runs with every parameter at its maximum.
+That no schedule with at most two preemptions breaks them (at small parameters) is claimed
+by exploration in tests/scenarios/test_many_seeds.py; here a few seeds of the random policy
+check the counts a verdict would not catch. Parameters are drawn from each parameter's full
+bounds, except that the sizes that only lengthen a run (items, rounds) are kept small on
+most seeds; every 10th seed runs with every parameter at its maximum.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from threadlab.scenarios import get_scenario
 
 pytestmark = pytest.mark.timeout(120)
 
-SEEDS = range(500)
+SEEDS = range(30)
 LENGTH_PARAMS = {"items": 8, "rounds": 6}
 """Parameters that only make a run longer, and their cap on ordinary seeds."""
 
 
 def draw_params(scenario: Scenario, seed: int) -> dict[str, int]:
-    if seed % 50 == 49:
+    if seed % 10 == 9:
         return {p.name: p.maximum for p in scenario.params}
     draw = random.Random(f"{scenario.name}-{seed}")
     return {

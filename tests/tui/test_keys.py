@@ -356,11 +356,13 @@ def _deadlocking_seed() -> int:
 
 def test_a_verdict_refuses_steps_with_a_notification() -> None:
     async def body() -> None:
-        app = make_app("philosophers", variant="left-right", seed=_deadlocking_seed())
+        # flat out: at the default pace (4 steps a second) the run took ~10 s to deadlock,
+        # and wait_idle() gave up at its 10 s default on a busy machine
+        app = make_app("philosophers", variant="left-right", seed=_deadlocking_seed(), speed=None)
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.resume()
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)  # a guard against a hang, not a measure
             assert runtime.snapshot().run_state is RunState.DEADLOCK
             await pilot.press("n")
             await pilot.pause()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tui_testing import make_app, run, runtime_of, scenario_screen, show
 
-from threadlab.engine import resolve_config
+from threadlab.engine import RunState, resolve_config
 from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.tui.widgets.output import OUTPUT_ROWS, OutputPanel
 from threadlab.tui.widgets.status import StatusLine
@@ -42,7 +42,10 @@ def test_the_panel_appears_when_the_program_prints_and_stays_small(tmp_path: Pat
     config = resolve_config(program_scenario(str(program)))
 
     async def body() -> None:
-        app = make_app(config=config)
+        # flat out: the run ends in a moment, whatever the load (at the default pace of 4
+        # steps a second it took ~9 s, and show()'s wait for the run to go idle gave up at
+        # 10 s on a busy machine: the screen then showed 11 lines of the 13)
+        app = make_app(config=config, speed=None)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             screen = scenario_screen(app)
@@ -52,11 +55,15 @@ def test_the_panel_appears_when_the_program_prints_and_stays_small(tmp_path: Pat
             assert not panel.display  # nothing printed yet
             main_height = screen.query_one("#main").size.height
 
-            runtime_of(app).resume()
+            runtime = runtime_of(app)
+            runtime.resume()
+            assert runtime.wait_idle(60)  # the program has ended (a guard, not a measure)
+            assert runtime.snapshot().run_state is RunState.FINISHED
             show(app)
             await pilot.pause()
             snapshot = screen.snapshot
-            assert snapshot is not None and len(snapshot.output) == 13
+            assert snapshot is not None and snapshot.run_state is RunState.FINISHED
+            assert len(snapshot.output) == 13
             assert panel.display
             assert panel.border_title == "Output"
             assert panel.size.height <= OUTPUT_ROWS + 2  # its rows and its border

@@ -9,16 +9,22 @@ under a status line that says paused.
 Reproduced as a user meets it: ``semaphore`` started paused, keys ``1 1 2 2 3 3``. After each
 key, once the engine is idle and the screen has pulled a frame the way its timer does, what
 the screen shows must be what the runtime says now. The race is timing-dependent, so the
-sequence is driven 200 times in one app (``r`` restarts between rounds), with the
+sequence is driven 60 times in one app (``r`` restarts between rounds), with the
 interpreter switching threads far more often than usual so that mid-step frames, rare at the
 default switch interval, actually happen (about one key in seventy on the unfixed engine).
+
+The last test makes the race certain: it holds a step open (a thread in a loop with no
+checkpoint, released by the test), pulls a frame in its middle, then lets the step end; it
+fails on every run of an engine that does not change the revision when a step ends.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -26,14 +32,15 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from tui_testing import make_app, pull_frame, run, runtime_of, tap
 
-from threadlab.engine import RunState, Snapshot, ThreadState
+from threadlab.engine import RunState, Snapshot, ThreadState, resolve_config
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.tui.screens.scenario import ScenarioScreen
 from threadlab.tui.widgets.status import StatusLine
 from threadlab.tui.widgets.threads import ThreadsPanel
 
 SIZE = (80, 24)
 KEYS = ("1", "1", "2", "2", "3", "3")
-ROUNDS = 200
+ROUNDS = 60
 SWITCH_INTERVAL = 1e-5
 """Seconds between forced thread switches during the test (CPython's default is 0.005)."""
 
@@ -103,3 +110,72 @@ def test_keys_1_1_2_2_3_3_never_leave_a_stale_screen(frequent_thread_switches: N
                 await restarted(pilot)
 
     run(body)
+
+
+HELD_STEP = """
+import os
+import threading
+
+lock = threading.Lock()
+
+
+def hold():
+    exists, path = os.path.exists, os.environ["THREADLAB_TEST_RELEASE"]
+    with lock:  # the step after the acquire lasts until the test releases it
+        while not exists(path):  # locals only: no checkpoint in the loop
+            pass
+
+
+holder = threading.Thread(target=hold, name="holder")
+holder.start()
+holder.join()
+"""
+
+GUARD = 60.0
+"""Seconds to wait for something that must happen (a guard against a hang, not a measure)."""
+
+
+def test_a_frame_pulled_in_the_middle_of_a_step_is_replaced_once_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race above, made certain: a step held open by the test, a frame pulled in its
+    middle (showing the thread running), then the step let go. The next frame must show the
+    state after the step, whatever the timing."""
+    release = tmp_path / "release"
+    monkeypatch.setenv("THREADLAB_TEST_RELEASE", str(release))
+    program = tmp_path / "held.py"
+    program.write_text(HELD_STEP)
+
+    async def body() -> None:
+        app = make_app(config=resolve_config(program_scenario(str(program))))
+        async with app.run_test(size=SIZE):
+            screen = app.screen
+            assert isinstance(screen, ScenarioScreen)
+            runtime = runtime_of(app)
+            assert runtime.wait_idle(GUARD)
+            deadline = time.monotonic() + GUARD
+            middle = None
+            while middle is None:  # step until the holder is shown held in its loop
+                runtime.step(1)
+                while not runtime.wait_idle(0.05):
+                    assert time.monotonic() < deadline, "the holder never held its step open"
+                    now = runtime.snapshot()
+                    holder = [t for t in now.threads if t.name == "holder"]
+                    if holder and holder[0].outside_for is not None:
+                        middle = now
+                        break
+            # a frame shows the state before the step, with the holder running its step
+            assert middle.thread("holder").state is ThreadState.RUNNING
+            assert middle.thread("holder").operation == "acquire lock"
+            pull_frame(app)
+            assert screen.snapshot is not None
+            assert screen.snapshot.thread("holder").state is ThreadState.RUNNING
+            release.touch()
+            assert runtime.wait_idle(GUARD), "the step did not end"
+            pull_frame(app)
+            check_screen(screen, runtime.snapshot(), "after the held step")
+
+    try:
+        run(body)
+    finally:
+        release.touch()
