@@ -7,6 +7,9 @@ checkout's own ``__init__.py`` is ``threadlab``. The metadata is in ``pyproject.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
@@ -17,7 +20,13 @@ PACKAGES = ["threadlab"] + [
 
 
 class BuildPackage(build_py):
-    """Leaves this build script out of the package whose folder it shares."""
+    """Leaves this build script out of the package whose folder it shares, and starts from
+    an empty build folder: setuptools would otherwise pack a module deleted from the
+    checkout since an earlier build."""
+
+    def run(self) -> None:
+        shutil.rmtree(os.path.join(self.build_lib, "threadlab"), ignore_errors=True)
+        super().run()
 
     def find_package_modules(self, package: str, package_dir: str) -> list[tuple[str, str, str]]:
         modules = super().find_package_modules(package, package_dir)

@@ -161,12 +161,24 @@ def shrink(
         best, current = attempt, found
         return True
 
-    for search in (_fewest_preemptions, _fewer_preemptions_at_random):
-        if not best.preemptions:
-            break
-        fewer = search(config, best, spurious=spurious, max_steps=max_steps, cancelled=cancelled)
+    if best.preemptions:
+        fewer, covered = _fewest_preemptions(
+            config, best, spurious=spurious, max_steps=max_steps, cancelled=cancelled
+        )
         if fewer is not None:
             best = fewer
+        # random walks only where the depth-first search could not try every schedule
+        if covered < best.preemptions:
+            fewer = _fewer_preemptions_at_random(
+                config,
+                best,
+                covered,
+                spurious=spurious,
+                max_steps=max_steps,
+                cancelled=cancelled,
+            )
+            if fewer is not None:
+                best = fewer
     # Points by number first (good at cutting whole stretches), then by thread (good at
     # dropping one switch without moving the others).
     for by_number in (True, False):
@@ -194,14 +206,27 @@ def _fewest_preemptions(
     spurious: bool,
     max_steps: int,
     cancelled: Callable[[], bool],
-) -> Attempt | None:
+) -> tuple[Attempt | None, int]:
     """A schedule that fails as ``found`` does with fewer preemptions, if a short
-    depth-first search with a preemption bound finds one (bound 0 first)."""
+    depth-first search with a preemption bound finds one (bound 0 first); and how many
+    bounds (0, 1, ...) it tried every schedule of, so that nothing with that few
+    preemptions fails.
+
+    The search does not reduce by independence: sleeping a step whose code after its
+    checkpoint is not fully observed could skip the order that fails, and a bound is only
+    counted as tried when every schedule in it ran to its end the way it was planned.
+    """
     assert found.verdict is not None
     kind = found.verdict.kind
-    tree = DepthFirst(reduce=True)
+    tree = DepthFirst(reduce=False)
     budget = _Budget(DEPTH_FIRST_RUNS, DEPTH_FIRST_STEPS, cancelled)
     runs = 0
+
+    def covered() -> int:
+        if tree.uncertain or tree.bound_done is None:
+            return 0
+        return found.preemptions if tree.finished else tree.bound_done + 1
+
     while budget.left:
         prefix = tree.take()
         if prefix is None or tree.bound >= found.preemptions:
@@ -220,28 +245,29 @@ def _fewest_preemptions(
         runs += 1
         budget.spend(attempt)
         if attempt.failed and attempt.verdict is not None and attempt.verdict.kind is kind:
-            return attempt
+            return attempt, min(covered(), attempt.preemptions)
         tree.integrate(spec, _outcome(spec, attempt, chooser))
-    return None
+    return None, covered()
 
 
 def _fewer_preemptions_at_random(
     config: RunConfig,
     found: Attempt,
+    first_bound: int,
     *,
     spurious: bool,
     max_steps: int,
     cancelled: Callable[[], bool],
 ) -> Attempt | None:
     """A schedule that fails as ``found`` does with fewer preemptions, if random walks
-    that preempt at most 0, 1, ... times (fewer than ``found``) find one."""
+    that preempt at most ``first_bound``, then one more, ... times (fewer than ``found``)
+    find one. The bounds below ``first_bound`` were searched through already."""
     assert found.verdict is not None
     kind = found.verdict.kind
     runs = 0
-    for bound in range(found.preemptions):
-        budget = _Budget(
-            RANDOM_RUNS // found.preemptions, RANDOM_STEPS // found.preemptions, cancelled
-        )
+    bounds = range(first_bound, found.preemptions)
+    for bound in bounds:
+        budget = _Budget(RANDOM_RUNS // len(bounds), RANDOM_STEPS // len(bounds), cancelled)
         while budget.left:
             chooser = BoundedRandomChooser(runs, bound, found.steps)
             attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
