@@ -42,25 +42,38 @@ browser:
 run: $(STAMP)
 	$(BIN)/threadlab $(ARGS)
 
-test: $(STAMP) browser
+test: $(STAMP) browser other-pythons
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck
-	# two pytest workers (pytest-xdist): the suite takes half the time on 2 cores
-	$(BIN)/python -m pytest -q -n 2
-	$(MAKE) --no-print-directory other-pythons
+	@# The whole suite in two pytest workers (pytest-xdist); beside it, the other Pythons'
+	@# tests, each in one process, their output in test-artifacts/ and their summary after.
+	@mkdir -p test-artifacts; others=""; \
+	for version in $$(cat $(OTHERS)); do \
+		$(VENV)-$$version/bin/python -m pytest -q -p no:xdist $(OTHER_TESTS) \
+			> test-artifacts/python-$$version.log 2>&1 & others="$$others $$!:$$version"; \
+	done; \
+	echo "$(BIN)/python -m pytest -q -n 2"; \
+	$(BIN)/python -m pytest -q -n 2; status=$$?; \
+	for other in $$others; do \
+		version=$${other#*:}; log=test-artifacts/python-$$version.log; \
+		if wait $${other%%:*}; then echo "Python $$version: $$(tail -n 1 $$log)"; \
+		else status=1; echo "Python $$version FAILED ($$log):"; tail -n 60 $$log; fi; \
+	done; \
+	exit $$status
 
-# The engine's, conformance, command-line and explorer tests on every other supported Python
-# this machine has (on PATH, or installed by pyenv), each in a virtual environment of its own;
-# one line says which is absent.
+# The engine's, conformance, command-line and explorer tests run on every other supported
+# Python this machine has (on PATH, or installed by pyenv), each in a virtual environment of
+# its own; one line says which is absent. $(OTHERS) lists the versions found.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 MAIN_PYTHON = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 OTHER_TESTS := tests/engine tests/conformance tests/cli tests/explore
+OTHERS := $(VENV)/other-pythons
 PYENV_VERSIONS := $${PYENV_ROOT:-$$HOME/.pyenv}/versions
 
 other-pythons: $(STAMP)
-	@for version in $(filter-out $(MAIN_PYTHON),$(SUPPORTED_PYTHONS)); do \
+	@: > $(OTHERS); for version in $(filter-out $(MAIN_PYTHON),$(SUPPORTED_PYTHONS)); do \
 		python=python$$version; \
 		"$$python" -c '' >/dev/null 2>&1 \
 			|| python=$$(ls -d $(PYENV_VERSIONS)/$$version.*/bin/python$$version 2>/dev/null | tail -n 1); \
@@ -68,10 +81,10 @@ other-pythons: $(STAMP)
 			echo "Python $$version is absent: its tests are skipped (pyenv install $$version adds it)"; \
 			continue; \
 		fi; \
-		echo "Python $$version ($$python): $(OTHER_TESTS)"; \
+		echo "Python $$version ($$python): $(OTHER_TESTS), beside the whole suite"; \
 		$(MAKE) --no-print-directory VENV=$(VENV)-$$version PYTHON=$$python \
 			$(VENV)-$$version/.installed-stamp >/dev/null || exit 1; \
-		$(VENV)-$$version/bin/python -m pytest -q -n 2 $(OTHER_TESTS) || exit 1; \
+		echo $$version >> $(OTHERS); \
 	done
 
 # mypy names a module by its folders: it reads the checkout through a link named threadlab.
