@@ -157,7 +157,7 @@ async def _press_steps(pilot: Pilot, keys: str) -> None:
     assert isinstance(app, ThreadlabApp)
     for key in keys:
         await pilot.press(key)
-        runtime_of(app).wait_idle()
+        assert runtime_of(app).wait_idle(60)
     show(app)
     await pilot.pause()
 
@@ -240,7 +240,7 @@ def test_a_fixed_variant_says_what_it_survived_when_it_finishes(private_data_dir
             await _press_steps(pilot, "1")
             runtime = runtime_of(app)
             runtime.step(5_000)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             show(app)
             await pilot.pause()
             words = _banner(app)
@@ -315,7 +315,7 @@ def test_the_challenges_screen_lists_them_marks_progress_and_opens_one(
 
 def _first_snapshot(name: str, variant: str, launch: Launch) -> Snapshot:
     runtime = launch(get_scenario(name), variant=variant)
-    runtime.wait_idle()
+    assert runtime.wait_idle(60)
     return runtime.snapshot()
 
 
@@ -348,7 +348,7 @@ def test_a_schedule_the_explorer_found_meets_the_goal_but_is_not_scored(
 ) -> None:
     runtime = launch(get_scenario("mutex"), variant="unlocked")
     runtime.step(1_000)
-    runtime.wait_idle()
+    assert runtime.wait_idle(60)
     snapshot = runtime.snapshot()
     assert snapshot.verdict is not None
     play = ChallengePlay(ChallengeStore(private_data_dir))
@@ -398,7 +398,7 @@ def test_a_buggy_run_that_ends_without_its_bug_says_so() -> None:
                 runnable = [t.name for t in snapshot.threads if t.state.can_run]
                 workers = [name for name in runnable if name != "MainThread"]
                 runtime.step_thread(workers[0] if workers else "MainThread")
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             show(app)
             await pilot.pause()
             assert runtime.snapshot().run_state.value == "FINISHED", runtime.snapshot().verdict

@@ -178,7 +178,7 @@ def test_the_marks_stay_while_the_run_follows_the_find_and_go_where_it_leaves_it
             assert "press " + str(other) + " again" in screen.hint_line().text
             assert screen.runtime.snapshot().step == last - 1
             await pilot.press(str(other))
-            screen.runtime.wait_idle()
+            assert screen.runtime.wait_idle(60)
             screen.refresh_snapshot(force=True)
             await pilot.pause()
             assert screen.runtime.snapshot().step == last
@@ -224,7 +224,7 @@ def test_escape_cancels_a_long_explore_and_the_run_stays_as_it_was(
             screen = scenario_screen(app)
             runtime = screen.runtime
             runtime.step(6)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             screen.refresh_snapshot(force=True)
             before = runtime.snapshot()
             await pilot.press("x")
@@ -260,7 +260,7 @@ def test_x_on_a_run_that_ended_still_explores() -> None:
             screen = scenario_screen(app)
             runtime = screen.runtime
             runtime.step(5000)
-            runtime.wait_idle(30)
+            assert runtime.wait_idle(60)
             screen.refresh_snapshot(force=True)
             assert runtime.snapshot().run_state is RunState.FINISHED
             await pilot.press("x")

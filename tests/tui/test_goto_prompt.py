@@ -67,7 +67,7 @@ def test_forty_digits_and_a_letter_keep_the_prompt_responsive_then_a_step_is_rea
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(12)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             last = runtime.snapshot().history_length
             assert 10 <= last < 100  # two digits fit, a third does not
 
@@ -123,7 +123,7 @@ def test_a_pasted_entry_is_held_to_the_same_rules() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(12)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("g")
             screen = app.screen
             assert isinstance(screen, GotoScreen)

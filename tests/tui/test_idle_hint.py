@@ -15,7 +15,7 @@ def _idle_condition_snapshot():
         runtime.start()
         while runtime.snapshot().idle_reason is None:
             runtime.step()
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
         return runtime.snapshot()
     finally:
         runtime.stop()

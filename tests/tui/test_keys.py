@@ -22,14 +22,14 @@ def _all_started(runtime) -> None:
     """Step the main thread until it has started every thread and waits to join them."""
     while not runtime.snapshot().thread("MainThread").operation.startswith("join"):
         runtime.step_thread("MainThread")
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
 
 
 def _all_waiting(runtime) -> None:
     """Step the condition scenario until every thread waits on the condition."""
     while runtime.snapshot().idle_reason is None:
         runtime.step()
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
 
 
 def test_space_pauses_and_resumes() -> None:
@@ -41,7 +41,7 @@ def test_space_pauses_and_resumes() -> None:
             await pilot.press("space")
             assert runtime.snapshot().run_state is RunState.RUNNING
             await pilot.press("space")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().run_state is RunState.PAUSED
 
     run(body)
@@ -54,10 +54,10 @@ def test_n_takes_exactly_one_step() -> None:
             runtime = runtime_of(app)
             assert runtime.snapshot().step == 0
             await pilot.press("n")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 1
             await pilot.press("n", "n")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 3
 
     run(body)
@@ -71,7 +71,7 @@ def test_digit_steps_that_thread() -> None:
             _all_started(runtime)  # threads 1-4: MainThread, T1, T2, T3
             before = runtime.snapshot()
             await pilot.press("3")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             after = runtime.snapshot()
             assert after.step == before.step + 1
             moved = [t.name for t in after.threads if t != before.thread(t.name)]
@@ -89,7 +89,7 @@ def test_digit_refuses_a_thread_that_cannot_run() -> None:
             before = runtime.snapshot()
             await pilot.press("2")  # T1 (thread 1 is MainThread)
             await pilot.pause()
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             after = runtime.snapshot()
             assert after.step == before.step
             assert after.revision == before.revision
@@ -241,7 +241,7 @@ def test_r_restarts_from_step_zero() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(7)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 7
             await pilot.press("r")
             await settle(pilot)

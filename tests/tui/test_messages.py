@@ -35,18 +35,18 @@ def test_n_after_going_back_warns_first_and_drops_the_future_only_when_pressed_a
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(12)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("left", "left", "left")
             await settle(pilot)
             assert (runtime.snapshot().step, runtime.snapshot().history_length) == (9, 12)
             await pilot.press("n")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert hint_text(app) == new_future_words("n", 3)
             assert "drops the 3 recorded steps after this one" in hint_text(app)
             assert "press n again" in hint_text(app)
             assert (runtime.snapshot().step, runtime.snapshot().history_length) == (9, 12)
             await pilot.press("n")  # the second n does it
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 10
             assert runtime.snapshot().history_length == 10
             assert hint_text(app) != new_future_words("n", 3)
@@ -60,7 +60,7 @@ def test_right_follows_the_recorded_run_after_the_warning_and_other_keys_warn_to
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(12)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("left", "left")
             await settle(pilot)
             await pilot.press("n")
@@ -69,26 +69,26 @@ def test_right_follows_the_recorded_run_after_the_warning_and_other_keys_warn_to
             await settle(pilot)
             assert (runtime.snapshot().step, runtime.snapshot().history_length) == (11, 12)
             await pilot.press("n")  # a new place: warned again, not done
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert hint_text(app) == new_future_words("n", 1)
             assert "the 1 recorded step after" in hint_text(app)
             assert runtime.snapshot().step == 11
             await pilot.press("2")  # another key is warned about on its own
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert hint_text(app) == new_future_words("2", 1)
             assert runtime.snapshot().step == 11
             await pilot.press("space")
             assert hint_text(app) == new_future_words("space", 1)
             assert runtime.snapshot().pace_paused
             await pilot.press("2")  # n then 2 then 2: only the same key twice goes ahead
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert hint_text(app) == new_future_words("2", 1)
             await pilot.press("2")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 12
             assert runtime.snapshot().history_length == 12
             await pilot.press("n")  # at the end of the history: no warning
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 13
 
     run(body)
@@ -100,7 +100,7 @@ def test_at_the_end_of_the_run_n_steps_without_a_warning() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             await pilot.press("n", "n")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 2
             assert "recorded" not in hint_text(app)
 
@@ -124,13 +124,13 @@ def test_ctrl_s_never_overwrites_and_says_the_whole_path(tmp_path: Path) -> None
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(5)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("ctrl+s")
             first = hint_text(app)
             await pilot.press("r")  # restart: the same run, the same step, saved again
             await settle(pilot)
             runtime.step(5)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("ctrl+s")
             second = hint_text(app)
             await pilot.press("ctrl+s")
@@ -178,7 +178,10 @@ def test_the_screenshot_command_saves_in_the_save_folder_and_says_where(tmp_path
             commands = {c.title: c for c in app.get_system_commands(app.screen)}
             assert str(tmp_path) in commands["Screenshot"].help
             commands["Screenshot"].callback()
-            await pilot.pause(0.3)  # it waits for the palette to close
+            for _ in range(200):  # it waits for the palette to close, then saves
+                await pilot.pause(0.05)
+                if hint_text(app).startswith("screenshot saved"):
+                    break
             first = hint_text(app)
             app.action_screenshot()
             second = hint_text(app)
@@ -240,7 +243,7 @@ def test_the_palette_step_after_going_back_warns_first_too() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(6)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("left")
             await settle(pilot)
 
@@ -249,12 +252,12 @@ def test_the_palette_step_after_going_back_warns_first_too() -> None:
                 commands[title].callback()
 
             choose("Step")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert hint_text(app) == new_future_words("'Step'", 1)
             assert "choose 'Step' again to do it" in hint_text(app)
             assert runtime.snapshot().step == 5
             choose("Step")
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert (runtime.snapshot().step, runtime.snapshot().history_length) == (6, 6)
 
     run(body)

@@ -61,16 +61,16 @@ def snapshot_after(
     try:
         if steps:
             runtime.step(steps)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             taken = runtime.snapshot()
             if taken.run_state is RunState.LOOP_BLOCKED and taken.step < steps:
                 runtime.step(steps - taken.step)  # the run goes on after that verdict
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
         if threads:
             start_threads(runtime)
         for thread in threads:
             runtime.step_thread(thread)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
         return runtime.snapshot()
     finally:
         runtime.stop()

@@ -45,7 +45,7 @@ LONG_RUN = 3000
 def _all_waiting(runtime: Runtime) -> None:
     while runtime.snapshot().idle_reason is None:
         runtime.step()
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
 
 
 class Gate:
@@ -92,7 +92,7 @@ def run_long(app: GatedApp, gate: Gate) -> tuple[Runtime, ScenarioScreen]:
     """Run the app's run to LONG_RUN steps; the next rewind will be held halfway."""
     runtime = runtime_of(app)
     runtime.step(LONG_RUN)
-    runtime.wait_idle()
+    assert runtime.wait_idle(60)
     assert runtime.snapshot().step == LONG_RUN
     gate.at = LONG_RUN // 2
     return runtime, scenario_screen(app)
@@ -166,8 +166,12 @@ def test_escape_cancels_a_rewind_and_the_run_stays_where_it_was() -> None:
             try:
                 await pilot.press("left")
                 assert await asyncio.to_thread(gate.reached.wait, 60)
-                await pilot.pause(0.1)  # a frame or two: the line says how far it has come
-                assert f"step {LONG_RUN // 2:,} of {LONG_RUN - 1:,}" in hint_text(app)
+                progress = f"step {LONG_RUN // 2:,} of {LONG_RUN - 1:,}"
+                for _ in range(200):  # a frame or two: the line says how far it has come
+                    await pilot.pause(0.05)
+                    if progress in hint_text(app):
+                        break
+                assert progress in hint_text(app)
                 assert "escape cancels" in hint_text(app)
                 await pilot.press("escape")
             finally:
@@ -192,7 +196,7 @@ def test_quitting_while_rewinding_leaves_no_thread_behind() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(LONG_RUN)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("left", "q", "q")
         assert app.return_code == 0
         assert runtime.stop(timeout=0.1)  # already stopped: nothing left to join
@@ -207,7 +211,7 @@ def test_the_palette_lists_targets_from_the_snapshot() -> None:
             runtime = runtime_of(app)
             for name in ("MainThread",) * 4 + ("C1",) * 3:  # starts P1..C2; C1 waits
                 runtime.step_thread(name)
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             screen = scenario_screen(app)
             screen.refresh_snapshot(force=True)
             titles = [c.title for c in app.get_system_commands(screen)]
@@ -268,7 +272,7 @@ def _start_every_thread(runtime: Runtime) -> None:
     """Step the main thread until it has started every thread and waits to join them."""
     while runtime.snapshot().thread("MainThread").state is not ThreadState.BLOCKED:
         runtime.step_thread("MainThread")
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
 
 
 def test_a_panel_whose_part_did_not_change_is_not_handed_the_snapshot() -> None:
@@ -278,7 +282,7 @@ def test_a_panel_whose_part_did_not_change_is_not_handed_the_snapshot() -> None:
         _start_every_thread(runtime)  # from now on a step adds no thread
         first = runtime.snapshot()
         runtime.step()
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
         second = runtime.snapshot()
     finally:
         runtime.stop()
@@ -309,7 +313,7 @@ def test_the_screen_feeds_only_the_panels_that_changed() -> None:
             screen.refresh_snapshot()
             step = runtime_of(app).snapshot().step
             await pilot.press("n")
-            runtime_of(app).wait_idle()
+            assert runtime_of(app).wait_idle(60)
             screen.refresh_snapshot()
             shown = screen.snapshot
             assert shown is not None and shown.step == step + 1

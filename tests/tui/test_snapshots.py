@@ -22,7 +22,7 @@ def _steps(count: int):
         runtime = await until_running(pilot)
         for _ in range(count):
             runtime.step()
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
         show(pilot.app)
         await pilot.pause()
 
@@ -34,12 +34,12 @@ def _schedule(*names: str, spurious: tuple[str, str] | None = None, then: tuple[
         runtime = await until_running(pilot)
         for name in names:
             runtime.step_thread(name)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
         if spurious is not None:
             runtime.spurious_wakeup(*spurious)
         for name in then:
             runtime.step_thread(name)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
         show(pilot.app)
         await pilot.pause()
 
@@ -145,7 +145,7 @@ def _rewound(steps: int, back: int):
     async def run_before(pilot: Pilot) -> None:
         runtime = await until_running(pilot)
         runtime.step(steps)
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
         show(pilot.app)
         for _ in range(back):
             await pilot.press("left")

@@ -195,17 +195,17 @@ def test_a_long_line_is_read_whole_and_the_stepped_thread_stays_in_view(
                 step_until(runtime, thread, "with lock_")
                 runtime.step_thread(thread)  # it acquires and comes back to the line
                 show(app)
-                await pilot.pause()
+                await steady_lines(pilot)
                 step_until(runtime, thread, "with lock_")
                 show(app)
-                await pilot.pause()
+                await steady_lines(pilot)
                 assert shows_whole(app, line), "\n".join(panel_lines(app))
                 assert other not in "".join(panel_lines(app))  # 60 lines apart: no room
             # A steps again: its line comes back into view, whole
             runtime.step_thread("A")
             step_until(runtime, "A", "with lock_")
             show(app)
-            await pilot.pause()
+            await steady_lines(pilot)
             assert shows_whole(app, line_a), "\n".join(panel_lines(app))
 
     run(body)
@@ -231,7 +231,7 @@ def test_the_scenarios_lines_that_matter_are_whole_at_80x24(
             assert runtime.wait_idle(10)
             step_until(runtime, thread, line_has)
             show(app)
-            await pilot.pause()
+            await steady_lines(pilot)
             source = runtime.snapshot().source
             line = next(s.text for s in source if line_has in s.text)
             assert shows_whole(app, line), "\n".join(panel_lines(app))
@@ -300,7 +300,7 @@ def test_at_120x40_the_gutter_keeps_names_and_line_numbers() -> None:
             runtime = runtime_of(app)
             reach(runtime, "Ph1", "with forks[left], forks[right]:")
             show(app)
-            await pilot.pause()
+            await steady_lines(pilot)
             (row,) = [r for r in panel_lines(app) if "with forks[left], forks[right]:" in r]
             assert row.lstrip().startswith("Ph1")
             assert re.search(r"\b15 +with forks\[left\]", row)  # the line number stays
@@ -340,7 +340,7 @@ def test_on_a_tall_screen_the_room_short_code_leaves_goes_to_the_event_log(
             runtime = runtime_of(app)
             start_threads(runtime, 1)
             show(app)
-            await pilot.pause()
+            await steady_lines(pilot)
             await pilot.pause()
             panel = screen.query_one(SourcePanel)
             side = screen.query_one("#side")

@@ -133,11 +133,11 @@ async def if_violation(pilot: Pilot) -> None:
     runtime = await until_running(pilot)
     for name in ("MainThread",) * 4 + ("C1", "C1", "C1"):
         runtime.step_thread(name)
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
     runtime.spurious_wakeup("not_empty", "C1")
     for name in ("C1", "C1"):
         runtime.step_thread(name)
-        runtime.wait_idle()
+        assert runtime.wait_idle(60)
     show(pilot.app)
     await pilot.pause()
 
@@ -380,7 +380,7 @@ def test_a_lost_update_is_marked_in_the_light_themes_error_colour() -> None:
             start_threads(runtime)
             for name in ("T1", "T2", "T1", "T2"):
                 runtime.step_thread(name)
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             show(app)
             await pilot.pause()
             panel = scenario_screen(app).query_one(PrimitivesPanel)

@@ -30,7 +30,7 @@ def test_hash_steps_thread_ten_of_a_run_of_ten_threads() -> None:
             runtime = runtime_of(app)
             while len(runtime.snapshot().threads) < 10:  # MainThread starts T1..T9
                 runtime.step_thread("MainThread")
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             await settle(pilot)
             snapshot = runtime.snapshot()
             tenth = next(t for t in snapshot.threads if t.index == 10)
@@ -46,7 +46,7 @@ def test_hash_steps_thread_ten_of_a_run_of_ten_threads() -> None:
             await pilot.press("backspace", "0", "enter")
             await settle(pilot)
             assert isinstance(app.screen, ScenarioScreen)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             after = runtime.snapshot()
             assert after.step == step + 1
             assert History.decode(runtime.history().steps[-1]) == (10, True)  # chosen by you

@@ -29,7 +29,7 @@ def test_left_right_home_end_move_through_the_recorded_run() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(12)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             at_12 = runtime.snapshot()
             await pilot.press("left", "left", "left")
             await settle(pilot)
@@ -47,7 +47,7 @@ def test_left_right_home_end_move_through_the_recorded_run() -> None:
             await settle(pilot)
             assert _same_screen(runtime.snapshot(), at_12)
             await pilot.press("right")  # at the end, forward takes a new step
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             assert runtime.snapshot().step == 13
 
     run(body)
@@ -63,7 +63,7 @@ def test_g_goes_to_a_typed_step_and_refuses_a_bad_one() -> None:
         async with app.run_test(size=SIZE) as pilot:
             runtime = runtime_of(app)
             runtime.step(10)
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await pilot.press("g")
             assert isinstance(app.screen, GotoScreen)
             await pilot.press("4", "enter")
@@ -86,11 +86,11 @@ def test_ctrl_s_saves_a_run_file_that_replays_to_the_same_screen(tmp_path: Path)
             runtime = runtime_of(app)
             for name in ("MainThread",) * 4 + ("P1", "C1", "C1", "C1"):
                 runtime.step_thread(name)
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             runtime.spurious_wakeup("not_empty", "C1")
             for _ in range(2):
                 runtime.step_thread("C1")
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             await pilot.press("left")  # back to just after the spurious wakeup
             await settle(pilot)
             saved["snapshot"] = runtime.snapshot()

@@ -28,9 +28,9 @@ def test_a_spurious_wakeup_a_signal_and_a_broadcast_at_one_step_are_all_drawn() 
             runtime = screen.runtime
             while runtime.snapshot().idle_reason is None:  # every thread waits
                 runtime.step()
-                runtime.wait_idle()
+                assert runtime.wait_idle(60)
             await pilot.press("w", "s", "b")  # three actions between the same two steps
-            runtime.wait_idle()
+            assert runtime.wait_idle(60)
             await settle(pilot)
             await pilot.pause()
             snapshot = runtime.snapshot()
@@ -57,7 +57,7 @@ def _coroutines_timeline(variant: str):
                 runtime.step(400)
             except ControlRefused:  # the run has finished
                 break
-            runtime.wait_idle(30)
+            assert runtime.wait_idle(60)
         return runtime.snapshot()
     finally:
         runtime.stop()
@@ -82,7 +82,7 @@ def test_the_timeline_draws_a_stall_and_says_what_it_is() -> None:
             screen.show_timeline()
             runtime = screen.runtime
             runtime.step(400)
-            runtime.wait_idle(30)
+            assert runtime.wait_idle(60)
             await settle(pilot)
             await pilot.pause()
             snapshot = runtime.snapshot()

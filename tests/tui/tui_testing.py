@@ -86,7 +86,7 @@ async def until_running(pilot: Pilot) -> Runtime:
 
 def show(app: ThreadlabApp) -> None:
     """Wait for the engine to settle, then push a fresh snapshot to the screen now."""
-    runtime_of(app).wait_idle()
+    assert runtime_of(app).wait_idle(60), "the engine did not settle"
     screen = app.screen
     assert isinstance(screen, ScenarioScreen)
     screen.refresh_snapshot(force=True)
