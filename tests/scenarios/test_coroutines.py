@@ -296,14 +296,30 @@ def test_workers_are_started_as_the_calls_need_them(tmp_path: Path) -> None:
 
 def test_nothing_else_runs_while_a_blocking_call_holds_the_loop() -> None:
     for seed in range(30):
-        events, _, _ = run_events(random_config("blocking-call", seed))
-        main = [e for e in events if e.thread == "MainThread"]
-        # The loop's thread sleeps inside a task's step: the next thing it does after
-        # waking is finish that very task; no other task ran meanwhile.
-        for position, event in enumerate(main):
-            if event.kind == "sleep":
-                after = next(e for e in main[position + 1 :] if e.kind in ("run", "return"))
-                assert after.kind == "return", (seed, event, after)
+        events: list[Event] = []
+        runtime = Runtime(
+            random_config("blocking-call", seed), paused=True, speed=None, event_sink=events.append
+        )
+        runtime.start()
+        try:
+            for _ in range(3):  # LOOP BLOCKED pauses the run; it goes on to its end
+                runtime.step(20_000)
+                assert runtime.wait_idle(30)
+                if runtime.snapshot().run_state is RunState.FINISHED:
+                    break
+            assert runtime.snapshot().run_state is RunState.FINISHED
+        finally:
+            assert runtime.stop(), "a thread outlived stop()"
+        # The loop's thread runs a task's step; while a blocking call holds it, the next
+        # thing the loop does is finish that very task: no other task runs meanwhile.
+        steps = [e for e in events if e.thread == "MainThread" and e.kind in ("run", "return")]
+        blocking = [i for i, e in enumerate(steps) if e.detail.startswith("fetch_blocking#")]
+        assert blocking, seed
+        for i in blocking:
+            if steps[i].kind == "run":
+                task = steps[i].detail.split()[0]
+                assert steps[i + 1].kind == "return", (seed, steps[i], steps[i + 1])
+                assert steps[i + 1].detail.startswith(f"{task} returns"), (seed, steps[i + 1])
 
 
 def test_the_pages_arrive_late_when_a_coroutine_blocks(driver: Driver) -> None:
