@@ -1,19 +1,22 @@
 """The history of a run: every scheduling choice and user action, enough to re-execute it.
 
-Steps are one byte each (the chosen thread's number, with the top bit set when the user
-chose it rather than the policy), so even a long run's history is small. User actions are
+Steps are one machine word each (the chosen thread's number, with the top bit set when the
+user chose it rather than the policy), so even a long run's history is small and a run may
+start as many threads as CPython lets it. User actions are
 kept with the step they followed. Re-executing a history from step 0 reproduces the run
 exactly, which is what rewind, replay and run files rest on.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 from ..snapshot.model import ActionKind, UserAction
 
-USER_CHOSEN = 0x80
+USER_CHOSEN = 1 << 31
 MAX_THREADS = USER_CHOSEN - 1
+"""The most threads a run can start: more than any machine gives CPython."""
 
 ACTION_ARITY = {
     ActionKind.SIGNAL: 2,
@@ -39,7 +42,7 @@ def action_from_json(parts: list[str]) -> UserAction:
 
 @dataclass
 class History:
-    steps: bytearray = field(default_factory=bytearray)
+    steps: array[int] = field(default_factory=lambda: array("L"))
     actions: list[tuple[int, UserAction]] = field(default_factory=list)
     """(step it followed, action), in the order they happened."""
 
@@ -64,7 +67,7 @@ class History:
         return entry & MAX_THREADS, bool(entry & USER_CHOSEN)
 
     def copy(self) -> History:
-        return History(bytearray(self.steps), list(self.actions))
+        return History(array("L", self.steps), list(self.actions))
 
     def to_json(self) -> dict[str, object]:
         return {
