@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import importlib.machinery
 import importlib.util
 import inspect
@@ -31,8 +32,11 @@ from ..core.errors import StopRun
 from ..core.threads import bound
 from ..snapshot.model import SourceLine
 from ..stdlib.modules import controlled_modules
-from ..stdlib.threads_api import adopt_main_thread, shutdown
+from ..stdlib.refused import RefusingMultiprocessing
+from ..stdlib.threads_api import adopt_main_thread, bind_threading_module, shutdown
+from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
+from .stdlib_copies import loaded_per_run, stdlib_spec
 from .sys_module import ProgramStream, ProgramSys
 
 if TYPE_CHECKING:
@@ -169,16 +173,26 @@ def new_namespace(
 ) -> dict[str, Any]:
     """A fresh module namespace whose imports get the controlled modules. A module of the
     program's own (a ``.py`` file or a package beside it, or under its package's root when
-    it runs as a module of ``package``) is run afresh under control too, once per run; any
-    other import (a module from elsewhere) is the real one. Its ``sys`` is its own
-    (``argv``, and output to the run's). With ``races``, the program's own files are
-    compiled with their shared accesses as steps."""
+    it runs as a module of ``package``) is run afresh under control too, once per run, and
+    so is a module of the standard library that builds on threads or reads the command
+    line (``stdlib_copies``); any other import (a module from elsewhere) is the real one.
+    Its ``sys`` is its own (``argv``, and output to the run's), and so are its ``atexit``
+    and ``importlib``. With ``races``, the program's own files are compiled with their
+    shared accesses as steps."""
     program_sys = ProgramSys(kernel, argv or [path])
-    modules = {**controlled_modules(), "sys": program_sys}
+    program_atexit = ProgramAtexit(program_sys.stderr)
+    modules: dict[str, ModuleType] = {
+        **controlled_modules(),
+        "sys": program_sys,
+        "atexit": program_atexit,
+        "multiprocessing": RefusingMultiprocessing(),
+    }
+    bind_threading_module(kernel, modules["threading"])
     own_dir = os.path.dirname(os.path.abspath(path))
     for _level in (package or "").split(".") if package else ():
         own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in
     own_modules: dict[str, ModuleType] = {}
+    stdlib_modules: dict[str, ModuleType] = {}
     parents: dict[str, ModuleType] = {}
     for dotted, module in modules.items():
         top, _, rest = dotted.partition(".")
@@ -199,7 +213,7 @@ def new_namespace(
                 if fromlist or "." not in name:
                     return modules[name]
                 return parents[name.partition(".")[0]]
-            if name in parents and not fromlist:
+            if name in parents:  # ``import concurrent``, ``from concurrent import futures``
                 return parents[name]
             absolute = name
         else:  # a relative import, from a module of the program's own package
@@ -208,13 +222,18 @@ def new_namespace(
                 return real_import(name, globals, locals, fromlist or (), level)
             absolute = importlib.util.resolve_name("." * level + name, within)
         own = own_module(absolute)
+        if own is None and loaded_per_run(absolute):
+            own = stdlib_module(absolute)
         if own is not None:
             for item in fromlist or ():  # ``from pkg import helper``: a module of pkg's
                 if item != "*" and not hasattr(own, item) and hasattr(own, "__path__"):
-                    own_module(f"{absolute}.{item}")
+                    submodule = f"{absolute}.{item}"
+                    if own_module(submodule) is None and loaded_per_run(submodule):
+                        stdlib_module(submodule)
             if fromlist:
                 return own
-            return own_modules[absolute.partition(".")[0]]  # ``import a.b`` binds ``a``
+            top = absolute.partition(".")[0]
+            return own_modules.get(top) or stdlib_modules[top]  # ``import a.b`` binds ``a``
         return real_import(name, globals, locals, fromlist or (), level)
 
     def own_module(name: str) -> ModuleType | None:
@@ -236,20 +255,29 @@ def new_namespace(
         origin = spec.origin if spec is not None else None
         if spec is None or origin is None or not origin.endswith(".py"):
             return None  # not found, compiled, or a namespace package: the real import
-        module = ModuleType(name)
-        module.__dict__.update(
-            {"__file__": origin, "__builtins__": program_builtins, "__spec__": spec}
-        )
-        if spec.submodule_search_locations is not None:
-            module.__path__ = list(spec.submodule_search_locations)
-            module.__package__ = name
-        else:
-            module.__package__ = parent_name
+        module = _module_for(name, spec, program_builtins)
         own_modules[name] = module  # before running it, as import does (circular imports)
         kernel.program_files.append(origin)
         if parent_name:
             setattr(own_modules[parent_name], last, module)
         exec(compiled(origin, races), module.__dict__)
+        return module
+
+    def stdlib_module(name: str) -> ModuleType:
+        """The standard library's module ``name``, run afresh for this run (its parent
+        packages too), with the program's imports."""
+        if name in stdlib_modules:
+            return stdlib_modules[name]
+        spec = stdlib_spec(name)
+        if spec is None:
+            raise ImportError(f"No module named {name!r}", name=name)
+        parent_name, _, last = name.rpartition(".")
+        parent = stdlib_module(parent_name) if parent_name else None
+        module = _module_for(name, spec, program_builtins)
+        stdlib_modules[name] = module  # before running it (circular imports)
+        if parent is not None:
+            setattr(parent, last, module)
+        exec(stdlib_code(spec), module.__dict__)
         return module
 
     def controlled_print(*values: object, **options: Any) -> None:
@@ -269,10 +297,63 @@ def new_namespace(
     program_builtins["print"] = controlled_print
     if races:
         program_builtins[HELPER] = Races(kernel)
-    namespace = {"__name__": name, "__file__": path, "__builtins__": program_builtins}
+    modules["importlib"] = ProgramImportlib(controlled_import)
+    program_module = ModuleType(name)
+    namespace = program_module.__dict__
+    namespace.update({"__file__": path, "__builtins__": program_builtins})
     if package is not None:
         namespace["__package__"] = package
+    if name == "__main__":
+        own_modules["__main__"] = program_module  # ``unittest.main()`` imports it
     return namespace
+
+
+def _module_for(
+    name: str, spec: importlib.machinery.ModuleSpec, builtins_: dict[str, Any]
+) -> ModuleType:
+    """An empty module for ``spec`` to run in, with the program's builtins."""
+    module = ModuleType(name)
+    module.__dict__.update({"__file__": spec.origin, "__builtins__": builtins_, "__spec__": spec})
+    if spec.submodule_search_locations is not None:
+        module.__path__ = list(spec.submodule_search_locations)
+        module.__package__ = name
+    else:
+        module.__package__ = name.rpartition(".")[0]
+    return module
+
+
+def stdlib_code(spec: importlib.machinery.ModuleSpec) -> CodeType:
+    """The code of a standard-library module (its cached bytecode, as import reads it)."""
+    return _stdlib_code(spec.name, spec.origin or "")
+
+
+@cache
+def _stdlib_code(name: str, origin: str) -> CodeType:
+    loader = importlib.machinery.SourceFileLoader(name, origin)
+    code = loader.get_code(name)
+    assert code is not None
+    return code
+
+
+class ProgramImportlib(ModuleType):
+    """``importlib`` inside a run: ``import_module`` imports as the program's ``import``
+    statements do; everything else is the real module."""
+
+    def __init__(self, controlled_import: Callable[..., ModuleType]) -> None:
+        super().__init__("importlib", importlib.__doc__)
+        self._import = controlled_import
+
+    def import_module(self, name: str, package: str | None = None) -> ModuleType:
+        if name.startswith("."):
+            if not package:
+                raise TypeError(
+                    f"the 'package' argument is required to perform a relative import for {name!r}"
+                )
+            name = importlib.util.resolve_name(name, package)
+        return self._import(name, None, None, ("__name__",), 0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib, name)
 
 
 def start_program(
@@ -302,6 +383,8 @@ def start_program(
     code = compiled(path, races)
     module_name = "__main__" if entry is None else "__program__"
     namespace = new_namespace(kernel, path, module_name, argv, races, package)
+    program_import = namespace["__builtins__"]["__import__"]
+    program_sys, exit_functions = program_import("sys"), program_import("atexit")
 
     def main_thread() -> None:
         _kernel, sim = bound()
@@ -317,7 +400,14 @@ def start_program(
                 raise  # the run stops: unwind, and never join the others as at an exit
             except SystemExit as exit_:  # sys.exit(n): the program ends with status n
                 status = exit_status(exit_.code, kernel)
+            except BaseException as error:
+                hook = vars(program_sys).get("excepthook")
+                if hook is None:
+                    raise  # CPython's own hook: the main thread fails (a verdict says so)
+                hook(type(error), error, error.__traceback__)  # the program's own hook
+                status = 1
             shutdown(main)
+            exit_functions.run_all()  # as CPython: after the other threads are joined
             with kernel.lock:
                 kernel.exit_status = status
         finally:

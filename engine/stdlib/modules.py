@@ -10,6 +10,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from . import asyncio_api, clock, futures_api, locks, queues, threads_api
+from .refused import refusing_class
 
 _THREADING_NAMES = {
     "Thread": threads_api.Thread,
@@ -33,7 +34,8 @@ _THREADING_NAMES = {
     "Barrier": locks.Barrier,
     "BrokenBarrierError": locks.BrokenBarrierError,
     "ExceptHookArgs": _real_threading.ExceptHookArgs,
-    "excepthook": _real_threading.excepthook,
+    "excepthook": _real_threading.__excepthook__,  # CPython's, whoever replaced the process's
+    "__excepthook__": _real_threading.__excepthook__,
 }
 
 
@@ -85,6 +87,9 @@ _FUTURES_NAMES = (
 def _futures() -> ModuleType:
     module = ModuleType("concurrent.futures", "concurrent.futures, controlled by threadlab")
     module.__dict__.update({name: getattr(futures_api, name) for name in _FUTURES_NAMES})
+    module.ProcessPoolExecutor = refusing_class(  # type: ignore[attr-defined]
+        "ProcessPoolExecutor", "concurrent.futures.ProcessPoolExecutor"
+    )
     return module
 
 

@@ -10,7 +10,9 @@ numbers that are the same in every run.
 from __future__ import annotations
 
 import threading as _real_threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import StopRun
@@ -177,9 +179,15 @@ class Thread:
             raise  # the run stops: nobody is woken, nothing changes any more
         except SystemExit:
             self._finish()
-        except BaseException:
+        except BaseException as error:
+            hook = _program_excepthook(self._kernel)
+            if hook is not None:  # the program's own: it decides, the thread just ends
+                hook(
+                    _real_threading.ExceptHookArgs((type(error), error, error.__traceback__, self))
+                )
             self._finish()
-            raise  # the thread fails; the others go on
+            if hook is None:
+                raise  # CPython's hook: the thread fails (a verdict says so); the others go on
         else:
             self._finish()
 
@@ -199,6 +207,22 @@ class _MainThread(Thread):
         self._sim = sim
         self.atexits: list[Callable[[], object]] = []
         """Called, last registered first, when the program's main code ends."""
+
+
+_THREADING_MODULES: weakref.WeakKeyDictionary[Kernel, ModuleType] = weakref.WeakKeyDictionary()
+"""Each run's ``threading`` module, where the program may set its own ``excepthook``."""
+
+
+def bind_threading_module(kernel: Kernel, module: ModuleType) -> None:
+    """``module`` is the ``threading`` the program of ``kernel``'s run imports."""
+    _THREADING_MODULES[kernel] = module
+
+
+def _program_excepthook(kernel: Kernel) -> Callable[[Any], object] | None:
+    """The ``threading.excepthook`` the program has set, or None while it is CPython's."""
+    module = _THREADING_MODULES.get(kernel)
+    hook = getattr(module, "excepthook", None)
+    return None if hook is None or hook is _real_threading.__excepthook__ else hook
 
 
 def adopt_main_thread(sim: SimThread) -> Thread:

@@ -50,13 +50,15 @@ reader.join()
 """
 
 REAL_SLEEP = """
-import importlib
+import os
+import sys
 import threading
 
-real_time = importlib.import_module("time")   # the real module, not the program's
+real_time = sys.modules["time"]   # the process's module, as a library outside the program's
+                                   # folder would have it: not the program's
 
 def nap():
-    real_time.sleep(float(importlib.import_module("os").environ["THREADLAB_TEST_NAP"]))
+    real_time.sleep(float(os.environ["THREADLAB_TEST_NAP"]))
 
 threading.Thread(target=nap, name="napper").start()
 """

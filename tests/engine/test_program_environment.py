@@ -1,0 +1,218 @@
+"""A program's environment is its own, as under CPython: every way of importing reaches the
+controlled modules, the standard library's modules that build on threads (``logging``) or
+read the command line (``argparse``) see the run's threads, output and ``sys.argv``, exit
+functions and exception hooks run as CPython runs them, and processes are refused with a
+line that says why.
+
+Each program runs under plain CPython (a subprocess) and under threadlab over several
+seeds; stdout, stderr and exit status must be the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from threadlab.engine import RunState, Runtime, resolve_config
+from threadlab.engine.core.errors import ControlRefused
+from threadlab.engine.lesson.own_program import program_scenario
+
+SEEDS = (0, 1, 2, 3, 4, 5)
+
+Outcome = tuple[tuple[str, ...], tuple[str, ...], int | None]
+"""stdout lines, stderr lines, exit status."""
+
+
+def _lines(text: list[str]) -> tuple[str, ...]:
+    """Lines as compared: an object's address (``<function f at 0x7f..>``) differs between
+    any two executions, under CPython too."""
+    return tuple(re.sub(r" at 0x[0-9a-f]+", " at 0x…", line) for line in text)
+
+
+def on_cpython(path: Path, argv: tuple[str, ...]) -> Outcome:
+    done = subprocess.run(
+        [sys.executable, str(path), *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=path.parent,
+        check=False,
+    )
+    return _lines(done.stdout.splitlines()), _lines(done.stderr.splitlines()), done.returncode
+
+
+def under_threadlab(launch, path: Path, argv: tuple[str, ...], seed: int) -> Outcome:
+    config = resolve_config(program_scenario(str(path)), seed=seed, argv=argv)
+    runtime = Runtime(config, paused=True, speed=None)
+    runtime.start()
+    try:
+        assert runtime.wait_started(60)
+        with contextlib.suppress(ControlRefused):  # a run without a step has ended already
+            runtime.step(100_000)
+        assert runtime.wait_idle(60)
+        snapshot = runtime.snapshot()
+    finally:
+        assert runtime.stop()
+    assert snapshot.run_state is RunState.FINISHED, snapshot.verdict
+    lines = {
+        stream: _lines([line.text for line in snapshot.output if line.stream == stream])
+        for stream in ("stdout", "stderr")
+    }
+    return lines["stdout"], lines["stderr"], snapshot.exit_status
+
+
+PROGRAMS = {
+    "import_forms": (
+        """
+        import importlib
+        from concurrent import futures
+        import concurrent.futures as cf
+        from queue import *
+
+        threading = importlib.import_module("threading")
+        lock = threading.Lock()
+        same = cf.ThreadPoolExecutor is futures.ThreadPoolExecutor
+        print(type(lock).__name__ in ("lock", "Lock"), same)
+        q = Queue()
+        done = []
+
+        def work(n):
+            with lock:
+                done.append(n)
+            return n * n
+
+        with futures.ThreadPoolExecutor(max_workers=3) as pool:
+            print(list(pool.map(work, range(5))))
+        print(sorted(done), threading.current_thread().name)
+        """,
+        (),
+    ),
+    "logging_names_threads": (
+        """
+        import logging
+        import threading
+
+        logging.basicConfig(level=logging.INFO, format="%(threadName)s: %(message)s")
+        log = logging.getLogger("demo")
+
+        def worker():
+            log.info("hello from the worker")
+
+        t = threading.Thread(target=worker, name="worker")
+        t.start()
+        t.join()
+        log.warning("main is done")
+        """,
+        (),
+    ),
+    "argparse_sees_argv": (
+        """
+        import argparse
+        import sys
+
+        parser = argparse.ArgumentParser(prog="counter")
+        parser.add_argument("--threads", type=int, default=1)
+        parser.add_argument("names", nargs="*")
+        print(parser.parse_args(), sys.argv[1:])
+        """,
+        ("--threads", "3", "ann", "bob"),
+    ),
+    "atexit_runs_at_the_end": (
+        """
+        import atexit
+        import threading
+
+        def goodbye(who):
+            print("goodbye", who)
+
+        def broken():
+            raise RuntimeError("at exit")
+
+        atexit.register(goodbye, "first")
+        atexit.register(broken)
+        atexit.register(goodbye, "last")
+        t = threading.Thread(target=print, args=("thread ran",))
+        t.start()
+        print("main code ends")
+        """,
+        (),
+    ),
+    "threading_excepthook": (
+        """
+        import sys
+        import threading
+
+        def hook(args):
+            print("caught", args.exc_type.__name__, args.exc_value, "in", args.thread.name)
+
+        threading.excepthook = hook
+
+        def boom():
+            raise ValueError("bad input")
+
+        t = threading.Thread(target=boom, name="worker")
+        t.start()
+        t.join()
+        print("main carries on")
+        """,
+        (),
+    ),
+    "sys_excepthook": (
+        """
+        import sys
+
+        def hook(kind, value, tb):
+            print("sys hook:", kind.__name__, value)
+
+        sys.excepthook = hook
+        print("about to fail")
+        raise KeyError("the end")
+        """,
+        (),
+    ),
+    "processes_refused": (
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        print(multiprocessing.cpu_count() > 0)
+        for make in (ProcessPoolExecutor, multiprocessing.Pool, multiprocessing.Process):
+            try:
+                make()
+            except NotImplementedError as error:
+                print("refused:", "threadlab" in str(error))
+        """,
+        (),
+    ),
+}
+
+UNDER_THREADLAB_ONLY = {"processes_refused"}
+"""Programs whose output under CPython is different by design (they start processes)."""
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_a_program_sees_its_own_environment_as_under_cpython(
+    tmp_path: Path, launch, name: str
+) -> None:
+    source, argv = PROGRAMS[name]
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    outcomes = {under_threadlab(launch, path, argv, seed) for seed in SEEDS}
+    assert len(outcomes) == 1, outcomes
+    outcome = outcomes.pop()
+    if name in UNDER_THREADLAB_ONLY:
+        assert outcome == (("True", "refused: True", "refused: True", "refused: True"), (), 0)
+        return
+    stdout, stderr, status = on_cpython(path, argv)
+    assert outcome[0] == stdout
+    # A traceback names files by path: compare what does not depend on where they are.
+    assert [line for line in outcome[1] if "File " not in line] == [
+        line for line in stderr if "File " not in line
+    ]
+    assert outcome[2] == status
