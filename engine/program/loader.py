@@ -228,8 +228,12 @@ def new_namespace(
             for item in fromlist or ():  # ``from pkg import helper``: a module of pkg's
                 if item != "*" and not hasattr(own, item) and hasattr(own, "__path__"):
                     submodule = f"{absolute}.{item}"
-                    if own_module(submodule) is None and loaded_per_run(submodule):
+                    if own_module(submodule) is not None:
+                        continue
+                    if loaded_per_run(submodule):
                         stdlib_module(submodule)
+                    elif stdlib_spec(submodule) is not None:  # a module shared by every run
+                        setattr(own, item, importlib.import_module(submodule))
             if fromlist:
                 return own
             top = absolute.partition(".")[0]
@@ -423,7 +427,7 @@ def exit_status(code: object, kernel: Kernel) -> int:
     if code is None:
         return 0
     if isinstance(code, int):
-        return code
+        return int(code)  # sys.exit(True), as unittest.main() ends, is status 1
     kernel.print_output(f"{code}\n", "stderr")
     return 1
 

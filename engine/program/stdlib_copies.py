@@ -36,10 +36,13 @@ TRIGGERS = frozenset(
         "optparse",
         "fileinput",
         "unittest.main",
+        # They write to sys.stderr by default: the program's.
+        "traceback",
+        "unittest.runner",
     }
 )
-"""Modules whose importers must be loaded per run (the controlled modules, and the readers
-of the command line, which are then loaded per run themselves)."""
+"""Modules whose importers must be loaded per run: the controlled modules, and the readers
+of the command line and writers to stderr, which are then loaded per run themselves."""
 
 _STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"])
 

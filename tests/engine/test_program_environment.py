@@ -32,7 +32,14 @@ Outcome = tuple[tuple[str, ...], tuple[str, ...], int | None]
 def _lines(text: list[str]) -> tuple[str, ...]:
     """Lines as compared: an object's address (``<function f at 0x7f..>``) differs between
     any two executions, under CPython too."""
-    return tuple(re.sub(r" at 0x[0-9a-f]+", " at 0x…", line) for line in text)
+    return tuple(
+        re.sub(
+            r"Ran (\d+) tests? in [\d.]+s",
+            r"Ran \1 tests in …s",
+            re.sub(r" at 0x[0-9a-f]+", " at 0x…", line),
+        )
+        for line in text
+    )
 
 
 def on_cpython(path: Path, argv: tuple[str, ...]) -> Outcome:
@@ -139,6 +146,7 @@ PROGRAMS = {
         atexit.register(goodbye, "last")
         t = threading.Thread(target=print, args=("thread ran",))
         t.start()
+        t.join()
         print("main code ends")
         """,
         (),
@@ -175,6 +183,54 @@ PROGRAMS = {
         raise KeyError("the end")
         """,
         (),
+    ),
+    "unittest_main": (
+        """
+        import asyncio
+        import threading
+        import traceback
+        import unittest
+
+
+        class Counter:
+            def __init__(self):
+                self.value = 0
+                self.lock = threading.Lock()
+
+            def add(self):
+                with self.lock:
+                    self.value += 1
+
+
+        class CounterTest(unittest.TestCase):
+            def test_threads(self):
+                counter = Counter()
+                threads = [threading.Thread(target=counter.add) for _ in range(4)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                self.assertEqual(counter.value, 4)
+
+            def test_fails(self):
+                self.assertEqual(1, 2)
+
+
+        class AsyncTest(unittest.IsolatedAsyncioTestCase):
+            async def test_sleep(self):
+                await asyncio.sleep(0.1)
+                self.assertEqual(threading.current_thread().name, "MainThread")
+
+
+        try:
+            raise ValueError("shown by print_exc")
+        except ValueError:
+            traceback.print_exc()
+
+        if __name__ == "__main__":
+            unittest.main()
+        """,
+        ("-v",),
     ),
     "processes_refused": (
         """
