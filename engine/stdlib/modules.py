@@ -3,11 +3,13 @@ program inside a run."""
 
 from __future__ import annotations
 
+import functools
 import queue as _real_queue
 import sys
 import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from . import asyncio_api, clock, futures_api, locks, queues, threads_api
 from .refused import refusing_class
@@ -48,8 +50,18 @@ def _threading() -> ModuleType:
 def _time() -> ModuleType:
     module = ModuleType("time", "time on the run's virtual clock, controlled by threadlab")
     module.__dict__.update(clock.passed_through())
-    module.__dict__.update(clock.CONTROLLED)
+    module.__dict__.update({name: _like_builtin(f) for name, f in clock.CONTROLLED.items()})
     return module
+
+
+def _like_builtin(function: Any) -> Callable[..., object]:
+    """``function`` as a C function behaves: stored on a class, it is not bound to the
+    instance (``logging.Formatter.converter = time.localtime`` is then called with one
+    argument, as under CPython)."""
+    unbound = functools.partial(function)
+    unbound.__name__ = unbound.__qualname__ = function.__name__  # type: ignore[attr-defined]
+    unbound.__doc__ = function.__doc__
+    return unbound
 
 
 def _queue() -> ModuleType:
