@@ -74,6 +74,8 @@ class Attempt:
 
     lines: tuple[str, ...]
     stopped: str | None = None
+    steps: int | None = None
+    """threadlab's scheduling steps (None under plain CPython)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ class World:
     name: str
     command: Callable[[str, Path, Sequence[str]], list[str]]
     """(python, program, program arguments) → the command line."""
-    read: Callable[[str, int | None], Attempt]
-    """(the command's stdout, its exit status or None after a timeout) → what it printed."""
+    read: Callable[[str, str, int | None], Attempt]
+    """(the command's stdout, its stderr, its exit status or None after a timeout) → what
+    the program printed and how it ended."""
     env: tuple[tuple[str, str], ...] = ()
 
 
@@ -92,8 +95,10 @@ def _plain_command(python: str, program: Path, args: Sequence[str]) -> list[str]
     return [python, str(program), *args]
 
 
-def _plain_read(stdout: str, status: int | None) -> Attempt:
+def _plain_read(stdout: str, stderr: str, status: int | None) -> Attempt:
     stopped = None if status == 0 else f"exit status {status}"
+    if stopped and stderr.strip():
+        stopped = f"{stopped}: {_last_line(stderr.splitlines())}"
     return Attempt(tuple(stdout.splitlines()), stopped)
 
 
@@ -104,11 +109,13 @@ def _threadlab_command(python: str, program: Path, args: Sequence[str]) -> list[
     )
 
 
-def _threadlab_read(stdout: str, status: int | None) -> Attempt:
+def _threadlab_read(stdout: str, stderr: str, status: int | None) -> Attempt:
     """The program's own stdout lines out of the trace's events, and the run's end."""
     lines: list[str] = []
     stopped: str | None = None if status == 0 else f"exit status {status}"
     ended = False
+    steps = 0
+    errors: list[str] = []
     for text in stdout.splitlines():
         try:
             event = json.loads(text)
@@ -118,13 +125,26 @@ def _threadlab_read(stdout: str, status: int | None) -> Attempt:
             lines.extend(str(event.get("text", "")).splitlines() or [""])
         elif event.get("kind") == "end":
             ended = True
+            steps = int(event.get("step") or 0)
             state = event.get("state")
             if state != "FINISHED":
                 verdict = event.get("verdict")
                 stopped = f"{state}: {verdict}" if verdict else f"{state} at step {event['step']}"
+            elif event.get("exit_status") not in (0, None):
+                stopped = f"the program's exit status {event['exit_status']}"
+        elif event.get("kind") == "output" and event.get("stream") == "stderr":
+            errors.append(str(event.get("text", "")))
     if not ended and stopped is None:
         stopped = "the trace has no end"
-    return Attempt(tuple(lines), stopped)
+    if stopped and errors:
+        stopped = f"{stopped}: {_last_line(errors)}"
+    return Attempt(tuple(lines), stopped, steps)
+
+
+def _last_line(lines: Sequence[str]) -> str:
+    """The last line that says something (a traceback's last line is its exception)."""
+    said = [line.strip() for line in lines if line.strip()]
+    return said[-1][:240] if said else ""
 
 
 CPYTHON = World("CPython", _plain_command, _plain_read)
@@ -142,6 +162,8 @@ class SuiteRun:
     """Why each attempt stopped early, with the test it stopped in."""
     complete: bool = False
     """Whether a run reached the end (after resumes)."""
+    steps: int | None = None
+    """threadlab's scheduling steps over every attempt (None under plain CPython)."""
 
     def counts(self) -> Counter[str]:
         """How many tests passed, failed (fail, error or hang) and were skipped."""
@@ -156,13 +178,19 @@ class SuiteRun:
         return counted
 
     def note(self) -> str:
+        """What the counts do not say: a file not installed, a run that stopped early, a
+        threadlab run in which nothing was a step."""
         if self.missing:
             return "not installed: " + ", ".join(self.missing)
+        notes = []
+        if self.steps == 0 and self.outcomes:
+            notes.append("0 steps: the tests never reached the controlled modules")
+        ran = sum(o.outcome != "hang" for o in self.outcomes.values())
         if self.stops and not self.complete:
-            return f"hung after {len(self.outcomes)} tests ({self.stops[-1]})"
-        if self.stops:
-            return f"{len(self.stops)} stop(s), resumed: {'; '.join(self.stops)}"
-        return ""
+            notes.append(f"hung after {ran} tests ({self.stops[-1]})")
+        elif self.stops:
+            notes.append(f"resumed after {len(self.stops)} stop(s): {'; '.join(self.stops)}")
+        return "; ".join(notes)
 
 
 def parse(lines: Iterable[str], run: SuiteRun) -> str | None:
@@ -184,13 +212,15 @@ def parse(lines: Iterable[str], run: SuiteRun) -> str | None:
     return current
 
 
-def execute(command: Sequence[str], timeout: float, env: dict[str, str]) -> tuple[str, int | None]:
-    """Run ``command`` (in a session of its own) for at most ``timeout`` seconds; its stdout
-    and its exit status (None when it was killed for the time limit)."""
+def execute(
+    command: Sequence[str], timeout: float, env: dict[str, str]
+) -> tuple[str, str, int | None]:
+    """Run ``command`` (in a session of its own) for at most ``timeout`` seconds; its stdout,
+    its stderr and its exit status (None when it was killed for the time limit)."""
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         env=env,
         text=True,
@@ -198,12 +228,12 @@ def execute(command: Sequence[str], timeout: float, env: dict[str, str]) -> tupl
         start_new_session=True,
     )
     try:
-        stdout, _ = process.communicate(timeout=timeout)
-        return stdout, process.returncode
+        stdout, stderr = process.communicate(timeout=timeout)
+        return stdout, stderr, process.returncode
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        stdout, _ = process.communicate()  # what it printed before (none of it is lost)
-        return stdout, None
+        stdout, stderr = process.communicate()  # what it printed before (none of it is lost)
+        return stdout, stderr, None
 
 
 def suite_run(
@@ -215,11 +245,13 @@ def suite_run(
     run = SuiteRun()
     args: list[str] = []
     for _attempt in range(MAX_RESUMES + 1):
-        stdout, status = execute(world.command(python, program, args), timeout, env)
-        attempt = world.read(stdout, status)
+        stdout, stderr, status = execute(world.command(python, program, args), timeout, env)
+        attempt = world.read(stdout, stderr, status)
         if status is None:
-            attempt = Attempt(attempt.lines, f"no end after {timeout:g} s")
+            attempt = Attempt(attempt.lines, f"no end after {timeout:g} s", attempt.steps)
         before = len(run.outcomes)
+        if attempt.steps is not None:
+            run.steps = (run.steps or 0) + attempt.steps
         unfinished = parse(attempt.lines, run)
         if run.missing or run.complete:
             return run
