@@ -331,19 +331,50 @@ def _describe(outcome: Outcome | None) -> str:
     return f"{outcome.outcome}" + (f" ({outcome.why})" if outcome.why else "")
 
 
+def _stands_for(found: Sequence[Difference]) -> dict[str, list[Difference]]:
+    """The tests reported in one run only because the other reported their whole class (or
+    module) as one entry (it could not be defined or loaded), by that entry."""
+    entries = {d.test for d in found}
+    covered: dict[str, list[Difference]] = {}
+    for diff in found:
+        if diff.cpython is None or diff.threadlab is None:
+            parts = diff.test.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                whole = ".".join(parts[:cut])
+                if whole in entries:
+                    covered.setdefault(whole, []).append(diff)
+                    break
+    return covered
+
+
 def format_differences(rows: Sequence[Row]) -> str:
-    """The tests that differ, grouped by suite (and Python)."""
+    """The tests that differ, grouped by suite (and Python); a class reported as one error
+    in one run is one line for all of its tests."""
     parts = []
     for row in rows:
         found = differences(row.cpython, row.threadlab)
         if not found:
             continue
-        parts.append(f"\n{row.suite} on Python {row.python}: {len(found)} differ")
+        covered = _stands_for(found)
+        hidden = {d.test for group in covered.values() for d in group}
+        parts.append(f"\n{row.suite} on Python {row.python}: {len(found) - len(covered)} differ")
         for diff in found:
-            parts.append(
-                f"  {diff.test}: CPython {_describe(diff.cpython)}; "
-                f"threadlab {_describe(diff.threadlab)}"
-            )
+            if diff.test in hidden:
+                continue
+            line = f"  {diff.test}: CPython {_describe(diff.cpython)}; "
+            line += f"threadlab {_describe(diff.threadlab)}"
+            if diff.test in covered:
+                tests = covered[diff.test]
+                other = Counter(
+                    _describe(d.cpython if d.threadlab is None else d.threadlab).split(" ")[0]
+                    for d in tests
+                )
+                line += (
+                    f", for its {len(tests)} tests ("
+                    + ", ".join(f"{n} {what}" for what, n in sorted(other.items()))
+                    + (" under CPython)" if diff.cpython is None else " under threadlab)")
+                )
+            parts.append(line)
     return "\n".join(parts) if parts else "\nNo test differs."
 
 

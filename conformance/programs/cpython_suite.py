@@ -246,8 +246,9 @@ def run(
         for entry in classes:
             if isinstance(entry, tuple):  # (name, exception): could not be defined
                 name, error = entry
-                if f"{module.__name__}.{name}" not in excluded:
-                    emit(PREFIX, "error", f"{module.__name__}.{name}", _why(error))
+                whole = f"{module.__name__}.{name}"
+                if whole not in excluded and (not only or any(o in whole for o in only)):
+                    emit(PREFIX, "error", whole, _why(error))
                 continue
             for test in _tests(loader.loadTestsFromTestCase(entry)):
                 if test.id() in excluded or (only and not any(o in test.id() for o in only)):

@@ -170,3 +170,18 @@ cpython_suite.run([(types.ModuleType("fake"), [T])], sys.argv[1:])
     }
     assert run.outcomes["__main__.T.test_2_deadlocks"].why.startswith("DEADLOCK: ")
     assert run.steps
+
+
+def test_a_class_reported_as_one_error_is_one_line_for_all_its_tests() -> None:
+    cpython = report.SuiteRun(
+        {"m.C.test_a": report.Outcome("pass"), "m.C.test_b": report.Outcome("pass")}
+    )
+    threadlab = report.SuiteRun({"m.C": report.Outcome("error", "AttributeError: no C")})
+
+    listing = report.format_differences([report.Row("fake", "3.x", cpython, threadlab)])
+
+    assert listing.splitlines()[1:] == [
+        "fake on Python 3.x: 2 differ",
+        "  m.C: CPython not reported; threadlab error (AttributeError: no C),"
+        " for its 2 tests (2 pass under CPython)",
+    ]
