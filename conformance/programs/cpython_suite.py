@@ -30,11 +30,14 @@ import traceback
 import types
 import unittest
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import support_shim
 
 PREFIX = "CONFORMANCE"
+Entry = type[unittest.TestCase] | tuple[str, BaseException]
+"""A test class to run, or (a class's or module's name, why it could not be made)."""
 OUTCOMES = ("pass", "fail", "error", "skip")
 _WHY_LENGTH = 240
 
@@ -124,20 +127,21 @@ def load(
 
 def class_definitions(
     path: str, wanted: Callable[[ast.ClassDef], bool], namespace: dict[str, Any]
-) -> list[tuple[str, type | BaseException]]:
+) -> list[Entry]:
     """Define, in ``namespace``, each top-level class of the file at ``path`` that
-    ``wanted`` picks, one at a time (a class whose definition raises is that exception)."""
+    ``wanted`` picks, one at a time (a class whose definition raises is (its name, that
+    exception))."""
     with open(path, "rb") as file:
         source = importlib.util.decode_source(file.read())
     tree = ast.parse(source, path)
-    defined: list[tuple[str, type | BaseException]] = []
+    defined: list[Entry] = []
     for node in tree.body:
         if not isinstance(node, ast.ClassDef) or not wanted(node):
             continue
         code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec")
         try:
             exec(code, namespace)
-            defined.append((node.name, namespace[node.name]))
+            defined.append(namespace[node.name])
         except Exception as error:
             defined.append((node.name, error))
     return defined
@@ -219,14 +223,14 @@ def _tests(suite: unittest.TestSuite) -> Iterable[unittest.TestCase]:
 
 
 def run(
-    modules: Sequence[tuple[types.ModuleType, Sequence[type | BaseException | tuple[str, Any]]]],
+    modules: Sequence[tuple[types.ModuleType, Sequence[Entry]]],
     argv: Sequence[str] | None = None,
 ) -> None:
     """Run the test classes given per module (a module's ``setUpModule``/``tearDownModule``
     around its own), leaving out ``--exclude`` ids, and print the lines; then the end line.
 
-    A class entry may be an exception (the class could not be defined, or the module could
-    not be loaded): it is reported as one error under its name.
+    An entry may be (name, exception): the class could not be defined, or the module could
+    not be loaded; it is reported as one error under its name.
     """
     words = list(sys.argv[1:] if argv is None else argv)
     excluded: set[str] = set()
@@ -292,7 +296,7 @@ def _run_module(module: types.ModuleType, suite: unittest.TestSuite, result: Lin
 
 def loaded_or_error(
     name: str, load_it: Callable[[], types.ModuleType]
-) -> tuple[types.ModuleType, list[Any]]:
+) -> tuple[types.ModuleType, list[Entry]]:
     """``load_it()``, or a stand-in module whose one entry is the error loading it raised."""
     try:
         return load_it(), []
@@ -300,7 +304,7 @@ def loaded_or_error(
         return types.ModuleType(name), [("<module>", error)]
 
 
-def test_classes(module: types.ModuleType) -> list[type]:
+def test_classes(module: types.ModuleType) -> list[type[unittest.TestCase]]:
     """The module's ``TestCase`` classes, as a test loader finds them."""
     return [
         value
@@ -315,5 +319,5 @@ def run_test_file(*relative: str) -> None:
     if path is None:
         return
     name = os.path.splitext(relative[-1])[0]
-    module, errors = loaded_or_error(name, lambda: load(name, path))
+    module, errors = loaded_or_error(name, partial(load, name, path))
     run([(module, [*test_classes(module), *errors])])

@@ -19,11 +19,16 @@ import ast
 import threading
 import unittest
 import warnings
+from collections.abc import Callable
 
 import cpython_suite
 
 
-def start_new_thread(function, args, kwargs=None):  # type: ignore[no-untyped-def]
+def start_new_thread(
+    function: Callable[..., object],
+    args: tuple[object, ...],
+    kwargs: dict[str, object] | None = None,
+) -> int | None:
     """``_thread.start_new_thread`` made of ``threading.Thread``."""
     thread = threading.Thread(target=function, args=args, kwargs=kwargs or {}, daemon=True)
     thread.start()
@@ -59,7 +64,7 @@ def main() -> None:
     }
     holder = type(unittest)("test_threading")
     classes = cpython_suite.class_definitions(threading_path, over_lock_tests, namespace)
-    cpython_suite.run([(holder, [c if isinstance(c, type) else (n, c) for n, c in classes])])
+    cpython_suite.run([(holder, classes)])
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import types
+from functools import partial
 
 import cpython_suite
 
@@ -45,13 +46,16 @@ def main() -> None:
     folder = os.path.join(cpython_suite.test_folder(), "test_concurrent_futures")
     if os.path.isdir(folder):
         modules: dict[str, object] = dict(cpython_suite.SHIM_MODULES)
-        loaded: list[tuple[types.ModuleType, list[object]]] = []
+        loaded: list[tuple[types.ModuleType, list[cpython_suite.Entry]]] = []
         for name in MODULES:
-            path = os.path.join(folder, f"{name}.py")
             module, errors = cpython_suite.loaded_or_error(
                 name,
-                lambda name=name, path=path: cpython_suite.load(
-                    name, path, package=PACKAGE, modules=modules
+                partial(
+                    cpython_suite.load,
+                    name,
+                    os.path.join(folder, f"{name}.py"),
+                    package=PACKAGE,
+                    modules=modules,
                 ),
             )
             modules[f"{PACKAGE}.{name}"] = module
@@ -64,7 +68,7 @@ def main() -> None:
     if path is None:
         return
     module, errors = cpython_suite.loaded_or_error(
-        "test_concurrent_futures", lambda: cpython_suite.load("test_concurrent_futures", path)
+        "test_concurrent_futures", partial(cpython_suite.load, "test_concurrent_futures", path)
     )
     cpython_suite.run(
         [(module, [*filter(thread_based, cpython_suite.test_classes(module)), *errors])]

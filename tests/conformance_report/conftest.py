@@ -1,6 +1,8 @@
 """The conformance report (``conformance/report.py``) is a script beside the package, as the
 bench scripts are: its folder is put on ``sys.path`` for the tests of it."""
 
+from __future__ import annotations
+
 import sys
 from pathlib import Path
 
