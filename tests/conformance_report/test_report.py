@@ -29,6 +29,10 @@ OTHER = report.World(
 )
 """Plain CPython again, but with the fake suites' tests told to behave differently."""
 
+HANG_LIMIT = 10
+"""Seconds an attempt in the other world may take (its test_3_hangs never ends): long
+enough for the attempts that do end, on a loaded machine."""
+
 HEADER = """
 import os
 import sys
@@ -81,7 +85,7 @@ def write(tmp_path: Path, source: str, name: str = "fake_suite.py") -> Path:
 def test_a_differing_test_and_a_hang_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
     program = write(tmp_path, FAKE_SUITE)
     cpython = report.suite_run(report.CPYTHON, sys.executable, program, timeout=120)
-    other = report.suite_run(OTHER, sys.executable, program, timeout=5)
+    other = report.suite_run(OTHER, sys.executable, program, timeout=HANG_LIMIT)
 
     assert cpython.complete and not cpython.stops
     assert cpython.counts() == {"passed": 4, "failed": 0, "skipped": 1}
@@ -108,10 +112,12 @@ def test_a_run_that_keeps_hanging_is_reported_as_hung_after_n_tests(
 ) -> None:
     monkeypatch.setattr(report, "MAX_RESUMES", 0)
     program = write(tmp_path, FAKE_SUITE)
-    other = report.suite_run(OTHER, sys.executable, program, timeout=5)
+    other = report.suite_run(OTHER, sys.executable, program, timeout=HANG_LIMIT)
 
     assert not other.complete
-    assert other.note() == "hung after 2 tests (no end after 5 s, in __main__.T.test_3_hangs)"
+    assert other.note() == (
+        f"hung after 2 tests (no end after {HANG_LIMIT} s, in __main__.T.test_3_hangs)"
+    )
     table = report.format_table([report.Row("fake", "3.x", report.SuiteRun(), other)])
     assert "hung after 2 tests" in table
 
