@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test lint typecheck bench clean browser other-pythons
+.PHONY: run test lint typecheck bench clean browser other-pythons conformance
 
 # uv (pinned in constraints.txt) installs in seconds what pip takes half a minute for; where
 # it cannot be had, pip installs the same pinned versions.
@@ -107,3 +107,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_speed.py
 	$(BIN)/python bench/app_speed.py
 	$(BIN)/python bench/explore_speed.py
+
+# CPython's own test suites (lock_tests, test_queue, test_concurrent_futures' thread parts,
+# test_asyncio's test_locks and test_queues), each run as a program under plain CPython and
+# under threadlab, on every supported Python found: a table of passed/failed side by side, then
+# the tests that differ. A report: it exits 0 whatever the counts (conformance/report.py).
+conformance: $(STAMP) other-pythons
+	$(BIN)/python conformance/report.py $(MAIN_PYTHON)=$(BIN)/python \
+		$$(for version in $$(cat $(OTHERS)); do printf '%s=%s ' $$version $(VENV)-$$version/bin/python; done)

@@ -1,0 +1,79 @@
+"""CPython's ``test_concurrent_futures``: its thread-based parts (``ThreadPoolExecutor``,
+``Future``, ``wait``, ``as_completed``), not the process pools.
+
+Read from the interpreter's own ``test`` package (a package of modules since 3.13, one file
+before); nothing is copied. Changed:
+- ``test.support`` (and its ``threading_helper``, ``script_helper``) is ``support_shim``;
+- in the package, only the modules with thread-based tests are loaded (``util``,
+  ``executor``, ``test_future``, ``test_as_completed``, ``test_wait``, ``test_thread_pool``,
+  ``test_shutdown``, ``test_init``), their relative imports answered with one another;
+  ``test_process_pool`` and ``test_deadlock`` (process pools only) are not;
+- of the test classes, those for process pools are left out: every class whose name, or a
+  base's, says ``ProcessPool`` (``create_executor_tests`` makes one per executor kind), and
+  ``FailingInitializerResourcesTest`` (process pools' resource tracker).
+Each module's ``setUpModule`` runs before its tests, as unittest runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+from functools import partial
+
+import cpython_suite
+
+PACKAGE = "test.test_concurrent_futures"
+MODULES = (
+    "util",
+    "executor",
+    "test_future",
+    "test_as_completed",
+    "test_wait",
+    "test_thread_pool",
+    "test_shutdown",
+    "test_init",
+)
+PROCESS_ONLY = ("FailingInitializerResourcesTest",)
+
+
+def thread_based(cls: type) -> bool:
+    return cls.__name__ not in PROCESS_ONLY and not any(
+        "ProcessPool" in base.__name__ for base in cls.__mro__
+    )
+
+
+def main() -> None:
+    folder = os.path.join(cpython_suite.test_folder(), "test_concurrent_futures")
+    if os.path.isdir(folder):
+        modules: dict[str, object] = dict(cpython_suite.SHIM_MODULES)
+        loaded: list[tuple[types.ModuleType, list[cpython_suite.Entry]]] = []
+        for name in MODULES:
+            module, errors = cpython_suite.loaded_or_error(
+                name,
+                partial(
+                    cpython_suite.load,
+                    name,
+                    os.path.join(folder, f"{name}.py"),
+                    package=PACKAGE,
+                    modules=modules,
+                ),
+            )
+            modules[f"{PACKAGE}.{name}"] = module
+            loaded.append(
+                (module, [*filter(thread_based, cpython_suite.test_classes(module)), *errors])
+            )
+        cpython_suite.run(loaded)
+        return
+    path = cpython_suite.installed("test_concurrent_futures.py")
+    if path is None:
+        return
+    module, errors = cpython_suite.loaded_or_error(
+        "test_concurrent_futures", partial(cpython_suite.load, "test_concurrent_futures", path)
+    )
+    cpython_suite.run(
+        [(module, [*filter(thread_based, cpython_suite.test_classes(module)), *errors])]
+    )
+
+
+if __name__ == "__main__":
+    main()
