@@ -64,6 +64,9 @@ class SimThread:
     runs: the loop (every one of its tasks) is stalled meanwhile."""
     daemon: bool = False
     """A daemon thread does not keep a program alive (``threading.Thread(daemon=True)``)."""
+    step_call: Any = None
+    """The program-level call (a frame) whose step the thread is in, under CPython's own
+    ``threading`` (``engine/stdlib/lowlevel.py``): its further lock operations take no step."""
     handle: Any = None
     """The program's own object for this thread (its ``threading.Thread``), if it has one."""
     broken_assert: BrokenAssert | None = None

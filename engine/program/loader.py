@@ -32,6 +32,7 @@ from ..core.errors import StopRun
 from ..core.threads import bound
 from ..snapshot.model import SourceLine
 from ..stdlib.modules import controlled_modules
+from ..stdlib import lowlevel
 from ..stdlib.refused import RefusingMultiprocessing
 from ..stdlib.threads_api import adopt_main_thread, bind_threading_module, shutdown
 from .exit_functions import ProgramAtexit
@@ -44,6 +45,11 @@ if TYPE_CHECKING:
     from ..core.threads import SimThread
     from ..lesson.scenario import Scenario
     from ..primitives.base import Primitive
+
+
+CPYTHON_STDLIB = os.environ.get("THREADLAB_STDLIB") == "cpython"
+"""Experimental: the program's ``threading`` and ``queue`` are CPython's own, over a
+controlled ``_thread`` (``engine/stdlib/lowlevel.py``)."""
 
 
 def compiled(path: str, races: bool = False) -> CodeType:
@@ -187,7 +193,11 @@ def new_namespace(
         "atexit": program_atexit,
         "multiprocessing": RefusingMultiprocessing(),
     }
-    bind_threading_module(kernel, modules["threading"])
+    if CPYTHON_STDLIB:  # experimental: CPython's own threading and queue, run afresh
+        del modules["threading"], modules["queue"]
+        modules["_thread"] = lowlevel.make_module(kernel, program_sys.stderr)
+    if "threading" in modules:
+        bind_threading_module(kernel, modules["threading"])
     own_dir = os.path.dirname(os.path.abspath(path))
     for _level in (package or "").split(".") if package else ():
         own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in
@@ -209,6 +219,8 @@ def new_namespace(
         level: int = 0,
     ) -> ModuleType:
         if level == 0:
+            if CPYTHON_STDLIB and name == "_queue":
+                raise ImportError("No module named '_queue'", name=name)  # its pure-Python twin
             if name in modules:
                 if fromlist or "." not in name:
                     return modules[name]
@@ -393,6 +405,7 @@ def start_program(
     def main_thread() -> None:
         _kernel, sim = bound()
         main = adopt_main_thread(sim)
+        threading_module = program_import("threading") if CPYTHON_STDLIB else None
         try:
             try:
                 exec(code, namespace)
@@ -410,7 +423,10 @@ def start_program(
                     raise  # CPython's own hook: the main thread fails (a verdict says so)
                 hook(type(error), error, error.__traceback__)  # the program's own hook
                 status = 1
-            shutdown(main)
+            if threading_module is not None:
+                threading_module._shutdown()
+            else:
+                shutdown(main)
             exit_functions.run_all()  # as CPython: after the other threads are joined
             with kernel.lock:
                 kernel.exit_status = status

@@ -1,0 +1,401 @@
+"""A controlled ``_thread``: the lowest layer CPython's own ``threading`` is written on.
+
+Experimental (``THREADLAB_STDLIB=cpython``): with it, a program's ``threading`` and
+``queue`` are the interpreter's own pure-Python modules, executed afresh for the run on top
+of this module, so their semantics, errors and ``repr``s are CPython's by construction. Only
+locks, thread start and end, and identities are the engine's.
+
+Steps: one program-level call is one step. The first lock operation of a call the program
+makes (``lock.acquire()``, ``cond.wait()``, ``q.put(x)``: the outermost frame below the
+program's own code) is a checkpoint; the lock operations the standard library makes inside
+that same call happen in the same step, except that blocking parks the thread (its step
+ends) and it goes on in the step it is woken into. So ``q.put(x)`` is one step, as the
+hand-written modules make it, although CPython's code takes and releases three locks.
+"""
+
+from __future__ import annotations
+
+import _thread as _real_thread
+import sys
+from collections.abc import Callable
+from types import FrameType, ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import StopRun
+from ..core.kernel import TIMED_OUT
+from ..core.threads import bound
+from ..primitives.base import Primitive
+from ..snapshot.model import EventKind, MutexView, PrimitiveKind, ThreadState
+from .naming import name_from_source
+
+if TYPE_CHECKING:
+    from ..core.kernel import Kernel
+    from ..core.threads import SimThread
+
+_NEGATIVE_TIMEOUT = (
+    "timeout value must be a non-negative number"
+    if sys.version_info >= (3, 13)
+    else "timeout value must be positive"
+)
+
+
+def _call_of(kernel: Kernel) -> FrameType | None:
+    """The program-level call the caller is in: the outermost frame below the program's
+    innermost frame (None when no program frame is on the stack: a thread's start or end)."""
+    files = kernel.program_files
+    frame: FrameType | None = sys._getframe(2)
+    outer: FrameType | None = None
+    while frame is not None:
+        if frame.f_code.co_filename in files:
+            return outer
+        outer = frame
+        frame = frame.f_back
+    return None
+
+
+def _step_for(kernel: Kernel, thread: SimThread, operation: str, touches: str | None) -> None:
+    """Take a checkpoint unless this lock operation belongs to the program-level call whose
+    step the thread is in already."""
+    call = _call_of(kernel)
+    if call is None or call is thread.step_call:
+        return
+    kernel.checkpoint(operation, touches=touches)
+    thread.step_call = call
+
+
+class ControlledLock(Primitive):
+    """``_thread.lock``: one owner, any thread may release it, FIFO waiters that try again
+    when a release wakes them (as CPython's, another thread may take it first)."""
+
+    kind = PrimitiveKind.MUTEX
+
+    def __init__(self) -> None:
+        kernel, thread = bound()
+        visible = _made_by_program(kernel)
+        with kernel.lock:
+            name = name_from_source(kernel, "Lock") if visible else f"lock@{id(self):x}"
+            super().__init__(kernel, name)
+            self.owner: SimThread | None = None
+            self.visible = visible
+            """Made by the program (shown, and its events recorded), not inside a
+            standard-library object."""
+            if visible:
+                kernel.register(self)
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if not blocking and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
+        if timeout < 0 and timeout != -1:
+            raise ValueError(_NEGATIVE_TIMEOUT)
+        if timeout > _real_thread.TIMEOUT_MAX:
+            raise OverflowError("timeout value is too large")
+        kernel, thread = bound()
+        _step_for(kernel, thread, f"acquire {self.name}", self.name)
+        deadline = None if timeout == -1 else kernel.clock + timeout
+        while True:
+            with kernel.lock:
+                if self._free_for(thread):
+                    self._take(thread)
+                    if self.visible:
+                        kernel.emit(thread, EventKind.ACQUIRE, self.name)
+                    return True
+                if not blocking:
+                    return False
+                kernel.park(thread, self, ThreadState.BLOCKED, deadline=deadline)
+            if kernel.resume(thread) is TIMED_OUT:
+                return False
+
+    acquire_lock = acquire
+
+    def release(self) -> None:
+        kernel, thread = bound()
+        _step_for(kernel, thread, f"release {self.name}", self.name)
+        with kernel.lock:
+            self._release_by(thread)
+
+    release_lock = release
+
+    def locked(self) -> bool:
+        return self.owner is not None
+
+    locked_lock = locked
+
+    def _at_fork_reinit(self) -> None:
+        self.owner = None
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        state = "locked" if self.owner is not None else "unlocked"
+        return f"<{state} _thread.lock object at {id(self):#x}>"
+
+    # -- engine side (kernel lock held)
+
+    def _free_for(self, thread: SimThread) -> bool:
+        return self.owner is None
+
+    def _take(self, thread: SimThread) -> None:
+        self.owner = thread
+
+    def _release_by(self, thread: SimThread) -> None:
+        if self.owner is None:
+            raise RuntimeError("release unlocked lock")
+        self._hand_back(thread)
+
+    def _hand_back(self, thread: SimThread) -> None:
+        self.owner = None
+        if self.queue:
+            self._kernel.wake(self.queue.popleft(), f"acquire {self.name}")
+        if self.visible:
+            self._kernel.emit(thread, EventKind.RELEASE, self.name)
+
+    def waiting_text(self, thread: SimThread) -> str:
+        holder = self.owner.name if self.owner is not None else "nobody"
+        return f"{thread.name} waits for {self.name}, held by {holder}"
+
+    def view(self) -> MutexView:
+        return MutexView(
+            name=self.name,
+            queue=self._queue_names(),
+            owner=self.owner.name if self.owner is not None else None,
+        )
+
+
+class ControlledRLock(ControlledLock):
+    """``_thread.RLock``: its owner may take it again; only the owner may release it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        super().__init__()
+
+    def _free_for(self, thread: SimThread) -> bool:
+        return self.owner is None or self.owner is thread
+
+    def _take(self, thread: SimThread) -> None:
+        self.count = self.count + 1 if self.owner is thread else 1
+        self.owner = thread
+
+    def _release_by(self, thread: SimThread) -> None:
+        if self.owner is not thread:
+            raise RuntimeError("cannot release un-acquired lock")
+        self.count -= 1
+        if self.count == 0:
+            self._hand_back(thread)
+
+    def _is_owned(self) -> bool:
+        _kernel, thread = bound()
+        return self.owner is thread
+
+    def _recursion_count(self) -> int:
+        _kernel, thread = bound()
+        return self.count if self.owner is thread else 0
+
+    def _release_save(self) -> tuple[int, int]:
+        kernel, thread = bound()
+        if self.count == 0:
+            raise RuntimeError("cannot release un-acquired lock")
+        with kernel.lock:
+            saved = (self.count, thread.index)
+            self.count = 0
+            self._hand_back(thread)
+        return saved
+
+    def _acquire_restore(self, state: tuple[int, int]) -> None:
+        self.acquire()
+        self.count = state[0]
+
+    def _at_fork_reinit(self) -> None:
+        self.owner = None
+        self.count = 0
+
+    def __repr__(self) -> str:
+        state = "locked" if self.owner is not None else "unlocked"
+        owner = self.owner.index if self.owner is not None else 0
+        return (
+            f"<{state} _thread.RLock object owner={owner} count={self.count} at {id(self):#x}>"
+        )
+
+    def view(self) -> MutexView:
+        return MutexView(
+            name=self.name,
+            queue=self._queue_names(),
+            owner=self.owner.name if self.owner is not None else None,
+            depth=self.count,
+        )
+
+
+def _made_by_program(kernel: Kernel) -> bool:
+    """Whether the lock being made is the program's own (``threading.Lock()`` or
+    ``RLock()`` called from its code), not one a standard-library object makes inside."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and (
+        frame.f_code.co_filename == __file__ or frame.f_code.co_name == "RLock"
+    ):
+        frame = frame.f_back  # this module's frames, and threading.RLock() calling _CRLock
+    return frame is not None and frame.f_code.co_filename in kernel.program_files
+
+
+class ThreadHandle:
+    """``_thread._ThreadHandle`` (3.13): a started thread's ident, and a lock its thread
+    holds until it ends, which ``join`` waits for."""
+
+    def __init__(self) -> None:
+        self.ident: int | None = None
+        self._end: ControlledLock | None = None
+        self._done = False
+
+    def start(self, thread: SimThread) -> None:
+        """``thread`` runs for this handle from now on (it holds the end lock)."""
+        self.ident = thread.index
+        self._end = ControlledLock()
+        self._end.owner = thread
+
+    def is_done(self) -> bool:
+        return self._done
+
+    def _set_done(self) -> None:
+        kernel, thread = bound()
+        with kernel.lock:
+            self._finish(thread)
+
+    def _finish(self, thread: SimThread) -> None:
+        """The thread has ended (kernel lock held): wake every joiner."""
+        self._done = True
+        end = self._end
+        if end is not None and end.owner is not None:
+            end._hand_back(thread)
+
+    def join(self, timeout: float | None = None) -> None:
+        kernel, thread = bound()
+        if self.ident == thread.index and not self._done:
+            raise RuntimeError("Cannot join current thread")
+        end = self._end
+        if self._done or end is None:
+            return
+        wait = -1 if timeout is None else max(0.0, timeout)
+        if end.acquire(True, wait):
+            end.release()
+
+
+def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
+    """A controlled ``_thread`` for one run."""
+    module = ModuleType("_thread", _real_thread.__doc__)
+    sentinels: dict[int, ControlledLock] = {}
+    failures: dict[int, BaseException] = {}
+
+    def get_ident() -> int:
+        _kernel, thread = bound()
+        return thread.index
+
+    def start_new_thread(
+        function: Callable[..., object], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+    ) -> int:
+        owner = getattr(function, "__self__", None)
+        name = str(getattr(owner, "name", None) or "Thread")
+        daemon = bool(getattr(owner, "daemon", False))
+
+        def body() -> None:
+            _kernel, me = bound()
+            try:
+                function(*args, **(kwargs or {}))
+            finally:
+                sentinel = sentinels.pop(me.index, None)
+                if sentinel is not None and sentinel.owner is me:
+                    with kernel.lock:
+                        sentinel._hand_back(me)
+            failure = failures.pop(me.index, None)
+            if failure is not None:
+                raise failure  # CPython's hook reported it: the thread fails, as a verdict says
+
+        with kernel.lock:
+            sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
+        return sim.index
+
+    handles: dict[int, ThreadHandle] = {}
+
+    def start_joinable_thread(
+        function: Callable[..., object], handle: ThreadHandle | None = None, daemon: bool = True
+    ) -> ThreadHandle:
+        handle = handle if handle is not None else ThreadHandle()
+        owner = getattr(function, "__self__", None)
+        name = str(getattr(owner, "name", None) or "Thread")
+
+        def body() -> None:
+            _kernel, me = bound()
+            try:
+                function()
+            finally:
+                with kernel.lock:
+                    handle._finish(me)
+            failure = failures.pop(me.index, None)
+            if failure is not None:
+                raise failure
+
+        with kernel.lock:
+            sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
+            handle.start(sim)
+            if not daemon:
+                handles[sim.index] = handle
+        return handle
+
+    def _make_thread_handle(ident: int) -> ThreadHandle:
+        handle = ThreadHandle()
+        handle.ident = ident
+        return handle
+
+    def _shutdown() -> None:
+        """Wait for every non-daemon thread to end, oldest first."""
+        while handles:
+            index = min(handles)
+            handles.pop(index).join()
+
+    def _set_sentinel() -> ControlledLock:
+        lock = ControlledLock()
+        _kernel, thread = bound()
+        sentinels[thread.index] = lock
+        return lock
+
+    def _excepthook(args: Any) -> None:
+        if args.exc_type is SystemExit:
+            return
+        if args.exc_type is StopRun or isinstance(args.exc_value, StopRun):
+            raise args.exc_value
+        _kernel, thread = bound()
+        failures[thread.index] = args.exc_value
+
+    def allocate_lock() -> ControlledLock:
+        return ControlledLock()
+
+    module.__dict__.update(
+        allocate_lock=allocate_lock,
+        allocate=allocate_lock,
+        LockType=ControlledLock,
+        lock=ControlledLock,
+        RLock=ControlledRLock,
+        get_ident=get_ident,
+        get_native_id=get_ident,
+        start_new_thread=start_new_thread,
+        start_new=start_new_thread,
+        start_joinable_thread=start_joinable_thread,
+        _ThreadHandle=ThreadHandle,
+        _make_thread_handle=_make_thread_handle,
+        _get_main_thread_ident=lambda: kernel.threads[0].index,
+        _shutdown=_shutdown,
+        _set_sentinel=_set_sentinel,
+        _excepthook=_excepthook,
+        _ExceptHookArgs=_real_thread._ExceptHookArgs,
+        _local=_real_thread._local,
+        error=_real_thread.error,
+        TIMEOUT_MAX=_real_thread.TIMEOUT_MAX,
+        stack_size=lambda size=0: 0,
+        _count=lambda: sum(1 for t in kernel.threads if not t.state.ended) - 1,
+        interrupt_main=_real_thread.interrupt_main,
+        exit=_real_thread.exit,
+        daemon_threads_allowed=lambda: True,
+        _is_main_interpreter=lambda: True,
+    )
+    return module
