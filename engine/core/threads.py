@@ -64,6 +64,15 @@ class SimThread:
     runs: the loop (every one of its tasks) is stalled meanwhile."""
     daemon: bool = False
     """A daemon thread does not keep a program alive (``threading.Thread(daemon=True)``)."""
+    parked_lock: Any = None
+    """Under CPython's own ``threading``: the controlled lock it is blocked on, whatever
+    it is shown waiting on (``engine/stdlib/lowlevel.py``)."""
+    presenting: Any = None
+    """Under CPython's own ``threading``: what its program-level call shows it waiting on
+    when it blocks inside (a primitive, and BLOCKED or WAITING), or None."""
+    prologue: Any = None
+    """Under CPython's own ``threading``: set once the thread's start-up protocol has run
+    (its starter waits for it, outside the schedule)."""
     step_call: Any = None
     """The program-level call (a frame) whose step the thread is in, under CPython's own
     ``threading`` (``engine/stdlib/lowlevel.py``): its further lock operations take no step."""

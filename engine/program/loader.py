@@ -194,7 +194,7 @@ def new_namespace(
         "multiprocessing": RefusingMultiprocessing(),
     }
     if CPYTHON_STDLIB:  # experimental: CPython's own threading and queue, run afresh
-        del modules["threading"], modules["queue"]
+        del modules["threading"], modules["queue"], modules["concurrent.futures"]
         modules["_thread"] = lowlevel.make_module(kernel, program_sys.stderr)
     if "threading" in modules:
         bind_threading_module(kernel, modules["threading"])

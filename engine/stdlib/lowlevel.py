@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import _thread as _real_thread
 import sys
+import threading
+from collections import deque
 from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
@@ -76,6 +78,13 @@ class ControlledLock(Primitive):
             name = name_from_source(kernel, "Lock") if visible else f"lock@{id(self):x}"
             super().__init__(kernel, name)
             self.owner: SimThread | None = None
+            self.waiters: deque[SimThread] = deque()
+            """Threads blocked acquiring it, first to be woken first. Each waits, as the
+            panels show it, on ``shown_as`` or on what its program-level call presents
+            (a condition's waiter lock shows its thread waiting on the condition)."""
+            self.shown_as: Primitive | None = None
+            """What a thread blocked on this lock is shown waiting on, if not the lock
+            itself nor what its call presents (a thread's end lock: its thread's end)."""
             self.visible = visible
             """Made by the program (shown, and its events recorded), not inside a
             standard-library object."""
@@ -101,7 +110,10 @@ class ControlledLock(Primitive):
                     return True
                 if not blocking:
                     return False
-                kernel.park(thread, self, ThreadState.BLOCKED, deadline=deadline)
+                shown, state = self._shown_for(thread)
+                kernel.park(thread, shown, state, deadline=deadline)
+                thread.parked_lock = self
+                self.waiters.append(thread)
             if kernel.resume(thread) is TIMED_OUT:
                 return False
 
@@ -146,10 +158,30 @@ class ControlledLock(Primitive):
             raise RuntimeError("release unlocked lock")
         self._hand_back(thread)
 
-    def _hand_back(self, thread: SimThread) -> None:
+    def _shown_for(self, thread: SimThread) -> tuple[Primitive, ThreadState]:
+        """What ``thread``, about to block on this lock, is shown waiting on, and how."""
+        if self.visible:
+            return self, ThreadState.BLOCKED
+        if thread.presenting is not None:
+            return thread.presenting
+        if self.shown_as is not None:
+            return self.shown_as, ThreadState.BLOCKED
+        return self, ThreadState.BLOCKED
+
+    def timed_out(self, thread: SimThread) -> None:
+        unpark(thread)
+
+    def _hand_back(self, thread: SimThread | None) -> None:
+        """Free it and wake its first waiter, which tries again (kernel lock held);
+        ``thread`` None: the user did it (a signal to a condition's waiter)."""
         self.owner = None
-        if self.queue:
-            self._kernel.wake(self.queue.popleft(), f"acquire {self.name}")
+        if self.waiters:
+            waiter = self.waiters.popleft()
+            shown = waiter.blocked_on
+            if shown is not None and waiter in shown.queue:
+                shown.queue.remove(waiter)
+            waiter.parked_lock = None
+            self._kernel.wake(waiter, f"acquire {self.name}")
         if self.visible:
             self._kernel.emit(thread, EventKind.RELEASE, self.name)
 
@@ -228,6 +260,42 @@ class ControlledRLock(ControlledLock):
         )
 
 
+def _run_prologue(kernel: Kernel, child: SimThread, owner: object) -> None:
+    """Let a ``threading.Thread`` just started run CPython's start-up protocol (its ident,
+    its end lock, ``_started.set()``) at once, inside its starter's step, and stop where
+    its own ``run`` begins: so ``start()`` is one step that does not wait, as the program
+    sees it, and the new thread's first turn runs the program's code, whenever the
+    schedule gives it one."""
+    if owner is None or not callable(getattr(owner, "run", None)):
+        return  # _thread.start_new_thread called by hand: nothing to wait for
+    had_own_run = "run" in vars(owner)
+    original_run = owner.run  # type: ignore[attr-defined]
+    reached = threading.Event()
+
+    def begin() -> object:
+        if had_own_run:
+            owner.run = original_run  # type: ignore[attr-defined]
+        else:
+            del owner.run  # type: ignore[attr-defined]
+        reached.set()
+        kernel.resume(child)  # its first turn
+        return original_run()
+
+    owner.run = begin  # type: ignore[attr-defined]
+    child.prologue = reached
+    child.gate.release()  # it runs now, outside the schedule, until ``begin``
+    reached.wait()
+
+
+def unpark(thread: SimThread) -> None:
+    """``thread`` has left the queue it was shown in because its timeout passed (kernel
+    lock held): it no longer waits for the lock it was blocked on."""
+    lock = thread.parked_lock
+    if lock is not None and thread in lock.waiters:
+        lock.waiters.remove(thread)
+    thread.parked_lock = None
+
+
 def _made_by_program(kernel: Kernel) -> bool:
     """Whether the lock being made is the program's own (``threading.Lock()`` or
     ``RLock()`` called from its code), not one a standard-library object makes inside."""
@@ -303,6 +371,8 @@ def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
             try:
                 function(*args, **(kwargs or {}))
             finally:
+                if me.prologue is not None:
+                    me.prologue.set()  # ended before its run began: its starter goes on
                 sentinel = sentinels.pop(me.index, None)
                 if sentinel is not None and sentinel.owner is me:
                     with kernel.lock:
@@ -313,6 +383,7 @@ def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
 
         with kernel.lock:
             sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
+        _run_prologue(kernel, sim, owner)
         return sim.index
 
     handles: dict[int, ThreadHandle] = {}
@@ -329,6 +400,8 @@ def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
             try:
                 function()
             finally:
+                if me.prologue is not None:
+                    me.prologue.set()  # ended before its run began: its starter goes on
                 with kernel.lock:
                     handle._finish(me)
             failure = failures.pop(me.index, None)
@@ -340,6 +413,7 @@ def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
             handle.start(sim)
             if not daemon:
                 handles[sim.index] = handle
+        _run_prologue(kernel, sim, owner)
         return handle
 
     def _make_thread_handle(ident: int) -> ThreadHandle:
