@@ -34,6 +34,7 @@ from ..stdlib.modules import controlled_modules
 from ..stdlib.threads_api import adopt_main_thread, shutdown
 from .races import HELPER, Races, instrument
 from .sys_module import ProgramStream, ProgramSys
+from .world import add_world_modules
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -185,6 +186,7 @@ def new_namespace(
         if rest:
             parent = parents.setdefault(top, ModuleType(top))
             setattr(parent, rest, module)
+    add_world_modules(kernel, modules, parents)  # the run's random, os, uuid, secrets
     real_import = builtins.__import__
 
     def controlled_import(
