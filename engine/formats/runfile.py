@@ -20,6 +20,7 @@ from ..core.history import History
 from ..core.oneline import quote, shorten_path
 from ..lesson.own_program import program_digest, program_scenario
 from ..lesson.scenario import ConfigError, RunConfig, Scenario, resolve_config
+from ..program.world import MAX_HASH_SEED, process_hash_seed
 from ..runtime import Runtime
 from ..snapshot.model import Event, EventKind, Snapshot
 from .files import kind_of, output_file
@@ -54,6 +55,9 @@ class RunRecord:
     that could have gone on (marked on the timeline)."""
     shown: str = "the run file"
     """The file's path as errors show it."""
+    hash_seed: int | None = None
+    """The string-hash seed (``PYTHONHASHSEED``) the run was recorded under, when known: a
+    program's ``hash()`` of a string, and the order of a set of strings, depend on it."""
 
     @property
     def program_changed(self) -> bool:
@@ -96,7 +100,15 @@ def _replay(
 def record(config: RunConfig, history: History, preemptions: tuple[int, ...] = ()) -> RunRecord:
     """Everything a run file holds, by re-executing the history once."""
     events, final, files = _replay(config, history, None)
-    return RunRecord(config, history, events, final, program_files=files, preemptions=preemptions)
+    return RunRecord(
+        config,
+        history,
+        events,
+        final,
+        program_files=files,
+        preemptions=preemptions,
+        hash_seed=process_hash_seed(),
+    )
 
 
 def to_document(run: RunRecord) -> dict[str, Any]:
@@ -108,6 +120,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         "variant": run.config.variant,
         "params": dict(run.config.params),
         "seed": run.config.seed,
+        **({"hash_seed": run.hash_seed} if run.hash_seed is not None else {}),
         **_program_entry(run.config.scenario, run.program_files),
         **({"argv": list(run.config.argv)} if run.config.argv else {}),
         "schedule": run.history.to_json(),
@@ -253,6 +266,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             _event(number, item)
             for number, item in enumerate(_field(document, "events", list), start=1)
         )
+        hash_seed = _hash_seed(document.get("hash_seed"))
     except (ConfigError, ValueError, TypeError) as error:
         raise RunFileError(f"{shown}: {error}") from None
     return RunRecord(
@@ -262,6 +276,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
         changed_file=changed,
         preemptions=tuple(preemptions),
         shown=shown,
+        hash_seed=hash_seed,
     )
 
 
@@ -346,6 +361,16 @@ def _argv(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(f"field 'argv' is {quote(value)}, not a list of strings")
     return tuple(value)
+
+
+def _hash_seed(value: object) -> int | None:
+    """The string-hash seed the run was recorded under (files before it was recorded, and
+    runs made under an unknown seed, have none)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_HASH_SEED:
+        return value
+    raise ValueError(f"field 'hash_seed' is {quote(value)}, not a whole number 0..{MAX_HASH_SEED}")
 
 
 def _is_int(value: object) -> bool:
