@@ -2,7 +2,10 @@
 
 It holds the scenario, variant, parameters and seed, the schedule of choices and user
 actions, and every event. ``threadlab replay FILE`` re-executes the schedule to show the
-run at its last step; ``--check`` compares the re-executed events with the saved ones.
+run at its last step; ``--check`` compares the re-executed events with the saved ones: their
+schedule (step, thread, kind, primitive, line) must be the same, and values that differ (as
+``id()`` values do between executions) are noted. The file also records the string-hash seed
+the run was made under, and the threads that could run before each step.
 """
 
 from __future__ import annotations
@@ -340,12 +343,15 @@ def _compare(run: RunRecord) -> tuple[bool, str]:
         ) from None
     except ReplayDiverged as diverged:
         return False, f"the run differs: {diverged}"
+    values: list[tuple[Event, Event]] = []
     for index, (saved, now) in enumerate(zip(run.events, events, strict=False)):
-        if saved != now:
+        if _schedule_of(saved) != _schedule_of(now):
             return False, (
                 f"the run differs at step {saved.step} (event {index + 1}): saved "
                 f"{_describe(saved)}, re-executed {_describe(now)}"
             )
+        if saved.detail != now.detail:
+            values.append((saved, now))
     if len(run.events) != len(events):
         shorter = min(len(run.events), len(events))
         step = (run.events if len(run.events) > shorter else events)[shorter].step
@@ -353,7 +359,23 @@ def _compare(run: RunRecord) -> tuple[bool, str]:
             f"the run differs at step {step}: {len(run.events)} events saved, "
             f"{len(events)} re-executed"
         )
-    return True, f"the run matches: {len(events)} events over {final.step} steps"
+    summary = f"the run matches: {len(events)} events over {final.step} steps"
+    if values:
+        saved, now = values[0]
+        count = "a value differs" if len(values) == 1 else f"{len(values)} values differ"
+        summary += (
+            f"; note: {count} from the recording, as values such as id() do between "
+            f"executions (the schedule is the same), first at step {saved.step}: saved "
+            f"{_describe(saved)}, re-executed {_describe(now)}"
+        )
+    return True, summary
+
+
+def _schedule_of(event: Event) -> tuple[object, ...]:
+    """What a re-execution must repeat of an event: its step, thread, kind, primitive and
+    line. Its detail holds values (an item put, a value written), which may differ between
+    executions where they depend on ``id()``: a difference there is a note."""
+    return event.step, event.thread, event.kind, event.primitive, event.line
 
 
 def _argv(value: object) -> tuple[str, ...]:
