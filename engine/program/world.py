@@ -33,7 +33,8 @@ import sys
 import types
 import uuid
 import weakref
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -57,8 +58,7 @@ class World:
         self.seed = seed
         self.seeds_drawn = 0
         """The seeds given so far to ``Random()``, ``SystemRandom()`` and ``seed()``."""
-        self.entropy = random.Random(derived_seed(seed, "entropy"))
-        """Where ``os.urandom``, ``uuid4`` and ``secrets`` draw their bytes from."""
+        self._entropy: random.Random | None = None
 
     def next_seed(self) -> int:
         """The seed of the next generator the program makes (or reseeds) without one."""
@@ -72,6 +72,14 @@ class World:
         if size < 0:
             raise ValueError("negative argument not allowed")
         return self.entropy.randbytes(size)
+
+    @property
+    def entropy(self) -> random.Random:
+        """Where ``os.urandom``, ``uuid4`` and ``secrets`` draw their bytes from (made when
+        first drawn from)."""
+        if self._entropy is None:
+            self._entropy = random.Random(derived_seed(self.seed, "entropy"))
+        return self._entropy
 
 
 _worlds: weakref.WeakKeyDictionary[Kernel, World] = weakref.WeakKeyDictionary()
@@ -156,10 +164,30 @@ def _system(seed: int) -> SystemRandom:
     return generator
 
 
-def _copy(module: ModuleType) -> ModuleType:
-    """A module of the run's own whose attributes are (so far) ``module``'s."""
+def _lazy(module: ModuleType, make: Callable[[ModuleType], None]) -> ModuleType:
+    """A module of the run's own, a copy of ``module`` that ``make`` makes the run's: made
+    when the program first reads an attribute it does not have yet (most runs never
+    import these modules, and the explorer starts hundreds of runs a second)."""
     copy = ModuleType(module.__name__, module.__doc__)
-    copy.__dict__.update(module.__dict__)
+    namespace = vars(copy)
+    own = set(namespace) | {"__getattr__", "__dir__"}
+
+    def fill(name: str) -> Any:
+        given = {key: value for key, value in namespace.items() if key not in own}
+        del namespace["__getattr__"], namespace["__dir__"]
+        namespace.update(vars(module))
+        make(copy)
+        namespace.update(given)  # what the program set before wins, as it would have
+        try:
+            return namespace[name]
+        except KeyError:
+            raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}") from None
+
+    def listing() -> list[str]:
+        fill("__name__")
+        return sorted(namespace)
+
+    namespace.update(__getattr__=fill, __dir__=listing)
     return copy
 
 
@@ -190,19 +218,18 @@ def _rebind_methods(module: ModuleType, copy: ModuleType, real: object, mine: ob
             setattr(copy, name, getattr(mine, value.__name__))
 
 
-def random_module(world: World) -> ModuleType:
-    """The run's ``random``: its module-level functions draw from a generator of the run."""
-    copy = _copy(random)
+def random_module(world: World, copy: ModuleType) -> None:
+    """Make ``copy`` of ``random`` the run's: its module-level functions draw from a
+    generator of the run."""
     generator = Random(derived_seed(world.seed, "random"))
     real = random._inst
     _rebind_methods(random, copy, real, generator)
     copy.__dict__.update(_inst=generator, Random=Random, SystemRandom=SystemRandom)
-    return copy
 
 
-def os_module(world: World) -> ModuleType:
-    """The run's ``os``: ``urandom`` (and ``getrandom``) give the run's entropy."""
-    copy = _copy(os)
+def os_module(world: World, copy: ModuleType) -> None:
+    """Make ``copy`` of ``os`` the run's: ``urandom`` (and ``getrandom``) give the run's
+    entropy."""
 
     def urandom(size: int, /) -> bytes:
         return world.urandom(size)
@@ -216,20 +243,18 @@ def os_module(world: World) -> ModuleType:
 
         getrandom.__doc__ = os.getrandom.__doc__
         copy.__dict__["getrandom"] = getrandom
-    return copy
 
 
-def uuid_module(os_copy: ModuleType) -> ModuleType:
-    """The run's ``uuid``: ``uuid4`` (CPython's own) reads the run's ``os.urandom``."""
-    copy = _copy(uuid)
+def uuid_module(os_copy: ModuleType, copy: ModuleType) -> None:
+    """Make ``copy`` of ``uuid`` the run's: ``uuid4`` (CPython's own) reads the run's
+    ``os.urandom``."""
     copy.__dict__["os"] = os_copy
     _rebound(uuid, copy, ("uuid4",))
-    return copy
 
 
-def secrets_module(world: World, os_copy: ModuleType) -> ModuleType:
-    """The run's ``secrets``: CPython's own functions over a generator seeded from the run."""
-    copy = _copy(secrets)
+def secrets_module(world: World, os_copy: ModuleType, copy: ModuleType) -> None:
+    """Make ``copy`` of ``secrets`` the run's: CPython's own functions over a generator
+    seeded from the run."""
     generator = _system(derived_seed(world.seed, "secrets"))
     real = secrets._sysrand  # type: ignore[attr-defined]
     _rebind_methods(secrets, copy, real, generator)
@@ -240,19 +265,18 @@ def secrets_module(world: World, os_copy: ModuleType) -> ModuleType:
         if isinstance(value, types.FunctionType) and value.__globals__ is vars(secrets)
     )
     _rebound(secrets, copy, functions)
-    return copy
 
 
 def world_modules(kernel: Kernel) -> dict[str, ModuleType]:
     """The modules of ``kernel``'s run that draw from its world, by the name the program
     imports them by (made afresh for every run: they hold its state)."""
     world = world_of(kernel)
-    os_copy = os_module(world)
+    os_copy = _lazy(os, partial(os_module, world))
     return {
-        "random": random_module(world),
+        "random": _lazy(random, partial(random_module, world)),
         "os": os_copy,
-        "uuid": uuid_module(os_copy),
-        "secrets": secrets_module(world, os_copy),
+        "uuid": _lazy(uuid, partial(uuid_module, os_copy)),
+        "secrets": _lazy(secrets, partial(secrets_module, world, os_copy)),
     }
 
 

@@ -421,3 +421,34 @@ def test_a_run_file_without_a_hash_seed_still_loads_and_a_bad_one_is_one_line(
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "hash_seed" in bad.stderr, bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_the_runs_modules_are_the_real_ones_but_for_what_draws_entropy() -> None:
+    import os
+    import secrets
+    import uuid
+
+    class Kernel:  # a stand-in: the modules only need something to key their world by
+        pass
+
+    kernel = Kernel()
+    world.begin_world(kernel, 5)
+    modules = world.world_modules(kernel)
+    mine = modules["random"]
+    mine.chosen = "by the program"  # set before the module is first read: it stays
+    assert "shuffle" in dir(mine) and mine.chosen == "by the program"
+    assert mine.Random is not random.Random and issubclass(mine.Random, random.Random)
+    assert repr(mine.Random()).startswith("<random.Random object")
+    assert mine.BPF == random.BPF and mine.__name__ == "random"
+    assert modules["os"].getcwd is os.getcwd and modules["os"].environ is os.environ
+    assert modules["os"].urandom is not os.urandom
+    assert modules["uuid"].UUID is uuid.UUID and modules["secrets"].compare_digest is (
+        secrets.compare_digest
+    )
+    again = world.world_modules(kernel)  # the same world: the same values
+    world.begin_world(kernel, 5)
+    fresh = world.world_modules(kernel)
+    assert fresh["random"].random() == world.world_modules(kernel)["random"].random()
+    assert again["os"].urandom(8) != b"" and len(fresh["secrets"].token_hex(4)) == 8
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        _ = fresh["uuid"].nothing
