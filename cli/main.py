@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from ..engine.formats.files import output_file, writable_folder
 from ..engine.formats.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
 from ..engine.lesson.own_program import looks_like_a_program, module_scenario, program_scenario
 from ..engine.lesson.scenario import ConfigError, RunConfig, Scenario, parse_whole, resolve_config
+from ..engine.program.world import process_hash_seed
 from ..engine.runtime import DEFAULT_SPEED
 from .explore import add_arguments as add_explore_arguments
 from .explore import run_explore
@@ -56,6 +58,9 @@ class AppRequest:
 
 AppOpener = Callable[[AppRequest], None]
 """Opens the app a command asks for (given by the entry point, which sits above the app)."""
+Rerun = Callable[[int], None]
+"""Starts this command again under a string-hash seed (never returns), or returns when it
+cannot (given by the entry point, when the process is the command)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -296,10 +301,11 @@ def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
         write_trace(config, steps, stream.write, fmt)
 
 
-def _replay(path: str, check: bool, save_dir: str, open_app: AppOpener) -> int:
+def _replay(path: str, check: bool, save_dir: str, open_app: AppOpener, rerun: Rerun | None) -> int:
     from ..scenarios import get_scenario
 
     run = runfile.load(path, get_scenario)
+    _under_recorded_hash_seed(run, path, rerun)
     if check:
         matches, summary = runfile.check(run)
         print(summary)
@@ -314,6 +320,25 @@ def _replay(path: str, check: bool, save_dir: str, open_app: AppOpener) -> int:
         )
     )
     return 0
+
+
+def _under_recorded_hash_seed(run: runfile.RunRecord, path: str, rerun: Rerun | None) -> None:
+    """Replay under the string-hash seed the run was recorded under: start again under it
+    when this process has another, or say in one line that values may differ."""
+    recorded = run.hash_seed
+    current = process_hash_seed()
+    if recorded is None or recorded == current:
+        return
+    if rerun is not None:
+        rerun(recorded)  # returns only when it cannot
+    this = "an unknown one" if current is None else str(current)
+    print(
+        f"note: {run.shown} was recorded under string-hash seed {recorded} and this process "
+        f"runs under {this}, so what depends on hash() (the order of a set of strings) may "
+        f"differ; to replay it exactly: PYTHONHASHSEED={recorded} threadlab replay "
+        f"{shlex.quote(path)}",
+        file=sys.stderr,
+    )
 
 
 SERVED_COMMANDS = (None, "run", "replay")
@@ -348,9 +373,11 @@ def _served_app(app_args: Sequence[str], save_dir: str | None) -> str:
     return folder
 
 
-def main(argv: Sequence[str] | None, open_app: AppOpener) -> int:
+def main(argv: Sequence[str] | None, open_app: AppOpener, rerun: Rerun | None = None) -> int:
     """Run the command ``argv`` names (``sys.argv[1:]`` when None); ``open_app`` opens the
-    app for the commands that show it. Returns the exit status."""
+    app for the commands that show it; ``rerun``, when the process is the command, starts it
+    again under the string-hash seed a replayed run was recorded under. Returns the exit
+    status."""
     words = list(sys.argv[1:] if argv is None else argv)
     # Everything after the first "--" is the program's own arguments (its sys.argv[1:]).
     program_args: list[str] = []
@@ -373,7 +400,7 @@ def main(argv: Sequence[str] | None, open_app: AppOpener) -> int:
             return run_explore(_config(args, program_args), args, save_dir)
         elif args.command == "replay":
             save_dir = save_folder(args.save_dir, os.environ) if not args.check else ""
-            return _replay(args.file, args.check, save_dir, open_app)
+            return _replay(args.file, args.check, save_dir, open_app, rerun)
         elif args.command == "serve":
             save_dir = _served_app(args.app_args, args.save_dir)
             return run_serve(args.host, args.port, args.app_args, save_dir)

@@ -32,6 +32,7 @@ from .core.threads import SimThread
 from .core.verdicts import Judge, why_not
 from .lesson.scenario import RunConfig
 from .program.loader import file_source, load_program
+from .program.world import begin_world
 from .snapshot.model import (
     ActionKind,
     Event,
@@ -113,6 +114,7 @@ class _Run:
         """Goes on with the start when a thread stays away from its first checkpoint."""
         self.unstoppable: tuple[str, ...] = ()
         """The threads that were still running when ``stop`` gave up on them."""
+        begin_world(kernel, config.seed)  # the program's random, os.urandom, uuid4, secrets
         self.source = load_program(
             kernel, scenario, config.param_values, config.variant, config.argv
         )

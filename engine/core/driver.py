@@ -59,6 +59,15 @@ class Phase(Enum):
     LIVE = "live"
 
 
+def enabled_mask(kernel: Kernel) -> int:
+    """The threads that can run now, as a bit mask of their numbers (lock held)."""
+    mask = 0
+    for thread in kernel.threads:
+        if thread.state.can_run:
+            mask |= 1 << thread.index
+    return mask
+
+
 class Driver:
     """Gives the turn to one thread after another, as the pace and the user ask.
 
@@ -120,7 +129,7 @@ class Driver:
         """Give ``thread`` the next step, recording it unless replaying (lock held)."""
         if self.phase is not Phase.REPLAYING:  # a new step: from here on, this is the history
             self.history.truncate(self.kernel.step, self.actions_applied)
-            self.history.record_step(thread.index, by_user)
+            self.history.record_step(thread.index, by_user, enabled_mask(self.kernel))
         self.judge.failed_state = False
         self.kernel.give_turn(thread)
 

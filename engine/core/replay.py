@@ -12,7 +12,7 @@ from __future__ import annotations
 from .actions import apply_action
 from .driver import Driver, Phase
 from .errors import ControlRefused, NoSuchThread, ReplayDiverged
-from .history import History
+from .history import History, thread_numbers
 from .threads import SimThread
 from .verdicts import why_not
 
@@ -100,6 +100,15 @@ def recorded_choice(driver: Driver, step: int, number: int, by_user: bool) -> Si
         raise NoSuchThread(step, number, len(threads))
     recorded = threads[number - 1]
     runnable = [t for t in threads if t.state.can_run]
+    expected = driver.history.enabled_before(step)
+    if expected is not None:
+        now = sum(1 << t.index for t in runnable)
+        if now != expected:
+            raise ReplayDiverged(
+                step,
+                f"the threads that could run were {_names(threads, expected)} when "
+                f"recorded, now {_names(threads, now)}",
+            )
     if not by_user and runnable:
         chosen = driver.policy.choose(runnable)
         if chosen is not recorded:
@@ -109,3 +118,11 @@ def recorded_choice(driver: Driver, step: int, number: int, by_user: bool) -> Si
     if recorded not in runnable:
         raise ReplayDiverged(step, f"{recorded.name} was recorded, but {why_not(recorded)}")
     return recorded
+
+
+def _names(threads: list[SimThread], mask: int) -> str:
+    """The threads of an enabled set's bit mask, by name (by number past the run's own)."""
+    names = [
+        threads[n - 1].name if n <= len(threads) else f"thread {n}" for n in thread_numbers(mask)
+    ]
+    return ", ".join(names) if names else "none"

@@ -2,7 +2,10 @@
 
 It holds the scenario, variant, parameters and seed, the schedule of choices and user
 actions, and every event. ``threadlab replay FILE`` re-executes the schedule to show the
-run at its last step; ``--check`` compares the re-executed events with the saved ones.
+run at its last step; ``--check`` compares the re-executed events with the saved ones: their
+schedule (step, thread, kind, primitive, line) must be the same, and values that differ (as
+``id()`` values do between executions) are noted. The file also records the string-hash seed
+the run was made under, and the threads that could run before each step.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..core.history import History
 from ..core.oneline import quote, shorten_path
 from ..lesson.own_program import program_digest, program_scenario
 from ..lesson.scenario import ConfigError, RunConfig, Scenario, resolve_config
+from ..program.world import MAX_HASH_SEED, process_hash_seed
 from ..runtime import Runtime
 from ..snapshot.model import Event, EventKind, Snapshot
 from .files import kind_of, output_file
@@ -54,6 +58,9 @@ class RunRecord:
     that could have gone on (marked on the timeline)."""
     shown: str = "the run file"
     """The file's path as errors show it."""
+    hash_seed: int | None = None
+    """The string-hash seed (``PYTHONHASHSEED``) the run was recorded under, when known: a
+    program's ``hash()`` of a string, and the order of a set of strings, depend on it."""
 
     @property
     def program_changed(self) -> bool:
@@ -96,7 +103,15 @@ def _replay(
 def record(config: RunConfig, history: History, preemptions: tuple[int, ...] = ()) -> RunRecord:
     """Everything a run file holds, by re-executing the history once."""
     events, final, files = _replay(config, history, None)
-    return RunRecord(config, history, events, final, program_files=files, preemptions=preemptions)
+    return RunRecord(
+        config,
+        history,
+        events,
+        final,
+        program_files=files,
+        preemptions=preemptions,
+        hash_seed=process_hash_seed(),
+    )
 
 
 def to_document(run: RunRecord) -> dict[str, Any]:
@@ -108,6 +123,7 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         "variant": run.config.variant,
         "params": dict(run.config.params),
         "seed": run.config.seed,
+        **({"hash_seed": run.hash_seed} if run.hash_seed is not None else {}),
         **_program_entry(run.config.scenario, run.program_files),
         **({"argv": list(run.config.argv)} if run.config.argv else {}),
         "schedule": run.history.to_json(),
@@ -253,6 +269,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
             _event(number, item)
             for number, item in enumerate(_field(document, "events", list), start=1)
         )
+        hash_seed = _hash_seed(document.get("hash_seed"))
     except (ConfigError, ValueError, TypeError) as error:
         raise RunFileError(f"{shown}: {error}") from None
     return RunRecord(
@@ -262,6 +279,7 @@ def load(path: str, find_scenario: Callable[[str], Scenario]) -> RunRecord:
         changed_file=changed,
         preemptions=tuple(preemptions),
         shown=shown,
+        hash_seed=hash_seed,
     )
 
 
@@ -325,12 +343,15 @@ def _compare(run: RunRecord) -> tuple[bool, str]:
         ) from None
     except ReplayDiverged as diverged:
         return False, f"the run differs: {diverged}"
+    values: list[tuple[Event, Event]] = []
     for index, (saved, now) in enumerate(zip(run.events, events, strict=False)):
-        if saved != now:
+        if _schedule_of(saved) != _schedule_of(now):
             return False, (
                 f"the run differs at step {saved.step} (event {index + 1}): saved "
                 f"{_describe(saved)}, re-executed {_describe(now)}"
             )
+        if saved.detail != now.detail:
+            values.append((saved, now))
     if len(run.events) != len(events):
         shorter = min(len(run.events), len(events))
         step = (run.events if len(run.events) > shorter else events)[shorter].step
@@ -338,7 +359,23 @@ def _compare(run: RunRecord) -> tuple[bool, str]:
             f"the run differs at step {step}: {len(run.events)} events saved, "
             f"{len(events)} re-executed"
         )
-    return True, f"the run matches: {len(events)} events over {final.step} steps"
+    summary = f"the run matches: {len(events)} events over {final.step} steps"
+    if values:
+        saved, now = values[0]
+        count = "a value differs" if len(values) == 1 else f"{len(values)} values differ"
+        summary += (
+            f"; note: {count} from the recording, as values such as id() do between "
+            f"executions (the schedule is the same), first at step {saved.step}: saved "
+            f"{_describe(saved)}, re-executed {_describe(now)}"
+        )
+    return True, summary
+
+
+def _schedule_of(event: Event) -> tuple[object, ...]:
+    """What a re-execution must repeat of an event: its step, thread, kind, primitive and
+    line. Its detail holds values (an item put, a value written), which may differ between
+    executions where they depend on ``id()``: a difference there is a note."""
+    return event.step, event.thread, event.kind, event.primitive, event.line
 
 
 def _argv(value: object) -> tuple[str, ...]:
@@ -346,6 +383,16 @@ def _argv(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(f"field 'argv' is {quote(value)}, not a list of strings")
     return tuple(value)
+
+
+def _hash_seed(value: object) -> int | None:
+    """The string-hash seed the run was recorded under (files before it was recorded, and
+    runs made under an unknown seed, have none)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_HASH_SEED:
+        return value
+    raise ValueError(f"field 'hash_seed' is {quote(value)}, not a whole number 0..{MAX_HASH_SEED}")
 
 
 def _is_int(value: object) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from ..core.errors import ControlRefused, OutsideSchedule
 from ..core.history import History
 from ..lesson.scenario import RunConfig
+from ..program.world import process_hash_seed
 from ..runtime import Runtime
 from ..snapshot.model import Event, OutputLine, Snapshot, ThreadState
 from . import runfile
@@ -162,7 +163,10 @@ def write_trace(
     if fmt == "chrome":
         write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
     elif fmt == "run":
-        write(runfile.dumps(runfile.RunRecord(config, run.history, tuple(events), run.final)))
+        record = runfile.RunRecord(
+            config, run.history, tuple(events), run.final, hash_seed=process_hash_seed()
+        )
+        write(runfile.dumps(record))
     else:
         raise ValueError(f"unknown format {fmt!r} (valid: {', '.join(FORMATS)})")
     return run.final

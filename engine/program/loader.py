@@ -39,6 +39,7 @@ from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
 from .sys_module import ProgramStream, ProgramSys
+from .world import add_world_modules
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -209,6 +210,7 @@ def new_namespace(
         if rest:
             parent = parents.setdefault(top, ModuleType(top))
             setattr(parent, rest, module)
+    add_world_modules(kernel, modules, parents)  # the run's random, os, uuid, secrets
     real_import = builtins.__import__
 
     def controlled_import(

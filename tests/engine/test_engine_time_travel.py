@@ -134,7 +134,27 @@ def test_save_then_replay_gives_identical_snapshots_at_every_step(launch, tmp_pa
     assert matches, summary
 
 
-def test_check_names_the_step_where_a_tampered_file_differs(launch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("field", ["primitive", "kind", "thread", "line"])
+def test_check_names_the_step_where_a_tampered_file_differs(
+    launch, tmp_path: Path, field: str
+) -> None:
+    """A re-execution must repeat the schedule: an event's step, thread, kind, primitive
+    and line."""
+    rt, _ = play_by_hand(launch)
+    path = tmp_path / "run.json"
+    runfile.save(str(path), runfile.record(rt.config, rt.history()))
+    document = json.loads(path.read_text())
+    other = {"primitive": "something else", "kind": "shutdown", "thread": "T9", "line": 999}
+    document["events"][7][field] = other[field]
+    path.write_text(json.dumps(document))
+    matches, summary = runfile.check(runfile.load(str(path), get_scenario))
+    assert not matches
+    assert f"differs at step {document['events'][7]['step']}" in summary
+
+
+def test_check_notes_a_value_that_differs_and_names_its_step(launch, tmp_path: Path) -> None:
+    """An event's detail holds values (an item, a value written), which may differ between
+    executions (``id()``): with the same schedule, the run matches, with a note."""
     rt, _ = play_by_hand(launch)
     path = tmp_path / "run.json"
     runfile.save(str(path), runfile.record(rt.config, rt.history()))
@@ -142,8 +162,10 @@ def test_check_names_the_step_where_a_tampered_file_differs(launch, tmp_path: Pa
     document["events"][7]["detail"] = "something else"
     path.write_text(json.dumps(document))
     matches, summary = runfile.check(runfile.load(str(path), get_scenario))
-    assert not matches
-    assert f"differs at step {document['events'][7]['step']}" in summary
+    assert matches, summary
+    assert "note: a value differs from the recording" in summary
+    assert f"first at step {document['events'][7]['step']}: saved" in summary
+    assert "(something else)" in summary
 
 
 def test_chrome_trace_has_one_track_per_thread_and_well_formed_slices() -> None:
