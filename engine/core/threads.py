@@ -73,6 +73,9 @@ class SimThread:
     prologue: Any = None
     """Under CPython's own ``threading``: set once the thread's start-up protocol has run
     (its starter waits for it, outside the schedule)."""
+    calls: int = 0
+    """Under CPython's own ``threading``: how many shown calls it is inside (a call the
+    library makes inside another is not a step of its own)."""
     step_call: Any = None
     """The program-level call (a frame) whose step the thread is in, under CPython's own
     ``threading`` (``engine/stdlib/lowlevel.py``): its further lock operations take no step."""

@@ -32,7 +32,7 @@ from ..core.errors import StopRun
 from ..core.threads import bound
 from ..snapshot.model import SourceLine
 from ..stdlib.modules import controlled_modules
-from ..stdlib import lowlevel
+from ..stdlib import lowlevel, shown
 from ..stdlib.refused import RefusingMultiprocessing
 from ..stdlib.threads_api import adopt_main_thread, bind_threading_module, shutdown
 from .exit_functions import ProgramAtexit
@@ -196,7 +196,8 @@ def new_namespace(
     }
     if CPYTHON_STDLIB:  # experimental: CPython's own threading and queue, run afresh
         del modules["threading"], modules["queue"], modules["concurrent.futures"]
-        modules["_thread"] = lowlevel.make_module(kernel, program_sys.stderr)
+        presenter = shown.Presenter(kernel)
+        modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
     if "threading" in modules:
         bind_threading_module(kernel, modules["threading"])
     own_dir = os.path.dirname(os.path.abspath(path))
@@ -296,6 +297,8 @@ def new_namespace(
         if parent is not None:
             setattr(parent, last, module)
         exec(stdlib_code(spec), module.__dict__)
+        if CPYTHON_STDLIB and name in shown.PRESENT:
+            shown.PRESENT[name](presenter, module)
         return module
 
     def controlled_print(*values: object, **options: Any) -> None:

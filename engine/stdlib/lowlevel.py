@@ -43,25 +43,31 @@ _NEGATIVE_TIMEOUT = (
 
 def _call_of(kernel: Kernel) -> FrameType | None:
     """The program-level call the caller is in: the outermost frame below the program's
-    innermost frame (None when no program frame is on the stack: a thread's start or end)."""
+    innermost frame (None when no program frame is on the stack: a thread's start or end).
+    Frame 2 is the lock's own method, which the program may have called itself."""
     files = kernel.program_files
     frame: FrameType | None = sys._getframe(2)
-    outer: FrameType | None = None
     while frame is not None:
-        if frame.f_code.co_filename in files:
-            return outer
-        outer = frame
-        frame = frame.f_back
+        caller = frame.f_back
+        if caller is None:
+            return None
+        if caller.f_code.co_filename in files:
+            return frame
+        frame = caller
     return None
 
 
-def _step_for(kernel: Kernel, thread: SimThread, operation: str, touches: str | None) -> None:
-    """Take a checkpoint unless this lock operation belongs to the program-level call whose
-    step the thread is in already."""
+def _step_for(lock: ControlledLock, thread: SimThread, operation: str) -> None:
+    """Take a checkpoint for an operation on one of the program's own locks, unless it
+    belongs to the program-level call whose step the thread is in already. A lock made
+    inside the standard library takes no step of its own: the call that uses it has one."""
+    if not lock.visible:
+        return
+    kernel = lock._kernel
     call = _call_of(kernel)
     if call is None or call is thread.step_call:
         return
-    kernel.checkpoint(operation, touches=touches)
+    kernel.checkpoint(operation, touches=lock.name)
     thread.step_call = call
 
 
@@ -75,7 +81,8 @@ class ControlledLock(Primitive):
         kernel, thread = bound()
         visible = _made_by_program(kernel)
         with kernel.lock:
-            name = name_from_source(kernel, "Lock") if visible else f"lock@{id(self):x}"
+            kind = "RLock" if isinstance(self, ControlledRLock) else "Lock"
+            name = name_from_source(kernel, kind) if visible else f"lock@{id(self):x}"
             super().__init__(kernel, name)
             self.owner: SimThread | None = None
             self.waiters: deque[SimThread] = deque()
@@ -99,7 +106,11 @@ class ControlledLock(Primitive):
         if timeout > _real_thread.TIMEOUT_MAX:
             raise OverflowError("timeout value is too large")
         kernel, thread = bound()
-        _step_for(kernel, thread, f"acquire {self.name}", self.name)
+        _step_for(self, thread, f"acquire {self.name}")
+        if self.shown_as is not None and thread.presenting is None and blocking and self.owner:
+            # A thread's end, waited for by the interpreter's exit (threading._shutdown):
+            # one step, "join Thread-1", as a join the program calls.
+            kernel.checkpoint(f"join {self.shown_as.name}")
         deadline = None if timeout == -1 else kernel.clock + timeout
         while True:
             with kernel.lock:
@@ -110,7 +121,15 @@ class ControlledLock(Primitive):
                     return True
                 if not blocking:
                     return False
+                if thread.stopped:
+                    raise StopRun  # the run has stopped: no more waiting
                 shown, state = self._shown_for(thread)
+                if shown is self:
+                    holder = self.owner.name if self.owner is not None else "nobody"
+                    if self.visible:
+                        kernel.emit(thread, EventKind.BLOCK, self.name, f"held by {holder}")
+                else:
+                    shown.blocked(thread)  # type: ignore[attr-defined]
                 kernel.park(thread, shown, state, deadline=deadline)
                 thread.parked_lock = self
                 self.waiters.append(thread)
@@ -121,7 +140,7 @@ class ControlledLock(Primitive):
 
     def release(self) -> None:
         kernel, thread = bound()
-        _step_for(kernel, thread, f"release {self.name}", self.name)
+        _step_for(self, thread, f"release {self.name}")
         with kernel.lock:
             self._release_by(thread)
 
@@ -175,17 +194,23 @@ class ControlledLock(Primitive):
         """Free it and wake its first waiter, which tries again (kernel lock held);
         ``thread`` None: the user did it (a signal to a condition's waiter)."""
         self.owner = None
-        if self.waiters:
-            waiter = self.waiters.popleft()
+        waiter = self.waiters.popleft() if self.waiters else None
+        if waiter is not None:
             shown = waiter.blocked_on
             if shown is not None and waiter in shown.queue:
                 shown.queue.remove(waiter)
             waiter.parked_lock = None
-            self._kernel.wake(waiter, f"acquire {self.name}")
+            woken = getattr(shown, "woken", None)
+            by = f" (woken by {thread.name})" if thread is not None else ""
+            operation = woken(waiter) if woken is not None else f"acquire {self.name}{by}"
+            self._kernel.wake(waiter, operation)
         if self.visible:
-            self._kernel.emit(thread, EventKind.RELEASE, self.name)
+            detail = f"wakes {waiter.name}" if waiter is not None else ""
+            self._kernel.emit(thread, EventKind.RELEASE, self.name, detail)
 
     def waiting_text(self, thread: SimThread) -> str:
+        if self.owner is thread:
+            return f"{thread.name} waits for {self.name}, which it holds itself"
         holder = self.owner.name if self.owner is not None else "nobody"
         return f"{thread.name} waits for {self.name}, held by {holder}"
 
@@ -349,8 +374,9 @@ class ThreadHandle:
             end.release()
 
 
-def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
-    """A controlled ``_thread`` for one run."""
+def make_module(kernel: Kernel, end_of: Callable[[Any], Primitive]) -> ModuleType:
+    """A controlled ``_thread`` for one run; ``end_of`` gives where joiners of a
+    ``threading.Thread`` are shown waiting."""
     module = ModuleType("_thread", _real_thread.__doc__)
     sentinels: dict[int, ControlledLock] = {}
     failures: dict[int, BaseException] = {}
@@ -411,6 +437,8 @@ def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
         with kernel.lock:
             sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
             handle.start(sim)
+            if owner is not None and handle._end is not None:
+                handle._end.shown_as = end_of(owner)
             if not daemon:
                 handles[sim.index] = handle
         _run_prologue(kernel, sim, owner)
@@ -430,6 +458,8 @@ def make_module(kernel: Kernel, stderr: Any) -> ModuleType:
     def _set_sentinel() -> ControlledLock:
         lock = ControlledLock()
         _kernel, thread = bound()
+        if thread.handle is not None:
+            lock.shown_as = end_of(thread.handle)
         sentinels[thread.index] = lock
         return lock
 

@@ -49,6 +49,9 @@ def name_from_source(kernel: Kernel, kind: str, fallback: str | None = None) -> 
     """A unique name for a ``kind`` primitive the program is creating now (lock held);
     when the source names none, ``fallback``, else the kind and a number."""
     frame = program_frame()
+    files = kernel.program_files
+    while frame is not None and frame.f_code.co_filename not in files:
+        frame = frame.f_back  # past the standard library's frames (threading.RLock())
     name = None
     if frame is not None:
         name = _name_of_call(kernel, frame)
