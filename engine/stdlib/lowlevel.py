@@ -57,6 +57,29 @@ def _call_of(kernel: Kernel) -> FrameType | None:
     return None
 
 
+def _caller(lock: ControlledLock) -> tuple[Kernel, SimThread] | None:
+    """The run and thread of the caller, or None when it is not a thread of the run and
+    no thread of the run is in a step: a scenario's watch reading ``q.qsize()`` between
+    steps, a garbage collection running the program's callback after the run (an
+    executor's weakref callback puts into its queue). Every thread of the run stands
+    still then, so the lock's state is left as it is.
+
+    Raises:
+        RuntimeError: a thread outside the run uses it while a thread of the run runs.
+    """
+    try:
+        return bound()
+    except RuntimeError:
+        kernel = lock._kernel
+        if not kernel.in_step or kernel.stopping:
+            return None
+        raise RuntimeError(
+            f"{threading.current_thread().name}, a thread the program did not start with "
+            f"threading, used {lock.name} while the run ran: threadlab schedules only the "
+            "threads started with threading"
+        ) from None
+
+
 def _step_for(lock: ControlledLock, thread: SimThread, operation: str) -> None:
     """Take a checkpoint for an operation on one of the program's own locks, unless it
     belongs to the program-level call whose step the thread is in already. A lock made
@@ -105,7 +128,12 @@ class ControlledLock(Primitive):
             raise ValueError(_NEGATIVE_TIMEOUT)
         if timeout > _real_thread.TIMEOUT_MAX:
             raise OverflowError("timeout value is too large")
-        kernel, thread = bound()
+        caller = _caller(self)
+        if caller is None:
+            return True  # after the run: nothing waits any more
+        kernel, thread = caller
+        if thread.stopped:
+            raise StopRun  # the run has stopped: the thread unwinds, taking nothing more
         _step_for(self, thread, f"acquire {self.name}")
         if self.shown_as is not None and thread.presenting is None and blocking and self.owner:
             # A thread's end, waited for by the interpreter's exit (threading._shutdown):
@@ -139,7 +167,12 @@ class ControlledLock(Primitive):
     acquire_lock = acquire
 
     def release(self) -> None:
-        kernel, thread = bound()
+        caller = _caller(self)
+        if caller is None:
+            return  # after the run: nothing waits any more
+        kernel, thread = caller
+        if thread.stopped:
+            raise StopRun  # unwinding: what it holds no longer matters
         _step_for(self, thread, f"release {self.name}")
         with kernel.lock:
             self._release_by(thread)
@@ -309,7 +342,9 @@ def _run_prologue(kernel: Kernel, child: SimThread, owner: object) -> None:
     owner.run = begin  # type: ignore[attr-defined]
     child.prologue = reached
     child.gate.release()  # it runs now, outside the schedule, until ``begin``
-    reached.wait()
+    while not reached.wait(0.05):
+        if child.stopped:  # the run stopped before the child began: it never will
+            raise StopRun
 
 
 def unpark(thread: SimThread) -> None:

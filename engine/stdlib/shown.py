@@ -20,7 +20,7 @@ from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ControlRefused
+from ..core.errors import ControlRefused, StopRun
 from ..core.threads import bound
 from ..primitives.base import Primitive
 from ..snapshot.model import EventKind, PrimitiveKind, ThreadState
@@ -129,7 +129,10 @@ def _wrap(
         shown = presenter.of(self)
         if shown is None:
             return original(self, *args, **kwargs)
-        _kernel, thread = bound()
+        try:
+            _kernel, thread = bound()
+        except RuntimeError:  # not a thread of the run (a garbage collection's callback)
+            return original(self, *args, **kwargs)
         program_level = (
             not thread.calls or sys._getframe(1).f_code.co_filename in kernel.program_files
         )
@@ -149,7 +152,7 @@ def _wrap(
         try:
             result = original(self, *args, **kwargs)
         except BaseException as error:
-            if after is not None:
+            if after is not None and not isinstance(error, StopRun):
                 with kernel.lock:
                     after(shown, thread, noted, None, error, *args, **kwargs)
             raise
