@@ -158,9 +158,11 @@ class ControlledLock(Primitive):
                         kernel.emit(thread, EventKind.BLOCK, self.name, f"held by {holder}")
                 else:
                     shown.blocked(thread)  # type: ignore[attr-defined]
-                kernel.park(thread, shown, state, deadline=deadline)
+                # Before parking: parking ends the step, and what runs next (another
+                # thread, a replayed user action) may wake it at once.
                 thread.parked_lock = self
                 self.waiters.append(thread)
+                kernel.park(thread, shown, state, deadline=deadline)
             if kernel.resume(thread) is TIMED_OUT:
                 return False
 
