@@ -636,6 +636,15 @@ MISSING = object()
 _dull_types: dict[type, bool] = {}
 
 
+def _module_of(kind: type) -> str:
+    """The module ``kind`` was defined in, asked of ``type`` itself (a metaclass of the
+    program's own never sees the question)."""
+    try:
+        return str(type.__getattribute__(kind, "__module__"))
+    except AttributeError:
+        return ""
+
+
 def _dull(value: object) -> bool:
     """Whether ``value`` is not worth a step: a function, class, module, or one of the
     engine's own objects (a lock, a queue, a thread)."""
@@ -644,7 +653,7 @@ def _dull(value: object) -> bool:
     if known is None:
         known = issubclass(
             kind, ModuleType | type | FunctionType | BuiltinFunctionType | MethodType | partial
-        ) or str(getattr(kind, "__module__", "")).startswith("threadlab.")
+        ) or _module_of(kind).startswith("threadlab.")
         if len(_dull_types) > 10_000:
             _dull_types.clear()
         _dull_types[kind] = known
@@ -692,10 +701,22 @@ def _text(value: object, depth: int) -> str:
     return f"<{kind.__name__}>"
 
 
+# ``isinstance(obj, ...)`` would ask the program's ``__getattribute__`` for ``__class__``
+# when ``type(obj)`` is not the class: these ask the type, never the object
+
+
+def _is_module(obj: object) -> bool:
+    return issubclass(type(obj), ModuleType)
+
+
+def _is_class(obj: object) -> bool:
+    return issubclass(type(obj), type)
+
+
 def _peek_attribute(obj: object, name: str) -> object:
     """``obj``'s own attribute ``name`` (in its ``__dict__``), without running any of the
     program's code; MISSING when it has none (a method, a property, a slot, a module's)."""
-    if isinstance(obj, ModuleType):
+    if _is_module(obj):
         return MISSING
     try:
         own = object.__getattribute__(obj, "__dict__")
@@ -714,7 +735,7 @@ def _data_descriptor(kind: type, name: str) -> bool:
 
 
 def _attribute_label(obj: object, name: str) -> str:
-    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    owner = type.__getattribute__(obj, "__name__") if _is_class(obj) else type(obj).__name__
     return f"{owner}.{name}"
 
 
@@ -835,7 +856,7 @@ class Races:
         return value
 
     def setattr(self, value: object, obj: object, name: str) -> None:
-        if _dull(value) or isinstance(obj, ModuleType) or _data_descriptor(type(obj), name):
+        if _dull(value) or _is_module(obj) or _data_descriptor(type(obj), name):
             setattr(obj, name, value)
             return
         thread = self._thread()

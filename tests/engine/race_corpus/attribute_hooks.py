@@ -32,9 +32,23 @@ class Watched:
         return object.__getattribute__(self, name)
 
 
+class Logged:
+    """Logs every attribute it is asked for, even the ones Python asks for itself."""
+
+    def __init__(self):
+        object.__setattr__(self, "asked", [])
+        self.hits = 0
+
+    def __getattribute__(self, name):
+        if name != "asked":
+            object.__getattribute__(self, "asked").append(name)
+        return object.__getattribute__(self, name)
+
+
 lock = threading.Lock()
 recorder = Recorder()
 watched = Watched()
+logged = Logged()
 
 
 def work():
@@ -43,6 +57,8 @@ def work():
         recorder.extra = recorder.unknown
         watched.data += 1
         _ = watched.data
+        logged.hits += 1
+        logged.hits = logged.hits * 2
 
 
 threads = [threading.Thread(target=work) for _ in range(3)]
@@ -53,3 +69,4 @@ for t in threads:
 del recorder.extra
 print(recorder.value, recorder.log)
 print(watched.data, object.__getattribute__(watched, "reads"))
+print(object.__getattribute__(logged, "hits"), object.__getattribute__(logged, "asked"))
