@@ -797,6 +797,10 @@ class Races:
             return None
         if kernel is not self._kernel:
             return None
+        if kernel.lock._is_owned():  # type: ignore[attr-defined]
+            # the engine is running the program's code inside an operation (a queue
+            # ordering its items by their ``__lt__``): no step can start there
+            return None
         for other in kernel.threads:
             if other is not thread and not other.state.ended:
                 return thread
