@@ -1,7 +1,7 @@
 """A program of the user's own (``threadlab run mine.py``) as a scenario.
 
-The file is checked before anything runs (it exists, is a readable UTF-8 Python file, and
-compiles), so that bad input is one line naming what is wrong. The program then runs
+The file is checked before anything runs (it exists, decodes as CPython decodes a source
+file, and compiles), so that bad input is one line naming what is wrong. The program then runs
 unmodified, as ``__main__``, under the controlled schedule; its module docstring, if it
 has one, is the explanation the app shows.
 """
@@ -15,7 +15,7 @@ import importlib.machinery
 import os
 
 from ..core.oneline import quote, shorten_path
-from ..program.loader import compiled
+from ..program.loader import compiled, read_source
 from .scenario import ConfigError, Scenario
 
 MAX_PROGRAM_BYTES = 10 * 1024 * 1024
@@ -32,8 +32,8 @@ def program_scenario(path: str, races: bool = True) -> Scenario:
     (the default), its shared reads and writes are steps.
 
     Raises:
-        ConfigError: the file is missing, not a file, unreadable, not UTF-8, too large, or
-            does not compile (with the file and line).
+        ConfigError: the file is missing, not a file, unreadable, not text in its
+            encoding, too large, or does not compile (with the file and line).
     """
     shown = shorten_path(path)
     if not os.path.exists(path):
@@ -42,16 +42,15 @@ def program_scenario(path: str, races: bool = True) -> Scenario:
         raise ConfigError(f"{shown} is not a file (give the path of a Python program)")
     if os.path.getsize(path) > MAX_PROGRAM_BYTES:
         raise ConfigError(f"{shown} is larger than {MAX_PROGRAM_BYTES // 2**20} MiB: not a program")
-    try:
-        with open(path, encoding="utf-8") as file:
-            source = file.read()
-    except UnicodeDecodeError:
-        raise ConfigError(f"{shown} is not UTF-8 text: not a Python program") from None
-    except OSError as error:
-        raise ConfigError(f"{shown} cannot be read: {error.strerror or error}") from None
     absolute = os.path.abspath(path)
     try:
+        source = read_source(path)  # as CPython reads it: a BOM, a coding: line
         compiled(absolute, races)
+    except UnicodeDecodeError as error:
+        encoding = "UTF-8" if error.encoding.startswith("utf") else error.encoding
+        raise ConfigError(f"{shown} is not {encoding} text: not a Python program") from None
+    except OSError as error:
+        raise ConfigError(f"{shown} cannot be read: {error.strerror or error}") from None
     except SyntaxError as error:
         where = f"{shown}:{error.lineno}" if error.lineno else shown
         raise ConfigError(f"{where}: syntax error: {error.msg}") from None

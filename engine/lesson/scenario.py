@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..core.oneline import quote, shorten
+from ..program.loader import read_source
 from .challenge import BREAK_IT, Challenge
 
 if TYPE_CHECKING:
@@ -138,8 +139,7 @@ def entry_params(path: str, entry: str, *bounds: tuple[str, int, int, str]) -> t
     Raises:
         ValueError: the function is missing, or a parameter has no whole-number default.
     """
-    with open(path, encoding="utf-8") as file:
-        tree = ast.parse(file.read(), path)
+    tree = ast.parse(read_source(path), path)
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry]
     if not functions:
         raise ValueError(f"{path} has no function {entry}()")

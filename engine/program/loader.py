@@ -22,6 +22,7 @@ import io
 import os
 import sys
 import threading
+import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -62,12 +63,51 @@ def compiled(path: str, races: bool = False) -> CodeType:
 
 @cache
 def _compiled(path: str, _mtime_ns: int, _size: int, races: bool) -> CodeType:
-    with open(path, encoding="utf-8") as file:
-        source = file.read()
+    # the bytes, as CPython compiles a file: it reads the BOM and the coding line itself,
+    # and a bad one is its own SyntaxError
+    source = _file_bytes(path)
+    # dont_inherit: the program's own __future__ imports, never this module's
     if not races:
-        return compile(source, path, "exec")
+        return compile(source, path, "exec", dont_inherit=True)
     tree = instrument(ast.parse(source, path), path)
-    return compile(tree, path, "exec")
+    return compile(tree, path, "exec", dont_inherit=True)
+
+
+def _file_bytes(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def read_source(path: str) -> str:
+    """The text of the Python file at ``path``, decoded as CPython decodes a source file:
+    a UTF-8 BOM, or a PEP 263 ``coding:`` line on line 1 or 2, else UTF-8; universal
+    newlines; no BOM character in the text.
+
+    Raises:
+        SyntaxError: an unknown or contradictory encoding declaration, in the words of
+            CPython's own compiler.
+        UnicodeDecodeError: bytes that are not in the file's encoding.
+        OSError: the file cannot be read.
+    """
+    source = _file_bytes(path)
+    text = source.decode(_source_encoding(source, path))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _source_encoding(source: bytes, path: str) -> str:
+    """The encoding ``source`` declares (``utf-8-sig`` with a BOM), UTF-8 when none."""
+    first_two = source.splitlines(keepends=True)[:2]
+    lines = iter(first_two)
+    try:
+        encoding, _lines = tokenize.detect_encoding(lambda: next(lines, b""))
+    except SyntaxError:
+        try:
+            b"".join(first_two).decode("utf-8")
+        except UnicodeDecodeError:
+            return "utf-8"  # no readable declaration: the file is not UTF-8, decoding says so
+        compile(source, path, "exec", dont_inherit=True)  # a bad declaration: CPython's words
+        raise
+    return encoding
 
 
 def file_source(path: str) -> tuple[SourceLine, ...]:
@@ -79,8 +119,12 @@ def file_source(path: str) -> tuple[SourceLine, ...]:
 
 @cache
 def _file_source(path: str, _mtime_ns: int, _size: int) -> tuple[SourceLine, ...]:
-    with open(path, encoding="utf-8") as file:
-        return tuple(SourceLine(n, text.rstrip()) for n, text in enumerate(file, start=1))
+    try:
+        text = read_source(path)
+    except (SyntaxError, UnicodeDecodeError):  # the compiler says what is wrong; show what is there
+        text = _file_bytes(path).decode("utf-8", "replace")
+    lines = io.StringIO(text)
+    return tuple(SourceLine(n, text.rstrip()) for n, text in enumerate(lines, start=1))
 
 
 @dataclass
@@ -274,12 +318,13 @@ def new_namespace(
         origin = spec.origin if spec is not None else None
         if spec is None or origin is None or not origin.endswith(".py"):
             return None  # not found, compiled, or a namespace package: the real import
+        code = compiled(origin, races)  # a SyntaxError leaves nothing behind, as import does
         module = _module_for(name, spec, program_builtins)
         own_modules[name] = module  # before running it, as import does (circular imports)
         kernel.program_files.append(origin)
         if parent_name:
             setattr(own_modules[parent_name], last, module)
-        exec(compiled(origin, races), module.__dict__)
+        exec(code, module.__dict__)
         return module
 
     def stdlib_module(name: str) -> ModuleType:

@@ -14,7 +14,17 @@ or attribute is the step), a method looked up to be called (``self.lock.acquire(
 attributes of modules, and values that are functions, classes, modules or the engine's
 own objects (a lock read to be acquired). While only one thread is alive nothing is a
 step. What cannot be rewritten safely (``del``, unpacking and star targets, ``a = b = 0``,
-slices, the walrus, module-level code) runs as written.
+slices, the walrus, module-level code) runs as written, and so do annotations and ``match``
+patterns. An item whose key is an object of the program's own is not a step either:
+telling it apart would run its ``__hash__`` or ``__index__`` one more time than CPython.
+
+The rewritten code means what the program means: ``self.__x`` in ``class C`` is
+``_C__x``, as CPython mangles it; what is evaluated where the function or class is
+defined (decorators, defaults, bases, a comprehension's first iterable) is rewritten
+for that scope; ``obj.x += v`` and ``a[k] += v`` evaluate ``obj``, ``a`` and ``k`` once, read,
+then evaluate ``v``, then write, in CPython's order; and an attribute is read or written
+with ``getattr``/``setattr`` once, so properties, descriptors and ``__getattr__`` run as
+often as under CPython.
 
 Line numbers are kept: the rewritten calls carry the lines and columns of what they
 replace, so tracebacks, events and the code panel show the program's lines.
@@ -27,6 +37,7 @@ import operator
 import sys
 from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from types import (
@@ -327,35 +338,118 @@ def _own_names(node: ast.AST) -> Iterator[ast.Name]:
 
 
 class _Rewriter(ast.NodeTransformer):
-    """Rewrites the shared accesses inside the module's functions."""
+    """Rewrites the shared accesses inside the module's functions.
+
+    What CPython evaluates in the enclosing scope (decorators, default values, base
+    classes, a comprehension's first iterable) is visited in that scope; what it never
+    evaluates here, or evaluates specially, is never rewritten: annotations (under
+    ``from __future__ import annotations`` they are the source text), and ``match``
+    patterns (only names and dotted names are allowed there)."""
 
     def __init__(self, scopes: _Scopes, path: str) -> None:
         self._scopes = scopes
         self._path = path
         self._scope = scopes.module
+        self._classes: list[str] = []
+        """The classes whose bodies the visit is in, innermost last (for name mangling)."""
         self._not_a_step: set[int] = set()
         """ids of nodes to keep as they are (a container whose item or attribute is the
         step, a method looked up to be called)."""
 
     # -- scopes
 
-    def _enter(self, node: ast.AST) -> ast.AST:
-        scope = self._scopes.by_node.get(node)
-        if scope is None:
-            return self.generic_visit(node)
-        outer, self._scope = self._scope, scope
+    @contextmanager
+    def _inside(self, node: ast.AST) -> Iterator[None]:
+        """Visit in the scope ``node`` opens."""
+        outer, self._scope = self._scope, self._scopes.by_node.get(node, self._scope)
         try:
-            return self.generic_visit(node)
+            yield
         finally:
             self._scope = outer
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _enter
-    visit_ClassDef = visit_ListComp = visit_SetComp = visit_DictComp = _enter
-    visit_GeneratorExp = _enter
+    def _visit_all(self, nodes: list[Any]) -> list[Any]:
+        """``nodes`` visited, as ``generic_visit`` visits a list (a node may become none
+        or several)."""
+        done: list[Any] = []
+        for node in nodes:
+            result = self.visit(node)
+            if isinstance(result, list):
+                done.extend(result)
+            elif result is not None:
+                done.append(result)
+        return done
+
+    def _visit_defaults(self, arguments: ast.arguments) -> None:
+        """Default values: evaluated where the function is defined (annotations: never
+        rewritten)."""
+        arguments.defaults = self._visit_all(arguments.defaults)
+        arguments.kw_defaults = [
+            None if default is None else self.visit(default) for default in arguments.kw_defaults
+        ]
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        node.decorator_list = self._visit_all(node.decorator_list)
+        self._visit_defaults(node.args)
+        with self._inside(node):
+            node.body = self._visit_all(node.body)
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        self._visit_defaults(node.args)
+        with self._inside(node):
+            node.body = self.visit(node.body)
+        return node
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        node.decorator_list = self._visit_all(node.decorator_list)
+        node.bases = self._visit_all(node.bases)
+        node.keywords = self._visit_all(node.keywords)
+        self._classes.append(node.name)
+        try:
+            with self._inside(node):
+                node.body = self._visit_all(node.body)
+        finally:
+            self._classes.pop()
+        return node
+
+    def _visit_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> ast.AST:
+        first = node.generators[0]
+        first.iter = self.visit(first.iter)  # evaluated in the enclosing scope
+        with self._inside(node):
+            for number, generator in enumerate(node.generators):
+                generator.target = self.visit(generator.target)
+                if number:
+                    generator.iter = self.visit(generator.iter)
+                generator.ifs = self._visit_all(generator.ifs)
+            if isinstance(node, ast.DictComp):
+                node.key, node.value = self.visit(node.key), self.visit(node.value)
+            else:
+                node.elt = self.visit(node.elt)
+        return node
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+
+    def visit_match_case(self, node: ast.match_case) -> ast.AST:
+        # the pattern stays as written: a value pattern is a dotted name, never a call
+        if node.guard is not None:
+            node.guard = self.visit(node.guard)
+        node.body = self._visit_all(node.body)
+        return node
 
     @property
     def _active(self) -> bool:
         return self._scope.kind in ("function", "comprehension")
+
+    def _mangled(self, name: str) -> str:
+        """``name`` as CPython compiles it here: ``__x`` inside ``class C`` is ``_C__x``."""
+        if not self._classes or not name.startswith("__") or name.endswith("__"):
+            return name
+        owner = self._classes[-1].lstrip("_")
+        return f"_{owner}{name}" if owner else name
 
     # -- helpers to build calls
 
@@ -368,6 +462,7 @@ class _Rewriter(ast.NodeTransformer):
         where = ""
         if owner is not None:
             where = f"{getattr(owner.node, 'name', 'lambda')}@{getattr(owner.node, 'lineno', 0)}"
+        name = self._mangled(name)  # the variable's real name (``global __x`` in a class)
         key: Any = (name, f"{kind}:{self._path}:{where}:{name}")
         return ast.Constant(key)
 
@@ -414,7 +509,7 @@ class _Rewriter(ast.NodeTransformer):
         node = self.generic_visit(node)  # type: ignore[assignment]
         if quiet or not self._active or not isinstance(node.ctx, ast.Load):
             return node
-        call = self._call("getattr", node.value, ast.Constant(node.attr))
+        call = self._call("getattr", node.value, ast.Constant(self._mangled(node.attr)))
         return ast.copy_location(call, node)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
@@ -441,10 +536,15 @@ class _Rewriter(ast.NodeTransformer):
         return rewritten if rewritten is not None else self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
-        if node.value is None:
-            return self.generic_visit(node)
-        rewritten = self._store(node, node.target, node.value)
-        return rewritten if rewritten is not None else self.generic_visit(node)
+        # the annotation is never rewritten; inside a function CPython never evaluates it,
+        # so a write that is a step may drop it
+        if node.value is not None:
+            rewritten = self._store(node, node.target, node.value)
+            if rewritten is not None:
+                return rewritten
+            node.value = self.visit(node.value)
+        node.target = self.visit(node.target)
+        return node
 
     def _store(self, node: ast.stmt, target: ast.expr, value: ast.expr) -> ast.stmt | None:
         """``target = value`` with its write a step, or None to leave it as it is."""
@@ -459,9 +559,8 @@ class _Rewriter(ast.NodeTransformer):
             return ast.copy_location(assign, node)
         if isinstance(target, ast.Attribute):
             self._base(target.value)
-            call = self._call(
-                "setattr", self.visit(value), self.visit(target.value), ast.Constant(target.attr)
-            )
+            attribute = ast.Constant(self._mangled(target.attr))
+            call = self._call("setattr", self.visit(value), self.visit(target.value), attribute)
             return ast.copy_location(ast.Expr(ast.copy_location(call, target)), node)
         if isinstance(target, ast.Subscript) and not isinstance(target.slice, ast.Slice):
             self._base(target.value)
@@ -494,14 +593,17 @@ class _Rewriter(ast.NodeTransformer):
                 [ast.Name(target.id, ast.Store())], self._call("put", key, combined)
             )
             return ast.copy_location(assign, node)
+        # ``obj.name op= value`` as ``put_held(hold_attr(obj, NAME), OP, value)``: as in
+        # CPython, the object (and key) once, the read, the value, then the write
         if isinstance(target, ast.Attribute):
             self._base(target.value)
-            held = self._call("getattr_held", self.visit(target.value), ast.Constant(target.attr))
+            attribute = ast.Constant(self._mangled(target.attr))
+            held = self._call("hold_attr", self.visit(target.value), attribute)
         elif isinstance(target, ast.Subscript) and not isinstance(target.slice, ast.Slice):
             self._base(target.value)
             text = _text_of(target.value)
             held = self._call(
-                "getitem_held",
+                "hold_item",
                 self.visit(target.value),
                 self.visit(target.slice),
                 ast.Constant(text),
@@ -509,7 +611,7 @@ class _Rewriter(ast.NodeTransformer):
         else:
             return self.generic_visit(node)
         ast.copy_location(held, target)
-        done = self._call("put_held", self._call("iop", op, held, self.visit(node.value)))
+        done = self._call("put_held", held, op, self.visit(node.value))
         return ast.copy_location(ast.Expr(ast.copy_location(done, node)), node)
 
 
@@ -534,6 +636,15 @@ MISSING = object()
 _dull_types: dict[type, bool] = {}
 
 
+def _module_of(kind: type) -> str:
+    """The module ``kind`` was defined in, asked of ``type`` itself (a metaclass of the
+    program's own never sees the question)."""
+    try:
+        return str(type.__getattribute__(kind, "__module__"))
+    except AttributeError:
+        return ""
+
+
 def _dull(value: object) -> bool:
     """Whether ``value`` is not worth a step: a function, class, module, or one of the
     engine's own objects (a lock, a queue, a thread)."""
@@ -542,7 +653,7 @@ def _dull(value: object) -> bool:
     if known is None:
         known = issubclass(
             kind, ModuleType | type | FunctionType | BuiltinFunctionType | MethodType | partial
-        ) or str(getattr(kind, "__module__", "")).startswith("threadlab.")
+        ) or _module_of(kind).startswith("threadlab.")
         if len(_dull_types) > 10_000:
             _dull_types.clear()
         _dull_types[kind] = known
@@ -590,10 +701,22 @@ def _text(value: object, depth: int) -> str:
     return f"<{kind.__name__}>"
 
 
+# ``isinstance(obj, ...)`` would ask the program's ``__getattribute__`` for ``__class__``
+# when ``type(obj)`` is not the class: these ask the type, never the object
+
+
+def _is_module(obj: object) -> bool:
+    return issubclass(type(obj), ModuleType)
+
+
+def _is_class(obj: object) -> bool:
+    return issubclass(type(obj), type)
+
+
 def _peek_attribute(obj: object, name: str) -> object:
     """``obj``'s own attribute ``name`` (in its ``__dict__``), without running any of the
     program's code; MISSING when it has none (a method, a property, a slot, a module's)."""
-    if isinstance(obj, ModuleType):
+    if _is_module(obj):
         return MISSING
     try:
         own = object.__getattribute__(obj, "__dict__")
@@ -612,19 +735,30 @@ def _data_descriptor(kind: type, name: str) -> bool:
 
 
 def _attribute_label(obj: object, name: str) -> str:
-    owner = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    owner = type.__getattribute__(obj, "__name__") if _is_class(obj) else type(obj).__name__
     return f"{owner}.{name}"
+
+
+_PLAIN_KEYS = (int, str, bytes, float, bool, type(None))
+
+
+def _plain_key(key: object) -> bool:
+    """Whether ``key`` can be hashed and compared without running the program's code (an
+    object of its own may count its ``__hash__``, ``__eq__`` or ``__index__`` calls)."""
+    kind = type(key)
+    if kind is tuple:
+        assert isinstance(key, tuple)
+        return all(_plain_key(part) for part in key)
+    return kind in _PLAIN_KEYS
 
 
 def _item_key(container: object, key: object) -> object:
     """``key`` as the item's identity (``buf[-1]`` is ``buf[len - 1]``), or MISSING when the
-    item cannot be told apart (an unhashable key)."""
+    item cannot be told apart without running the program's code."""
+    if not _plain_key(key):
+        return MISSING
     if isinstance(container, list | deque | bytearray) and type(key) is int and key < 0:
         return key + len(container)
-    try:
-        hash(key)
-    except TypeError:
-        return MISSING
     return key
 
 
@@ -637,8 +771,13 @@ def _peek_item(container: object, key: object) -> object:
         return MISSING
 
 
-Held = Callable[[Any], None]
-"""The write that ends an augmented assignment whose read has been done."""
+@dataclass(frozen=True, slots=True)
+class Held:
+    """An augmented assignment to an attribute or item whose read has been done: the
+    value read, and the write that ends it (its object and key already evaluated)."""
+
+    value: object
+    write: Callable[[object], None]
 
 
 class Races:
@@ -648,7 +787,6 @@ class Races:
     def __init__(self, kernel: Kernel) -> None:
         self._kernel = kernel
         self._variables: dict[object, ProgramVariable | None] = {}
-        self._held: dict[str, list[Held]] = {}
 
     def _thread(self) -> SimThread | None:
         """The calling thread when its shared accesses are steps now: a thread of this run
@@ -658,6 +796,10 @@ class Races:
         except RuntimeError:
             return None
         if kernel is not self._kernel:
+            return None
+        if kernel.lock._is_owned():  # type: ignore[attr-defined]
+            # the engine is running the program's code inside an operation (a queue
+            # ordering its items by their ``__lt__``): no step can start there
             return None
         for other in kernel.threads:
             if other is not thread and not other.state.ended:
@@ -718,7 +860,7 @@ class Races:
         return value
 
     def setattr(self, value: object, obj: object, name: str) -> None:
-        if _dull(value) or isinstance(obj, ModuleType) or _data_descriptor(type(obj), name):
+        if _dull(value) or _is_module(obj) or _data_descriptor(type(obj), name):
             setattr(obj, name, value)
             return
         thread = self._thread()
@@ -735,11 +877,9 @@ class Races:
         setattr(obj, name, value)
         self._record(thread, key, label, obj, value, old, write=True)
 
-    def getattr_held(self, obj: object, name: str) -> object:
+    def hold_attr(self, obj: object, name: str) -> Held:
         """The read half of ``obj.name += ...``; ``put_held`` does the write."""
-        value = self.getattr(obj, name)
-        self._hold(partial(self.setattr, obj=obj, name=name))
-        return value
+        return Held(self.getattr(obj, name), partial(self.setattr, obj=obj, name=name))
 
     # -- items of lists and dicts
 
@@ -778,11 +918,10 @@ class Races:
         container[key] = value
         self._record(thread, variable_key, label, container, value, old, write=True)
 
-    def getitem_held(self, container: Any, key: object, text: str) -> object:
+    def hold_item(self, container: Any, key: object, text: str) -> Held:
         """The read half of ``container[key] += ...``; ``put_held`` does the write."""
-        value = self.getitem(container, key, text)
-        self._hold(partial(self.setitem, container=container, key=key, text=text))
-        return value
+        write = partial(self.setitem, container=container, key=key, text=text)
+        return Held(self.getitem(container, key, text), write)
 
     # -- augmented assignments
 
@@ -791,19 +930,11 @@ class Races:
         """``left op= right``'s operation (in place when ``left`` can be changed in place)."""
         return _IN_PLACE[name](left, right)
 
-    def put_held(self, value: object) -> None:
-        """The write half of an augmented assignment to an attribute or an item."""
-        self._held[self._holder()].pop()(value)
-
-    def _hold(self, write: Held) -> None:
-        self._held.setdefault(self._holder(), []).append(write)
-
     @staticmethod
-    def _holder() -> str:
-        try:
-            return bound()[1].name
-        except RuntimeError:
-            return ""
+    def put_held(held: Held, operation: str, right: object) -> None:
+        """The write half of an augmented assignment to an attribute or an item: the
+        operation on what was read, written back."""
+        held.write(_IN_PLACE[operation](held.value, right))
 
     # -- the record
 

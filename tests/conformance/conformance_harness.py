@@ -50,6 +50,9 @@ def main():
 def program_text(body: Body) -> str:
     """A program that runs ``body`` through ``outcome`` and keeps the answer in ``RESULT``."""
     parts = [textwrap.dedent(inspect.getsource(outcome)), textwrap.dedent(inspect.getsource(body))]
+    # the bodies come from modules that postpone their annotations (``Body`` is not a name
+    # in the program): so does the program
+    parts.insert(0, "from __future__ import annotations")
     return "\n\n".join(parts) + _MAIN.format(name=body.__name__)
 
 
