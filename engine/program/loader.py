@@ -35,7 +35,12 @@ from ..snapshot.model import SourceLine
 from ..stdlib.modules import controlled_modules
 from ..stdlib import lowlevel, shown
 from ..stdlib.refused import RefusingMultiprocessing
-from ..stdlib.threads_api import adopt_main_thread, bind_threading_module, shutdown
+from ..stdlib.threads_api import (
+    adopt_main_thread,
+    bind_threading_module,
+    run_atexits,
+    shutdown,
+)
 from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
@@ -239,7 +244,7 @@ def new_namespace(
         "multiprocessing": RefusingMultiprocessing(),
     }
     if CPYTHON_STDLIB:  # experimental: CPython's own threading and queue, run afresh
-        del modules["threading"], modules["queue"], modules["concurrent.futures"]
+        del modules["threading"], modules["queue"]
         presenter = shown.Presenter(kernel)
         modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
     if "threading" in modules:
@@ -456,6 +461,8 @@ def start_program(
         _kernel, sim = bound()
         main = adopt_main_thread(sim)
         threading_module = program_import("threading") if CPYTHON_STDLIB else None
+        if threading_module is not None:
+            bind_threading_module(kernel, threading_module)  # the engine's own threads use it
         try:
             try:
                 exec(code, namespace)
@@ -474,6 +481,7 @@ def start_program(
                 hook(type(error), error, error.__traceback__)  # the program's own hook
                 status = 1
             if threading_module is not None:
+                run_atexits(main)  # executors never shut down are stopped, as CPython's
                 threading_module._shutdown()
             else:
                 shutdown(main)

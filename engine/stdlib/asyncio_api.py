@@ -64,7 +64,7 @@ def _new_loop(name: str | None = None) -> AsyncLoop:
 def _start_worker(executor: LoopExecutor, number: int) -> None:
     """One more worker thread for ``executor``, as ``ThreadPoolExecutor`` starts them."""
     name = f"asyncio_{number}"
-    worker = threads_api.Thread(target=executor.worker, name=name, args=(name,), daemon=False)
+    worker = threads_api.new_thread(executor.worker, name, (name,), daemon=False)
     worker.start()
 
 

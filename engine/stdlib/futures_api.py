@@ -597,7 +597,7 @@ class ThreadPoolExecutor(Executor, Primitive):
             Primitive.__init__(self, kernel, name_from_source(kernel, "ThreadPoolExecutor"))
             self._max_workers = max_workers
             self._work: deque[_WorkItem] = deque()
-            self._threads: list[threads_api.Thread] = []
+            self._threads: list[Any] = []  # threading.Thread, the run's
             self._idle_count = 0  # CPython's idle semaphore
             self._broken: str | None = None
             self._shutdown = False
@@ -644,8 +644,8 @@ class ThreadPoolExecutor(Executor, Primitive):
             if self._idle_count > 0:
                 self._idle_count -= 1
             elif len(self._threads) < self._max_workers:
-                start = threads_api.Thread(
-                    name=f"{self._thread_name_prefix}_{len(self._threads)}", target=self._worker
+                start = threads_api.new_thread(
+                    self._worker, f"{self._thread_name_prefix}_{len(self._threads)}", daemon=False
                 )
                 self._threads.append(start)
         if start is not None:

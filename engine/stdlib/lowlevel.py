@@ -107,6 +107,11 @@ class ControlledLock(Primitive):
             kind = "RLock" if isinstance(self, ControlledRLock) else "Lock"
             name = name_from_source(kernel, kind) if visible else f"lock@{id(self):x}"
             super().__init__(kernel, name)
+            serial = kernel.names_used.get("\0lock", 0) + 1
+            kernel.names_used["\0lock"] = serial
+            self._serial = serial
+            """Its hash: the order it was made in the run, so a set of locks (threading's
+            ``_shutdown_locks``) is iterated in the same order in every execution."""
             self.owner: SimThread | None = None
             self.waiters: deque[SimThread] = deque()
             """Threads blocked acquiring it, first to be woken first. Each waits, as the
@@ -194,6 +199,12 @@ class ControlledLock(Primitive):
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+    def __hash__(self) -> int:
+        return self._serial
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
     def __repr__(self) -> str:
         state = "locked" if self.owner is not None else "unlocked"
@@ -356,6 +367,13 @@ def unpark(thread: SimThread) -> None:
     if lock is not None and thread in lock.waiters:
         lock.waiters.remove(thread)
     thread.parked_lock = None
+
+
+# As the program sees them: type(threading.Lock()) is _thread.lock, as under CPython.
+ControlledLock.__name__ = ControlledLock.__qualname__ = "lock"
+ControlledLock.__module__ = "_thread"
+ControlledRLock.__name__ = ControlledRLock.__qualname__ = "RLock"
+ControlledRLock.__module__ = "_thread"
 
 
 def _made_by_program(kernel: Kernel) -> bool:

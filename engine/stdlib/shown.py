@@ -17,7 +17,7 @@ import heapq
 import sys
 from collections import deque
 from collections.abc import Callable
-from types import FrameType, ModuleType
+from types import FrameType, FunctionType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ControlRefused, StopRun
@@ -40,15 +40,20 @@ if TYPE_CHECKING:
     from ..core.kernel import Kernel
     from ..core.threads import SimThread
 
-ITEM_TEXT = 20
+ITEM_TEXT = 24
 """How long an item's text may be in an event or a queue's view."""
 
 
 def _item_text(item: Any) -> str:
-    try:
-        text = str(item)
-    except Exception:
-        text = object.__repr__(item)
+    """An item as the log and the queue's view show it: its ``repr()`` (a handler by its
+    name, not its address), cut to ``ITEM_TEXT`` characters."""
+    if isinstance(item, FunctionType | MethodType):
+        text = item.__qualname__
+    else:
+        try:
+            text = repr(item)
+        except Exception:
+            text = f"<{type(item).__name__}>"
     return text if len(text) <= ITEM_TEXT else text[: ITEM_TEXT - 1] + "…"
 
 

@@ -225,6 +225,18 @@ def _program_excepthook(kernel: Kernel) -> Callable[[Any], object] | None:
     return None if hook is None or hook is _real_threading.__excepthook__ else hook
 
 
+def new_thread(
+    target: Callable[..., object], name: str, args: tuple[Any, ...] = (), *, daemon: bool
+) -> Any:
+    """A thread the engine starts for the program (a pool's worker, an event loop's
+    executor's): the run's own ``threading.Thread`` when the program runs CPython's
+    ``threading`` (so ``current_thread()`` knows it), else this module's."""
+    kernel, _thread = bound()
+    module = _THREADING_MODULES.get(kernel)
+    cls = getattr(module, "Thread", Thread) if module is not None else Thread
+    return cls(target=target, name=name, args=args, daemon=daemon)
+
+
 def adopt_main_thread(sim: SimThread) -> Thread:
     """Give the program's main scenario thread its ``threading`` object (in that thread)."""
     main = _MainThread(sim)
@@ -305,13 +317,18 @@ def register_atexit(function: Callable[[], object]) -> None:
     main.atexits.append(function)
 
 
+def run_atexits(main: Thread) -> None:
+    """Call the functions given to ``register_atexit``, last registered first."""
+    if isinstance(main, _MainThread):
+        while main.atexits:
+            main.atexits.pop()()
+
+
 def shutdown(main: Thread) -> None:
     """What CPython's main thread does as the program exits: call the functions given to
     ``register_atexit``, last first, then join every non-daemon thread still alive,
     oldest first."""
-    if isinstance(main, _MainThread):
-        while main.atexits:
-            main.atexits.pop()()
+    run_atexits(main)
     kernel = main._kernel
     while True:
         with kernel.lock:
