@@ -645,6 +645,11 @@ def _module_of(kind: type) -> str:
         return ""
 
 
+_SYNCHRONIZATION_MODULES = ("threadlab.", "_thread", "threading", "queue", "concurrent.futures")
+"""Where the types of locks, conditions, queues and futures come from (the engine's, or
+CPython's own run for the program): reading one is no step, using it is."""
+
+
 def _dull(value: object) -> bool:
     """Whether ``value`` is not worth a step: a function, class, module, or one of the
     engine's own objects (a lock, a queue, a thread)."""
@@ -653,7 +658,7 @@ def _dull(value: object) -> bool:
     if known is None:
         known = issubclass(
             kind, ModuleType | type | FunctionType | BuiltinFunctionType | MethodType | partial
-        ) or _module_of(kind).startswith("threadlab.")
+        ) or _module_of(kind).startswith(_SYNCHRONIZATION_MODULES)
         if len(_dull_types) > 10_000:
             _dull_types.clear()
         _dull_types[kind] = known

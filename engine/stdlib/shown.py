@@ -633,6 +633,21 @@ class QueueShown(Shown):
             del self.putters[id(item)]
         return who
 
+    def _buffer_items(self) -> tuple[BufferItem, ...]:
+        """The items, next out first, each with who put it: the same object put twice is
+        two items, each with its own putter (the later one last out of a FIFO queue)."""
+        seen: dict[int, int] = {}
+        shown: list[BufferItem] = []
+        for item in self.items:
+            line = self.putters.get(id(item))
+            count = seen.get(id(item), 0)
+            seen[id(item)] = count + 1
+            putter = None
+            if line and count < len(line):
+                putter = line[-1 - count] if self.order is QueueOrder.LIFO else line[count]
+            shown.append(BufferItem(_item_text(item), putter))
+        return tuple(shown)
+
     def handler_running(self) -> tuple[str, SimThread, float, int] | None:
         if self.handler is None or not self.items:
             return None
@@ -668,9 +683,7 @@ class QueueShown(Shown):
             name=self.name,
             queue=getters + putters + joiners,
             order=self.order,
-            items=tuple(
-                BufferItem(_item_text(item), self.putter_of(item, take=False)) for item in self.items
-            ),
+            items=self._buffer_items(),
             maxsize=getattr(self.q, "maxsize", 0),
             unfinished=None if self.order is QueueOrder.SIMPLE else self.q.unfinished_tasks,
             getters=getters,
