@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..core.actions import apply_action
-from ..primitives.condition import Condition
-from ..snapshot.model import ActionKind, UserAction
+from ..snapshot.model import ActionKind, PrimitiveKind, UserAction
 
 if TYPE_CHECKING:
     from ..core.driver import Driver
@@ -218,9 +217,10 @@ class ExplorePolicy:
         options = [Option(t.index, touches=t.touches) for t in threads if t.state.can_run]
         if self.spurious and self.injections < self.max_injections:
             for primitive in kernel.primitives:
-                if isinstance(primitive, Condition) and primitive.queue:
+                if primitive.kind is PrimitiveKind.CONDITION and primitive.queue:
+                    mutex = getattr(primitive, "mutex", None)
                     options.extend(
-                        Option(waiter.index, primitive.name, primitive.mutex.name)
+                        Option(waiter.index, primitive.name, mutex.name if mutex else None)
                         for waiter in primitive.queue
                     )
         last = self._last_thread
