@@ -320,6 +320,13 @@ class AsyncLoop(Primitive):
         scenario_file = self._kernel.program_file
         awaited: Any = task.get_coro()
         while awaited is not None:
+            if getattr(awaited, "cr_running", False) or getattr(awaited, "gi_running", False):
+                # Running now (a blocking call inside it ends this step): the loop thread's
+                # place says where, as its frame would; CPython 3.11 has crashed reading a
+                # running coroutine's line from its frame object here.
+                if self.thread is not None and self.thread.main_line is not None:
+                    line = self.thread.main_line
+                break
             frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
             if frame is None:
                 break

@@ -3,7 +3,6 @@ program inside a run."""
 
 from __future__ import annotations
 
-import functools
 import queue as _real_queue
 import sys
 import threading as _real_threading
@@ -54,14 +53,26 @@ def _time() -> ModuleType:
     return module
 
 
+class _Unbound:
+    """A function that, stored on a class, is not bound to the instance, as a C function
+    is not (``logging.Formatter.converter = time.localtime`` is then called with one
+    argument, as under CPython). Not ``functools.partial``: a coroutine that reaches the
+    run's clock through a C call crashes CPython 3.11 when the panels read its frame."""
+
+    def __init__(self, function: Callable[..., object]) -> None:
+        self.__wrapped__ = function
+        self.__name__ = self.__qualname__ = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> object:
+        return self.__wrapped__(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<built-in function {self.__name__}>"
+
+
 def _like_builtin(function: Any) -> Callable[..., object]:
-    """``function`` as a C function behaves: stored on a class, it is not bound to the
-    instance (``logging.Formatter.converter = time.localtime`` is then called with one
-    argument, as under CPython)."""
-    unbound = functools.partial(function)
-    unbound.__name__ = unbound.__qualname__ = function.__name__  # type: ignore[attr-defined]
-    unbound.__doc__ = function.__doc__
-    return unbound
+    return _Unbound(function)
 
 
 def _queue() -> ModuleType:
