@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
-from thread_leaks import leaked_threads, threadlab_threads
+from thread_leaks import leaked_threads, threadlab_threads, where_they_are
 
 from threadlab.engine import Event, Runtime, Scenario, resolve_config
 
@@ -54,7 +54,7 @@ def no_thread_left_behind() -> Iterator[None]:
     before = set(threadlab_threads())
     yield
     leaked = leaked_threads(before)
-    assert not leaked, f"threads left behind: {[t.name for t in leaked]}"
+    assert not leaked, f"threads left behind: {[t.name for t in leaked]}\n" + where_they_are(leaked)
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ tests that assert on the threads a run owns (``from thread_leaks import threadla
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Collection
 
 THREAD_PREFIX = "threadlab-"
@@ -31,3 +33,14 @@ def leaked_threads(
         if not leaked or time.monotonic() >= deadline:
             return leaked
         time.sleep(0.01)
+
+
+def where_they_are(threads: Collection[threading.Thread]) -> str:
+    """Each thread's stack now, innermost call last: where a leaked thread is stuck."""
+    frames = sys._current_frames()
+    parts = []
+    for thread in threads:
+        frame = frames.get(thread.ident or -1)
+        stack = "".join(traceback.format_stack(frame)) if frame is not None else "(no frame)\n"
+        parts.append(f"{thread.name}:\n{stack}")
+    return "".join(parts)
