@@ -2,11 +2,9 @@
 concurrency modules are redirected to the controlled ones.
 
 The program's source is compiled once and executed afresh in every run, in a namespace of
-its own whose ``__import__`` hands it the run's modules: CPython's own ``threading`` and
-``queue`` run afresh over the controlled ``_thread``, the engine's ``time``, ``asyncio``
-and ``concurrent.futures``, and its own ``sys``, ``atexit`` and ``importlib``; every
-other import, and every other module of the process (the app, Textual, Rich), keeps the
-real ones. Its ``print`` output is kept by the kernel
+its own whose ``__import__`` hands it ``engine.stdlib``'s modules for ``threading``,
+``time`` and the rest; every other import, and every other module of the process (the
+app, Textual, Rich), keeps the real ones. Its ``print`` output is kept by the kernel
 instead of reaching the terminal. Its main thread is the run's first thread, called
 ``MainThread`` as in CPython; when its code ends it joins every non-daemon thread still
 alive, as CPython does at exit.
