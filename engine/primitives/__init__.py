@@ -1,9 +1,22 @@
-"""The engine's own synchronisation primitives: an asyncio event loop and its executor,
-whose every callback is a checkpoint. ``threading``'s objects are CPython's own, over the
-controlled ``_thread`` (``engine.stdlib.lowlevel``)."""
+"""The engine's synchronisation primitives; every operation on them is a checkpoint.
+
+The controlled standard library (``engine.stdlib``) builds ``threading``'s and
+``asyncio``'s objects on them.
+"""
 
 from __future__ import annotations
 
 from .aio import AsyncLoop, LoopExecutor
+from .barrier import Barrier
+from .condition import Condition
+from .mutex import Mutex
+from .semaphore import Semaphore
 
-__all__ = ["AsyncLoop", "LoopExecutor"]
+__all__ = [
+    "AsyncLoop",
+    "Barrier",
+    "Condition",
+    "LoopExecutor",
+    "Mutex",
+    "Semaphore",
+]

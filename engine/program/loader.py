@@ -30,11 +30,17 @@ from types import CodeType, FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import StopRun
+from ..core.threads import bound
 from ..snapshot.model import SourceLine
-from ..stdlib import lowlevel, shown
 from ..stdlib.modules import controlled_modules
+from ..stdlib import lowlevel, shown
 from ..stdlib.refused import RefusingMultiprocessing
-from ..stdlib.threads_api import bind_threading_module, run_atexits
+from ..stdlib.threads_api import (
+    adopt_main_thread,
+    bind_threading_module,
+    run_atexits,
+    shutdown,
+)
 from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
@@ -46,6 +52,11 @@ if TYPE_CHECKING:
     from ..core.threads import SimThread
     from ..lesson.scenario import Scenario
     from ..primitives.base import Primitive
+
+
+CPYTHON_STDLIB = os.environ.get("THREADLAB_STDLIB") == "cpython"
+"""Experimental: the program's ``threading`` and ``queue`` are CPython's own, over a
+controlled ``_thread`` (``engine/stdlib/lowlevel.py``)."""
 
 
 def compiled(path: str, races: bool = False) -> CodeType:
@@ -232,8 +243,12 @@ def new_namespace(
         "atexit": program_atexit,
         "multiprocessing": RefusingMultiprocessing(),
     }
-    presenter = shown.Presenter(kernel)  # CPython's threading and queue, as the panels show them
-    modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
+    if CPYTHON_STDLIB:  # experimental: CPython's own threading and queue, run afresh
+        del modules["threading"], modules["queue"]
+        presenter = shown.Presenter(kernel)
+        modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
+    if "threading" in modules:
+        bind_threading_module(kernel, modules["threading"])
     own_dir = os.path.dirname(os.path.abspath(path))
     for _level in (package or "").split(".") if package else ():
         own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in
@@ -256,7 +271,7 @@ def new_namespace(
         level: int = 0,
     ) -> ModuleType:
         if level == 0:
-            if name == "_queue":
+            if CPYTHON_STDLIB and name == "_queue":
                 raise ImportError("No module named '_queue'", name=name)  # its pure-Python twin
             if name in modules:
                 if fromlist or "." not in name:
@@ -332,7 +347,7 @@ def new_namespace(
         if parent is not None:
             setattr(parent, last, module)
         exec(stdlib_code(spec), module.__dict__)
-        if name in shown.PRESENT:
+        if CPYTHON_STDLIB and name in shown.PRESENT:
             shown.PRESENT[name](presenter, module)
         return module
 
@@ -443,29 +458,38 @@ def start_program(
     program_sys, exit_functions = program_import("sys"), program_import("atexit")
 
     def main_thread() -> None:
-        threading_module = program_import("threading")  # its _MainThread is this thread
-        bind_threading_module(kernel, threading_module)  # the engine's own threads use it
+        _kernel, sim = bound()
+        main = adopt_main_thread(sim)
+        threading_module = program_import("threading") if CPYTHON_STDLIB else None
+        if threading_module is not None:
+            bind_threading_module(kernel, threading_module)  # the engine's own threads use it
         try:
-            exec(code, namespace)
-            if entry is not None:
-                function = namespace[entry]
-                function(**arguments(function))
-            status = 0
-        except StopRun:
-            raise  # the run stops: unwind, and never join the others as at an exit
-        except SystemExit as exit_:  # sys.exit(n): the program ends with status n
-            status = exit_status(exit_.code, kernel)
-        except BaseException as error:
-            hook = vars(program_sys).get("excepthook")
-            if hook is None:
-                raise  # CPython's own hook: the main thread fails (a verdict says so)
-            hook(type(error), error, error.__traceback__)  # the program's own hook
-            status = 1
-        run_atexits(kernel)  # executors never shut down are stopped, as CPython's
-        threading_module._shutdown()  # joins every non-daemon thread, as at an exit
-        exit_functions.run_all()  # as CPython: after the other threads are joined
-        with kernel.lock:
-            kernel.exit_status = status
+            try:
+                exec(code, namespace)
+                if entry is not None:
+                    function = namespace[entry]
+                    function(**arguments(function))
+                status = 0
+            except StopRun:
+                raise  # the run stops: unwind, and never join the others as at an exit
+            except SystemExit as exit_:  # sys.exit(n): the program ends with status n
+                status = exit_status(exit_.code, kernel)
+            except BaseException as error:
+                hook = vars(program_sys).get("excepthook")
+                if hook is None:
+                    raise  # CPython's own hook: the main thread fails (a verdict says so)
+                hook(type(error), error, error.__traceback__)  # the program's own hook
+                status = 1
+            if threading_module is not None:
+                run_atexits(main)  # executors never shut down are stopped, as CPython's
+                threading_module._shutdown()
+            else:
+                shutdown(main)
+            exit_functions.run_all()  # as CPython: after the other threads are joined
+            with kernel.lock:
+                kernel.exit_status = status
+        finally:
+            main._finish()
 
     kernel.spawn("MainThread", main_thread, ())
     return namespace
