@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import StopRun
 from ..core.threads import bound
 from ..snapshot.model import SourceLine
-from ..stdlib.modules import controlled_modules
 from ..stdlib import lowlevel, shown
+from ..stdlib.modules import controlled_modules
 from ..stdlib.refused import RefusingMultiprocessing
 from ..stdlib.threads_api import (
     adopt_main_thread,

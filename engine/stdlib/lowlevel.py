@@ -101,7 +101,7 @@ class ControlledLock(Primitive):
     kind = PrimitiveKind.MUTEX
 
     def __init__(self) -> None:
-        kernel, thread = bound()
+        kernel, _thread = bound()
         visible = _made_by_program(kernel)
         with kernel.lock:
             kind = "RLock" if isinstance(self, ControlledRLock) else "Lock"
@@ -318,9 +318,7 @@ class ControlledRLock(ControlledLock):
     def __repr__(self) -> str:
         state = "locked" if self.owner is not None else "unlocked"
         owner = self.owner.index if self.owner is not None else 0
-        return (
-            f"<{state} _thread.RLock object owner={owner} count={self.count} at {id(self):#x}>"
-        )
+        return f"<{state} _thread.RLock object owner={owner} count={self.count} at {id(self):#x}>"
 
     def view(self) -> MutexView:
         return MutexView(
@@ -418,7 +416,7 @@ class ThreadHandle:
             end._hand_back(thread)
 
     def join(self, timeout: float | None = None) -> None:
-        kernel, thread = bound()
+        _kernel, thread = bound()
         if self.ident == thread.index and not self._done:
             raise RuntimeError("Cannot join current thread")
         end = self._end

@@ -12,6 +12,7 @@ the original method, and decides nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import sys
@@ -252,10 +253,8 @@ class ConditionShown(Shown):
         and is released (kernel lock held)."""
         lock = waiter.parked_lock
         if lock is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 self.cond._waiters.remove(lock)
-            except ValueError:
-                pass
             lock._hand_back(None)
         why = {EventKind.SIGNAL: "signalled", EventKind.BROADCAST: "broadcast"}.get(
             kind, "spurious wakeup"
@@ -279,7 +278,9 @@ def _condition_events(presenter: Presenter, module: ModuleType) -> None:
     def wait_before(shown: ConditionShown, thread: SimThread, timeout: float | None = None) -> None:
         if shown.cond._is_owned():
             with shown._kernel.lock:
-                shown._kernel.emit(thread, EventKind.WAIT, shown.name, f"releases {shown.mutex.name}")
+                shown._kernel.emit(
+                    thread, EventKind.WAIT, shown.name, f"releases {shown.mutex.name}"
+                )
 
     def notify_step(shown: ConditionShown, n: int = 1) -> tuple[str, str]:
         words = f"notify {shown.name}" if n == 1 else f"notify {n} on {shown.name}"
@@ -289,16 +290,24 @@ def _condition_events(presenter: Presenter, module: ModuleType) -> None:
         return list(shown.queue)[: max(0, n)] if shown.cond._is_owned() else []
 
     def notify_after(
-        shown: ConditionShown, thread: SimThread, woken: list[SimThread], result: Any,
-        error: BaseException | None, n: int = 1,
+        shown: ConditionShown,
+        thread: SimThread,
+        woken: list[SimThread],
+        result: Any,
+        error: BaseException | None,
+        n: int = 1,
     ) -> None:
         if error is not None:
             return
         if not woken:
-            shown._kernel.emit(thread, EventKind.SIGNAL, shown.name, "nobody waits: the notify is lost")
+            shown._kernel.emit(
+                thread, EventKind.SIGNAL, shown.name, "nobody waits: the notify is lost"
+            )
         for waiter in woken:
             waiter.operation = f"re-acquire {shown.mutex.name} (signalled)"
-            shown._kernel.emit(thread, EventKind.SIGNAL, shown.name, f"{waiter.name} woken by {thread.name}")
+            shown._kernel.emit(
+                thread, EventKind.SIGNAL, shown.name, f"{waiter.name} woken by {thread.name}"
+            )
 
     def notify_all_step(shown: ConditionShown) -> tuple[str, str]:
         return f"notify_all {shown.name}", shown.mutex.name
@@ -307,7 +316,10 @@ def _condition_events(presenter: Presenter, module: ModuleType) -> None:
         return list(shown.queue) if shown.cond._is_owned() else []
 
     def notify_all_after(
-        shown: ConditionShown, thread: SimThread, woken: list[SimThread], result: Any,
+        shown: ConditionShown,
+        thread: SimThread,
+        woken: list[SimThread],
+        result: Any,
         error: BaseException | None,
     ) -> None:
         if error is not None:
@@ -316,13 +328,19 @@ def _condition_events(presenter: Presenter, module: ModuleType) -> None:
             shown._kernel.emit(thread, EventKind.BROADCAST, shown.name, "nobody waits")
         for waiter in woken:
             waiter.operation = f"re-acquire {shown.mutex.name} (broadcast)"
-            shown._kernel.emit(thread, EventKind.BROADCAST, shown.name, f"{waiter.name} woken by {thread.name}")
+            shown._kernel.emit(
+                thread, EventKind.BROADCAST, shown.name, f"{waiter.name} woken by {thread.name}"
+            )
 
-    _on_init(presenter, cls, lambda cond, name: ConditionShown(presenter.kernel, name, cond), "Condition")
+    _on_init(
+        presenter, cls, lambda cond, name: ConditionShown(presenter.kernel, name, cond), "Condition"
+    )
     _wrap(presenter, cls, "wait", wait_step, lambda s: (s, ThreadState.WAITING), before=wait_before)
     _wrap(presenter, cls, "notify", notify_step, before=notify_before, after=notify_after)
     for name in ("notify_all", "notifyAll"):
-        _wrap(presenter, cls, name, notify_all_step, before=notify_all_before, after=notify_all_after)
+        _wrap(
+            presenter, cls, name, notify_all_step, before=notify_all_before, after=notify_all_after
+        )
 
 
 class SemaphoreShown(Shown):
@@ -358,8 +376,13 @@ def _semaphore_events(presenter: Presenter, module: ModuleType) -> None:
         return f"acquire {shown.name}", shown.name
 
     def acquire_after(
-        shown: SemaphoreShown, thread: SimThread, noted: Any, result: Any,
-        error: BaseException | None, *args: Any, **kwargs: Any,
+        shown: SemaphoreShown,
+        thread: SimThread,
+        noted: Any,
+        result: Any,
+        error: BaseException | None,
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         if error is None and result:
             shown.holders.append(thread)
@@ -372,8 +395,12 @@ def _semaphore_events(presenter: Presenter, module: ModuleType) -> None:
         return list(shown.queue)[: max(0, n)]
 
     def release_after(
-        shown: SemaphoreShown, thread: SimThread, woken: list[SimThread], result: Any,
-        error: BaseException | None, n: int = 1,
+        shown: SemaphoreShown,
+        thread: SimThread,
+        woken: list[SimThread],
+        result: Any,
+        error: BaseException | None,
+        n: int = 1,
     ) -> None:
         if error is not None:
             return
@@ -388,14 +415,23 @@ def _semaphore_events(presenter: Presenter, module: ModuleType) -> None:
 
     for cls in (module.Semaphore, module.BoundedSemaphore):
         if "__init__" in cls.__dict__:
-            _on_init(presenter, cls, lambda sem, name: SemaphoreShown(presenter.kernel, name, sem), "")
+            _on_init(
+                presenter, cls, lambda sem, name: SemaphoreShown(presenter.kernel, name, sem), ""
+            )
     cls = module.Semaphore
     shown_as = lambda s: (s, ThreadState.BLOCKED)  # noqa: E731
     for name in ("acquire", "__enter__"):
         _wrap(presenter, cls, name, acquire_step, shown_as, after=acquire_after)
     _wrap(presenter, cls, "release", release_step, before=release_before, after=release_after)
     if "release" in module.BoundedSemaphore.__dict__:
-        _wrap(presenter, module.BoundedSemaphore, "release", release_step, before=release_before, after=release_after)
+        _wrap(
+            presenter,
+            module.BoundedSemaphore,
+            "release",
+            release_step,
+            before=release_before,
+            after=release_after,
+        )
 
 
 class EventShown(Shown):
@@ -413,7 +449,9 @@ class EventShown(Shown):
         return f"{thread.name} waits for {self.name} to be set, and no thread is left to set it"
 
     def view(self) -> EventFlagView:
-        return EventFlagView(name=self.name, queue=self._queue_names(), is_set=bool(self.event._flag))
+        return EventFlagView(
+            name=self.name, queue=self._queue_names(), is_set=bool(self.event._flag)
+        )
 
 
 def _event_events(presenter: Presenter, module: ModuleType) -> None:
@@ -423,7 +461,11 @@ def _event_events(presenter: Presenter, module: ModuleType) -> None:
         return list(shown.queue)
 
     def set_after(
-        shown: EventShown, thread: SimThread, woken: list[SimThread], result: Any, error: BaseException | None
+        shown: EventShown,
+        thread: SimThread,
+        woken: list[SimThread],
+        result: Any,
+        error: BaseException | None,
     ) -> None:
         detail = ", ".join(t.name for t in woken)
         shown._kernel.emit(thread, EventKind.SET, shown.name, f"wakes {detail}" if detail else "")
@@ -434,10 +476,20 @@ def _event_events(presenter: Presenter, module: ModuleType) -> None:
         shown._kernel.emit(thread, EventKind.CLEAR, shown.name)
 
     _on_init(presenter, cls, lambda ev, name: EventShown(presenter.kernel, name, ev), "Event")
-    _wrap(presenter, cls, "set", lambda s: (f"set {s.name}", s.name), before=set_before, after=set_after)
+    _wrap(
+        presenter,
+        cls,
+        "set",
+        lambda s: (f"set {s.name}", s.name),
+        before=set_before,
+        after=set_after,
+    )
     _wrap(presenter, cls, "clear", lambda s: (f"clear {s.name}", s.name), after=clear_after)
     _wrap(
-        presenter, cls, "wait", lambda s, timeout=None: (f"wait for {s.name}", s.name),
+        presenter,
+        cls,
+        "wait",
+        lambda s, timeout=None: (f"wait for {s.name}", s.name),
         lambda s: (s, ThreadState.WAITING),
     )
 
@@ -452,7 +504,9 @@ class BarrierShown(Shown):
 
     def blocked(self, thread: SimThread) -> None:
         parties = self.barrier._parties
-        self._kernel.emit(thread, EventKind.ARRIVE, self.name, f"{len(self.queue)}/{parties} arrived")
+        self._kernel.emit(
+            thread, EventKind.ARRIVE, self.name, f"{len(self.queue)}/{parties} arrived"
+        )
 
     def waiting_text(self, thread: SimThread) -> str:
         parties = self.barrier._parties
@@ -460,7 +514,10 @@ class BarrierShown(Shown):
 
     def view(self) -> BarrierView:
         return BarrierView(
-            name=self.name, queue=self._queue_names(), parties=self.barrier._parties, phase=self.phase
+            name=self.name,
+            queue=self._queue_names(),
+            parties=self.barrier._parties,
+            phase=self.phase,
         )
 
 
@@ -468,8 +525,12 @@ def _barrier_events(presenter: Presenter, module: ModuleType) -> None:
     cls = module.Barrier
 
     def wait_after(
-        shown: BarrierShown, thread: SimThread, noted: Any, result: Any,
-        error: BaseException | None, timeout: float | None = None,
+        shown: BarrierShown,
+        thread: SimThread,
+        noted: Any,
+        result: Any,
+        error: BaseException | None,
+        timeout: float | None = None,
     ) -> None:
         if error is None and result == shown.barrier._parties - 1:
             shown.phase += 1
@@ -477,7 +538,9 @@ def _barrier_events(presenter: Presenter, module: ModuleType) -> None:
             shown._kernel.emit(thread, EventKind.RELEASE, shown.name, f"all {parties} arrived: go")
 
     def broke_after(why: str) -> Callable[..., None]:
-        def after(shown: BarrierShown, thread: SimThread, noted: Any, result: Any, error: Any) -> None:
+        def after(
+            shown: BarrierShown, thread: SimThread, noted: Any, result: Any, error: Any
+        ) -> None:
             if error is None:
                 shown._kernel.emit(thread, EventKind.BREAK, shown.name, why)
 
@@ -485,10 +548,16 @@ def _barrier_events(presenter: Presenter, module: ModuleType) -> None:
 
     _on_init(presenter, cls, lambda b, name: BarrierShown(presenter.kernel, name, b), "Barrier")
     _wrap(
-        presenter, cls, "wait", lambda s, timeout=None: (f"wait at {s.name}", s.name),
-        lambda s: (s, ThreadState.BLOCKED), after=wait_after,
+        presenter,
+        cls,
+        "wait",
+        lambda s, timeout=None: (f"wait at {s.name}", s.name),
+        lambda s: (s, ThreadState.BLOCKED),
+        after=wait_after,
     )
-    _wrap(presenter, cls, "abort", lambda s: (f"abort {s.name}", s.name), after=broke_after("aborted"))
+    _wrap(
+        presenter, cls, "abort", lambda s: (f"abort {s.name}", s.name), after=broke_after("aborted")
+    )
     _wrap(presenter, cls, "reset", lambda s: (f"reset {s.name}", s.name))
 
 
@@ -562,7 +631,10 @@ def _thread_events(presenter: Presenter, module: ModuleType) -> None:
     cls.__init__ = __init__
     _wrap(presenter, cls, "start", start_step, after=start_after, always=True)
     _wrap(
-        presenter, cls, "join", lambda s, timeout=None: (f"join {s.thread.name}", None),
+        presenter,
+        cls,
+        "join",
+        lambda s, timeout=None: (f"join {s.thread.name}", None),
         lambda s: (s, ThreadState.BLOCKED),
     )
 
@@ -715,7 +787,9 @@ def _queue_events(presenter: Presenter, module: ModuleType) -> None:
             shown.putters.setdefault(id(item), deque()).append(thread.name)
             return tuple(shown.getters.queue)
 
-    def get_before(shown: QueueShown, thread: SimThread, *args: Any, **kwargs: Any) -> tuple[SimThread, ...]:
+    def get_before(
+        shown: QueueShown, thread: SimThread, *args: Any, **kwargs: Any
+    ) -> tuple[SimThread, ...]:
         return tuple(shown.putters_line.queue)
 
     def wakes(line: QueueLine, waiting: tuple[SimThread, ...]) -> str:
@@ -724,8 +798,14 @@ def _queue_events(presenter: Presenter, module: ModuleType) -> None:
         return f", wakes {woken[0].name}" if woken else ""
 
     def put_after(
-        shown: QueueShown, thread: SimThread, noted: Any, result: Any, error: BaseException | None,
-        item: Any, *args: Any, **kwargs: Any,
+        shown: QueueShown,
+        thread: SimThread,
+        noted: Any,
+        result: Any,
+        error: BaseException | None,
+        item: Any,
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         text = _item_text(item)
         if error is not None:
@@ -747,8 +827,13 @@ def _queue_events(presenter: Presenter, module: ModuleType) -> None:
         return f"get from {shown.name}", shown.name
 
     def get_after(
-        shown: QueueShown, thread: SimThread, noted: Any, result: Any, error: BaseException | None,
-        *args: Any, **kwargs: Any,
+        shown: QueueShown,
+        thread: SimThread,
+        noted: Any,
+        result: Any,
+        error: BaseException | None,
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         if error is not None:
             why = "empty and shut down" if type(error).__name__ == "ShutDown" else "empty"
@@ -765,7 +850,9 @@ def _queue_events(presenter: Presenter, module: ModuleType) -> None:
         shown: QueueShown, thread: SimThread, noted: Any, result: Any, error: BaseException | None
     ) -> None:
         if error is None:
-            kernel.emit(thread, EventKind.RELEASE, shown.name, f"{shown.q.unfinished_tasks} unfinished")
+            kernel.emit(
+                thread, EventKind.RELEASE, shown.name, f"{shown.q.unfinished_tasks} unfinished"
+            )
 
     for cls_name in ("Queue", "LifoQueue", "PriorityQueue", "_PySimpleQueue"):
         cls = getattr(module, cls_name, None)
@@ -773,23 +860,39 @@ def _queue_events(presenter: Presenter, module: ModuleType) -> None:
             _on_init(presenter, cls, make, "SimpleQueue" if cls_name == "_PySimpleQueue" else "")
     for cls in (module.Queue, module._PySimpleQueue):
         _wrap(
-            presenter, cls, "put", put_step, lambda s: (s.putters_line, ThreadState.BLOCKED),
-            before=put_before, after=put_after,
+            presenter,
+            cls,
+            "put",
+            put_step,
+            lambda s: (s.putters_line, ThreadState.BLOCKED),
+            before=put_before,
+            after=put_after,
         )
         _wrap(
-            presenter, cls, "get", get_step, lambda s: (s.getters, ThreadState.BLOCKED),
-            before=get_before, after=get_after,
+            presenter,
+            cls,
+            "get",
+            get_step,
+            lambda s: (s.getters, ThreadState.BLOCKED),
+            before=get_before,
+            after=get_after,
         )
     _wrap(
-        presenter, module.Queue, "task_done", lambda s: (f"task_done on {s.name}", s.name),
+        presenter,
+        module.Queue,
+        "task_done",
+        lambda s: (f"task_done on {s.name}", s.name),
         after=task_done_after,
     )
     _wrap(
-        presenter, module.Queue, "join", lambda s: (f"join {s.name}", s.name),
+        presenter,
+        module.Queue,
+        "join",
+        lambda s: (f"join {s.name}", s.name),
         lambda s: (s.joiners, ThreadState.WAITING),
     )
     if hasattr(module, "_PySimpleQueue"):
-        module.SimpleQueue = module._PySimpleQueue  # the pure-Python one (no _queue here)
+        module.SimpleQueue = module._PySimpleQueue  # type: ignore[attr-defined]  # no _queue here
 
 
 def present_threading(presenter: Presenter, module: ModuleType) -> None:
