@@ -28,7 +28,7 @@ from ..primitives.mutex import Mutex
 from ..primitives.semaphore import Semaphore as EngineSemaphore
 from ..snapshot.model import EventKind, PrimitiveKind, ThreadState
 from ..snapshot.views import EventFlagView, MutexView
-from .naming import name_from_source
+from .naming import name_from_source, program_frame
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -90,23 +90,52 @@ def _lock_timeout(blocking: bool, timeout: float) -> float | None:
     return None if timeout == -1 else timeout
 
 
+def _made_by_library() -> bool:
+    """Whether the lock being made is a standard-library module's own (``logging``'s,
+    run for the program), not one the program makes: the innermost frame outside the
+    engine is not the program's."""
+    kernel, _thread = bound()
+    frame = program_frame()
+    return frame is not None and frame.f_code.co_filename not in kernel.program_files
+
+
 class Lock(_WithStatement, Mutex):  # type: ignore[misc]
-    """``threading.Lock``: any thread may release it, not only the one that acquired it."""
+    """``threading.Lock``: any thread may release it, not only the one that acquired it.
+
+    One a standard-library module makes for itself (``logging``'s) is *quiet*: not in the
+    panels, its operations no step and no event of their own (they belong to the call
+    that uses it), though a thread that finds it taken still waits for it."""
+
+    quiet = False
 
     def __init__(self, *, name: str | None = None) -> None:
+        if _made_by_library():
+            self._quiet_init("Lock")
+            return
         kernel, unique = _new_name("Lock", name)
         Mutex.__init__(self, kernel, unique)
         _register(self)
 
+    def _quiet_init(self, kind: str) -> None:
+        kernel, _thread = bound()
+        Mutex.__init__(self, kernel, f"{kind}@{id(self):x}")
+        self.quiet = True
+
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # type: ignore[override]
         limit = _lock_timeout(blocking, timeout)
-        thread = self._kernel.checkpoint(f"acquire {self.name}", touches=self.name)
+        thread = self._step(f"acquire {self.name}")
         return self._acquire_now(thread, blocking, limit)
 
     def release(self) -> None:
-        thread = self._kernel.checkpoint(f"release {self.name}", touches=self.name)
+        thread = self._step(f"release {self.name}")
         with self._kernel.lock:
             self._release_locked(thread)
+
+    def _step(self, operation: str) -> SimThread:
+        """A checkpoint, unless the lock is quiet (then just the calling thread)."""
+        if self.quiet:
+            return self._kernel.current()
+        return self._kernel.checkpoint(operation, touches=self.name)
 
     def locked(self) -> bool:
         return self.owner is not None
@@ -120,12 +149,14 @@ class Lock(_WithStatement, Mutex):  # type: ignore[misc]
             with kernel.lock:
                 if self._free_for(thread):
                     self._own(thread)
-                    kernel.emit(thread, EventKind.ACQUIRE, self.name)
+                    if not self.quiet:
+                        kernel.emit(thread, EventKind.ACQUIRE, self.name)
                     return True
                 if not blocking:
                     return False
                 holder = self.owner.name if self.owner is not None else "nobody"
-                kernel.emit(thread, EventKind.BLOCK, self.name, f"held by {holder}")
+                if not self.quiet:
+                    kernel.emit(thread, EventKind.BLOCK, self.name, f"held by {holder}")
                 kernel.park(thread, self, ThreadState.BLOCKED, deadline=deadline)
             if kernel.resume(thread) is TIMED_OUT:
                 return False
@@ -152,8 +183,9 @@ class Lock(_WithStatement, Mutex):  # type: ignore[misc]
         if self.queue:
             waiter = self.queue.popleft()
             kernel.wake(waiter, f"acquire {self.name} (woken by {thread.name})")
-            kernel.emit(thread, EventKind.RELEASE, self.name, f"wakes {waiter.name}")
-        else:
+            if not self.quiet:
+                kernel.emit(thread, EventKind.RELEASE, self.name, f"wakes {waiter.name}")
+        elif not self.quiet:
             kernel.emit(thread, EventKind.RELEASE, self.name)
 
     # What a Condition built on it needs (CPython's _is_owned, _release_save,
@@ -175,6 +207,9 @@ class RLock(Lock):
     def __init__(self, *, name: str | None = None) -> None:
         self.depth = 0
         """How many times the owner holds it."""
+        if _made_by_library():
+            self._quiet_init("RLock")
+            return
         kernel, unique = _new_name("RLock", name)
         Mutex.__init__(self, kernel, unique)
         _register(self)
@@ -192,7 +227,7 @@ class RLock(Lock):
         self.depth -= 1
         if self.depth == 0:
             self._hand_over(thread)
-        else:
+        elif not self.quiet:
             self._kernel.emit(thread, EventKind.RELEASE, self.name, f"still held {self.depth}×")
 
     def _is_owned(self, thread: SimThread) -> bool:

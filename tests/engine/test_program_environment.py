@@ -291,3 +291,41 @@ def test_a_program_sees_its_own_environment_as_under_cpython(
         line for line in stderr if "File " not in line
     ]
     assert outcome[2] == status
+
+
+LOGGING_WORKERS = """
+import logging
+import threading
+
+logging.basicConfig(level=logging.INFO, format="%(threadName)s: %(message)s")
+lock = threading.Lock()
+
+
+def worker():
+    with lock:
+        logging.info("counted")
+
+
+threads = [threading.Thread(target=worker, name=f"w{n}") for n in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+
+
+def test_the_locks_logging_makes_for_itself_are_not_the_programs(tmp_path: Path, launch) -> None:
+    """logging, run for the program, takes locks of its own: they are neither panels nor
+    steps nor events; the program's own lock is all the panels show."""
+    path = tmp_path / "logs.py"
+    path.write_text(LOGGING_WORKERS, encoding="utf-8")
+    runtime = launch(program_scenario(str(path)))
+    assert runtime.wait_started(60)
+    with contextlib.suppress(ControlRefused):
+        runtime.step(100_000)
+    assert runtime.wait_idle(60)
+    snapshot = runtime.snapshot()
+    assert snapshot.run_state is RunState.FINISHED
+    assert [p.name for p in snapshot.primitives] == ["lock"]
+    assert {e.primitive for e in snapshot.events if e.primitive is not None} == {"lock"}
+    assert sorted(line.text for line in snapshot.output) == ["w0: counted", "w1: counted"]
