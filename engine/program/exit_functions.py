@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import atexit as _real_atexit
 import io
+import sys
 import traceback
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TextIO
+
+_IGNORED = (
+    "Exception ignored in atexit callback {func!r}:"
+    if sys.version_info >= (3, 13)
+    else "Exception ignored in atexit callback: {func!r}"
+)
+"""The line CPython writes before the traceback of an exit function that raised."""
 
 
 class ProgramAtexit(ModuleType):
@@ -53,7 +61,7 @@ class ProgramAtexit(ModuleType):
             try:
                 func(*args, **kwargs)
             except Exception as error:
-                print(f"Exception ignored in atexit callback: {func!r}", file=self._stderr)
+                print(_IGNORED.format(func=func), file=self._stderr)
                 # From the function's own frame, as CPython's (it calls from C).
                 error.__traceback__ = error.__traceback__.tb_next if error.__traceback__ else None
                 traceback.print_exception(error, file=self._stderr)

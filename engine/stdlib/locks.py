@@ -124,17 +124,26 @@ class Lock(_WithStatement, Mutex):  # type: ignore[misc]
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # type: ignore[override]
         limit = _lock_timeout(blocking, timeout)
         thread = self._step(f"acquire {self.name}")
+        if thread is None:
+            return True  # a garbage collection's callback, outside the run: nothing waits
         return self._acquire_now(thread, blocking, limit)
 
     def release(self) -> None:
         thread = self._step(f"release {self.name}")
+        if thread is None:
+            return
         with self._kernel.lock:
             self._release_locked(thread)
 
-    def _step(self, operation: str) -> SimThread:
-        """A checkpoint, unless the lock is quiet (then just the calling thread)."""
+    def _step(self, operation: str) -> SimThread | None:
+        """A checkpoint, unless the lock is quiet: then just the calling thread, or None
+        when that is no thread of a run (logging's weakref callback, run by a garbage
+        collection in any thread, takes logging's lock)."""
         if self.quiet:
-            return self._kernel.current()
+            try:
+                return self._kernel.current()
+            except RuntimeError:
+                return None
         return self._kernel.checkpoint(operation, touches=self.name)
 
     def locked(self) -> bool:
