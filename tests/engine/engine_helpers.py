@@ -64,6 +64,9 @@ class Program:
 def start_threads(runtime: Runtime) -> Snapshot:
     """Step the main thread until it has started every thread it starts, then each of
     those threads to its first operation (as far as its first checkpoint after starting)."""
+    # start() returns before a slow main thread (a loaded machine) reaches its first
+    # checkpoint: wait for it, or the loop below sees no "start" and starts nothing.
+    assert runtime.wait_started(IDLE_TIMEOUT), "the run's threads never reached their start"
     while runtime.snapshot().thread("MainThread").operation.startswith("start "):
         advance(runtime, "MainThread")
     for thread in runtime.snapshot().threads:
