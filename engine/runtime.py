@@ -298,7 +298,7 @@ class Runtime:
         if diverged is not None:
             raise diverged
 
-    def stop(self, timeout: float = 1.0) -> bool:
+    def stop(self, timeout: float = 5.0) -> bool:
         """End the run: every scenario thread, blocked and waiting ones too, unwinds. A
         rewind or restart under way is cut short and does not start its new run. It is
         final: afterwards every control call is refused.
