@@ -148,6 +148,11 @@ class Kernel:
         """How often each name was given (threads' ``Thread-N``, primitives' names)."""
         self.sink_error: BaseException | None = None
         """What a sink raised, if one did (the run was stopped then)."""
+        self.attached: dict[str, Any] = {}
+        """What the layers above keep for this run (its ``threading`` module, its
+        executors, its world), by a key of their own. Kept here, not in a weak mapping
+        keyed by the kernel: such a value refers back to the kernel, so the mapping would
+        keep every run alive for good."""
         self.turn_ended: Callable[[SimThread], None] = lambda thread: None
         """Called (lock held) by the thread whose turn just ended; the driver sets it."""
         self._threads_by_name: dict[str, SimThread] = {}

@@ -32,7 +32,6 @@ import secrets
 import sys
 import types
 import uuid
-import weakref
 from collections.abc import Callable
 from functools import cache, partial
 from types import ModuleType
@@ -59,6 +58,8 @@ class World:
         self.seeds_drawn = 0
         """The seeds given so far to ``Random()``, ``SystemRandom()`` and ``seed()``."""
         self._entropy: random.Random | None = None
+        self.at_fork: list[dict[str, Callable[[], object]]] = []
+        """What the run's ``os.register_at_fork`` was given (nothing forks a run)."""
 
     def next_seed(self) -> int:
         """The seed of the next generator the program makes (or reseeds) without one."""
@@ -82,18 +83,19 @@ class World:
         return self._entropy
 
 
-_worlds: weakref.WeakKeyDictionary[Kernel, World] = weakref.WeakKeyDictionary()
+_WORLD = "world"
+"""Where a run keeps its ``World`` (``Kernel.attached``)."""
 
 
 def begin_world(kernel: Kernel, seed: int) -> World:
     """Make the world of ``kernel``'s run, from the run's seed (before its program loads)."""
-    world = _worlds[kernel] = World(seed)
+    world = kernel.attached[_WORLD] = World(seed)
     return world
 
 
 def world_of(kernel: Kernel) -> World:
     """The world of ``kernel``'s run (seed 0 when the run never began one)."""
-    world = _worlds.get(kernel)
+    world: World | None = kernel.attached.get(_WORLD)
     return world if world is not None else begin_world(kernel, 0)
 
 
@@ -229,7 +231,11 @@ def random_module(world: World, copy: ModuleType) -> None:
 
 def os_module(world: World, copy: ModuleType) -> None:
     """Make ``copy`` of ``os`` the run's: ``urandom`` (and ``getrandom``) give the run's
-    entropy."""
+    entropy, and ``register_at_fork`` keeps its callbacks with the run.
+
+    CPython's ``threading``, ``logging``, ``asyncio`` and ``concurrent.futures`` register
+    one when they are imported, and a run imports its own copies of them: in the
+    interpreter's registry, which nothing empties, they would keep every run alive."""
 
     def urandom(size: int, /) -> bytes:
         return world.urandom(size)
@@ -243,6 +249,25 @@ def os_module(world: World, copy: ModuleType) -> None:
 
         getrandom.__doc__ = os.getrandom.__doc__
         copy.__dict__["getrandom"] = getrandom
+    if hasattr(os, "register_at_fork"):
+
+        def register_at_fork(**callbacks: Callable[[], object]) -> None:
+            if not callbacks:
+                raise TypeError("At least one argument is required.")
+            for when, callback in callbacks.items():
+                if when not in _FORK_MOMENTS:
+                    raise TypeError(
+                        f"register_at_fork() got an unexpected keyword argument '{when}'"
+                    )
+                if not callable(callback):
+                    raise TypeError(f"'{when}' must be callable, not {type(callback).__name__}")
+            world.at_fork.append(callbacks)
+
+        register_at_fork.__doc__ = os.register_at_fork.__doc__
+        copy.__dict__["register_at_fork"] = register_at_fork
+
+
+_FORK_MOMENTS = ("before", "after_in_child", "after_in_parent")
 
 
 def uuid_module(os_copy: ModuleType, copy: ModuleType) -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import concurrent.futures as _real
 import concurrent.futures._base as _real_base
 import concurrent.futures.thread as _real_thread
-import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -490,13 +489,14 @@ class _RunExecutors:
     counter: int = 0
 
 
-_RUNS: weakref.WeakKeyDictionary[Kernel, _RunExecutors] = weakref.WeakKeyDictionary()
+_EXECUTORS = "executors"
+"""Where a run keeps its ``_RunExecutors`` (``Kernel.attached``)."""
 
 
 def _run_of(kernel: Kernel) -> _RunExecutors:
-    run = _RUNS.get(kernel)
+    run: _RunExecutors | None = kernel.attached.get(_EXECUTORS)
     if run is None:
-        run = _RUNS[kernel] = _RunExecutors()
+        run = kernel.attached[_EXECUTORS] = _RunExecutors()
         threads_api.register_atexit(lambda: _at_exit(kernel))
     return run
 
@@ -504,7 +504,7 @@ def _run_of(kernel: Kernel) -> _RunExecutors:
 def _at_exit(kernel: Kernel) -> None:
     """CPython's ``_python_exit``: no more submits; idle workers of every executor wake
     and end once their queue is empty; the main thread joins them."""
-    run = _RUNS[kernel]
+    run: _RunExecutors = kernel.attached[_EXECUTORS]
     with kernel.lock:
         run.shutting_down = True
         for executor in run.executors:

@@ -10,7 +10,6 @@ numbers that are the same in every run.
 from __future__ import annotations
 
 import threading as _real_threading
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -209,18 +208,19 @@ class _MainThread(Thread):
         """Called, last registered first, when the program's main code ends."""
 
 
-_THREADING_MODULES: weakref.WeakKeyDictionary[Kernel, ModuleType] = weakref.WeakKeyDictionary()
-"""Each run's ``threading`` module, where the program may set its own ``excepthook``."""
+_THREADING_MODULE = "threading module"
+"""Where a run keeps its ``threading`` module (``Kernel.attached``): the program may set
+its own ``excepthook`` there."""
 
 
 def bind_threading_module(kernel: Kernel, module: ModuleType) -> None:
     """``module`` is the ``threading`` the program of ``kernel``'s run imports."""
-    _THREADING_MODULES[kernel] = module
+    kernel.attached[_THREADING_MODULE] = module
 
 
 def _program_excepthook(kernel: Kernel) -> Callable[[Any], object] | None:
     """The ``threading.excepthook`` the program has set, or None while it is CPython's."""
-    module = _THREADING_MODULES.get(kernel)
+    module = kernel.attached.get(_THREADING_MODULE)
     hook = getattr(module, "excepthook", None)
     return None if hook is None or hook is _real_threading.__excepthook__ else hook
 
@@ -232,7 +232,7 @@ def new_thread(
     executor's): the run's own ``threading.Thread`` when the program runs CPython's
     ``threading`` (so ``current_thread()`` knows it), else this module's."""
     kernel, _thread = bound()
-    module = _THREADING_MODULES.get(kernel)
+    module = kernel.attached.get(_THREADING_MODULE)
     cls = getattr(module, "Thread", Thread) if module is not None else Thread
     return cls(target=target, name=name, args=args, daemon=daemon)
 
