@@ -24,6 +24,7 @@ PROGRAM = """\
 import asyncio
 import concurrent.futures
 import logging
+import os
 import queue
 import threading
 
@@ -59,11 +60,14 @@ def run_once(path: Path, seed: int) -> weakref.ref[Kernel]:
     runtime = Runtime(
         resolve_config(program_scenario(str(path)), seed=seed), paused=False, speed=None
     )
-    runtime.start()
-    assert runtime.wait_idle(30)
-    assert runtime.snapshot().exit_status == 0
     kernel = weakref.ref(runtime._run.kernel)
-    assert runtime.stop()
+    try:
+        runtime.start()
+        assert runtime.wait_idle(30)
+        snapshot = runtime.snapshot()
+        assert snapshot.exit_status == 0, snapshot.verdict
+    finally:
+        assert runtime.stop()
     return kernel
 
 
