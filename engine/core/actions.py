@@ -13,8 +13,8 @@ from .errors import ControlRefused
 
 if TYPE_CHECKING:
     from ..primitives.base import Primitive
-    from ..primitives.condition import Condition
-    from ..stdlib.queues import QueueState
+    from ..stdlib.shown import ConditionShown as Condition
+    from ..stdlib.shown import QueueShown
     from .kernel import Kernel
 
 
@@ -62,7 +62,7 @@ def post(kernel: Kernel, name: str) -> None:
         item = kernel.user_posts[name]()
     except AttributeError as missing:
         raise ControlRefused(f"the program has no {missing} to post yet") from None
-    cast("QueueState", primitive).user_put(item)
+    cast("QueueShown", primitive).user_put(item)
 
 
 def condition(kernel: Kernel, name: str) -> Condition:

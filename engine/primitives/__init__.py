@@ -1,22 +1,9 @@
-"""The engine's synchronisation primitives; every operation on them is a checkpoint.
-
-The controlled standard library (``engine.stdlib``) builds ``threading``'s and
-``asyncio``'s objects on them.
-"""
+"""The engine's own synchronisation primitives: an asyncio event loop and its executor,
+whose every callback is a checkpoint. ``threading``'s objects are CPython's own, over the
+controlled ``_thread`` (``engine.stdlib.lowlevel``)."""
 
 from __future__ import annotations
 
 from .aio import AsyncLoop, LoopExecutor
-from .barrier import Barrier
-from .condition import Condition
-from .mutex import Mutex
-from .semaphore import Semaphore
 
-__all__ = [
-    "AsyncLoop",
-    "Barrier",
-    "Condition",
-    "LoopExecutor",
-    "Mutex",
-    "Semaphore",
-]
+__all__ = ["AsyncLoop", "LoopExecutor"]

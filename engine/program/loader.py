@@ -2,9 +2,11 @@
 concurrency modules are redirected to the controlled ones.
 
 The program's source is compiled once and executed afresh in every run, in a namespace of
-its own whose ``__import__`` hands it ``engine.stdlib``'s modules for ``threading``,
-``time`` and the rest; every other import, and every other module of the process (the
-app, Textual, Rich), keeps the real ones. Its ``print`` output is kept by the kernel
+its own whose ``__import__`` hands it the run's modules: CPython's own ``threading`` and
+``queue`` run afresh over the controlled ``_thread``, the engine's ``time``, ``asyncio``
+and ``concurrent.futures``, and its own ``sys``, ``atexit`` and ``importlib``; every
+other import, and every other module of the process (the app, Textual, Rich), keeps the
+real ones. Its ``print`` output is kept by the kernel
 instead of reaching the terminal. Its main thread is the run's first thread, called
 ``MainThread`` as in CPython; when its code ends it joins every non-daemon thread still
 alive, as CPython does at exit.
@@ -30,17 +32,11 @@ from types import CodeType, FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import StopRun
-from ..core.threads import bound
 from ..snapshot.model import SourceLine
 from ..stdlib import lowlevel, shown
 from ..stdlib.modules import controlled_modules
 from ..stdlib.refused import RefusingMultiprocessing
-from ..stdlib.threads_api import (
-    adopt_main_thread,
-    bind_threading_module,
-    run_atexits,
-    shutdown,
-)
+from ..stdlib.threads_api import bind_threading_module, run_atexits
 from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
@@ -52,11 +48,6 @@ if TYPE_CHECKING:
     from ..core.threads import SimThread
     from ..lesson.scenario import Scenario
     from ..primitives.base import Primitive
-
-
-CPYTHON_STDLIB = os.environ.get("THREADLAB_STDLIB") == "cpython"
-"""Experimental: the program's ``threading`` and ``queue`` are CPython's own, over a
-controlled ``_thread`` (``engine/stdlib/lowlevel.py``)."""
 
 
 def compiled(path: str, races: bool = False) -> CodeType:
@@ -243,12 +234,8 @@ def new_namespace(
         "atexit": program_atexit,
         "multiprocessing": RefusingMultiprocessing(),
     }
-    if CPYTHON_STDLIB:  # experimental: CPython's own threading and queue, run afresh
-        del modules["threading"], modules["queue"]
-        presenter = shown.Presenter(kernel)
-        modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
-    if "threading" in modules:
-        bind_threading_module(kernel, modules["threading"])
+    presenter = shown.Presenter(kernel)  # CPython's threading and queue, as the panels show them
+    modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
     own_dir = os.path.dirname(os.path.abspath(path))
     for _level in (package or "").split(".") if package else ():
         own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in
@@ -271,7 +258,7 @@ def new_namespace(
         level: int = 0,
     ) -> ModuleType:
         if level == 0:
-            if CPYTHON_STDLIB and name == "_queue":
+            if name == "_queue":
                 raise ImportError("No module named '_queue'", name=name)  # its pure-Python twin
             if name in modules:
                 if fromlist or "." not in name:
@@ -347,7 +334,7 @@ def new_namespace(
         if parent is not None:
             setattr(parent, last, module)
         exec(stdlib_code(spec), module.__dict__)
-        if CPYTHON_STDLIB and name in shown.PRESENT:
+        if name in shown.PRESENT:
             shown.PRESENT[name](presenter, module)
         return module
 
@@ -458,38 +445,29 @@ def start_program(
     program_sys, exit_functions = program_import("sys"), program_import("atexit")
 
     def main_thread() -> None:
-        _kernel, sim = bound()
-        main = adopt_main_thread(sim)
-        threading_module = program_import("threading") if CPYTHON_STDLIB else None
-        if threading_module is not None:
-            bind_threading_module(kernel, threading_module)  # the engine's own threads use it
+        threading_module = program_import("threading")  # its _MainThread is this thread
+        bind_threading_module(kernel, threading_module)  # the engine's own threads use it
         try:
-            try:
-                exec(code, namespace)
-                if entry is not None:
-                    function = namespace[entry]
-                    function(**arguments(function))
-                status = 0
-            except StopRun:
-                raise  # the run stops: unwind, and never join the others as at an exit
-            except SystemExit as exit_:  # sys.exit(n): the program ends with status n
-                status = exit_status(exit_.code, kernel)
-            except BaseException as error:
-                hook = vars(program_sys).get("excepthook")
-                if hook is None:
-                    raise  # CPython's own hook: the main thread fails (a verdict says so)
-                hook(type(error), error, error.__traceback__)  # the program's own hook
-                status = 1
-            if threading_module is not None:
-                run_atexits(main)  # executors never shut down are stopped, as CPython's
-                threading_module._shutdown()
-            else:
-                shutdown(main)
-            exit_functions.run_all()  # as CPython: after the other threads are joined
-            with kernel.lock:
-                kernel.exit_status = status
-        finally:
-            main._finish()
+            exec(code, namespace)
+            if entry is not None:
+                function = namespace[entry]
+                function(**arguments(function))
+            status = 0
+        except StopRun:
+            raise  # the run stops: unwind, and never join the others as at an exit
+        except SystemExit as exit_:  # sys.exit(n): the program ends with status n
+            status = exit_status(exit_.code, kernel)
+        except BaseException as error:
+            hook = vars(program_sys).get("excepthook")
+            if hook is None:
+                raise  # CPython's own hook: the main thread fails (a verdict says so)
+            hook(type(error), error, error.__traceback__)  # the program's own hook
+            status = 1
+        run_atexits(kernel)  # executors never shut down are stopped, as CPython's
+        threading_module._shutdown()  # joins every non-daemon thread, as at an exit
+        exit_functions.run_all()  # as CPython: after the other threads are joined
+        with kernel.lock:
+            kernel.exit_status = status
 
     kernel.spawn("MainThread", main_thread, ())
     return namespace

@@ -1,8 +1,6 @@
-"""The standard library, controlled: ``threading``, ``queue``, ``concurrent.futures``,
-``time`` and ``asyncio`` as a program sees them inside a run.
-
-Each class and function here has CPython's API, errors and guarantees, and every blocking
-or state-changing call is a checkpoint of the run's schedule; time is the run's virtual
-clock. ``modules.controlled_modules`` assembles them into the module objects a program's
-``import`` statements receive (``engine.program`` does the redirecting).
+"""The standard library inside a run: ``threading`` and ``queue`` are CPython's own, run
+afresh for the run over a controlled ``_thread`` (``lowlevel``), and shown in the panels
+by ``shown``; ``time`` (the run's virtual clock), ``asyncio`` (CPython's, on the engine's
+event loop) and ``concurrent.futures`` are the engine's (``modules``). Every blocking or
+state-changing call is a checkpoint of the run's schedule.
 """

@@ -1,16 +1,17 @@
 """A controlled ``_thread``: the lowest layer CPython's own ``threading`` is written on.
 
-Experimental (``THREADLAB_STDLIB=cpython``): with it, a program's ``threading`` and
-``queue`` are the interpreter's own pure-Python modules, executed afresh for the run on top
-of this module, so their semantics, errors and ``repr``s are CPython's by construction. Only
-locks, thread start and end, and identities are the engine's.
+A program's ``threading`` and ``queue`` are the interpreter's own pure-Python modules, run
+afresh for each run on top of this module, so their semantics, errors and ``repr``s are
+CPython's by construction, on every Python version. Only locks, thread start and end, and
+identities are the engine's.
 
-Steps: one program-level call is one step. The first lock operation of a call the program
-makes (``lock.acquire()``, ``cond.wait()``, ``q.put(x)``: the outermost frame below the
-program's own code) is a checkpoint; the lock operations the standard library makes inside
-that same call happen in the same step, except that blocking parks the thread (its step
-ends) and it goes on in the step it is woken into. So ``q.put(x)`` is one step, as the
-hand-written modules make it, although CPython's code takes and releases three locks.
+Steps: one program-level call is one step. The first operation on one of the program's
+own locks in a call (``lock.acquire()``, ``with cond:``) is a checkpoint, and so is each
+public method of CPython's objects the program calls (``engine/stdlib/shown.py``). The
+locks the standard library makes inside (a condition's waiter locks, a queue's mutex)
+take no step of their own: blocking on one parks the thread (its step ends) and it goes
+on in the step it is woken into. So ``q.put(x)`` is one step, although CPython's code
+takes and releases three locks.
 """
 
 from __future__ import annotations

@@ -1,49 +1,15 @@
-"""The controlled modules themselves: what ``import threading`` (and the rest) gives a
-program inside a run."""
+"""The controlled modules the engine writes itself: what ``import time``, ``import
+asyncio`` and ``import concurrent.futures`` give a program inside a run. (``threading``
+and ``queue`` are CPython's own, run afresh over the controlled ``_thread``.)"""
 
 from __future__ import annotations
 
-import queue as _real_queue
-import sys
-import threading as _real_threading
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import asyncio_api, clock, futures_api, locks, queues, threads_api
+from . import asyncio_api, clock, futures_api
 from .refused import refusing_class
-
-_THREADING_NAMES = {
-    "Thread": threads_api.Thread,
-    "Timer": threads_api.Timer,
-    "current_thread": threads_api.current_thread,
-    "currentThread": threads_api.current_thread,
-    "main_thread": threads_api.main_thread,
-    "enumerate": threads_api.enumerate,
-    "active_count": threads_api.active_count,
-    "activeCount": threads_api.active_count,
-    "get_ident": threads_api.get_ident,
-    "get_native_id": threads_api.get_native_id,
-    "local": threads_api.local,
-    "TIMEOUT_MAX": threads_api.TIMEOUT_MAX,
-    "Lock": locks.Lock,
-    "RLock": locks.RLock,
-    "Condition": locks.Condition,
-    "Semaphore": locks.Semaphore,
-    "BoundedSemaphore": locks.BoundedSemaphore,
-    "Event": locks.Event,
-    "Barrier": locks.Barrier,
-    "BrokenBarrierError": locks.BrokenBarrierError,
-    "ExceptHookArgs": _real_threading.ExceptHookArgs,
-    "excepthook": _real_threading.__excepthook__,  # CPython's, whoever replaced the process's
-    "__excepthook__": _real_threading.__excepthook__,
-}
-
-
-def _threading() -> ModuleType:
-    module = ModuleType("threading", "threading, controlled by threadlab")
-    module.__dict__.update(_THREADING_NAMES)
-    return module
 
 
 def _time() -> ModuleType:
@@ -75,22 +41,6 @@ def _like_builtin(function: Any) -> Callable[..., object]:
     return _Unbound(function)
 
 
-def _queue() -> ModuleType:
-    module = ModuleType("queue", "queue, controlled by threadlab")
-    module.__dict__.update(
-        Queue=queues.Queue,
-        LifoQueue=queues.LifoQueue,
-        PriorityQueue=queues.PriorityQueue,
-        SimpleQueue=queues.SimpleQueue,
-        Empty=_real_queue.Empty,
-        Full=_real_queue.Full,
-    )
-    if sys.version_info >= (3, 13):
-        module.ShutDown = _real_queue.ShutDown  # type: ignore[attr-defined]
-    module.__all__ = list(_real_queue.__all__)  # type: ignore[attr-defined]
-    return module
-
-
 _FUTURES_NAMES = (
     "ThreadPoolExecutor",
     "Executor",
@@ -117,10 +67,8 @@ def _futures() -> ModuleType:
 
 
 MODULE_MAKERS: dict[str, Callable[[], ModuleType]] = {
-    "threading": _threading,
     "time": _time,
     "asyncio": asyncio_api.make_module,
-    "queue": _queue,
     "concurrent.futures": _futures,
 }
 """Every module a program's imports are redirected to, by its import name."""

@@ -17,7 +17,6 @@ from tui_testing import hint_text, run, scenario_screen, settle, tap
 
 from threadlab.engine import RunState, resolve_config
 from threadlab.engine.lesson.own_program import program_scenario
-from threadlab.engine.stdlib import threads_api
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.threads import doing_text
 
@@ -78,7 +77,7 @@ def assert_real_threading() -> None:
     assert sys.modules["queue"] is queue and queue.Queue.__module__ == "queue"
     assert sys.modules["time"] is time and time.sleep.__module__ == "time"
     for thread in threading.enumerate():
-        assert not isinstance(thread, threads_api.Thread), thread
+        assert isinstance(thread, threading.Thread), thread  # the real class, not a run's
         assert type(thread).__module__.split(".")[0] != "threadlab", thread
 
 
@@ -109,7 +108,7 @@ def test_interception_never_touches_the_app(tmp_path: Path) -> None:
                 await pilot.pause(0.01)
             await settle(pilot)
             for thread in seen:
-                assert not isinstance(thread, threads_api.Thread), thread
+                assert isinstance(thread, threading.Thread), thread  # the real class, not a run's
             assert_real_threading()
         assert_real_threading()
         assert app.leaving_words() is None
