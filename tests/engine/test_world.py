@@ -428,8 +428,9 @@ def test_the_runs_modules_are_the_real_ones_but_for_what_draws_entropy() -> None
     import secrets
     import uuid
 
-    class Kernel:  # a stand-in: the modules only need something to key their world by
-        pass
+    class Kernel:  # a stand-in: the modules only need somewhere to keep their world
+        def __init__(self) -> None:
+            self.attached: dict[str, object] = {}
 
     kernel = Kernel()
     world.begin_world(kernel, 5)
