@@ -68,7 +68,8 @@ test: $(STAMP) browser other-pythons
 # its own; one line says which is absent. $(OTHERS) lists the versions found.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 MAIN_PYTHON = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-OTHER_TESTS := tests/engine tests/conformance tests/cli tests/explore
+OTHER_TESTS := tests/engine tests/conformance tests/cli tests/explore \
+	tests/conformance_report/test_cpython_suites.py
 OTHERS := $(VENV)/other-pythons
 PYENV_VERSIONS := $${PYENV_ROOT:-$$HOME/.pyenv}/versions
 
