@@ -37,6 +37,7 @@ from ..stdlib import lowlevel, shown
 from ..stdlib.modules import controlled_modules
 from ..stdlib.refused import RefusingMultiprocessing
 from ..stdlib.threads_api import bind_threading_module, run_atexits
+from . import warnings_copy
 from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
@@ -258,8 +259,8 @@ def new_namespace(
         level: int = 0,
     ) -> ModuleType:
         if level == 0:
-            if name == "_queue":
-                raise ImportError("No module named '_queue'", name=name)  # its pure-Python twin
+            if name in ("_queue", warnings_copy.C_ACCELERATOR):
+                raise ImportError(f"No module named {name!r}", name=name)  # a pure-Python twin
             if name in modules:
                 if fromlist or "." not in name:
                     return modules[name]
@@ -336,6 +337,8 @@ def new_namespace(
         exec(stdlib_code(spec), module.__dict__)
         if name in shown.PRESENT:
             shown.PRESENT[name](presenter, module)
+        elif name == "warnings":
+            warnings_copy.adjust(module)
         return module
 
     def controlled_print(*values: object, **options: Any) -> None:

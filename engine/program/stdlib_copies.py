@@ -44,6 +44,10 @@ TRIGGERS = frozenset(
 """Modules whose importers must be loaded per run: the controlled modules, and the readers
 of the command line and writers to stderr, which are then loaded per run themselves."""
 
+OWN_COPIES = frozenset({"warnings"})
+"""Modules loaded per run that do not make their importers per run (``warnings``: most of
+the standard library imports it, and loading all of that per run would only cost time)."""
+
 _STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"])
 
 
@@ -79,7 +83,7 @@ def _stdlib_spec(name: str) -> importlib.machinery.ModuleSpec | None:
 
 def loaded_per_run(name: str) -> bool:
     """Whether the standard library's module ``name`` is executed afresh in every run."""
-    return _per_run(name, frozenset())
+    return name in OWN_COPIES or _per_run(name, frozenset())
 
 
 def _per_run(name: str, visiting: frozenset[str]) -> bool:

@@ -251,6 +251,41 @@ PROGRAMS = {
         """,
         (),
     ),
+    "warnings_are_the_programs": (
+        """
+        import threading
+        import warnings
+
+
+        def old_api():
+            warnings.warn("old_api is deprecated", DeprecationWarning, stacklevel=2)
+
+
+        def worker():
+            old_api()  # from a thread: printed to the program's stderr, this line named
+            warnings.warn("careful", UserWarning)
+
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        ready = threading.Condition()
+        with ready:
+            ready.notifyAll()  # CPython's own deprecation warning, from this line
+        print(threading.current_thread().getName(), threading.Event().isSet())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            old_api()
+            old_api()
+        print(len(caught), caught[0].category.__name__, caught[0].lineno)
+        warnings.simplefilter("error", UserWarning)
+        try:
+            warnings.warn("now an error")
+        except UserWarning as error:
+            print("raised:", error)
+        """,
+        (),
+    ),
     "processes_refused": (
         """
         import multiprocessing
