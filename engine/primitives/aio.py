@@ -114,6 +114,9 @@ class AsyncLoop(Primitive):
         ``asyncio`` always makes True ones)."""
         self._now = 0.0
         self.executor: LoopExecutor | None = None
+        self.submit_to: Callable[[Any, Any, Callable[..., Any], tuple[Any, ...]], Any] | None = None
+        """How ``run_in_executor`` hands a call to an executor of the program's own (given
+        the event loop, the executor, the function and its arguments), if it can."""
         self.loop: EngineEventLoop | None = None
         self.thread: SimThread | None = None
         """The scenario thread that runs the loop."""
@@ -923,13 +926,15 @@ class EngineEventLoop(asyncio.BaseEventLoop):
         return timer
 
     def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> Any:
-        """``to_thread`` comes here: the call goes to an engine worker thread, never to a
-        real ``ThreadPoolExecutor``."""
+        """``to_thread`` comes here: the call goes to an engine worker thread. With an
+        executor of the program's own, the call is submitted to it, as CPython does."""
         self._check_closed()
         if executor is not None:
-            raise TypeError(
-                f"{self._owner.name} runs calls only on its own worker threads: pass None"
-            )
+            if self._owner.submit_to is None:
+                raise TypeError(
+                    f"{self._owner.name} runs calls only on its own worker threads: pass None"
+                )
+            return self._owner.submit_to(self, executor, func, args)
         self._check_default_executor()
         pool = self._owner.executor
         if pool is None:

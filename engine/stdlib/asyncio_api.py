@@ -30,7 +30,7 @@ from typing import Any
 from ..core.source import caller_line
 from ..core.threads import bound
 from ..primitives.aio import AsyncLoop, EngineEventLoop, LoopExecutor
-from . import threads_api
+from . import aio_futures, threads_api
 from .naming import name_from_source
 
 MAX_WORKERS = 5
@@ -58,6 +58,7 @@ def _new_loop(name: str | None = None) -> AsyncLoop:
         )
         kernel.register(executor)
         loop.executor = executor
+        loop.submit_to = aio_futures.submit_to
     return loop
 
 
@@ -118,6 +119,12 @@ class _Session:
     def run_loop() -> EngineEventLoop:
         """A ``Runner``'s loop, called ``loop`` as ``asyncio.run``'s."""
         return _new_loop("loop").new_event_loop()
+
+    def wrap_future(self, future: Any, *, loop: Any = None) -> Any:
+        """``asyncio.wrap_future``, for a future of the run's ``concurrent.futures``."""
+        if _real.isfuture(future):
+            return future
+        return aio_futures.wrap_future(future, loop if loop is not None else self.get_event_loop())
 
     def get_event_loop(self) -> _real.AbstractEventLoop:
         running = _events._get_running_loop()
@@ -231,6 +238,8 @@ def make_module() -> ModuleType:
         to_thread=_watched(_real.to_thread, "to_thread"),
         sleep=_watched(_real.sleep, "sleep"),
         wait_for=_watched(_real.wait_for, "wait_for"),
+        run_coroutine_threadsafe=aio_futures.run_coroutine_threadsafe,
+        wrap_future=session.wrap_future,
         # The loop's tasks are pure-Python ones (a step is a bound method of its task).
         Task=_tasks._PyTask,  # type: ignore[attr-defined]
     )

@@ -286,6 +286,69 @@ PROGRAMS = {
         """,
         (),
     ),
+    "asyncio_from_other_threads": (
+        """
+        import asyncio, threading, concurrent.futures
+        async def slow(x):
+            await asyncio.sleep(10)
+            return x
+        async def bad():
+            await asyncio.sleep(0.01)
+            raise KeyError("nope")
+        def client(loop, log):
+            f = asyncio.run_coroutine_threadsafe(asyncio.sleep(1, result=3), loop)
+            log.append(("sleep", f.result(5)))
+            f = asyncio.run_coroutine_threadsafe(slow(1), loop)
+            try:
+                f.result(0.5)
+            except TimeoutError:
+                log.append(("timeout", "The coroutine took too long, cancelling the task..."))
+                log.append(("cancel", f.cancel()))
+            f = asyncio.run_coroutine_threadsafe(bad(), loop)
+            try:
+                f.result()
+            except Exception as exc:
+                log.append(("raised", repr(exc)))
+            try:
+                asyncio.run_coroutine_threadsafe(42, loop)
+            except TypeError as e:
+                log.append(("typeerror", str(e)))
+        async def main():
+            loop = asyncio.get_running_loop()
+            log = []
+            t = threading.Thread(target=client, args=(loop, log)); t.start()
+            await asyncio.to_thread(t.join)
+            for entry in log: print(*entry)
+            cf = concurrent.futures.Future()
+            w = asyncio.wrap_future(cf)
+            cf.set_exception(ValueError("x"))
+            try: await w
+            except ValueError as e: print("wrapped raised", e)
+            try: asyncio.wrap_future(5)
+            except AssertionError as e: print("assert", e)
+        asyncio.run(main())
+        """,
+        (),
+    ),
+    "run_in_executor_with_the_programs_pool": (
+        """
+        import asyncio, concurrent.futures, threading
+        def blocking(n):
+            return n * 2, threading.current_thread().name.split("_")[0]
+        async def main():
+            loop = asyncio.get_running_loop()
+            with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="P") as pool:
+                r = await loop.run_in_executor(pool, blocking, 21)
+                print("custom pool", r)
+            f = concurrent.futures.Future()
+            wrapped = asyncio.wrap_future(f)
+            f.set_result(5)
+            print("wrapped", await wrapped)
+            print("to_thread", await asyncio.to_thread(blocking, 1))
+        asyncio.run(main())
+        """,
+        (),
+    ),
     "processes_refused": (
         """
         import multiprocessing
