@@ -243,7 +243,8 @@ class Driver:
 
     def wait_between_steps(self) -> None:
         """Wait (lock held) until the steps already asked for have run, so that the same
-        sequence of calls always means the same run, however quickly they follow.
+        sequence of calls always means the same run, however quickly they follow; and
+        until a start that a slow first step held up has ended (step 0 is reached).
 
         Raises:
             OutsideSchedule: the step in progress has lasted more than ``CONTROL_PATIENCE``
@@ -252,7 +253,9 @@ class Driver:
         kernel = self.kernel
         self.waiting_controls += 1
         try:
-            while (kernel.in_step or self.targets or self.budget) and not kernel.stopping:
+            while (
+                kernel.in_step or self.targets or self.budget or self.phase is Phase.STARTING
+            ) and not kernel.stopping:
                 outside = kernel.outside(CONTROL_PATIENCE)
                 if outside is not None:
                     raise OutsideSchedule(outside[0].name, outside[1])
