@@ -364,6 +364,7 @@ class Runtime:
             diverged = None
             try:
                 self._start_run(new, step)
+                self._await_late_start(new)
             except ReplayDiverged as error:
                 diverged = error
             finally:
@@ -382,6 +383,17 @@ class Runtime:
             old.stop(1.0)
             if diverged is not None:
                 raise diverged
+
+    @staticmethod
+    def _await_late_start(run: _Run) -> None:
+        """Wait for a start that a slow first step held up to reach the step asked (the
+        recorded history got past that first step before, so it comes), unless the
+        rewind is cancelled or the run stopped meanwhile."""
+        starter = run.starter
+        while starter is not None and starter.is_alive():
+            if run.driver.replay_cancelled or run.kernel.stopping:
+                return
+            starter.join(0.05)
 
     def cancel_travel(self) -> bool:
         """Abandon a rewind under way (from any thread): the run stays where it was.
