@@ -272,7 +272,9 @@ class ControlledLock(Primitive):
 class ControlledRLock(ControlledLock):
     """``_thread.RLock``: its owner may take it again; only the owner may release it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # CPython's C RLock takes and ignores any arguments (3.13's threading.RLock warns
+        # that passing them is deprecated, then passes them on).
         self.count = 0
         super().__init__()
 
