@@ -217,6 +217,7 @@ def test_escape_cancels_a_long_explore_and_the_run_stays_as_it_was(
     # the standing hint in their place
     monkeypatch.setattr(tui_app, "MESSAGE_SECONDS", 24 * 3600.0)
     monkeypatch.setattr(exploring, "RESULT_SECONDS", 24 * 3600.0)
+    monkeypatch.setattr(exploring, "ALREADY_SECONDS", 24 * 3600.0)
 
     async def body() -> None:
         app = _app("producer-consumer", "while")  # nothing to find: it runs its whole budget

@@ -48,6 +48,9 @@ MAX_JOBS = 64
 ALREADY = "already exploring: escape cancels it"
 """The answer to x while a search is under way."""
 
+ALREADY_SECONDS = 3.0
+"""How long that answer stays."""
+
 FOUND_SECONDS = 30.0
 """How long the line about a find stays (the next action clears it sooner)."""
 RESULT_SECONDS = 15.0
