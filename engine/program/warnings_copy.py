@@ -17,7 +17,9 @@ import os
 from collections.abc import Callable
 from types import FrameType, ModuleType
 
-ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+from ..stdlib import naming
+
+ENGINE_DIR = naming.ENGINE_DIR + os.sep
 """The engine's folder: its frames are never where a warning comes from."""
 
 C_ACCELERATOR = "_warnings"

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import futures_api
 
-_CANCELLED = ("CANCELLED", "CANCELLED_AND_NOTIFIED")
+_CANCELLED = (futures_api.CANCELLED, futures_api.CANCELLED_AND_NOTIFIED)
 
 _as_asyncio_error: Callable[[BaseException], BaseException] = _asyncio_futures._convert_future_exc  # type: ignore[attr-defined]
 """CPython's: a ``concurrent.futures`` CancelledError (TimeoutError, InvalidStateError)
@@ -36,9 +36,8 @@ def is_concurrent_future(future: object) -> bool:
 
 
 def wrap_future(future: Any, loop: Any) -> Any:
-    """``asyncio.wrap_future``: an asyncio future of ``loop`` that gets ``future``'s outcome."""
-    if asyncio.isfuture(future):
-        return future
+    """``asyncio.wrap_future`` for a concurrent ``future`` (the caller returns an asyncio
+    one as it is): an asyncio future of ``loop`` that gets ``future``'s outcome."""
     assert is_concurrent_future(future), f"concurrent.futures.Future is expected, got {future!r}"
     wrapped = loop.create_future()
 

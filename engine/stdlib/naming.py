@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
 
-_ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+"""The engine's folder: its frames are never the program's."""
 
 _ASSIGNED = re.compile(
     r"""^\s*(?:[A-Za-z_]\w*\.)*        # self. / obj.attr.
@@ -40,7 +41,7 @@ _COMPREHENSION = re.compile(r"^[\[\(\{].*\bfor\b")
 def program_frame() -> FrameType | None:
     """The innermost frame outside threadlab's engine: where the program called from."""
     frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_ENGINE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(ENGINE_DIR):
         frame = frame.f_back
     return frame
 
