@@ -10,7 +10,13 @@ before); nothing is copied. Changed:
   ``test_process_pool`` and ``test_deadlock`` (process pools only) are not;
 - of the test classes, those for process pools are left out: every class whose name, or a
   base's, says ``ProcessPool`` (``create_executor_tests`` makes one per executor kind), and
-  ``FailingInitializerResourcesTest`` (process pools' resource tracker).
+  ``FailingInitializerResourcesTest`` (process pools' resource tracker);
+- two tests of thread pools that need what a run refuses are left out:
+  ``test_hang_global_shutdown_lock`` starts process pools (bpo-45021) and
+  ``test_hang_gh94440`` sets a real ``SIGALRM`` alarm to time itself out;
+- ``util._check_system_limits`` says this system has no process pools (as it does where
+  there are none), so ``setup_module`` does not register ``multiprocessing``'s clean-up of
+  process-pool tests, which runs none here (and which threadlab refuses: it starts processes).
 Each module's ``setUpModule`` runs before its tests, as unittest runs it.
 """
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import os
 import types
+import unittest
 from functools import partial
 
 import cpython_suite
@@ -34,12 +41,25 @@ MODULES = (
     "test_init",
 )
 PROCESS_ONLY = ("FailingInitializerResourcesTest",)
+REFUSED_INSIDE_A_RUN = ("test_hang_global_shutdown_lock", "test_hang_gh94440")
 
 
 def thread_based(cls: type) -> bool:
     return cls.__name__ not in PROCESS_ONLY and not any(
         "ProcessPool" in base.__name__ for base in cls.__mro__
     )
+
+
+def without_refused(cls: type) -> type:
+    """``cls``, its tests that need what a run refuses skipped (in both worlds alike)."""
+    for name in REFUSED_INSIDE_A_RUN:
+        if hasattr(cls, name):
+            setattr(cls, name, unittest.skip("needs what a run refuses")(getattr(cls, name)))
+    return cls
+
+
+def no_process_pools() -> None:
+    raise NotImplementedError("process pools are not tested here")
 
 
 def main() -> None:
@@ -58,9 +78,20 @@ def main() -> None:
                     modules=modules,
                 ),
             )
+            if name == "util" and hasattr(module, "_check_system_limits"):
+                module._check_system_limits = no_process_pools
             modules[f"{PACKAGE}.{name}"] = module
             loaded.append(
-                (module, [*filter(thread_based, cpython_suite.test_classes(module)), *errors])
+                (
+                    module,
+                    [
+                        *map(
+                            without_refused,
+                            filter(thread_based, cpython_suite.test_classes(module)),
+                        ),
+                        *errors,
+                    ],
+                )
             )
         cpython_suite.run(loaded)
         return
@@ -71,7 +102,15 @@ def main() -> None:
         "test_concurrent_futures", partial(cpython_suite.load, "test_concurrent_futures", path)
     )
     cpython_suite.run(
-        [(module, [*filter(thread_based, cpython_suite.test_classes(module)), *errors])]
+        [
+            (
+                module,
+                [
+                    *map(without_refused, filter(thread_based, cpython_suite.test_classes(module))),
+                    *errors,
+                ],
+            )
+        ]
     )
 
 

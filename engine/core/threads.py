@@ -79,6 +79,9 @@ class SimThread:
     step_call: Any = None
     """The program-level call (a frame) whose step the thread is in, under CPython's own
     ``threading`` (``engine/stdlib/lowlevel.py``): its further lock operations take no step."""
+    failed_try_at: float | None = None
+    """The virtual time of its last failed try of a lock it holds itself (a
+    ``Condition.wait(0)``), under CPython's own ``threading``."""
     handle: Any = None
     """The program's own object for this thread (its ``threading.Thread``), if it has one."""
     broken_assert: BrokenAssert | None = None

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import StopRun
 from ..snapshot.model import SourceLine
-from ..stdlib import lowlevel, shown
+from ..stdlib import aio_futures, lowlevel, shown, shown_futures
 from ..stdlib.modules import controlled_modules
 from ..stdlib.refused import RefusingMultiprocessing
 from ..stdlib.threads_api import bind_threading_module, run_atexits
-from . import warnings_copy
+from . import unraisable, warnings_copy
 from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from ..core.threads import SimThread
     from ..lesson.scenario import Scenario
     from ..primitives.base import Primitive
+
+
+PRESENT = {**shown.PRESENT, **shown_futures.PRESENT}
+"""The presentation each of CPython's modules gets, once run afresh for a run."""
 
 
 def compiled(path: str, races: bool = False) -> CodeType:
@@ -228,6 +232,7 @@ def new_namespace(
     and ``importlib``. With ``races``, the program's own files are compiled with their
     shared accesses as steps."""
     program_sys = ProgramSys(kernel, argv or [path])
+    unraisable.attach(kernel, program_sys)
     program_atexit = ProgramAtexit(program_sys.stderr)
     modules: dict[str, ModuleType] = {
         **controlled_modules(),
@@ -274,7 +279,12 @@ def new_namespace(
                 return real_import(name, globals, locals, fromlist or (), level)
             absolute = importlib.util.resolve_name("." * level + name, within)
         own = own_module(absolute)
-        if own is None and loaded_per_run(absolute):
+        if own is None and (
+            absolute in stdlib_modules
+            or loaded_per_run(absolute)
+            # ``from concurrent import futures``: the package of a module loaded per run
+            or any(loaded_per_run(f"{absolute}.{item}") for item in fromlist or () if item != "*")
+        ):
             own = stdlib_module(absolute)
         if own is not None:
             for item in fromlist or ():  # ``from pkg import helper``: a module of pkg's
@@ -335,8 +345,8 @@ def new_namespace(
         if parent is not None:
             setattr(parent, last, module)
         exec(stdlib_code(spec), module.__dict__)
-        if name in shown.PRESENT:
-            shown.PRESENT[name](presenter, module)
+        if name in PRESENT:
+            PRESENT[name](presenter, module)
         elif name == "warnings":
             warnings_copy.adjust(module)
         return module
@@ -450,6 +460,9 @@ def start_program(
     def main_thread() -> None:
         threading_module = program_import("threading")  # its _MainThread is this thread
         bind_threading_module(kernel, threading_module)  # the engine's own threads use it
+        aio_futures.bind_futures(
+            kernel, lambda: program_import("concurrent.futures", None, None, ("Future",))
+        )
         try:
             exec(code, namespace)
             if entry is not None:

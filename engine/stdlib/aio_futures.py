@@ -19,20 +19,44 @@ import concurrent.futures as _cpython_futures
 from asyncio import coroutines
 from asyncio import futures as _asyncio_futures
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import futures_api
+from ..core.threads import bound
 
-_CANCELLED = (futures_api.CANCELLED, futures_api.CANCELLED_AND_NOTIFIED)
+if TYPE_CHECKING:
+    from ..core.kernel import Kernel
+
+_CANCELLED = ("CANCELLED", "CANCELLED_AND_NOTIFIED")
+"""The states of a cancelled concurrent future (``concurrent.futures._base``'s)."""
 
 _as_asyncio_error: Callable[[BaseException], BaseException] = _asyncio_futures._convert_future_exc  # type: ignore[attr-defined]
 """CPython's: a ``concurrent.futures`` CancelledError (TimeoutError, InvalidStateError)
 becomes asyncio's."""
 
 
+_RUN_FUTURES = "concurrent.futures importer"
+"""Where a run keeps how to import its ``concurrent.futures`` (``Kernel.attached``)."""
+
+
+def bind_futures(kernel: Kernel, importer: Callable[[], Any]) -> None:
+    """``importer`` gives the ``concurrent.futures`` the program of ``kernel``'s run
+    imports (CPython's, run afresh for it), when the loop needs one of its futures."""
+    kernel.attached[_RUN_FUTURES] = importer
+
+
+def _run_future() -> Any:
+    """A new future of the calling thread's run."""
+    kernel, _thread = bound()
+    return kernel.attached[_RUN_FUTURES]().Future()
+
+
 def is_concurrent_future(future: object) -> bool:
-    """A future of the run's ``concurrent.futures`` (or of CPython's own)."""
-    return isinstance(future, futures_api.Future | _cpython_futures.Future)
+    """A future of the run's ``concurrent.futures`` (or of the interpreter's own): CPython's
+    class, loaded for the run, so told by what it has."""
+    return isinstance(future, _cpython_futures.Future) or all(
+        hasattr(type(future), name)
+        for name in ("set_running_or_notify_cancel", "add_done_callback", "result", "cancel")
+    )
 
 
 def wrap_future(future: Any, loop: Any) -> Any:
@@ -71,7 +95,7 @@ def run_coroutine_threadsafe(coro: Any, loop: Any) -> Any:
     a future of the run's ``concurrent.futures`` gets its outcome."""
     if not coroutines.iscoroutine(coro):
         raise TypeError("A coroutine object is required")
-    future = futures_api.Future()
+    future = _run_future()
 
     def start() -> None:
         try:

@@ -1,6 +1,6 @@
-"""The controlled modules the engine writes itself: what ``import time``, ``import
-asyncio`` and ``import concurrent.futures`` give a program inside a run. (``threading``
-and ``queue`` are CPython's own, run afresh over the controlled ``_thread``.)"""
+"""The controlled modules the engine writes itself: what ``import time`` and ``import
+asyncio`` give a program inside a run. (``threading``, ``queue`` and
+``concurrent.futures`` are CPython's own, run afresh over the controlled ``_thread``.)"""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from . import asyncio_api, clock, futures_api
-from .refused import refusing_class
+from . import asyncio_api, clock
 
 
 def _time() -> ModuleType:
@@ -41,35 +40,9 @@ def _like_builtin(function: Any) -> Callable[..., object]:
     return _Unbound(function)
 
 
-_FUTURES_NAMES = (
-    "ThreadPoolExecutor",
-    "Executor",
-    "Future",
-    "wait",
-    "as_completed",
-    "FIRST_COMPLETED",
-    "FIRST_EXCEPTION",
-    "ALL_COMPLETED",
-    "TimeoutError",
-    "CancelledError",
-    "BrokenExecutor",
-    "InvalidStateError",
-)
-
-
-def _futures() -> ModuleType:
-    module = ModuleType("concurrent.futures", "concurrent.futures, controlled by threadlab")
-    module.__dict__.update({name: getattr(futures_api, name) for name in _FUTURES_NAMES})
-    module.ProcessPoolExecutor = refusing_class(  # type: ignore[attr-defined]
-        "ProcessPoolExecutor", "concurrent.futures.ProcessPoolExecutor"
-    )
-    return module
-
-
 MODULE_MAKERS: dict[str, Callable[[], ModuleType]] = {
     "time": _time,
     "asyncio": asyncio_api.make_module,
-    "concurrent.futures": _futures,
 }
 """Every module a program's imports are redirected to, by its import name."""
 

@@ -81,6 +81,8 @@ class Presenter:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.shown: dict[int, Shown] = {}
+        self.serials: dict[int, int] = {}
+        """The hash of each object of a class ``hash_in_order`` gave one, by identity."""
 
     def of(self, obj: object) -> Shown | None:
         return self.shown.get(id(obj))
@@ -92,6 +94,25 @@ class Presenter:
             with self.kernel.lock:
                 self.kernel.register(shown)
         return shown
+
+
+def hash_in_order(presenter: Presenter, cls: type) -> None:
+    """Objects of ``cls`` hash by the order they were made in the run, not by their
+    address: a set of them (an executor's threads, the futures ``as_completed`` is given)
+    is then iterated in the same order in every execution of the run."""
+    original = cls.__dict__["__init__"]
+    serials = presenter.serials
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        serials[id(self)] = len(serials) + 1
+        original(self, *args, **kwargs)
+
+    def __hash__(self: Any) -> int:
+        return serials.get(id(self)) or object.__hash__(self)
+
+    cls.__init__ = __init__  # type: ignore[misc]
+    cls.__hash__ = __hash__  # type: ignore[method-assign,assignment]
 
 
 def _made_by_program(kernel: Kernel, obj: object) -> bool:
@@ -131,7 +152,7 @@ def _wrap(
     kernel = presenter.kernel
 
     @functools.wraps(original)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
         shown = presenter.of(self)
         if shown is None:
             return original(self, *args, **kwargs)
@@ -629,6 +650,7 @@ def _thread_events(presenter: Presenter, module: ModuleType) -> None:
         thread_end(presenter, self)
 
     cls.__init__ = __init__
+    hash_in_order(presenter, cls)
     _wrap(presenter, cls, "start", start_step, after=start_after, always=True)
     _wrap(
         presenter,

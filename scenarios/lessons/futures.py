@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...engine import Check, Scenario, Variant, Watch, entry_params
 from ...engine.program.loader import ProgramState
-from ...engine.stdlib.futures_api import ThreadPoolExecutor
+from ...engine.stdlib.shown_futures import PoolShown
 from . import program_path
 
 PROGRAM = program_path("futures")
@@ -13,7 +13,7 @@ PROGRAM = program_path("futures")
 
 def _each_task_runs_once(program: ProgramState) -> str | None:
     pool = program.primitive("executor")
-    assert isinstance(pool, ThreadPoolExecutor)
+    assert isinstance(pool, PoolShown)
     running = [future.name for future in pool.busy.values()]
     twice = sorted({name for name in running if running.count(name) > 1})
     if twice:

@@ -21,11 +21,6 @@ WHOLE_TIMEOUT = 2 * (report.MAX_RESUMES + 1) * SUITE_TIMEOUT
 """pytest-timeout's limit for one suite: both worlds, every resumed attempt (a suite takes
 about a minute on a loaded machine; the file's 120 s default is too tight for that)."""
 
-NOT_YET = {"test_concurrent_futures"}
-"""Suites left to ``make conformance`` alone: ``concurrent.futures`` is still the engine's
-own, not CPython's (issue 21), and its suite does not agree yet."""
-
-
 KNOWN_TO_DIFFER = {
     ("test_queue", "3.13"): (
         "3.13's test_queue does not agree yet: test_shutdown_all_methods_in_many_threads "
@@ -36,9 +31,7 @@ KNOWN_TO_DIFFER = {
 
 
 @pytest.mark.timeout(WHOLE_TIMEOUT)
-@pytest.mark.parametrize(
-    "suite", [s for s in report.SUITES if s.name not in NOT_YET], ids=lambda suite: suite.name
-)
+@pytest.mark.parametrize("suite", report.SUITES, ids=lambda suite: suite.name)
 def test_threadlab_passes_what_cpython_passes(suite: report.Suite) -> None:
     known = KNOWN_TO_DIFFER.get((suite.name, f"{sys.version_info[0]}.{sys.version_info[1]}"))
     if known is not None:

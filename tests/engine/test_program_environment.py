@@ -349,6 +349,60 @@ PROGRAMS = {
         """,
         (),
     ),
+    "unraisable_errors_on_stderr": (
+        """
+        import threading
+
+
+        class Handle:
+            def __del__(self):
+                raise ValueError("closed twice")
+
+
+        def work():
+            handle = Handle()
+            del handle
+
+
+        def numbers():
+            try:
+                yield 1
+            finally:
+                raise KeyError("in finally")
+
+
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+        g = numbers()
+        next(g)
+        del g
+        print("main carries on")
+        """,
+        (),
+    ),
+    "own_unraisablehook": (
+        """
+        import sys
+
+
+        def hook(unraisable):
+            print("hook:", type(unraisable.exc_value).__name__, unraisable.exc_value)
+
+
+        sys.unraisablehook = hook
+
+
+        class Handle:
+            def __del__(self):
+                raise ValueError("closed twice")
+
+
+        Handle()
+        print("done")
+        """,
+        (),
+    ),
     "processes_refused": (
         """
         import multiprocessing
@@ -427,3 +481,58 @@ def test_the_locks_logging_makes_for_itself_are_not_the_programs(tmp_path: Path,
     assert [p.name for p in snapshot.primitives] == ["lock"]
     assert {e.primitive for e in snapshot.events if e.primitive is not None} == {"lock"}
     assert sorted(line.text for line in snapshot.output) == ["w0: counted", "w1: counted"]
+
+
+AS_COMPLETED = """
+import concurrent.futures
+import time
+
+
+def fetch(n):
+    time.sleep(0.01 * n)
+    return n
+
+
+with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+    for future in concurrent.futures.as_completed([pool.submit(fetch, n) for n in range(4)]):
+        print(future.result())
+"""
+
+
+STOP_ANYWHERE = """
+import contextlib, gc, sys
+from threadlab.engine import Runtime, resolve_config
+from threadlab.engine.core.errors import ControlRefused
+from threadlab.engine.lesson.own_program import program_scenario
+
+for steps in range(1, 40, 3):
+    runtime = Runtime(resolve_config(program_scenario(sys.argv[1])), paused=True, speed=None)
+    runtime.start()
+    with contextlib.suppress(ControlRefused):
+        runtime.step(steps)
+    assert runtime.wait_idle(60)
+    errors = [line.text for line in runtime.snapshot().output if line.stream == "stderr"]
+    assert runtime.stop()
+    gc.collect()
+    print(steps, errors)
+"""
+
+
+def test_a_run_stopped_anywhere_reports_nothing_the_program_did_not_do(tmp_path: Path) -> None:
+    """Stopped while it waits in ``as_completed``, the program's thread unwinds; the
+    generator it leaves closes and tries its futures' locks again. That is threadlab's
+    doing: nothing is written, neither to the run's output nor to the terminal (a process
+    of its own, as pytest would catch what the interpreter writes)."""
+    path = tmp_path / "completed.py"
+    path.write_text(AS_COMPLETED, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", STOP_ANYWHERE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert done.stdout.splitlines() == [f"{steps} []" for steps in range(1, 40, 3)]
