@@ -82,6 +82,9 @@ StepSink = Callable[[int, tuple[tuple[str, ThreadState], ...]], None]
 """Called after every step with its number and each thread's (name, state)."""
 
 
+_RUNNING = ThreadState.RUNNING  # looked up once: a step reads it for every thread
+
+
 class Kernel:
     """One run's threads, primitives and events, and the interface primitives use.
 
@@ -449,11 +452,10 @@ class Kernel:
         """One timeline column: every thread's state after this step, the one that ran
         shown as running (lock held)."""
         states = tuple(
-            (t.name, ThreadState.RUNNING if t is ran and not t.state.ended else t.state)
-            for t in self.threads
+            (t.name, _RUNNING if t is ran and not t.state.ended else t.state) for t in self.threads
         )
-        codes = "".join(STATE_CODES[s] for _, s in states)
-        stalls = tuple(t.index for t in self.threads if t.stalls_loop)
+        codes = "".join([STATE_CODES[s] for _, s in states])
+        stalls = tuple([t.index for t in self.threads if t.stalls_loop])
         self.timeline.append(TimelineColumn(self.step, codes, self._marks, stalls))
         self._marks = ""
         if self._step_sink is not None:

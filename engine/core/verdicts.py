@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from .threads import SimThread
 
 
+_PARKED = frozenset({ThreadState.BLOCKED, ThreadState.WAITING})
+
+
 @dataclass
 class _Stretch:
     """A thread parked at ``line`` since step ``start`` without a turn of its own, and how
@@ -92,8 +95,9 @@ class Judge:
         pause the run, or None."""
         kernel = self._kernel
         new: Verdict | None = None
+        failed = ThreadState.FAILED
         for thread in kernel.threads:
-            if thread.state is ThreadState.FAILED and thread.name not in self._reported:
+            if thread.state is failed and thread.name not in self._reported:
                 self._reported.add(thread.name)
                 if thread.broken_assert is not None:  # the program's own invariant
                     self.terminal = True
@@ -211,10 +215,11 @@ class Judge:
                 taken.append((event.thread, event.primitive))
         self._events_seen = kernel.step
         found: Verdict | None = None
+        waiting_by_resource: dict[str | None, list[str]] | None = None  # made when needed
         for thread in kernel.threads:
             stretch = self._stretches.get(thread.name)
             primitive = thread.blocked_on
-            parked = thread.state in (ThreadState.BLOCKED, ThreadState.WAITING)
+            parked = thread.state in _PARKED
             if not parked or primitive is None or thread.main_line is None:
                 if thread.state.ended:
                     self._stretches.pop(thread.name, None)
@@ -223,19 +228,28 @@ class Judge:
                 resource = _resource(primitive) or primitive.name
                 stretch = _Stretch(thread.main_line, primitive.name, resource, kernel.step)
                 self._stretches[thread.name] = stretch
-            stretch.peers.update(
-                other.name
-                for other in kernel.threads
-                if other.state is ThreadState.WAITING
-                and _resource(other.blocked_on) == stretch.resource
-            )
-            stretch.passes += sum(
-                1
-                for name, what in taken
-                if name != thread.name and name not in stretch.peers and what == stretch.resource
-            )
+            if waiting_by_resource is None:
+                waiting_by_resource = {}
+                waiting_state = ThreadState.WAITING
+                for other in kernel.threads:
+                    if other.state is waiting_state:
+                        resource_of = _resource(other.blocked_on)
+                        waiting_by_resource.setdefault(resource_of, []).append(other.name)
+            peers = waiting_by_resource.get(stretch.resource)
+            if peers:
+                stretch.peers.update(peers)
+            if taken:
+                stretch.passes += sum(
+                    1
+                    for name, what in taken
+                    if name != thread.name
+                    and name not in stretch.peers
+                    and what == stretch.resource
+                )
+            if found is not None or stretch.passes < STARVATION_PASSES:
+                continue
             key = f"starved {thread.name}"
-            if found is None and stretch.passes >= STARVATION_PASSES and key not in self._reported:
+            if key not in self._reported:
                 self._reported.add(key)
                 steps = kernel.step - stretch.start
                 text = (

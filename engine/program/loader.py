@@ -141,7 +141,9 @@ class ProgramState:
     params: Mapping[str, int]
     variant: str
     kernel: Kernel
-    _stacks: dict[SimThread, tuple[int, tuple[FrameType, ...]]] = field(default_factory=dict)
+    _stacks: dict[SimThread, tuple[int, tuple[FrameType, ...], frozenset[str]]] = field(
+        default_factory=dict
+    )
     """Each thread's program frames, and the step they were read at."""
 
     def __getattr__(self, name: str) -> Any:
@@ -160,11 +162,7 @@ class ProgramState:
     def threads_in(self, function: str) -> list[str]:
         """The threads inside the program's function called ``function`` now (between
         steps every thread is parked, so their stacks stand still)."""
-        return [
-            t.name
-            for t in self.kernel.threads
-            if any(f.f_code.co_name == function for f in self._frames_of(t))
-        ]
+        return [t.name for t in self.kernel.threads if function in self._stack_of(t)[2]]
 
     def locals_in(self, function: str, name: str) -> dict[str, Any]:
         """The local variable ``name`` of the program's function ``function``, in every
@@ -178,11 +176,16 @@ class ProgramState:
         return found
 
     def _frames_of(self, thread: SimThread) -> tuple[FrameType, ...]:
-        """The program's frames on ``thread``'s stack, innermost first. A stack changes
-        only while its thread has the turn, so it is read again only after it has run."""
+        """The program's frames on ``thread``'s stack, innermost first."""
+        return self._stack_of(thread)[1]
+
+    def _stack_of(self, thread: SimThread) -> tuple[int, tuple[FrameType, ...], frozenset[str]]:
+        """When ``thread`` last ran, the program's frames on its stack (innermost first),
+        and their functions' names. A stack changes only while its thread has the turn,
+        so it is read again only after it has run (a check reads it every step)."""
         cached = self._stacks.get(thread)
         if cached is not None and cached[0] == thread.last_turn:
-            return cached[1]
+            return cached
         found: list[FrameType] = []
         os_thread = thread.os_thread
         if not thread.state.ended and os_thread is not None and os_thread.ident is not None:
@@ -195,9 +198,9 @@ class ProgramState:
                 if frame.f_code.co_filename == program_file:
                     found.append(frame)
                 frame = frame.f_back
-        frames = tuple(found)
-        self._stacks[thread] = (thread.last_turn, frames)
-        return frames
+        stack = (thread.last_turn, tuple(found), frozenset(f.f_code.co_name for f in found))
+        self._stacks[thread] = stack
+        return stack
 
 
 def checked(test: Callable[[ProgramState], str | None], state: ProgramState) -> str | None:

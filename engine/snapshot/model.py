@@ -141,11 +141,16 @@ class ThreadState(StrEnum):
     @property
     def can_run(self) -> bool:
         """Whether the scheduler may pick a thread in this state."""
-        return self in (ThreadState.RUNNABLE, ThreadState.WORKING)
+        return self in _CAN_RUN
 
     @property
     def ended(self) -> bool:
-        return self in (ThreadState.DONE, ThreadState.FAILED)
+        return self in _ENDED
+
+
+_CAN_RUN = frozenset({ThreadState.RUNNABLE, ThreadState.WORKING})
+_ENDED = frozenset({ThreadState.DONE, ThreadState.FAILED})
+"""The states of ``can_run`` and ``ended`` (a set: a step asks them of every thread)."""
 
 
 class VerdictKind(StrEnum):
