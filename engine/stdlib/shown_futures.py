@@ -1,18 +1,18 @@
 """How CPython's own ``concurrent.futures`` appears in a run: a thread pool's panel (the
 tasks queued, which worker runs which), each future's panel (its task, state and outcome),
-and the steps and events of ``submit``, ``result``, ``cancel`` and ``shutdown``, read back
-from CPython's objects.
+and the steps and events of ``submit``, ``result``, ``cancel``, ``shutdown``, ``wait`` and
+``as_completed``, read back from CPython's objects.
 
 CPython's modules run unchanged (``_base.py`` and ``thread.py``, afresh for the run); what
-this adds is presentation, as ``shown`` adds it to ``threading`` and ``queue``. One thing
-is decided here: a pool made without ``max_workers`` gets CPython's number for a one-core
-machine (5), so that a run is the same on every machine.
+this adds is presentation, as ``shown`` adds it to ``threading`` and ``queue``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import sys
+import weakref
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -262,6 +262,128 @@ def _future_events(presenter: Presenter, base: ModuleType) -> None:
     )
     _on_init(presenter, cls, lambda future, name: FutureShown(kernel, name, future, ""), "Future")
     hash_in_order(presenter, cls)
+    _waiting_events(presenter, base)
+
+
+class WaiterShown(Shown):
+    """Where ``wait`` or ``as_completed`` blocks for several futures (not drawn on its own:
+    the futures are), named after the unfinished futures it waits for."""
+
+    kind = PrimitiveKind.FUTURE
+
+    def __init__(self, kernel: Kernel, name: str, how: str) -> None:
+        super().__init__(kernel, name)
+        self.how = how
+        """``as_completed``, or ``wait``'s ``return_when`` (``FIRST_COMPLETED``...)."""
+
+    def blocked(self, thread: SimThread) -> None:
+        self._kernel.emit(thread, EventKind.WAIT, self.name, self.how)
+
+    def woken(self, thread: SimThread) -> str:
+        return f"{self.how}: woken"
+
+    def waiting_text(self, thread: SimThread) -> str:
+        return f"{thread.name} waits for {self.name} ({self.how})"
+
+
+def _unfinished_names(presenter: Presenter, futures: list[Any]) -> str:
+    """The futures not finished yet, by name, three at most: ``fs[0], fs[1], …``."""
+    names = [
+        shown.name if (shown := presenter.of(future)) is not None else "a future"
+        for future in futures
+        if getattr(future, "_state", None) not in ("CANCELLED_AND_NOTIFIED", "FINISHED")
+    ]
+    return ", ".join(names[:3]) + (", …" if len(names) > 3 else "") or "futures"
+
+
+def _call(ref: Callable[[], Any]) -> Any:
+    return ref()
+
+
+def _weakly(future: Any) -> Callable[[], Any]:
+    """A weak reference to ``future``, or a strong one if it cannot have a weak one."""
+    try:
+        return weakref.ref(future)
+    except TypeError:
+        return lambda: future
+
+
+def _waiting_events(presenter: Presenter, base: ModuleType) -> None:
+    """``wait`` and each turn of ``as_completed``'s loop, called by the program: one step,
+    blocking inside shown as waiting for the unfinished futures."""
+    kernel = presenter.kernel
+    original_wait = base.wait
+    original_as_completed = base.as_completed
+
+    def program_thread() -> SimThread | None:
+        """The run's thread calling (two frames up), if the program itself calls."""
+        try:
+            _kernel, thread = bound()
+        except RuntimeError:  # not a thread of the run
+            return None
+        caller = sys._getframe(2).f_code.co_filename
+        return thread if not thread.calls or caller in kernel.program_files else None
+
+    def as_a_step(
+        thread: SimThread, waiter: WaiterShown, words: str, call: Callable[[], Any]
+    ) -> Any:
+        kernel.checkpoint(words)
+        outer_call, outer_presenting = thread.step_call, thread.presenting
+        thread.step_call = sys._getframe(0)  # the locks it takes inside: no step of their own
+        thread.presenting = (waiter, ThreadState.BLOCKED)
+        thread.calls += 1
+        try:
+            return call()
+        finally:
+            thread.calls -= 1
+            thread.step_call, thread.presenting = outer_call, outer_presenting
+
+    @functools.wraps(original_wait)
+    def wait(fs: Any, timeout: float | None = None, return_when: str = base.ALL_COMPLETED) -> Any:
+        thread = program_thread()
+        if thread is None:
+            return original_wait(fs, timeout, return_when)
+        futures = list(fs)
+        waiter = WaiterShown(kernel, _unfinished_names(presenter, futures), str(return_when))
+        return as_a_step(
+            thread,
+            waiter,
+            f"wait for {waiter.name} ({return_when})",
+            lambda: original_wait(futures, timeout, return_when),
+        )
+
+    def as_completed_steps(fs: Any, timeout: float | None) -> Iterator[Any]:
+        futures = list(fs)
+        # Weakly: as CPython's, a future it has yielded is the program's alone to keep.
+        refs = [_weakly(future) for future in futures]
+        inner = original_as_completed(futures, timeout)
+        del futures
+        try:
+            while True:
+                _kernel, thread = bound()
+                alive = [future for future in map(_call, refs) if future is not None]
+                waiter = WaiterShown(kernel, _unfinished_names(presenter, alive), "as_completed")
+                del alive
+                try:
+                    yielded = [
+                        as_a_step(
+                            thread, waiter, f"as_completed: wait for {waiter.name}", inner.__next__
+                        )
+                    ]
+                except StopIteration:
+                    return
+                yield yielded.pop()  # no name for it stays here while the program has it
+        finally:
+            inner.close()
+
+    @functools.wraps(original_as_completed)
+    def as_completed(fs: Any, timeout: float | None = None) -> Iterator[Any]:
+        if program_thread() is None:
+            return original_as_completed(fs, timeout)
+        return as_completed_steps(fs, timeout)
+
+    base.wait = wait  # type: ignore[attr-defined]
+    base.as_completed = as_completed  # type: ignore[attr-defined]
 
 
 def _pool_events(presenter: Presenter, thread_module: ModuleType) -> None:
