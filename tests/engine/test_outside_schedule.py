@@ -24,6 +24,8 @@ from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.engine.runtime import OUTSIDE_AFTER
 from threadlab.scenarios import get_scenario
 
+pytestmark = pytest.mark.outside_schedule
+
 BUSY = """
 import os
 import threading

@@ -116,6 +116,7 @@ def test_interception_never_touches_the_app(tmp_path: Path) -> None:
     run(body)
 
 
+@pytest.mark.outside_schedule
 def test_a_thread_outside_the_schedule_in_the_app(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
