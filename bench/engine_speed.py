@@ -10,18 +10,23 @@ as median and spread), are what to compare:
   acquired by the other (a ping-pong of two semaphores, halved). Goal: at most 2;
 - snapshot at step 20,000 / snapshot at step 1,000: a snapshot must not grow with the run;
 - rewinding 10,000 steps / running them at max speed: rewind re-executes the history, and
-  must not take noticeably longer than the run itself.
+  must not take noticeably longer than the run itself;
+- making a lock when a program makes 32,000 / when it makes 2,000: naming a new
+  primitive must cost the same at any count.
 """
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from measure import endless_config, goal, row, spread
 
-from threadlab.engine import Runtime, resolve_config
+from threadlab.engine import RunState, Runtime, resolve_config
+from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.scenarios import get_scenario
 
 REPEATS = 5
@@ -111,6 +116,36 @@ def rewind_ratio(steps: int = 10_000) -> tuple[float, float, int]:
     return ran, rewound, reached
 
 
+MANY_LOCKS = """
+import threading
+
+locks = [threading.Lock() for _ in range({count})]
+"""
+
+
+def program_run(count: int) -> float:
+    """Real seconds a program under threadlab takes to make ``count`` locks and end."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "locks.py"
+        path.write_text(MANY_LOCKS.format(count=count), encoding="utf-8")
+        config = resolve_config(program_scenario(str(path), races=False))
+        runtime = Runtime(config, paused=False, speed=None)
+        start = time.perf_counter()
+        runtime.start()  # the program has no step: it runs to its end as the run starts
+        try:
+            assert runtime.wait_started(600) and runtime.wait_idle(600), "the locks were not made"
+            elapsed = time.perf_counter() - start
+            assert runtime.snapshot().run_state is RunState.FINISHED
+            return elapsed
+        finally:
+            runtime.stop()
+
+
+def lock_making(count: int) -> float:
+    """Real seconds per lock, the run's fixed cost (a run that makes none) taken off."""
+    return (program_run(count) - program_run(0)) / count
+
+
 def main() -> None:
     handoffs: list[float] = []
     steps: list[float] = []
@@ -155,6 +190,16 @@ def main() -> None:
     row(f"rewind over {reached:,} steps", spread(rewinds, "s"))
     rewind_ratios = [r / n for r, n in zip(rewinds, runs, strict=True)]
     row("rewind / run", f"{spread(rewind_ratios)}  (≤1: no slower than running)")
+
+    few: list[float] = []
+    many: list[float] = []
+    for _ in range(3):
+        few.append(lock_making(2_000))
+        many.append(lock_making(32_000))
+    row("make a lock, 2,000 made", spread(few, "µs", 1e6, 1))
+    row("make a lock, 32,000 made", spread(many, "µs", 1e6, 1))
+    growths = [m / f for m, f in zip(many, few, strict=True)]
+    row("per lock, 32,000 / 2,000", f"{spread(growths)}  (≈1: the same at any count)")
 
 
 if __name__ == "__main__":

@@ -408,9 +408,17 @@ class Kernel:
         """``name``, or ``name-2``, ``name-3``... when threads or primitives already have it."""
         count = self.names_used.get(name, 0) + 1
         self.names_used[name] = count
-        taken = set(self._threads_by_name) | set(self._primitives_by_name)
-        candidate = name if count == 1 and name not in taken else f"{name}-{count}"
-        while candidate in taken:
+        threads, primitives = self._threads_by_name, self._primitives_by_name
+
+        def taken(candidate: str) -> bool:  # the same cost at any number of names
+            return candidate in threads or candidate in primitives
+
+        if count == 1 and not taken(name):
+            return name
+        count = max(count, 2)  # taken by a thread spawned under this name: -2 comes next
+        self.names_used[name] = count
+        candidate = f"{name}-{count}"
+        while taken(candidate):
             count += 1
             self.names_used[name] = count
             candidate = f"{name}-{count}"

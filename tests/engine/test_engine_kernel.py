@@ -277,3 +277,15 @@ def test_a_cancelled_rewind_leaves_the_run_where_it_was() -> None:
         assert runtime.snapshot().step == before.step - 1
     finally:
         assert runtime.stop()
+
+
+def test_a_name_taken_by_a_thread_or_a_primitive_gets_the_next_number() -> None:
+    kernel = Kernel("program.py")
+    kernel.spawn("worker", lambda: None, ())
+    kernel.register(Mailbox(kernel, "box"))
+    kernel.register(Mailbox(kernel, "box-2"))
+    assert kernel.unique_name("worker") == "worker-2"
+    assert kernel.unique_name("box") == "box-3"  # box-2 is taken too
+    assert kernel.unique_name("box") == "box-4"
+    assert kernel.unique_name("fresh") == "fresh"
+    assert kernel.unique_name("fresh") == "fresh-2"
