@@ -6,8 +6,10 @@ stops it when it goes away, so no scenario thread outlives its screen or the app
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import signal
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -86,6 +88,14 @@ class ThreadlabApp(App[None]):
         self.challenges = ChallengeStore()
         """The best result of every challenge (in the user's data folder)."""
         self._runtimes: list[Runtime] = []
+
+    def on_mount(self) -> None:
+        # The terminal closed (SIGHUP) or the app was asked to end (SIGTERM): leave as on
+        # q, its runs stopped, rather than run on with no terminal.
+        loop = asyncio.get_running_loop()
+        for hang_up in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(hang_up, self.exit)
 
     def get_default_screen(self) -> Screen[None]:
         if self.config is None:
