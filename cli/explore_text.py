@@ -89,12 +89,13 @@ def coverage_text(coverage: Coverage) -> str:
     return text
 
 
-def stuck_text(stuck: Stuck) -> str:
+def stuck_text(stuck: Stuck, command: str = "explore") -> str:
+    """One line: a thread of ``command``'s run stayed away from every checkpoint."""
     where = f" at line {stuck.line}" if stuck.line is not None else ""
     return (
         f"{stuck.thread} ran outside the schedule for {stuck.seconds:.0f} s{where} "
         "(a busy loop with no threading call, real I/O, or a blocking call threadlab does "
-        "not control); explore needs every thread to reach threading calls"
+        f"not control); {command} needs every thread to reach threading calls"
     )
 
 

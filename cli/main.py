@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .. import __version__
 from ..engine.core.oneline import one_line, quote
+from ..engine.explore.search import Stuck
 from ..engine.formats import runfile
 from ..engine.formats.files import output_file, writable_folder
-from ..engine.formats.trace import DEFAULT_TRACE_STEPS, FORMATS, write_trace
+from ..engine.formats.trace import DEFAULT_TRACE_STEPS, FORMATS, RunStuck, write_trace
 from ..engine.lesson.own_program import looks_like_a_program, module_scenario, program_scenario
 from ..engine.lesson.scenario import ConfigError, RunConfig, Scenario, parse_whole, resolve_config
 from ..engine.program.world import process_hash_seed
 from ..engine.runtime import DEFAULT_SPEED
 from .explore import add_arguments as add_explore_arguments
 from .explore import run_explore
+from .explore_text import stuck_text
 from .serve import add_arguments as add_serve_arguments
 from .serve import run_serve
 
@@ -292,13 +294,20 @@ def _list(as_json: bool) -> None:
 
 
 def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
-    if output is None or output == "-":  # "-o -" is stdout, as for every Unix tool
-        write_trace(config, steps, sys.stdout.write, fmt)
-        sys.stdout.flush()
-        return
-    # a regular file all or nothing; a FIFO, a device or a descriptor written into
-    with output_file(output) as stream:
-        write_trace(config, steps, stream.write, fmt)
+    try:
+        if output is None or output == "-":  # "-o -" is stdout, as for every Unix tool
+            try:
+                write_trace(config, steps, sys.stdout.write, fmt)
+            finally:
+                sys.stdout.flush()  # what was traced before a thread got stuck stays
+            return
+        # a regular file all or nothing; a FIFO, a device or a descriptor written into
+        with output_file(output) as stream:
+            write_trace(config, steps, stream.write, fmt)
+    except RunStuck as stuck:
+        raise ConfigError(
+            stuck_text(Stuck(stuck.thread, stuck.line, stuck.seconds), "trace")
+        ) from None
 
 
 def _replay(path: str, check: bool, save_dir: str, open_app: AppOpener, rerun: Rerun | None) -> int:

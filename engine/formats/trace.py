@@ -29,6 +29,36 @@ DELIVERY_INTERVAL = 0.05
 """Seconds between two deliveries of what the run reported, while it runs."""
 
 
+STUCK_PATIENCE = 10.0
+"""Real seconds a step may last before a headless run gives up on it (as ``explore`` does):
+its thread runs outside the schedule and may never reach a checkpoint."""
+
+
+STUCK_STOP = 1.0
+"""Real seconds to wait for the threads of a stuck run to stop."""
+
+DEFAULT_STOP = 5.0
+"""Real seconds to wait for the threads of any other run to stop (``Runtime.stop``'s)."""
+
+
+class RunStuck(Exception):
+    """A headless run's thread stayed away from every checkpoint for ``seconds``."""
+
+    def __init__(self, thread: str, line: int | None, seconds: float) -> None:
+        super().__init__(f"{thread} ran outside the schedule for {seconds:.0f} s")
+        self.thread = thread
+        self.line = line
+        self.seconds = seconds
+
+
+def _stuck(runtime: Runtime, patience: float) -> RunStuck | None:
+    """The thread whose step has lasted ``patience`` real seconds, if one has."""
+    for view in runtime.snapshot().threads:
+        if view.outside_for is not None and view.outside_for >= patience:
+            return RunStuck(view.name, runtime.line_now(view.name) or view.line, view.outside_for)
+    return None
+
+
 @dataclass(frozen=True)
 class HeadlessRun:
     final: Snapshot
@@ -79,9 +109,13 @@ def run_headless(
     on_event: Callable[[Event], None] | None = None,
     on_step: Callable[[int, tuple], None] | None = None,
     on_output: Callable[[OutputLine], None] | None = None,
+    patience: float = STUCK_PATIENCE,
 ) -> HeadlessRun:
     """Run up to ``steps`` steps as fast as possible (stopping early at a verdict or the
     end), reporting every event and step as it happens.
+
+    Raises:
+        RunStuck: a step lasted ``patience`` real seconds (its thread is named).
 
     The reports are made in the calling thread, never in a scenario thread: a report that
     fails (a closed pipe) stops the run and is raised here, and cannot wedge the run.
@@ -121,6 +155,7 @@ def run_headless(
         step_sink=step_sink,
         output_sink=output_sink,
     )
+    patience_to_stop = DEFAULT_STOP
     runtime.start()
     try:
         # Refused when nothing can run from the start: the final snapshot then says why.
@@ -128,16 +163,27 @@ def run_headless(
             try:
                 runtime.step(steps)
             except OutsideSchedule:
-                continue  # a thread computes or waits outside the schedule: wait for it
+                # A thread computes or waits outside the schedule: wait for it, a while.
+                deliver()
+                stuck = _stuck(runtime, patience)
+                if stuck is not None:
+                    raise stuck from None
+                continue
             except ControlRefused:
                 pass
             break
         while not runtime.wait_idle(timeout=DELIVERY_INTERVAL):
             deliver()
+            stuck = _stuck(runtime, patience)
+            if stuck is not None:
+                raise stuck
         deliver()
         return HeadlessRun(runtime.snapshot(), runtime.history())
+    except RunStuck:
+        patience_to_stop = STUCK_STOP  # its stuck thread will not stop: no use waiting long
+        raise
     finally:
-        runtime.stop()
+        runtime.stop(patience_to_stop)
 
 
 def write_trace(

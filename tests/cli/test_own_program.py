@@ -237,3 +237,39 @@ def test_a_run_file_notices_a_change_in_a_module_of_the_programs_own(tmp_path: P
     (tmp_path / "shared.py").write_text("import threading\n\nguard = threading.RLock()\n")
     matches, summary = runfile.check(runfile.load(str(saved), get_scenario))
     assert summary.startswith(f"{tmp_path / 'shared.py'} has changed since this run was recorded")
+
+
+SPINNER = """
+import threading
+
+
+def spin():
+    seen = False
+    while not seen:  # a local: no threading call, no shared read
+        pass
+
+
+print("starting")
+threading.Thread(target=spin, name="spinner").start()
+"""
+
+
+def test_trace_of_a_thread_that_never_reaches_a_checkpoint_names_it(tmp_path: Path) -> None:
+    """It waits ``STUCK_PATIENCE`` (10 s), as explore does, then says which thread and where
+    in one line and exits 2; what was traced before stays written."""
+    (tmp_path / "spin.py").write_text(SPINNER, encoding="utf-8")
+    done = subprocess.run(
+        [*CLI, "trace", "spin.py", "--no-races"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "threadlab: error: spinner ran outside the schedule for 10 s at line 7 (a busy loop "
+        "with no threading call, real I/O, or a blocking call threadlab does not control); "
+        "trace needs every thread to reach threading calls"
+    ]
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    assert any(event.get("text") == "starting" for event in printed)
