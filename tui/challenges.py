@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -196,11 +197,10 @@ class ChallengeStore:
             return
         self._loaded = True
         try:
-            with open(self.path, encoding="utf-8") as file:
-                data = json.load(file)
+            data = json.loads(_read_bounded(self.path).decode("utf-8"))
         except FileNotFoundError:
             return
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
             self._trouble(f"cannot read {self.path} ({_reason(error)})")
             return
         entries = data.get("challenges") if isinstance(data, dict) else None
@@ -255,7 +255,9 @@ class ChallengeStore:
             "version": STORE_VERSION,
             "challenges": {key: r.to_json() for key, r in sorted(self._results.items())},
         }
-        folder = os.path.dirname(self.path) or os.curdir
+        # Through a symbolic link to the file the link names: the link stays a link.
+        path = os.path.realpath(self.path)
+        folder = os.path.dirname(path) or os.curdir
         temporary = None
         try:
             os.makedirs(folder, exist_ok=True)
@@ -265,7 +267,7 @@ class ChallengeStore:
             with os.fdopen(descriptor, "w", encoding="utf-8") as file:
                 json.dump(data, file, indent=1)
                 file.write("\n")
-            os.replace(temporary, self.path)
+            os.replace(temporary, path)
         except OSError as error:
             if temporary is not None:
                 with contextlib.suppress(OSError):
@@ -273,9 +275,33 @@ class ChallengeStore:
             self._trouble(f"cannot write {self.path} ({_reason(error)})")
 
 
+MAX_STORE_BYTES = 1 << 20
+"""The largest ``challenges.json`` read (a real one is a few kilobytes)."""
+
+
+class NotAStore(OSError):
+    """``challenges.json`` is not a regular file of at most ``MAX_STORE_BYTES``."""
+
+
+def _read_bounded(path: str) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``MAX_STORE_BYTES`` of them: a
+    FIFO, a device or a huge file is refused without being read (a FIFO would block, a
+    device such as /dev/zero never end)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotAStore("not a regular file")
+        data = file.read(MAX_STORE_BYTES + 1)
+    if len(data) > MAX_STORE_BYTES:
+        raise NotAStore(f"larger than {MAX_STORE_BYTES // (1 << 20)} MiB")
+    return data
+
+
 def _reason(error: Exception) -> str:
+    if isinstance(error, NotAStore):
+        return str(error)
     if isinstance(error, OSError) and error.strerror:
         return error.strerror.lower()
-    if isinstance(error, ValueError):
+    if isinstance(error, (ValueError, RecursionError)):
         return "not valid JSON"
     return type(error).__name__

@@ -22,6 +22,7 @@ from threadlab.scenarios import SCENARIOS, get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.challenges import (
     DATA_DIR_VARIABLE,
+    MAX_STORE_BYTES,
     STORE_NAME,
     SURVIVAL_STRETCH,
     TOUR,
@@ -105,6 +106,50 @@ def test_a_corrupt_file_is_said_once_and_play_goes_on(tmp_path: Path, content: b
         assert problem is not None and STORE_NAME in problem
         assert store.problem() is None  # said once
     assert ChallengeStore(str(tmp_path)).best("mutex/unlocked") == Result(True, 10, 10)
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _huge(path: Path) -> None:
+    path.write_bytes(b" " * (MAX_STORE_BYTES + 1))
+
+
+def _nested(path: Path) -> None:
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (_fifo, "not a regular file"),
+        (_huge, "larger than 1 MiB"),
+        (_nested, "not valid JSON"),
+    ],
+    ids=["fifo", "huge", "nested"],
+)
+def test_a_store_that_is_no_small_regular_file_is_said_and_not_read(
+    tmp_path: Path, make: Callable[[Path], None], why: str
+) -> None:
+    """A FIFO would block the picker for good and a device such as /dev/zero would never
+    end: neither is read, and play goes on with the progress kept in memory."""
+    make(tmp_path / STORE_NAME)
+    store = ChallengeStore(str(tmp_path))
+    assert store.best("mutex/unlocked") is None
+    problem = store.problem()
+    assert problem is not None and why in problem, problem
+
+
+def test_a_store_reached_through_a_link_stays_a_link(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (tmp_path / "data").mkdir()
+    link = tmp_path / "data" / STORE_NAME
+    link.symlink_to(kept / STORE_NAME)
+    ChallengeStore(str(tmp_path / "data")).record("mutex/unlocked", Result(True, 9, 1))
+    assert link.is_symlink()
+    assert ChallengeStore(str(kept)).best("mutex/unlocked") == Result(True, 9, 1)
 
 
 def test_an_unwritable_folder_is_said_once_and_kept_in_memory(tmp_path: Path) -> None:
