@@ -41,6 +41,7 @@ from .explore_text import (
     story_rows,
     stuck_text,
 )
+from .termination import exit_status
 
 DEFAULT_BUDGET = "60s"
 MAX_JOBS = 64
@@ -153,10 +154,10 @@ def run_explore(config: RunConfig, args: argparse.Namespace, save_dir: str = "")
             result = explore(request, progress=show.progress, cancel=cancel)
     except WorkerFailed as error:
         raise ConfigError(f"the search stopped: {error}") from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl+C, SIGTERM or SIGHUP: workers ended
         cancel.set()
         print("threadlab: explore: interrupted", file=sys.stderr)
-        return 130
+        return exit_status(interrupt)
     return _report(config, result, output, save_dir, as_json=args.json)
 
 

@@ -35,6 +35,7 @@ from .explore import run_explore
 from .explore_text import stuck_text
 from .serve import add_arguments as add_serve_arguments
 from .serve import run_serve
+from .termination import end_cleanly_on_termination, exit_status
 
 if TYPE_CHECKING:
     from ..engine.core.history import History
@@ -398,6 +399,8 @@ def main(argv: Sequence[str] | None, open_app: AppOpener, rerun: Rerun | None = 
         args.app_args = [*args.app_args, "--", *program_args]
     elif program_args and args.command not in ("run", "trace", "explore"):
         fail("arguments after -- are for 'run', 'trace' or 'explore' of a program file")
+    if args.command in ("list", "trace", "explore", "replay"):  # the app has its own
+        end_cleanly_on_termination()
     try:
         if args.command == "list":
             _list(args.json)
@@ -421,8 +424,8 @@ def main(argv: Sequence[str] | None, open_app: AppOpener, rerun: Rerun | None = 
             open_app(AppRequest(save_folder(args.save_dir, os.environ)))
     except ConfigError as error:
         fail(str(error))
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as interrupt:
+        return exit_status(interrupt)
     except BrokenPipeError:
         # The reader went away (`threadlab trace ... | head`): end quietly, with the status
         # a Unix tool killed by SIGPIPE has (Python ignores the signal itself).

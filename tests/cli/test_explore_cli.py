@@ -485,3 +485,63 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(case: str, tmp_path: P
     assert lines[0].startswith("threadlab: error: ")
     assert words in lines[0]
     assert contents(tmp_path) == before
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux: read from /proc)."""
+    children = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == pid:
+                children.add(int(entry.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("ending", ["SIGTERM", "SIGHUP"])
+def test_explore_ended_by_a_signal_ends_its_workers(tmp_path: Path, ending: str) -> None:
+    """SIGTERM (a service manager, kill) or SIGHUP (a closed terminal) ends the search as
+    Ctrl+C does: its worker processes end with it, and the status is 128 + the signal."""
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "THREADLAB_SAVE_DIR"}
+    search = subprocess.Popen(
+        [*CLI, "explore", "producer-consumer", "--jobs", "2", "--budget", "60s"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = {p for p in _children(search.pid) if _alive(p)}
+        assert len(workers) >= 2, "the search started no workers"
+        time.sleep(1.0)  # under way
+        search.send_signal(getattr(signal, ending))
+        _, errors = search.communicate(timeout=60)
+    finally:
+        if search.poll() is None:
+            search.kill()
+    assert search.returncode == 128 + getattr(signal, ending)
+    assert "threadlab: explore: interrupted" in errors
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)], "workers left running"
