@@ -327,11 +327,16 @@ class Runtime:
         with self._lifecycle:
             self._refuse_if_closed()
             old = self._run
+            kept, self.history_record = self.history_record, History()
+            try:
+                new = self._fresh_run(
+                    paused=old.driver.paused, speed=old.driver.speed, revision=old.kernel.revision
+                )
+            except ControlRefused:
+                self.history_record = kept  # the run shown goes on as it was
+                raise
             old.stop(1.0)
-            self.history_record = History()
-            self._run = _Run(
-                self, paused=old.driver.paused, speed=old.driver.speed, revision=old.kernel.revision
-            )
+            self._run = new
             self._start_run(self._run, 0)
 
     # ------------------------------------------------------------ time travel
@@ -359,7 +364,15 @@ class Runtime:
             with old.kernel.lock:
                 was_paused, old.driver.paused = old.driver.paused, True
                 old.kernel.lock.notify_all()
-            new = _Run(self, paused=True, speed=old.driver.speed, revision=old.kernel.revision)
+            try:
+                new = self._fresh_run(
+                    paused=True, speed=old.driver.speed, revision=old.kernel.revision
+                )
+            except ControlRefused:
+                with old.kernel.lock:  # the run shown goes on as it was
+                    old.driver.paused = was_paused
+                    old.kernel.lock.notify_all()
+                raise
             self._travel = new
             diverged = None
             try:
@@ -383,6 +396,19 @@ class Runtime:
             old.stop(1.0)
             if diverged is not None:
                 raise diverged
+
+    def _fresh_run(self, *, paused: bool, speed: float | None, revision: int) -> _Run:
+        """A new run of this configuration, to restart or rewind to.
+
+        Raises:
+            ControlRefused: its program can no longer be read (deleted, unreadable, or
+                edited into a syntax error), in one line; the run shown is left as it is.
+        """
+        try:
+            return _Run(self, paused=paused, speed=speed, revision=revision)
+        except (OSError, SyntaxError, UnicodeDecodeError) as error:
+            name = os.path.basename(self.config.scenario.name)
+            raise ControlRefused(f"cannot run {name} again: {_unreadable(error, name)}") from None
 
     @staticmethod
     def _await_late_start(run: _Run) -> None:
@@ -706,3 +732,15 @@ class Runtime:
         if speed is not None and not speed > 0:
             raise ValueError(f"speed must be a positive number of steps per second, not {speed}")
         return speed
+
+
+def _unreadable(error: OSError | SyntaxError | UnicodeDecodeError, name: str) -> str:
+    """Why the program ``name`` (or a file of it) cannot be run again, in words."""
+    if isinstance(error, SyntaxError):
+        where = os.path.basename(error.filename or name)
+        return f"{error.msg} ({where} line {error.lineno}); fix it and restart"
+    if isinstance(error, UnicodeDecodeError):
+        return "its file is not valid text in its encoding"
+    reason = (error.strerror or type(error).__name__).lower()
+    file = os.path.basename(error.filename) if isinstance(error.filename, str) else name
+    return reason if file == name else f"{reason} ({file})"

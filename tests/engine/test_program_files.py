@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from threadlab.engine import Runtime, ThreadState
+import pytest
+
+from threadlab.engine import ControlRefused, RunState, Runtime, ThreadState
 from threadlab.engine.lesson.own_program import program_scenario
 
 SHARED = """import threading
@@ -52,3 +54,58 @@ def test_a_thread_blocked_in_a_sibling_module_is_at_its_line_there(tmp_path: Pat
     assert snapshot.files[1].source[6].text == "    gate.wait()"
     # Events keep the main file's line: the waiter has no frame in mine.py.
     assert all(e.line is None for e in snapshot.events if e.thread == "waiter")
+
+
+COUNTER = """
+import threading
+
+lock = threading.Lock()
+count = 0
+
+
+def work():
+    global count
+    for _ in range(3):
+        with lock:
+            count += 1
+
+
+threads = [threading.Thread(target=work) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda path: path.unlink(), "cannot run counter.py again: no such file or directory"),
+        (
+            lambda path: path.write_text("def broken(:\n", encoding="utf-8"),
+            "cannot run counter.py again: invalid syntax (counter.py line 1); fix it and restart",
+        ),
+    ],
+    ids=["deleted", "broken"],
+)
+def test_a_program_changed_under_its_run_refuses_restart_and_rewind_in_one_line(
+    tmp_path: Path, launch, change, words: str
+) -> None:
+    """The run shown goes on as it was: same step, still paused, still steppable."""
+    path = tmp_path / "counter.py"
+    path.write_text(COUNTER, encoding="utf-8")
+    runtime = launch(program_scenario(str(path)))
+    assert runtime.wait_started(60)
+    runtime.step(4)
+    assert runtime.wait_idle(60)
+    change(path)
+    for travel in (runtime.restart, lambda: runtime.goto(1)):
+        with pytest.raises(ControlRefused) as refused:
+            travel()
+        assert str(refused.value) == words
+        snapshot = runtime.snapshot()
+        assert snapshot.step == 4 and snapshot.run_state is RunState.PAUSED
+    runtime.step(1)
+    assert runtime.wait_idle(60)
+    assert runtime.snapshot().step == 5

@@ -362,7 +362,7 @@ class RunController:
             if claimed is not None:
                 with contextlib.suppress(OSError):
                     os.remove(claimed)  # the empty file claimed for it
-            self.say(f"not saved: {error}", "error", 10)
+            self.say(f"not saved: {_why(error)}", "error", 10)
             return False
         self.say(saved_words(path), "information", 10)
         return True
@@ -520,3 +520,13 @@ class RunController:
         with self._gate:
             pass
         self.runtime.stop()
+
+
+def _why(error: ConfigError | OSError) -> str:
+    """One line for a run that could not be saved: an output error says it itself; a file
+    that could not be read (the program, deleted or moved since) is named, with why."""
+    if isinstance(error, ConfigError) or not error.strerror:
+        return str(error)
+    file = os.path.basename(os.fsdecode(error.filename)) if error.filename else ""
+    reason = error.strerror.lower()
+    return f"cannot read {file}: {reason}" if file else reason
