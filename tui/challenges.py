@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from ..engine.core.bounded_read import NotAFileToRead, read_bounded
 from ..engine.lesson.challenge import Actions, Challenge, challenge_of, is_challenge_run
 from ..engine.lesson.scenario import RunConfig, Scenario, resolve_config
 from ..scenarios import SCENARIOS
@@ -197,7 +197,7 @@ class ChallengeStore:
             return
         self._loaded = True
         try:
-            data = json.loads(_read_bounded(self.path).decode("utf-8"))
+            data = json.loads(read_bounded(self.path, MAX_STORE_BYTES).decode("utf-8"))
         except FileNotFoundError:
             return
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -279,26 +279,8 @@ MAX_STORE_BYTES = 1 << 20
 """The largest ``challenges.json`` read (a real one is a few kilobytes)."""
 
 
-class NotAStore(OSError):
-    """``challenges.json`` is not a regular file of at most ``MAX_STORE_BYTES``."""
-
-
-def _read_bounded(path: str) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``MAX_STORE_BYTES`` of them: a
-    FIFO, a device or a huge file is refused without being read (a FIFO would block, a
-    device such as /dev/zero never end)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise NotAStore("not a regular file")
-        data = file.read(MAX_STORE_BYTES + 1)
-    if len(data) > MAX_STORE_BYTES:
-        raise NotAStore(f"larger than {MAX_STORE_BYTES // (1 << 20)} MiB")
-    return data
-
-
 def _reason(error: Exception) -> str:
-    if isinstance(error, NotAStore):
+    if isinstance(error, NotAFileToRead):
         return str(error)
     if isinstance(error, OSError) and error.strerror:
         return error.strerror.lower()

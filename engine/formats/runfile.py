@@ -164,13 +164,31 @@ def _changed_file(path: str, program: dict[str, Any]) -> str | None:
     if not isinstance(modules, dict):
         raise ValueError("field 'modules' is not an object of file hashes")
     recorded.update(modules)
+    root = _program_root(path, program.get("package"))
     for file, digest in recorded.items():
+        if not _inside(root, str(file)):
+            return str(file)  # a module outside the program's folder is not read
         try:
             if program_digest(str(file)) != digest:
                 return str(file)
         except OSError:
             return str(file)  # gone, or no longer readable
     return None
+
+
+def _program_root(path: str, package: object) -> str:
+    """The folder of the program's own modules: its file's, or its package's root when it
+    ran as a module of a package (``-m pkg.module``)."""
+    root = os.path.dirname(os.path.realpath(path))
+    if isinstance(package, str) and package:
+        for _level in package.split("."):
+            root = os.path.dirname(root)
+    return root
+
+
+def _inside(folder: str, file: str) -> bool:
+    real = os.path.realpath(file)
+    return os.path.commonpath([folder, real]) == folder
 
 
 def dumps(run: RunRecord) -> str:

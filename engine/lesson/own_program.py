@@ -14,8 +14,9 @@ import hashlib
 import importlib.machinery
 import os
 
+from ..core.bounded_read import read_bounded
 from ..core.oneline import quote, shorten_path
-from ..program.loader import compiled, read_source
+from ..program.loader import MAX_SOURCE_BYTES, compiled, read_source
 from .scenario import ConfigError, Scenario
 
 MAX_PROGRAM_BYTES = 10 * 1024 * 1024
@@ -116,9 +117,13 @@ def module_scenario(module: str, directory: str | None = None) -> Scenario:
 
 
 def program_digest(path: str) -> str:
-    """The SHA-256 of the program's file, to tell whether it changed since a run."""
-    with open(path, "rb") as file:
-        return hashlib.sha256(file.read()).hexdigest()
+    """The SHA-256 of the program's file, to tell whether it changed since a run.
+
+    Raises:
+        OSError: it cannot be read, is no regular file, or is larger than a source file
+            can be (a run file may name any path).
+    """
+    return hashlib.sha256(read_bounded(path, MAX_SOURCE_BYTES)).hexdigest()
 
 
 def _docstring(source: str) -> str | None:

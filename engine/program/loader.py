@@ -31,6 +31,7 @@ from functools import cache, partial
 from types import CodeType, FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..core.bounded_read import read_bounded
 from ..core.errors import StopRun
 from ..snapshot.model import SourceLine
 from ..stdlib import aio_futures, lowlevel, shown, shown_futures
@@ -74,9 +75,12 @@ def _compiled(path: str, _mtime_ns: int, _size: int, races: bool) -> CodeType:
     return compile(tree, path, "exec", dont_inherit=True)
 
 
+MAX_SOURCE_BYTES = 64 << 20
+"""The largest source file read (a FIFO is read too, as CPython reads ``python <(...)``)."""
+
+
 def _file_bytes(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
+    return read_bounded(path, MAX_SOURCE_BYTES, fifo=True)
 
 
 def read_source(path: str) -> str:

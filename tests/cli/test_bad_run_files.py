@@ -262,3 +262,53 @@ def test_a_schedule_choosing_a_thread_that_does_not_exist_is_a_corrupt_file(
         f"run.json is corrupt: its schedule chooses thread 60 at step {position + 1}, but the "
         "run has no such thread there (threads 1.." in lines[0]
     ), lines[0]
+
+
+MAIN = """
+import threading
+
+t = threading.Thread(target=print, args=("hello",))
+t.start()
+t.join()
+"""
+
+
+def _recorded_program(folder: Path) -> dict[str, Any]:
+    """A run file's document for a program of the user's own in ``folder``."""
+    folder.mkdir()
+    (folder / "main.py").write_text(MAIN, encoding="utf-8")
+    traced = subprocess.run(
+        [*CLI, "trace", "main.py", "--format", "run", "-o", "run.json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+    )
+    assert traced.returncode == 0, traced.stderr
+    return json.loads((folder / "run.json").read_text(encoding="utf-8"))
+
+
+def test_module_entries_are_read_only_as_regular_files_in_the_programs_folder(
+    tmp_path: Path,
+) -> None:
+    """A run file may name any path among the program's modules: a FIFO there (which
+    would block for good) and a file outside the program's folder are not read; each is
+    said to have changed, and the run still replays."""
+    elsewhere = tmp_path / "elsewhere.py"
+    elsewhere.write_text("X = 1\n", encoding="utf-8")
+    doc = _recorded_program(tmp_path / "prog")
+    os.mkfifo(tmp_path / "prog" / "pipe.py")
+    for module in (tmp_path / "prog" / "pipe.py", elsewhere):
+        altered = copy.deepcopy(doc)
+        altered["program"]["modules"] = {str(module): "0" * 64}
+        path = tmp_path / "prog" / "altered.json"
+        path.write_text(json.dumps(altered), encoding="utf-8")
+        done = subprocess.run(
+            [*CLI, "replay", "--check", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "has changed since this run was recorded; the run matches" in done.stdout
