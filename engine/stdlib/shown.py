@@ -129,6 +129,13 @@ def _made_by_program(kernel: Kernel, obj: object) -> bool:
     return False
 
 
+def called_by_program(kernel: Kernel, thread: SimThread, caller: FrameType) -> bool:
+    """Whether a call to a shown object, from the frame ``caller``, is the program's own
+    (one step), not the library's inside another shown call (``notify_all`` calling
+    ``notify``), which that call's step covers."""
+    return not thread.calls or caller.f_code.co_filename in kernel.program_files
+
+
 Step = Callable[..., tuple[str, str | None] | None]
 """Given the shown primitive and the call's arguments: the step's words and what it
 touches, or None for no step of its own."""
@@ -160,9 +167,7 @@ def _wrap(
             _kernel, thread = bound()
         except RuntimeError:  # not a thread of the run (a garbage collection's callback)
             return original(self, *args, **kwargs)
-        program_level = (
-            not thread.calls or sys._getframe(1).f_code.co_filename in kernel.program_files
-        )
+        program_level = called_by_program(kernel, thread, sys._getframe(1))
         if not program_level and not always:
             # Called by the library inside another call (notify_all calls notify): that
             # call is the step, and says what happened.

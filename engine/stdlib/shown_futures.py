@@ -21,7 +21,7 @@ from ..snapshot.model import EventKind, PrimitiveKind, ThreadState
 from ..snapshot.views import ErrorView, FutureState, FutureView, Job, ThreadPoolView, WorkerJob
 from .naming import name_from_source
 from .refused import refusing_class
-from .shown import Presenter, Shown, _on_init, _wrap, hash_in_order
+from .shown import Presenter, Shown, _on_init, _wrap, called_by_program, hash_in_order
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -77,6 +77,8 @@ class FutureShown(Shown):
         self.task = task
         self.worker: str | None = None
         """The worker thread that took its task, once one has."""
+        self.pool: PoolShown | None = None
+        """The pool it was submitted to, if it was."""
 
     @property
     def described(self) -> str:
@@ -321,8 +323,7 @@ def _waiting_events(presenter: Presenter, base: ModuleType) -> None:
             _kernel, thread = bound()
         except RuntimeError:  # not a thread of the run
             return None
-        caller = sys._getframe(2).f_code.co_filename
-        return thread if not thread.calls or caller in kernel.program_files else None
+        return thread if called_by_program(kernel, thread, sys._getframe(2)) else None
 
     def as_a_step(
         thread: SimThread, waiter: WaiterShown, words: str, call: Callable[[], Any]
@@ -434,6 +435,7 @@ def _pool_events(presenter: Presenter, thread_module: ModuleType) -> None:
             return
         task = call_text(fn, args, kwargs)
         future = FutureShown(kernel, name_from_source(kernel, "Future"), result, task)
+        future.pool = shown
         shown.futures[id(result)] = future
         presenter.add(result, future)
         kernel.emit(thread, EventKind.SUBMIT, shown.name, f"{task} → {future.name}")
@@ -509,10 +511,7 @@ def _pool_of(presenter: Presenter, item: Any) -> tuple[PoolShown | None, FutureS
     future = presenter.of(getattr(item, "future", None))
     if not isinstance(future, FutureShown):
         return None, None
-    for shown in presenter.shown.values():
-        if isinstance(shown, PoolShown) and id(future.future) in shown.futures:
-            return shown, future
-    return None, future
+    return future.pool, future
 
 
 def present_futures(presenter: Presenter, module: ModuleType) -> None:
