@@ -9,6 +9,7 @@ configuration always writes byte-identical output.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from queue import SimpleQueue
@@ -33,6 +34,10 @@ STUCK_PATIENCE = 10.0
 """Real seconds a step may last before a headless run gives up on it (as ``explore`` does):
 its thread runs outside the schedule and may never reach a checkpoint."""
 
+
+STUCK_LOOK = 1.0
+"""Real seconds between two looks for a stuck thread while a run goes on (each takes a
+snapshot, which waits for a gap between steps)."""
 
 STUCK_STOP = 1.0
 """Real seconds to wait for the threads of a stuck run to stop."""
@@ -172,11 +177,14 @@ def run_headless(
             except ControlRefused:
                 pass
             break
+        looked = time.monotonic()
         while not runtime.wait_idle(timeout=DELIVERY_INTERVAL):
             deliver()
-            stuck = _stuck(runtime, patience)
-            if stuck is not None:
-                raise stuck
+            if time.monotonic() - looked >= STUCK_LOOK:  # a snapshot a second, not more
+                looked = time.monotonic()
+                stuck = _stuck(runtime, patience)
+                if stuck is not None:
+                    raise stuck
         deliver()
         return HeadlessRun(runtime.snapshot(), runtime.history())
     except RunStuck:
