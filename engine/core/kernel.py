@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ..snapshot.model import STATE_CODES, Event, EventKind, OutputLine, ThreadState, TimelineColumn
 from .errors import StopRun
 from .history import MAX_THREADS
+from .registry import Registry
 from .source import broken_assert, caller_place, program_traceback
 from .threads import SimThread, bind, bound
 
@@ -111,7 +112,7 @@ class Kernel:
         self.program_files: list[str] = [program_file]
         """The program's file and every module of its own it has imported so far."""
         self.threads: list[SimThread] = []
-        self.primitives: list[Primitive] = []
+        self._registry = Registry()
         self.invariants: list[Invariant] = []
         self.watches: list[tuple[str, Callable[[], object]]] = []
         self.user_posts: dict[str, Callable[[], Any]] = {}
@@ -159,7 +160,6 @@ class Kernel:
         self.turn_ended: Callable[[SimThread], None] = lambda thread: None
         """Called (lock held) by the thread whose turn just ended; the driver sets it."""
         self._threads_by_name: dict[str, SimThread] = {}
-        self._primitives_by_name: dict[str, Primitive] = {}
         self._marks = ""
         self._event_sink = event_sink
         self._step_sink = step_sink
@@ -355,18 +355,23 @@ class Kernel:
             self._output_shown = (self._printed, shown)
         return shown
 
-    def register(self, primitive: Primitive) -> None:
-        """Add a primitive to the run (also while it runs: a pool's futures)."""
-        if primitive.name in self._primitives_by_name:
-            raise ValueError(f"two primitives are named {primitive.name!r}")
-        self.primitives.append(primitive)
-        self._primitives_by_name[primitive.name] = primitive
+    def register(self, primitive: Primitive, lives_with: object | None = None) -> None:
+        """Add a primitive to the run (also while it runs: a pool's futures): for the
+        whole run, or (``lives_with``, the program's object it shows, or the primitive
+        itself) while the program keeps that object (``registry``)."""
+        self._registry.add(primitive, lives_with)
+
+    @property
+    def primitives(self) -> list[Primitive]:
+        """The run's primitives alive now, in the order they were made."""
+        with self.lock:
+            return self._registry.live()
 
     def thread_named(self, name: str) -> SimThread | None:
         return self._threads_by_name.get(name)
 
     def primitive_named(self, name: str) -> Primitive | None:
-        return self._primitives_by_name.get(name)
+        return self._registry.named(name)
 
     # ----------------------------------------------- for the run's builder
 
@@ -408,10 +413,10 @@ class Kernel:
         """``name``, or ``name-2``, ``name-3``... when threads or primitives already have it."""
         count = self.names_used.get(name, 0) + 1
         self.names_used[name] = count
-        threads, primitives = self._threads_by_name, self._primitives_by_name
+        threads, primitive_taken = self._threads_by_name, self._registry.taken
 
         def taken(candidate: str) -> bool:  # the same cost at any number of names
-            return candidate in threads or candidate in primitives
+            return candidate in threads or primitive_taken(candidate)
 
         if count == 1 and not taken(name):
             return name

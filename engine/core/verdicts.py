@@ -114,7 +114,10 @@ class Judge:
                     error=thread.error,
                 )
                 self.verdict = new
-        quiet = self._loop_blocked() or self._handler_blocked() or self._starving()
+        primitives = kernel.primitives
+        quiet = (
+            self._loop_blocked(primitives) or self._handler_blocked(primitives) or self._starving()
+        )
         if quiet is not None:
             self.failed_state = True
             self.verdict = new = quiet
@@ -146,10 +149,10 @@ class Judge:
         kernel.emit(None, EventKind.DEADLOCK, None, self.verdict.text)
         return self.verdict
 
-    def _loop_blocked(self) -> Verdict | None:
+    def _loop_blocked(self, primitives: list[Primitive]) -> Verdict | None:
         """The first event loop held by one task or callback for longer than
         ``LOOP_BLOCKED_SECONDS`` (each loop is reported once)."""
-        for primitive in self._kernel.primitives:
+        for primitive in primitives:
             held = primitive.holding()
             if held is None or held[2] <= LOOP_BLOCKED_SECONDS:
                 continue
@@ -165,11 +168,11 @@ class Judge:
             )
         return None
 
-    def _handler_blocked(self) -> Verdict | None:
+    def _handler_blocked(self, primitives: list[Primitive]) -> Verdict | None:
         """The first thread-based event loop whose handler has run for longer than
         ``HANDLER_BLOCKED_SECONDS`` while an event waited in its queue (each queue is
         reported once)."""
-        for primitive in self._kernel.primitives:
+        for primitive in primitives:
             running = primitive.handler_running()
             if running is None or running[2] <= HANDLER_BLOCKED_SECONDS:
                 continue

@@ -11,8 +11,10 @@ read and wrote it (``engine.races`` reports the accesses).
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from ..core.registry import reference
 from ..snapshot.model import AccessKind, LostUpdate, PrimitiveKind, SharedAccess, SharedView
 from .base import Primitive
 
@@ -66,18 +68,33 @@ class ProgramVariable(Primitive):
     Args:
         kernel: the run.
         name: what the panel calls it (``counter``, ``Counter.count``, ``buf[3]``).
-        owner: the object holding it (its container, or None), kept so that its identity
-            cannot be taken by another object while the run lasts.
+        owner: the object holding it (its container, or None). Referred to weakly where
+            it can be: the panel lives as long as the program keeps the object.
     """
 
     kind = PrimitiveKind.SHARED
 
-    def __init__(self, kernel: Kernel, name: str, owner: object = None) -> None:
+    def __init__(
+        self,
+        kernel: Kernel,
+        name: str,
+        owner: object = None,
+        dropped: Callable[[Any], None] | None = None,
+    ) -> None:
         super().__init__(kernel, name)
-        self.owner = owner
+        self._owner = reference(owner, dropped) if owner is not None else None
         self.value: int | str = "?"
         """The value last seen (read or written), as shown."""
         self.log = AccessLog()
+
+    @property
+    def owner_dropped(self) -> bool:
+        """Whether it had an owner, which the program has dropped since."""
+        return self._owner is not None and self._owner() is None
+
+    def belongs_to(self, owner: object) -> bool:
+        """Whether it is ``owner``'s (not one's that died, whose identity ``owner`` has)."""
+        return (self._owner() if self._owner is not None else None) is owner
 
     def read(self, thread: str, value: int | str) -> None:
         self.log.read(thread, value)

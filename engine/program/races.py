@@ -791,7 +791,11 @@ class Races:
 
     def __init__(self, kernel: Kernel) -> None:
         self._kernel = kernel
-        self._variables: dict[object, ProgramVariable | None] = {}
+        self._variables: dict[object, ProgramVariable] = {}
+        """The variables the panels show, by (kind, owner's identity, name) or a name's
+        identity."""
+        self._dropped: deque[object] = deque()
+        """Keys of variables whose owner the program dropped (noted by the collector)."""
 
     def _thread(self) -> SimThread | None:
         """The calling thread when its shared accesses are steps now: a thread of this run
@@ -857,7 +861,7 @@ class Races:
         if thread is None:
             return getattr(obj, name)
         key = ("attribute", id(obj), name)
-        label = self._label(key, _attribute_label(obj, name))
+        label = self._label(key, _attribute_label(obj, name), obj)
         # by attribute name only: the same object's id may differ from run to run
         self._kernel.checkpoint(f"read {label}", touches=f"attribute .{name}")
         value = getattr(obj, name)
@@ -874,7 +878,7 @@ class Races:
             return
         key = ("attribute", id(obj), name)
         label = _attribute_label(obj, name)
-        shown_label = self._label(key, label)
+        shown_label = self._label(key, label, obj)
         self._kernel.checkpoint(
             f"write {shown_label} = {shown(value)}", touches=f"attribute .{name}"
         )
@@ -900,7 +904,7 @@ class Races:
             return container[key]
         variable_key = ("item", id(container), identity)
         label = self._item_label(container, identity, text)
-        shown_label = self._label(variable_key, label)
+        shown_label = self._label(variable_key, label, container)
         self._kernel.checkpoint(f"read {shown_label}", touches=_ITEMS)
         value = container[key]
         self._record(thread, variable_key, label, container, value, MISSING, write=False)
@@ -917,7 +921,7 @@ class Races:
             return
         variable_key = ("item", id(container), identity)
         label = self._item_label(container, identity, text)
-        shown_label = self._label(variable_key, label)
+        shown_label = self._label(variable_key, label, container)
         self._kernel.checkpoint(f"write {shown_label} = {shown(value)}", touches=_ITEMS)
         old = _peek_item(container, key)
         container[key] = value
@@ -943,8 +947,14 @@ class Races:
 
     # -- the record
 
-    def _label(self, key: object, label: str) -> str:
+    def _variable(self, key: object, owner: object) -> ProgramVariable | None:
+        """The variable shown for ``key``, if it is ``owner``'s (an owner that died may
+        have left its identity to another object)."""
         variable = self._variables.get(key)
+        return variable if variable is not None and variable.belongs_to(owner) else None
+
+    def _label(self, key: object, label: str, owner: object = None) -> str:
+        variable = self._variable(key, owner)
         return label if variable is None else variable.name
 
     @staticmethod
@@ -964,11 +974,18 @@ class Races:
     ) -> None:
         kernel = self._kernel
         with kernel.lock:
-            variable = self._variables.get(key)
-            if variable is None and len(self._variables) < MAX_VARIABLES:
-                variable = ProgramVariable(kernel, kernel.unique_name(label), owner)
-                kernel.register(variable)
-                self._variables[key] = variable
+            variables, dropped = self._variables, self._dropped
+            while dropped:
+                gone = dropped.popleft()
+                if gone in variables and variables[gone].owner_dropped:
+                    del variables[gone]
+            variable = self._variable(key, owner)
+            if variable is None and len(variables) < MAX_VARIABLES:
+                variable = ProgramVariable(
+                    kernel, kernel.unique_name(label), owner, lambda _ref: dropped.append(key)
+                )
+                kernel.register(variable, lives_with=owner)
+                variables[key] = variable
             name = label if variable is None else variable.name
             value_shown = shown(value)
             if not write:

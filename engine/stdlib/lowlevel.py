@@ -129,7 +129,7 @@ class ControlledLock(Primitive):
             """Made by the program (shown, and its events recorded), not inside a
             standard-library object."""
             if visible:
-                kernel.register(self)
+                kernel.register(self, lives_with=self)
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if not blocking and timeout != -1:
@@ -144,7 +144,17 @@ class ControlledLock(Primitive):
         kernel, thread = caller
         if thread.stopped:
             raise StopRun  # the run has stopped: the thread unwinds, taking nothing more
+        outer_call = thread.step_call
         _step_for(self, thread, f"acquire {self.name}")
+        try:
+            return self._acquire_for(kernel, thread, blocking, timeout)
+        finally:
+            # The call is over: its frame (and whatever it refers to) is not kept.
+            thread.step_call = outer_call
+
+    def _acquire_for(
+        self, kernel: Kernel, thread: SimThread, blocking: bool, timeout: float
+    ) -> bool:
         if self.shown_as is not None and thread.presenting is None and blocking and self.owner:
             # A thread's end, waited for by the interpreter's exit (threading._shutdown):
             # one step, "join Thread-1", as a join the program calls.
@@ -195,9 +205,13 @@ class ControlledLock(Primitive):
         kernel, thread = caller
         if thread.stopped:
             raise StopRun  # unwinding: what it holds no longer matters
+        outer_call = thread.step_call
         _step_for(self, thread, f"release {self.name}")
-        with kernel.lock:
-            self._release_by(thread)
+        try:
+            with kernel.lock:
+                self._release_by(thread)
+        finally:
+            thread.step_call = outer_call
 
     release_lock = release
 

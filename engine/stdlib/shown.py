@@ -22,9 +22,10 @@ from types import FrameType, FunctionType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ControlRefused, StopRun
+from ..core.registry import reference
 from ..core.threads import bound
 from ..primitives.base import Primitive
-from ..snapshot.model import EventKind, PrimitiveKind, ThreadState
+from ..snapshot.model import EventKind, PrimitiveKind, PrimitiveView, ThreadState
 from ..snapshot.views import (
     BarrierView,
     BufferItem,
@@ -59,7 +60,32 @@ def _item_text(item: Any) -> str:
 
 
 class Shown(Primitive):
-    """A primitive the panels show for one of CPython's objects."""
+    """A primitive the panels show for one of CPython's objects, which it refers to
+    weakly: the panel lives as long as the program keeps the object (``core.registry``)."""
+
+    def __init__(self, kernel: Kernel, name: str, target: object = None) -> None:
+        super().__init__(kernel, name)
+        self._target: Callable[[], Any] = reference(target)
+        self._last_view: PrimitiveView | None = None
+
+    @property
+    def target(self) -> Any:
+        """CPython's object it shows, or None once the program has dropped it."""
+        return self._target()
+
+    def view(self) -> PrimitiveView:
+        """Its panel, read from CPython's object (as last read, if another thread's garbage
+        collection has just taken the object while the panels are read)."""
+        target = self.target
+        if target is not None:
+            self._last_view = self.view_of(target)
+        elif self._last_view is None:
+            self._last_view = PrimitiveView(name=self.name, kind=self.kind, queue=())
+        return self._last_view
+
+    def view_of(self, target: Any) -> PrimitiveView:
+        """Its panel, read from ``target``, CPython's object."""
+        return super().view()
 
     def timed_out(self, thread: SimThread) -> None:
         unpark(thread)
@@ -81,18 +107,31 @@ class Presenter:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self.shown: dict[int, Shown] = {}
+        self._gone: deque[int] = deque()
+        """Identities of objects the garbage collector took (noted from any thread)."""
         self.serials: dict[int, int] = {}
         """The hash of each object of a class ``hash_in_order`` gave one, by identity."""
 
     def of(self, obj: object) -> Shown | None:
-        return self.shown.get(id(obj))
+        shown = self.shown.get(id(obj))
+        # Another object may have the identity of one that died since: not the same one.
+        return shown if shown is not None and shown.target is obj else None
 
     def add(self, obj: object, shown: Shown, *, register: bool = True) -> Shown:
-        self.shown[id(obj)] = shown
-        shown.target = obj  # type: ignore[attr-defined]  # kept alive with the run
-        if register:
-            with self.kernel.lock:
-                self.kernel.register(shown)
+        """Show ``obj`` as ``shown`` (registered as a primitive of the run, unless it is
+        only where threads wait) for as long as the program keeps ``obj``."""
+        key = id(obj)
+        with self.kernel.lock:
+            gone, entries = self._gone, self.shown
+            while gone:
+                dead_key = gone.popleft()
+                dead = entries.get(dead_key)
+                if dead is not None and dead.target is None:
+                    del entries[dead_key]
+            entries[key] = shown
+            shown._target = reference(obj, lambda _ref: gone.append(key))
+            if register:
+                self.kernel.register(shown, lives_with=obj)
         return shown
 
 
@@ -227,14 +266,22 @@ class ConditionShown(Shown):
     waits_for_signal = True
 
     def __init__(self, kernel: Kernel, name: str, cond: Any) -> None:
-        super().__init__(kernel, name)
-        self.cond = cond
+        super().__init__(kernel, name, cond)
         lock = cond._lock
         if isinstance(lock, ControlledLock) and not lock.visible:  # Condition() made it
             lock.name = kernel.unique_name(f"{name}.lock")
             lock.visible = True
-            kernel.register(lock)
-        self.mutex = lock
+            kernel.register(lock, lives_with=lock)
+
+    @property
+    def cond(self) -> Any:
+        return self.target
+
+    @property
+    def mutex(self) -> Any:
+        """The condition's lock (read from the condition, so that a panel left over from
+        a condition the program dropped keeps nothing alive)."""
+        return self.target._lock
 
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits on {self.name}, and no thread is left to signal it"
@@ -242,8 +289,8 @@ class ConditionShown(Shown):
     def woken(self, thread: SimThread) -> str:
         return f"re-acquire {self.mutex.name}"
 
-    def view(self) -> ConditionView:
-        return ConditionView(name=self.name, queue=self._queue_names(), mutex=self.mutex.name)
+    def view_of(self, target: Any) -> ConditionView:
+        return ConditionView(name=self.name, queue=self._queue_names(), mutex=target._lock.name)
 
     # -- the user's actions (kernel lock held, between steps)
 
@@ -373,8 +420,7 @@ class SemaphoreShown(Shown):
     kind = PrimitiveKind.SEMAPHORE
 
     def __init__(self, kernel: Kernel, name: str, sem: Any) -> None:
-        super().__init__(kernel, name)
-        self.sem = sem
+        super().__init__(kernel, name, sem)
         self.permits = int(sem._value)
         self.holders: list[SimThread] = []
 
@@ -387,11 +433,11 @@ class SemaphoreShown(Shown):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for a permit of {self.name}"
 
-    def view(self) -> SemaphoreView:
+    def view_of(self, target: Any) -> SemaphoreView:
         return SemaphoreView(
             name=self.name,
             queue=self._queue_names(),
-            count=int(self.sem._value),
+            count=int(target._value),
             permits=self.permits,
             holders=tuple(t.name for t in self.holders),
         )
@@ -412,7 +458,7 @@ def _semaphore_events(presenter: Presenter, module: ModuleType) -> None:
     ) -> None:
         if error is None and result:
             shown.holders.append(thread)
-            shown._kernel.emit(thread, EventKind.ACQUIRE, shown.name, f"{shown.sem._value} left")
+            shown._kernel.emit(thread, EventKind.ACQUIRE, shown.name, f"{shown.target._value} left")
 
     def release_step(shown: SemaphoreShown, n: int = 1) -> tuple[str, str]:
         return f"release {shown.name}", shown.name
@@ -436,7 +482,7 @@ def _semaphore_events(presenter: Presenter, module: ModuleType) -> None:
             elif shown.holders:
                 shown.holders.pop(0)  # a permit given back for someone else
         names = ", ".join(w.name for w in woken)
-        detail = f"{shown.sem._value} left" + (f", wakes {names}" if names else "")
+        detail = f"{shown.target._value} left" + (f", wakes {names}" if names else "")
         shown._kernel.emit(thread, EventKind.RELEASE, shown.name, detail)
 
     for cls in (module.Semaphore, module.BoundedSemaphore):
@@ -465,8 +511,7 @@ class EventShown(Shown):
     waits_for_signal = True
 
     def __init__(self, kernel: Kernel, name: str, event: Any) -> None:
-        super().__init__(kernel, name)
-        self.event = event
+        super().__init__(kernel, name, event)
 
     def blocked(self, thread: SimThread) -> None:
         self._kernel.emit(thread, EventKind.WAIT, self.name)
@@ -474,10 +519,8 @@ class EventShown(Shown):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for {self.name} to be set, and no thread is left to set it"
 
-    def view(self) -> EventFlagView:
-        return EventFlagView(
-            name=self.name, queue=self._queue_names(), is_set=bool(self.event._flag)
-        )
+    def view_of(self, target: Any) -> EventFlagView:
+        return EventFlagView(name=self.name, queue=self._queue_names(), is_set=bool(target._flag))
 
 
 def _event_events(presenter: Presenter, module: ModuleType) -> None:
@@ -524,25 +567,25 @@ class BarrierShown(Shown):
     kind = PrimitiveKind.BARRIER
 
     def __init__(self, kernel: Kernel, name: str, barrier: Any) -> None:
-        super().__init__(kernel, name)
-        self.barrier = barrier
+        super().__init__(kernel, name, barrier)
+        self.parties = int(barrier._parties)
         self.phase = 0
 
     def blocked(self, thread: SimThread) -> None:
-        parties = self.barrier._parties
+        parties = self.parties
         self._kernel.emit(
             thread, EventKind.ARRIVE, self.name, f"{len(self.queue)}/{parties} arrived"
         )
 
     def waiting_text(self, thread: SimThread) -> str:
-        parties = self.barrier._parties
+        parties = self.parties
         return f"{thread.name} waits at {self.name} ({len(self.queue)} of {parties} arrived)"
 
-    def view(self) -> BarrierView:
+    def view_of(self, target: Any) -> BarrierView:
         return BarrierView(
             name=self.name,
             queue=self._queue_names(),
-            parties=self.barrier._parties,
+            parties=self.parties,
             phase=self.phase,
         )
 
@@ -558,9 +601,9 @@ def _barrier_events(presenter: Presenter, module: ModuleType) -> None:
         error: BaseException | None,
         timeout: float | None = None,
     ) -> None:
-        if error is None and result == shown.barrier._parties - 1:
+        if error is None and result == shown.parties - 1:
             shown.phase += 1
-            parties = shown.barrier._parties
+            parties = shown.parties
             shown._kernel.emit(thread, EventKind.RELEASE, shown.name, f"all {parties} arrived: go")
 
     def broke_after(why: str) -> Callable[..., None]:
@@ -594,8 +637,12 @@ class ThreadEnd(Shown):
     """Where joiners wait for a thread to end (not a primitive of its own in the panels)."""
 
     def __init__(self, kernel: Kernel, name: str, thread: Any) -> None:
-        super().__init__(kernel, name)
-        self.thread = thread
+        super().__init__(kernel, name, thread)
+
+    @property
+    def thread(self) -> Any:
+        """CPython's ``Thread`` (alive while a thread starts or joins it)."""
+        return self.target
 
     @property
     def owner(self) -> SimThread | None:
@@ -693,8 +740,7 @@ class QueueShown(Shown):
     kind = PrimitiveKind.QUEUE
 
     def __init__(self, kernel: Kernel, name: str, q: Any, order: QueueOrder) -> None:
-        super().__init__(kernel, name)
-        self.q = q
+        super().__init__(kernel, name, q)
         self.order = order
         self.putters: dict[int, deque[str]] = {}
         """Who put each item in, by the item's identity, oldest first."""
@@ -702,6 +748,10 @@ class QueueShown(Shown):
         self.putters_line = QueueLine(self, "a free slot in", lambda: f"full ({self.q.maxsize})")
         self.joiners = QueueLine(self, "every task to be done in", None)
         self.handler: tuple[str, SimThread, float] | None = None
+
+    @property
+    def q(self) -> Any:
+        return self.target
 
     @property
     def items(self) -> list[Any]:
@@ -773,7 +823,7 @@ class QueueShown(Shown):
             lock = q.not_empty._waiters.popleft()
             lock._hand_back(None)
 
-    def view(self) -> QueueView:
+    def view_of(self, target: Any) -> QueueView:
         getters, putters, joiners = (
             tuple(t.name for t in line.queue)
             for line in (self.getters, self.putters_line, self.joiners)
@@ -783,8 +833,8 @@ class QueueShown(Shown):
             queue=getters + putters + joiners,
             order=self.order,
             items=self._buffer_items(),
-            maxsize=getattr(self.q, "maxsize", 0),
-            unfinished=None if self.order is QueueOrder.SIMPLE else self.q.unfinished_tasks,
+            maxsize=getattr(target, "maxsize", 0),
+            unfinished=None if self.order is QueueOrder.SIMPLE else target.unfinished_tasks,
             getters=getters,
             putters=putters,
             joiners=joiners,

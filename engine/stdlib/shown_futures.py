@@ -72,13 +72,16 @@ class FutureShown(Shown):
     kind = PrimitiveKind.FUTURE
 
     def __init__(self, kernel: Kernel, name: str, future: Any, task: str) -> None:
-        super().__init__(kernel, name)
-        self.future = future
+        super().__init__(kernel, name, future)
         self.task = task
         self.worker: str | None = None
         """The worker thread that took its task, once one has."""
         self.pool: PoolShown | None = None
         """The pool it was submitted to, if it was."""
+
+    @property
+    def future(self) -> Any:
+        return self.target
 
     @property
     def described(self) -> str:
@@ -96,8 +99,8 @@ class FutureShown(Shown):
         what = f" ({self.task}, {self.described})" if self.task else ""
         return f"{thread.name} waits for the result of {self.name}{what}"
 
-    def view(self) -> FutureView:
-        future = self.future
+    def view_of(self, target: Any) -> FutureView:
+        future = target
         error = future._exception
         if future._state in _CANCELLED:
             state = FutureState.CANCELLED
@@ -122,13 +125,11 @@ class PoolShown(Shown):
 
     kind = PrimitiveKind.POOL
 
-    def __init__(self, kernel: Kernel, name: str, executor: Any) -> None:
-        super().__init__(kernel, name)
-        self.executor = executor
+    def __init__(self, kernel: Kernel, name: str, executor: Any, presenter: Presenter) -> None:
+        super().__init__(kernel, name, executor)
         self.busy: dict[str, FutureShown] = {}
         """Which future each busy worker (by name) runs, in the order they started."""
-        self.futures: dict[int, FutureShown] = {}
-        """The shown futures of its tasks, by the identity of CPython's future."""
+        self._presenter = presenter
 
     def blocked(self, thread: SimThread) -> None:
         self._kernel.emit(thread, EventKind.IDLE, self.name, "waits for a task")
@@ -139,18 +140,18 @@ class PoolShown(Shown):
     def waiting_text(self, thread: SimThread) -> str:
         return f"{thread.name} waits for a task from {self.name}"
 
-    def view(self) -> ThreadPoolView:
+    def view_of(self, target: Any) -> ThreadPoolView:
         queued = []
-        for item in list(self.executor._work_queue._queue):
-            shown = self.futures.get(id(getattr(item, "future", None)))
-            if shown is not None:
+        for item in list(target._work_queue._queue):
+            shown = self._presenter.of(getattr(item, "future", None))
+            if isinstance(shown, FutureShown):
                 queued.append(Job(shown.task, shown.name))
         return ThreadPoolView(
             name=self.name,
             queue=self._queue_names(),
             busy=tuple(WorkerJob(worker, Job(f.task, f.name)) for worker, f in self.busy.items()),
             queued=tuple(queued),
-            shut_down=bool(self.executor._shutdown),
+            shut_down=bool(target._shutdown),
         )
 
 
@@ -410,7 +411,7 @@ def _pool_events(presenter: Presenter, thread_module: ModuleType) -> None:
     )
 
     def make(executor: Any, name: str) -> PoolShown:
-        shown = PoolShown(kernel, name, executor)
+        shown = PoolShown(kernel, name, executor, presenter)
         executor._work_queue.__class__ = queue_class
         presenter.add(executor._work_queue, _WorkQueue(shown), register=False)
         return shown
@@ -436,7 +437,6 @@ def _pool_events(presenter: Presenter, thread_module: ModuleType) -> None:
         task = call_text(fn, args, kwargs)
         future = FutureShown(kernel, name_from_source(kernel, "Future"), result, task)
         future.pool = shown
-        shown.futures[id(result)] = future
         presenter.add(result, future)
         kernel.emit(thread, EventKind.SUBMIT, shown.name, f"{task} → {future.name}")
 

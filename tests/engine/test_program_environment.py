@@ -403,6 +403,36 @@ PROGRAMS = {
         """,
         (),
     ),
+    "what_the_program_drops_is_collected": (
+        """
+        import gc
+        import threading
+        import weakref
+        from concurrent.futures import ThreadPoolExecutor
+
+        lock = threading.Lock()
+        cond = threading.Condition(lock)
+        refs = [weakref.ref(lock), weakref.ref(cond)]
+        del lock, cond
+        print([ref() is None for ref in refs])
+
+
+        def use_a_pool():
+            pool = ThreadPoolExecutor(max_workers=2)
+            jobs = [pool.submit(pow, 2, n) for n in range(4)]
+            print(sum(job.result() for job in jobs))
+            return weakref.ref(pool), list(pool._threads)
+
+
+        pool_ref, workers = use_a_pool()
+        gc.collect()
+        print(pool_ref() is None)
+        for worker in workers:  # a forgotten pool's workers end
+            worker.join()
+        print([worker.is_alive() for worker in workers])
+        """,
+        (),
+    ),
     "processes_refused": (
         """
         import multiprocessing

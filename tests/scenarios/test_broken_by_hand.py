@@ -253,13 +253,22 @@ def test_main_blocks_on_result_until_a_worker_settles_it(driver: Driver) -> None
 
 def test_futures_lesson_example_runs_in_a_pool_thread(driver: Driver) -> None:
     rt = driver.open("futures", "lesson")
-    snap = driver.finish(rt)
-    assert snap.run_state is RunState.FINISHED
-    assert dict(snap.watches)["total"] == "6"
+    for _ in range(200):  # to the end of the with block, where lesson() still has both
+        snap = rt.snapshot()
+        if snap.thread("MainThread").operation.startswith("shutdown"):
+            break
+        rt.step(1)
+        assert rt.wait_idle(10)
+    snap = driver.step(rt, "MainThread")
     future = snap.primitive("future_result")
     assert (future.task, future.state, future.result) == ("a_bg_task(3)", FutureState.DONE, "6")
     assert future.worker == "ThreadPoolExecutor-0_0"  # CPython's name for the pool's first thread
     assert snap.primitive("executor").shut_down
+    snap = driver.finish(rt)
+    assert snap.run_state is RunState.FINISHED
+    assert dict(snap.watches)["total"] == "6"
+    # lesson() has returned: the future and the pool it dropped have left the panels
+    assert {p.name for p in snap.primitives}.isdisjoint({"future_result", "executor"})
 
 
 def test_barrier_holds_the_fast_until_the_slow_arrive(driver: Driver) -> None:
