@@ -14,6 +14,12 @@ before); nothing is copied. Changed:
 - two tests of thread pools that need what a run refuses are left out:
   ``test_hang_global_shutdown_lock`` starts process pools (bpo-45021) and
   ``test_hang_gh94440`` sets a real ``SIGALRM`` alarm to time itself out;
+- one test asserts a schedule rather than a behaviour, and is left out too:
+  ``test_idle_thread_reuse`` passes only when the worker, having set a future's result,
+  releases the pool's idle semaphore before the main thread submits the next task. CPython's
+  GIL nearly always runs it so (the worker keeps the interpreter until it blocks); threadlab
+  runs every order, and on some seeds the main thread goes first and the pool starts a
+  second worker, as CPython's own code does in that order (seed 0 fails, seed 1 passes);
 - ``util._check_system_limits`` says this system has no process pools (as it does where
   there are none), so ``setup_module`` does not register ``multiprocessing``'s clean-up of
   process-pool tests, which runs none here (and which threadlab refuses: it starts processes).
@@ -42,6 +48,7 @@ MODULES = (
 )
 PROCESS_ONLY = ("FailingInitializerResourcesTest",)
 REFUSED_INSIDE_A_RUN = ("test_hang_global_shutdown_lock", "test_hang_gh94440")
+ASSERTS_A_SCHEDULE = ("test_idle_thread_reuse",)
 
 
 def thread_based(cls: type) -> bool:
@@ -51,10 +58,15 @@ def thread_based(cls: type) -> bool:
 
 
 def without_refused(cls: type) -> type:
-    """``cls``, its tests that need what a run refuses skipped (in both worlds alike)."""
-    for name in REFUSED_INSIDE_A_RUN:
-        if hasattr(cls, name):
-            setattr(cls, name, unittest.skip("needs what a run refuses")(getattr(cls, name)))
+    """``cls``, its tests that need what a run refuses, or assert a schedule, skipped (in
+    both worlds alike)."""
+    for names, why in (
+        (REFUSED_INSIDE_A_RUN, "needs what a run refuses"),
+        (ASSERTS_A_SCHEDULE, "asserts the order CPython's GIL nearly always gives"),
+    ):
+        for name in names:
+            if hasattr(cls, name):
+                setattr(cls, name, unittest.skip(why)(getattr(cls, name)))
     return cls
 
 

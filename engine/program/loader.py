@@ -370,9 +370,22 @@ def new_namespace(
         target.write(text.getvalue())  # one write: a line is never split between threads
 
     controlled_print.__name__ = controlled_print.__qualname__ = "print"  # as the program sees it
+
+    def controlled_compile(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+        """``compile``: a file of source the program compiles itself (a plugin it runs
+        with ``exec``) is the program's own code from then on, as an imported module is."""
+        code = builtins.compile(source, filename, mode, *args, **kwargs)
+        if isinstance(filename, (str, bytes, os.PathLike)):
+            path = os.fsdecode(filename)
+            if path not in kernel.program_files and os.path.isfile(path):
+                kernel.program_files.append(path)
+        return code
+
+    controlled_compile.__name__ = controlled_compile.__qualname__ = "compile"
     program_builtins = dict(vars(builtins))
     program_builtins["__import__"] = controlled_import
     program_builtins["print"] = controlled_print
+    program_builtins["compile"] = controlled_compile
     if races:
         program_builtins[HELPER] = Races(kernel)
     modules["importlib"] = ProgramImportlib(controlled_import)

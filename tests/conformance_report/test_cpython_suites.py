@@ -21,12 +21,7 @@ WHOLE_TIMEOUT = 2 * (report.MAX_RESUMES + 1) * SUITE_TIMEOUT
 """pytest-timeout's limit for one suite: both worlds, every resumed attempt (a suite takes
 about a minute on a loaded machine; the file's 120 s default is too tight for that)."""
 
-KNOWN_TO_DIFFER = {
-    ("test_queue", "3.13"): (
-        "3.13's test_queue does not agree yet: test_shutdown_all_methods_in_many_threads "
-        "never ends under threadlab (issue 21); make conformance shows it"
-    ),
-}
+KNOWN_TO_DIFFER: dict[tuple[str, str], str] = {}
 """Suites that do not agree yet on one Python, and why (``make conformance`` runs them)."""
 
 

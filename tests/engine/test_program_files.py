@@ -109,3 +109,56 @@ def test_a_program_changed_under_its_run_refuses_restart_and_rewind_in_one_line(
     runtime.step(1)
     assert runtime.wait_idle(60)
     assert runtime.snapshot().step == 5
+
+
+PLUGIN = """import queue
+import threading
+
+jobs = queue.Queue()
+done = []
+
+
+def worker():
+    while True:
+        try:
+            job = jobs.get(False)  # polls: each try is a step, so the putter gets turns
+        except queue.Empty:
+            continue
+        if job is None:
+            return
+        done.append(job)
+
+
+thread = threading.Thread(target=worker, name="poller")
+thread.start()
+for job in range(3):
+    jobs.put(job)
+jobs.put(None)
+thread.join()
+print(done)
+"""
+
+RUNS_PLUGIN = """from pathlib import Path
+
+path = Path(__file__).with_name("plugin.py")
+exec(compile(path.read_text(), str(path), "exec"), {"__name__": "plugin"})
+"""
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_file_the_program_compiles_itself_is_its_own_code(
+    tmp_path: Path, launch, seed: int
+) -> None:
+    """A plugin the program runs with ``exec(compile(...))`` (as unittest's loaders and
+    CPython's own test runner do) is the program's code: its queue is shown, its calls are
+    steps, and a thread polling ``get(False)`` lets the others run."""
+    (tmp_path / "plugin.py").write_text(PLUGIN)
+    (tmp_path / "mine.py").write_text(RUNS_PLUGIN)
+    runtime: Runtime = launch(program_scenario(str(tmp_path / "mine.py")), seed=seed)
+    runtime.step(5_000)
+    assert runtime.wait_idle(30)
+    snapshot = runtime.snapshot()
+    assert snapshot.run_state is RunState.FINISHED, snapshot.verdict
+    assert [line.text for line in snapshot.output] == ["[0, 1, 2]"]
+    assert any(e.primitive == "jobs" for e in snapshot.events)
+    assert str(tmp_path / "plugin.py") in [f.path for f in snapshot.files]
