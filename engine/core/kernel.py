@@ -36,6 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..snapshot.model import STATE_CODES, Event, EventKind, OutputLine, ThreadState, TimelineColumn
+from .collector import collecting
 from .errors import StopRun
 from .history import MAX_THREADS
 from .registry import Registry
@@ -108,6 +109,7 @@ class Kernel:
     ) -> None:
         self.lock = threading.Condition()
         """The engine lock (reentrant), and the condition control calls wait on."""
+        self._lock_owned: Callable[[], bool] = self.lock._is_owned  # type: ignore[attr-defined]
         self.program_file = program_file
         self.program_files: list[str] = [program_file]
         """The program's file and every module of its own it has imported so far."""
@@ -196,6 +198,10 @@ class Kernel:
                 give the same state in either order (the explorer explores one).
         """
         thread = self.current()
+        if self.inside_engine(thread) or collecting():
+            # Code the garbage collector runs (a finalizer) belongs to the step it interrupts,
+            # as under CPython, where it runs in the interrupted thread's time slice.
+            return thread
         file: str | None = None
         main_line = line
         if line is None:
@@ -213,6 +219,13 @@ class Kernel:
             self.turn_ended(thread)
         self._await_turn(thread)
         return thread
+
+    def inside_engine(self, thread: SimThread) -> bool:
+        """Whether ``thread`` is inside the engine's own work (holding the engine lock, or
+        starting a thread), where no step can start and no thread can wait: only code the
+        garbage collector runs there (a ``__del__``, a weakref callback) calls the program
+        back then. Such code belongs to the step it interrupts, as it does under CPython."""
+        return thread.inside_engine > 0 or self._lock_owned()
 
     def park(
         self,

@@ -76,6 +76,10 @@ class SimThread:
     calls: int = 0
     """Under CPython's own ``threading``: how many shown calls it is inside (a call the
     library makes inside another is not a step of its own)."""
+    inside_engine: int = 0
+    """How deep it is in the engine's own work outside the engine lock, where no step can
+    start (a thread's start-up, which its starter waits for): a finalizer the garbage
+    collector runs there belongs to the step it interrupts (``Kernel.inside_engine``)."""
     step_call: Any = None
     """The program-level call (a frame) whose step the thread is in, under CPython's own
     ``threading`` (``engine/stdlib/lowlevel.py``): its further lock operations take no step."""

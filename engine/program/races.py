@@ -48,6 +48,7 @@ from types import (
 )
 from typing import TYPE_CHECKING, Any
 
+from ..core.collector import collecting
 from ..core.threads import bound
 from ..primitives.shared import ProgramVariable
 from ..snapshot.model import EventKind
@@ -806,9 +807,9 @@ class Races:
             return None
         if kernel is not self._kernel:
             return None
-        if kernel.lock._is_owned():  # type: ignore[attr-defined]
-            # the engine is running the program's code inside an operation (a queue
-            # ordering its items by their ``__lt__``): no step can start there
+        if kernel.inside_engine(thread) or collecting():
+            # the engine is running the program's code inside its own work (a queue
+            # ordering its items by their ``__lt__``, a finalizer): no step can start there
             return None
         for other in kernel.threads:
             if other is not thread and not other.state.ended:

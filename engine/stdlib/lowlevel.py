@@ -17,13 +17,15 @@ takes and releases three locks.
 from __future__ import annotations
 
 import _thread as _real_thread
+import contextlib
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..core.collector import collecting
 from ..core.errors import StopRun
 from ..core.kernel import TIMED_OUT
 from ..core.threads import bound
@@ -46,6 +48,13 @@ _NEGATIVE_TIMEOUT = (
 )
 
 
+_CANNOT_WAIT_INSIDE = (
+    "{thread} cannot wait for {lock.name} here: the garbage collector ran this code (a "
+    "__del__ or a weakref callback) inside threadlab's own work, where no thread can wait "
+    "(under CPython it would wait for the lock's holder)"
+)
+
+
 def _call_of(kernel: Kernel) -> FrameType | None:
     """The program-level call the caller is in: the outermost frame below the program's
     innermost frame (None when no program frame is on the stack: a thread's start or end).
@@ -63,26 +72,30 @@ def _call_of(kernel: Kernel) -> FrameType | None:
 
 
 def _caller(lock: ControlledLock) -> tuple[Kernel, SimThread] | None:
-    """The run and thread of the caller, or None when it is not a thread of the run and
-    no thread of the run is in a step: a scenario's watch reading ``q.qsize()`` between
-    steps, a garbage collection running the program's callback after the run (an
-    executor's weakref callback puts into its queue). Every thread of the run stands
-    still then, so the lock's state is left as it is.
+    """The run and thread of the caller, or None when it is not a thread of the lock's
+    run and either no thread of that run is in a step (a scenario's watch reading
+    ``q.qsize()`` between steps; the collector freeing, in a later run, an object of a run
+    that is over), or the garbage collector runs the program's finalizer in one of
+    threadlab's own threads. The lock's state is left as it is then: the finalizer takes
+    no step, and cannot wait for a thread of the run from a thread the run does not
+    schedule.
 
     Raises:
         RuntimeError: a thread outside the run uses it while a thread of the run runs.
     """
+    kernel = lock._kernel
     try:
-        return bound()
+        caller = bound()
     except RuntimeError:
-        kernel = lock._kernel
-        if not kernel.in_step or kernel.stopping:
+        if not kernel.in_step or kernel.stopping or collecting():
             return None
         raise RuntimeError(
             f"{threading.current_thread().name}, a thread the program did not start with "
             f"threading, used {lock.name} while the run ran: threadlab schedules only the "
             "threads started with threading"
         ) from None
+    # A lock of a run that is over, which the collector frees in a later run's thread.
+    return caller if caller[0] is kernel else None
 
 
 def _step_for(lock: ControlledLock, thread: SimThread, operation: str) -> None:
@@ -160,6 +173,7 @@ class ControlledLock(Primitive):
             # one step, "join Thread-1", as a join the program calls.
             kernel.checkpoint(f"join {self.shown_as.name}")
         deadline = None if timeout == -1 else kernel.clock + timeout
+        inside_engine = kernel.inside_engine(thread)
         while True:
             with kernel.lock:
                 if self._free_for(thread):
@@ -171,6 +185,8 @@ class ControlledLock(Primitive):
                     break
                 if thread.stopped:
                     raise StopRun  # the run has stopped: no more waiting
+                if inside_engine:
+                    raise RuntimeError(_CANNOT_WAIT_INSIDE.format(thread=thread.name, lock=self))
                 shown, state = self._shown_for(thread)
                 if shown is self:
                     holder = self.owner.name if self.owner is not None else "nobody"
@@ -360,6 +376,19 @@ class ControlledRLock(ControlledLock):
         )
 
 
+@contextlib.contextmanager
+def _starting(kernel: Kernel) -> Iterator[None]:
+    """The calling thread starts a thread: from the new thread's making to its start-up's
+    end, no step of the starter's can begin (``Kernel.inside_engine``), or the new thread
+    could be given a turn before its start-up is in place."""
+    _kernel, starter = bound()
+    starter.inside_engine += 1
+    try:
+        yield
+    finally:
+        starter.inside_engine -= 1
+
+
 def _run_prologue(kernel: Kernel, child: SimThread, owner: object) -> None:
     """Let a ``threading.Thread`` just started run CPython's start-up protocol (its ident,
     its end lock, ``_started.set()``) at once, inside its starter's step, and stop where
@@ -377,12 +406,14 @@ def _run_prologue(kernel: Kernel, child: SimThread, owner: object) -> None:
             owner.run = original_run  # type: ignore[attr-defined]
         else:
             del owner.run  # type: ignore[attr-defined]
+        child.inside_engine -= 1
         reached.set()
         kernel.resume(child)  # its first turn
         return original_run()
 
     owner.run = begin  # type: ignore[attr-defined]
     child.prologue = reached
+    child.inside_engine += 1
     child.gate.release()  # it runs now, outside the schedule, until ``begin``
     while not reached.wait(0.05):
         if child.stopped:  # the run stopped before the child began: it never will
@@ -491,9 +522,10 @@ def make_module(kernel: Kernel, end_of: Callable[[Any], Primitive]) -> ModuleTyp
             if failure is not None:
                 raise failure  # CPython's hook reported it: the thread fails, as a verdict says
 
-        with kernel.lock:
-            sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
-        _run_prologue(kernel, sim, owner)
+        with _starting(kernel):
+            with kernel.lock:
+                sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
+            _run_prologue(kernel, sim, owner)
         return sim.index
 
     handles: dict[int, ThreadHandle] = {}
@@ -518,14 +550,15 @@ def make_module(kernel: Kernel, end_of: Callable[[Any], Primitive]) -> ModuleTyp
             if failure is not None:
                 raise failure
 
-        with kernel.lock:
-            sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
-            handle.start(sim)
-            if owner is not None and handle._end is not None:
-                handle._end.shown_as = end_of(owner)
-            if not daemon:
-                handles[sim.index] = handle
-        _run_prologue(kernel, sim, owner)
+        with _starting(kernel):
+            with kernel.lock:
+                sim = kernel.start_thread_now(name, body, daemon=daemon, handle=owner)
+                handle.start(sim)
+                if owner is not None and handle._end is not None:
+                    handle._end.shown_as = end_of(owner)
+                if not daemon:
+                    handles[sim.index] = handle
+            _run_prologue(kernel, sim, owner)
         return handle
 
     def _make_thread_handle(ident: int) -> ThreadHandle:

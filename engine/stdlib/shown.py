@@ -203,8 +203,10 @@ def _wrap(
         if shown is None:
             return original(self, *args, **kwargs)
         try:
-            _kernel, thread = bound()
+            caller_kernel, thread = bound()
         except RuntimeError:  # not a thread of the run (a garbage collection's callback)
+            return original(self, *args, **kwargs)
+        if caller_kernel is not kernel:  # an object of a run that is over, collected now
             return original(self, *args, **kwargs)
         program_level = called_by_program(kernel, thread, sys._getframe(1))
         if not program_level and not always:

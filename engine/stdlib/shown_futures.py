@@ -321,8 +321,10 @@ def _waiting_events(presenter: Presenter, base: ModuleType) -> None:
     def program_thread() -> SimThread | None:
         """The run's thread calling (two frames up), if the program itself calls."""
         try:
-            _kernel, thread = bound()
+            caller_kernel, thread = bound()
         except RuntimeError:  # not a thread of the run
+            return None
+        if caller_kernel is not kernel:  # a future of a run that is over
             return None
         return thread if called_by_program(kernel, thread, sys._getframe(2)) else None
 

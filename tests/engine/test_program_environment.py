@@ -433,6 +433,47 @@ PROGRAMS = {
         """,
         (),
     ),
+    "finalizers_that_take_locks": (
+        # The collector runs __del__ and weakref callbacks wherever it interrupts: inside
+        # a thread's start, inside the engine's own work, or in one of threadlab's threads.
+        """
+        import gc
+        import threading
+        import weakref
+
+        gc.set_threshold(1)  # collect at almost every allocation: wherever it can happen
+        lock = threading.Lock()
+        log = []
+
+
+        class Resource:
+            def __del__(self):
+                with lock:
+                    log.append("del")
+
+
+        def note():
+            with lock:
+                log.append("finalize")
+
+
+        def work():
+            for _ in range(40):
+                a, b = Resource(), Resource()
+                a.other, b.other = b, a  # a cycle: only the collector frees it
+                weakref.finalize(a, note)
+
+
+        threads = [threading.Thread(target=work) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        gc.collect()
+        print(log.count("del"), log.count("finalize"))
+        """,
+        (),
+    ),
     "processes_refused": (
         """
         import multiprocessing
