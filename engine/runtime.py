@@ -214,7 +214,10 @@ class Runtime:
         kernel = run.kernel
         with kernel.lock:
             if kernel.stopping or self._closed:
-                return  # stopped before it started: nothing to run
+                # Stopped before it started (``stop`` raced a restart or a rewind): it
+                # never runs, and nothing waits for it to reach its first step.
+                kernel.stop_threads()
+                return
             if self._start_threads(run, OUTSIDE_AFTER):
                 self._go_live(run, at_step)
                 return
@@ -481,6 +484,7 @@ class Runtime:
 
     def resume(self) -> None:
         with self._lifecycle:
+            self._refuse_if_closed()
             kernel = self._run.kernel
             with kernel.lock:
                 self._run.judge.refuse_if_over()
@@ -508,6 +512,7 @@ class Runtime:
         if count < 1:
             raise ValueError("count must be at least 1")
         with self._lifecycle:
+            self._refuse_if_closed()
             kernel, driver = self._run.kernel, self._run.driver
             with kernel.lock:
                 driver.wait_between_steps()
@@ -524,6 +529,7 @@ class Runtime:
             ControlRefused: the thread does not exist or cannot run now; nothing changes.
         """
         with self._lifecycle:
+            self._refuse_if_closed()
             kernel, driver = self._run.kernel, self._run.driver
             with kernel.lock:
                 driver.wait_between_steps()
@@ -628,6 +634,7 @@ class Runtime:
 
     def _user_action(self, action: UserAction) -> None:
         with self._lifecycle:
+            self._refuse_if_closed()
             kernel, driver = self._run.kernel, self._run.driver
             with kernel.lock:
                 driver.wait_between_steps()

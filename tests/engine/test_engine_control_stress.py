@@ -76,6 +76,52 @@ def test_random_control_calls_from_three_threads_never_hang_the_run(name: str) -
         assert runtime.stop(timeout=5.0), f"a thread of {name} outlived stop()"
 
 
+STORMS = 100
+"""Storms of calls, stop among them, each at a new run (1,000 in a row have run without a
+hang; the suite runs this many)."""
+
+STORM_SCENARIOS = ("mutex", "condition", "producer-consumer", "futures", "philosophers")
+
+
+def test_stop_in_a_storm_of_control_calls_never_hangs() -> None:
+    """``stop`` racing ``restart``, ``goto`` or a user action from other threads: every call
+    returns (refused, once the run has stopped), and the run's threads end."""
+    for storm in range(STORMS):
+        name = STORM_SCENARIOS[storm % len(STORM_SCENARIOS)]
+        runtime = Runtime(resolve_config(get_scenario(name), seed=storm), paused=True, speed=None)
+        runtime.start()
+        errors: list[BaseException] = []
+
+        def caller(seed: int, runtime: Runtime = runtime, errors: list = errors) -> None:
+            rng = random.Random(seed)
+            for _ in range(40):
+                try:
+                    if rng.random() < 0.02:
+                        runtime.stop(timeout=5.0)
+                    else:
+                        random_call(runtime, rng)()
+                except (ControlRefused, ReplayDiverged):
+                    pass
+                except BaseException as error:
+                    errors.append(error)
+                    return
+
+        callers = [
+            threading.Thread(target=caller, args=(storm * CALLERS + k,), daemon=True)
+            for k in range(CALLERS)
+        ]
+        for thread in callers:
+            thread.start()
+        for thread in callers:
+            thread.join(timeout=HANG)
+        hung = [t.name for t in callers if t.is_alive()]
+        assert not hung, f"storm {storm} ({name}): control calls hung: {hung}"
+        assert not errors, f"storm {storm} ({name}): a control call failed: {errors[0]!r}"
+        assert runtime.stop(timeout=5.0), f"storm {storm}: a thread of {name} outlived stop()"
+        with pytest.raises(ControlRefused, match="stopped"):
+            runtime.restart()
+
+
 RESURRECTIONS: dict[str, Callable[[Runtime], object]] = {
     "restart": Runtime.restart,
     "goto 0": lambda runtime: runtime.goto(0),
