@@ -237,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-execute without the app: exit 0 when the events match, 1 when they differ",
     )
+    replay.add_argument(
+        "--trust",
+        action="store_true",
+        help="run the program the file names even when it is not the one the run was "
+        "recorded with (without it, replay asks, or refuses when it cannot ask)",
+    )
     _add_save_dir(replay, argparse.SUPPRESS)
 
     serve = commands.add_parser(
@@ -311,11 +317,15 @@ def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
         ) from None
 
 
-def _replay(path: str, check: bool, save_dir: str, open_app: AppOpener, rerun: Rerun | None) -> int:
+def _replay(
+    path: str, check: bool, trust: bool, save_dir: str, open_app: AppOpener, rerun: Rerun | None
+) -> int:
     from ..scenarios import get_scenario
 
     run = runfile.load(path, get_scenario)
     _under_recorded_hash_seed(run, path, rerun)
+    if not trust:
+        _refuse_an_unknown_program(run, ask=not check)
     if check:
         matches, summary = runfile.check(run)
         print(summary)
@@ -330,6 +340,41 @@ def _replay(path: str, check: bool, save_dir: str, open_app: AppOpener, rerun: R
         )
     )
     return 0
+
+
+def untrusted_program(run: runfile.RunRecord) -> str | None:
+    """Why the program a run file would run is not the one the run was recorded with, in
+    words (None when it is, or the run is of a shipped lesson): a run file is data, and
+    running whatever program it names is running code someone else chose."""
+    changed = run.changed_file
+    if changed is None:
+        return None
+    program = run.config.scenario.program
+    if not os.path.exists(changed):
+        what = "it is gone" if changed == program else f"its module {changed} is gone"
+    elif changed == program:
+        what = "its contents are not those the run was recorded with"
+    else:
+        what = f"its module {changed} is not the one the run was recorded with"
+    return f"{run.shown} would run {program}, but {what}"
+
+
+def _refuse_an_unknown_program(run: runfile.RunRecord, *, ask: bool) -> None:
+    """Run a program other than the recorded one only with the user's consent: asked on
+    the terminal when there is one to ask on, else refused in one line."""
+    problem = untrusted_program(run)
+    if problem is None:
+        return
+    if ask and sys.stdin.isatty() and sys.stdout.isatty():
+        print(f"{problem}.", file=sys.stderr)
+        try:
+            answer = input("Run it anyway? Run only programs you trust. [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() in ("y", "yes"):
+            return
+        raise SystemExit(EXIT_BAD_INPUT)
+    fail(f"{problem}; replay it only if you trust that program (add --trust)")
 
 
 def _under_recorded_hash_seed(run: runfile.RunRecord, path: str, rerun: Rerun | None) -> None:
@@ -379,7 +424,10 @@ def _served_app(app_args: Sequence[str], save_dir: str | None) -> str:
     elif args.command == "replay":
         from ..scenarios import get_scenario
 
-        runfile.load(args.file, get_scenario)
+        problem = untrusted_program(runfile.load(args.file, get_scenario))
+        if problem is not None and not args.trust:
+            # every tab would run it: the one who serves decides, once, here
+            fail(f"{problem}; serve it only if you trust that program: add --trust after replay")
     return folder
 
 
@@ -412,7 +460,7 @@ def main(argv: Sequence[str] | None, open_app: AppOpener, rerun: Rerun | None = 
             return run_explore(_config(args, program_args), args, save_dir)
         elif args.command == "replay":
             save_dir = save_folder(args.save_dir, os.environ) if not args.check else ""
-            return _replay(args.file, args.check, save_dir, open_app, rerun)
+            return _replay(args.file, args.check, args.trust, save_dir, open_app, rerun)
         elif args.command == "serve":
             save_dir = _served_app(args.app_args, args.save_dir)
             return run_serve(args.host, args.port, args.app_args, save_dir)

@@ -68,6 +68,8 @@ def _stuck(runtime: Runtime, patience: float) -> RunStuck | None:
 class HeadlessRun:
     final: Snapshot
     history: History
+    program_files: tuple[str, ...] = ()
+    """A program of the user's own: its file and the files of its own modules it imported."""
 
 
 def event_line(event: Event) -> str:
@@ -186,7 +188,7 @@ def run_headless(
                 if stuck is not None:
                     raise stuck
         deliver()
-        return HeadlessRun(runtime.snapshot(), runtime.history())
+        return HeadlessRun(runtime.snapshot(), runtime.history(), runtime.program_files())
     except RunStuck:
         patience_to_stop = STUCK_STOP  # its stuck thread will not stop: no use waiting long
         raise
@@ -218,7 +220,12 @@ def write_trace(
         write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
     elif fmt == "run":
         record = runfile.RunRecord(
-            config, run.history, tuple(events), run.final, hash_seed=process_hash_seed()
+            config,
+            run.history,
+            tuple(events),
+            run.final,
+            program_files=run.program_files,
+            hash_seed=process_hash_seed(),
         )
         write(runfile.dumps(record))
     else:

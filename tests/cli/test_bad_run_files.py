@@ -293,7 +293,7 @@ def test_module_entries_are_read_only_as_regular_files_in_the_programs_folder(
 ) -> None:
     """A run file may name any path among the program's modules: a FIFO there (which
     would block for good) and a file outside the program's folder are not read; each is
-    said to have changed, and the run still replays."""
+    said to have changed, so the run is refused unless trusted, and then still replays."""
     elsewhere = tmp_path / "elsewhere.py"
     elsewhere.write_text("X = 1\n", encoding="utf-8")
     doc = _recorded_program(tmp_path / "prog")
@@ -303,12 +303,17 @@ def test_module_entries_are_read_only_as_regular_files_in_the_programs_folder(
         altered["program"]["modules"] = {str(module): "0" * 64}
         path = tmp_path / "prog" / "altered.json"
         path.write_text(json.dumps(altered), encoding="utf-8")
-        done = subprocess.run(
-            [*CLI, "replay", "--check", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-        )
-        assert done.returncode == 0, done.stderr
-        assert "has changed since this run was recorded; the run matches" in done.stdout
+        for trust in ([], ["--trust"]):
+            done = subprocess.run(
+                [*CLI, "replay", "--check", *trust, str(path)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=tmp_path,
+            )
+            if not trust:
+                assert done.returncode == 2, done.stdout
+                assert f"its module {module} is not the one" in done.stderr
+                continue
+            assert done.returncode == 0, done.stderr
+            assert "has changed since this run was recorded; the run matches" in done.stdout
