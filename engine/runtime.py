@@ -138,10 +138,16 @@ class _Run:
             ended = ended and not self.starter.is_alive()
         stuck = []
         for thread in list(kernel.threads):
-            if thread.os_thread is not None:
-                thread.os_thread.join(max(0.0, deadline - time.monotonic()))
-                if thread.os_thread.is_alive():
+            os_thread = thread.os_thread
+            if os_thread is None:
+                continue
+            # A thread that swallowed every order to unwind waits for good: it has ended.
+            while os_thread.is_alive() and not thread.abandoned:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     stuck.append(thread.name)
+                    break
+                os_thread.join(min(remaining, 0.02))
         self.unstoppable = tuple(stuck)
         return ended and not stuck
 

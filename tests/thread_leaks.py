@@ -11,7 +11,8 @@ import traceback
 from collections.abc import Collection
 
 THREAD_PREFIX = "threadlab-"
-"""Every OS thread the engine starts is named ``threadlab-<name>``."""
+"""Every OS thread the engine starts is named ``threadlab-<name>`` (one whose program
+swallowed every order to unwind is renamed ``abandoned-<name>``: it waits for good)."""
 
 STRAGGLER_GRACE = 2.0
 """Seconds a thread may take to finish unwinding after its runtime was stopped."""

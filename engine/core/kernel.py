@@ -41,7 +41,7 @@ from .errors import StopRun
 from .history import MAX_THREADS
 from .registry import Registry
 from .source import broken_assert, caller_place, program_traceback
-from .threads import SimThread, bind, bound
+from .threads import SimThread, bind, bound, unwind
 
 if TYPE_CHECKING:
     from ..primitives.base import Primitive
@@ -208,7 +208,7 @@ class Kernel:
             file, line, main_line = caller_place(self.program_files, 1)
         with self.lock:
             if thread.stopped:
-                raise StopRun
+                unwind(thread)
             thread.operation = operation
             thread.touches = touches
             thread.file = file
@@ -523,7 +523,7 @@ class Kernel:
     def _await_turn(self, thread: SimThread) -> None:
         thread.gate.acquire()
         if thread.stopped:
-            raise StopRun
+            unwind(thread)
 
     def _mark(self, mark: str) -> None:
         """A timeline mark at this step: on the column the step adds, or on the last

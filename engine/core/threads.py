@@ -11,15 +11,39 @@ import _thread
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..snapshot.model import ThreadState, ThreadView
+from .errors import StopRun
 
 if TYPE_CHECKING:
     from ..primitives.base import Primitive
     from .kernel import Kernel
 
 _bound = threading.local()
+
+UNWIND_ORDERS = 10_000
+"""How often a thread of a stopped run may be told to unwind before it is taken to catch the
+order and carry on (a bare ``except:`` around its calls in a loop). Unwinding through
+``finally`` blocks and ``with`` statements takes a few; a loop that swallows them takes
+this many in a few milliseconds."""
+
+_NEVER = _thread.allocate_lock()
+_NEVER.acquire()  # never released: an abandoned thread waits on it for good
+
+
+def unwind(thread: SimThread) -> NoReturn:
+    """Unwind ``thread``, whose run has stopped (raises ``StopRun``). A thread that keeps
+    catching it is abandoned instead: it waits for good, using no CPU (its OS thread is a
+    daemon, which ends with the process), and its run counts it as ended."""
+    thread.unwinds += 1
+    if thread.unwinds > UNWIND_ORDERS:
+        thread.abandoned = True
+        # No longer one of the engine's threads in play (its name says so, in a debugger).
+        threading.current_thread().name = f"abandoned-{thread.name}"
+        while True:
+            _NEVER.acquire()
+    raise StopRun
 
 
 @dataclass(eq=False)
@@ -55,6 +79,10 @@ class SimThread:
     os_thread: threading.Thread | None = None
     stopped: bool = False
     """Set when its run stops: the thread unwinds at its next checkpoint."""
+    unwinds: int = 0
+    """How often it has been told to unwind since its run stopped (``unwind``)."""
+    abandoned: bool = False
+    """It caught every order to unwind and carried on, so it waits for good (``unwind``)."""
     last_turn: int = -1
     """The step it last took (its stack has not changed since)."""
     deadline: float | None = None

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..core.errors import StopRun
 from ..core.kernel import TIMED_OUT
+from ..core.threads import unwind
 from ..snapshot.model import (
     Awaiting,
     AwaitsCallback,
@@ -446,7 +447,7 @@ class AsyncLoop(Primitive):
             with kernel.lock:
                 if thread.stopped:  # unwinding already (asyncio's clean-up runs the loop)
                     self._discard_pending()
-                    raise StopRun
+                    unwind(thread)
                 kernel.emit(
                     thread, EventKind.WAIT, self.name, "nothing ready, no timer: waits for a thread"
                 )
@@ -482,7 +483,7 @@ class AsyncLoop(Primitive):
         with kernel.lock:
             if thread.stopped:
                 self._discard_pending()
-                raise StopRun
+                unwind(thread)
             until = fmt_time(target)
             kernel.emit(thread, EventKind.IDLE, self.name, f"nothing ready: waits until t={until}")
             operation = f"idle until t={until}"

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.collector import collecting
 from ..core.errors import StopRun
 from ..core.kernel import TIMED_OUT
-from ..core.threads import bound
+from ..core.threads import bound, unwind
 from ..primitives.base import Primitive
 from ..snapshot.model import EventKind, MutexView, PrimitiveKind, ThreadState
 from .naming import name_from_source
@@ -156,7 +156,7 @@ class ControlledLock(Primitive):
             return True  # after the run: nothing waits any more
         kernel, thread = caller
         if thread.stopped:
-            raise StopRun  # the run has stopped: the thread unwinds, taking nothing more
+            unwind(thread)  # the run has stopped: the thread unwinds, taking nothing more
         outer_call = thread.step_call
         _step_for(self, thread, f"acquire {self.name}")
         try:
@@ -184,7 +184,7 @@ class ControlledLock(Primitive):
                 if not blocking:
                     break
                 if thread.stopped:
-                    raise StopRun  # the run has stopped: no more waiting
+                    unwind(thread)  # the run has stopped: no more waiting
                 if inside_engine:
                     raise RuntimeError(_CANNOT_WAIT_INSIDE.format(thread=thread.name, lock=self))
                 shown, state = self._shown_for(thread)
@@ -220,7 +220,7 @@ class ControlledLock(Primitive):
             return  # after the run: nothing waits any more
         kernel, thread = caller
         if thread.stopped:
-            raise StopRun  # unwinding: what it holds no longer matters
+            unwind(thread)  # unwinding: what it holds no longer matters
         outer_call = thread.step_call
         _step_for(self, thread, f"release {self.name}")
         try:

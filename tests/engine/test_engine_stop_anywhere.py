@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from threadlab.engine import Event, Runtime, Scenario, resolve_config
+from threadlab.engine.lesson import own_program
 from threadlab.scenarios import SCENARIOS, get_scenario
 
 STOPS = 12
@@ -208,3 +209,55 @@ def test_a_scenario_stopped_at_random_steps_leaves_no_thread_and_records_nothing
     rng = random.Random(name)
     for _ in range(STOPS):
         check_stop(get_scenario(name), rng.randint(1, 300), rng.randint(0, 1000))
+
+
+SWALLOWS_THE_STOP = """
+import threading
+
+lock = threading.Lock()
+count = 0
+
+
+def worker():
+    global count
+    while True:
+        try:
+            with lock:
+                count += 1
+        except:  # swallows everything, the stop too, as careless code does
+            pass
+
+
+threading.Thread(target=worker, name="careless", daemon=True).start()
+threading.Event().wait()
+"""
+
+
+@pytest.mark.parametrize("races", [True, False])
+def test_a_thread_that_swallows_the_stop_is_abandoned_not_left_running(
+    tmp_path: Path, races: bool
+) -> None:
+    """A bare ``except:`` around lock calls in a loop catches every order to unwind: the
+    thread is left waiting for good (no CPU), and stop and restart end at once instead of
+    leaving one busy thread behind each."""
+    program = tmp_path / "careless.py"
+    program.write_text(SWALLOWS_THE_STOP)
+    scenario = own_program.program_scenario(str(program), races)
+    runtime = Runtime(resolve_config(scenario, seed=1), paused=True, speed=None)
+    runtime.start()
+    kernels = []
+    try:
+        for _ in range(3):
+            runtime.step(40)
+            assert runtime.wait_idle(30)
+            kernels.append(runtime._run.kernel)
+            runtime.restart()
+        runtime.step(40)
+        assert runtime.wait_idle(30)
+        kernels.append(runtime._run.kernel)
+    finally:
+        assert runtime.stop(timeout=30)
+    assert runtime.unstoppable() == ()
+    careless = [t for kernel in kernels for t in kernel.threads if t.name == "careless"]
+    assert len(careless) == 4
+    assert all(t.abandoned for t in careless)
