@@ -90,7 +90,13 @@ def coverage_text(coverage: Coverage) -> str:
 
 
 def stuck_text(stuck: Stuck, command: str = "explore") -> str:
-    """One line: a thread of ``command``'s run stayed away from every checkpoint."""
+    """One line: a thread of ``command``'s run stayed away from every checkpoint (or,
+    with no thread named, the run took no step at all for that long)."""
+    if not stuck.thread:
+        return (
+            f"a run took no step for {stuck.seconds:.0f} s, with no thread running outside "
+            f"the schedule: threadlab itself is stuck; please report it (how you ran {command})"
+        )
     where = f" at line {stuck.line}" if stuck.line is not None else ""
     return (
         f"{stuck.thread} ran outside the schedule for {stuck.seconds:.0f} s{where} "

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from .core import awake
 from .core.actions import apply_action, names_of, postable
 from .core.driver import Driver, Phase
 from .core.errors import ControlRefused, ReplayDiverged
@@ -670,7 +671,7 @@ class Runtime:
             # A step that has already lasted is not waited for again at every frame.
             patience = SNAPSHOT_PATIENCE
             if kernel.in_step:
-                patience = max(0.0, kernel.turn_began + SNAPSHOT_PATIENCE - time.monotonic())
+                patience = max(0.0, kernel.turn_began + SNAPSHOT_PATIENCE - awake.now())
             if not driver.wait_for_gap(patience):
                 outside = kernel.outside(OUTSIDE_AFTER)
                 if outside is not None:

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..snapshot.model import STATE_CODES, Event, EventKind, OutputLine, ThreadState, TimelineColumn
+from . import awake
 from .collector import collecting
 from .errors import StopRun
 from .history import MAX_THREADS
@@ -133,8 +133,8 @@ class Kernel:
         self.running: SimThread | None = None
         """The thread given the turn last (it has it while ``in_step``)."""
         self.turn_began = 0.0
-        """When (real time, ``time.monotonic``) ``running`` was given the turn: only to
-        show a thread that runs long outside the schedule, never to decide anything."""
+        """When (on the awake clock, ``awake.now``) ``running`` was given the turn: to tell
+        a thread that runs long outside the schedule, never to choose what runs."""
         self.stopping = False
         self.clock = 0.0
         """Virtual seconds since the run started."""
@@ -464,14 +464,14 @@ class Kernel:
     def mark_running(self, thread: SimThread) -> None:
         """``thread`` is given the turn now (lock held)."""
         self.running = thread
-        self.turn_began = time.monotonic()
+        self.turn_began = awake.now()
 
     def outside(self, after: float) -> tuple[SimThread, float] | None:
         """The thread whose turn has lasted more than ``after`` real seconds, and how long
         it has lasted (lock held): it runs outside the schedule, away from any checkpoint."""
         if not self.in_step or self.running is None:
             return None
-        lasted = time.monotonic() - self.turn_began
+        lasted = awake.now() - self.turn_began
         return (self.running, lasted) if lasted > after else None
 
     def record_column(self, ran: SimThread) -> None:

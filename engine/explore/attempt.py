@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core import awake
 from ..core.history import History
 from ..lesson.scenario import RunConfig
 from ..runtime import Runtime
@@ -50,6 +51,30 @@ class Attempt:
         return self.verdict is not None and self.verdict.kind in FAILURES
 
 
+LOOK_EVERY = 0.25
+"""Seconds between two looks at a run that has not ended yet."""
+
+
+def _await_end(runtime: Runtime, patience: float) -> tuple[bool, str, int | None]:
+    """Wait for the run to end. It is stuck when one thread has run outside the schedule
+    for ``patience`` seconds of the awake clock (``core.awake``: a stalled machine is not a
+    stuck thread; that thread and its line are returned), or, with no such thread, when no
+    step was taken for that long; a run that goes on taking steps is waited for."""
+    seen_step, since = -1, awake.now()
+    while not runtime.wait_idle(LOOK_EVERY):
+        snapshot = runtime.snapshot()
+        for view in snapshot.threads:
+            if view.outside_for is not None and view.outside_for >= patience:
+                return False, view.name, runtime.line_now(view.name) or view.line
+        if snapshot.step != seen_step:
+            seen_step, since = snapshot.step, awake.now()
+        elif awake.now() - since >= patience and not any(
+            view.outside_for is not None for view in snapshot.threads
+        ):
+            return False, "", None
+    return True, "", None
+
+
 def run_schedule(
     config: RunConfig,
     chooser: Chooser,
@@ -65,15 +90,9 @@ def run_schedule(
     runtime = Runtime(config, paused=False, speed=None, policy=policy)
     try:
         runtime.start()
-        ended = runtime.wait_idle(patience)
+        ended, stuck_thread, stuck_line = _await_end(runtime, patience)
         verdict, steps = runtime.outcome()
         history = runtime.history()
-        stuck_thread, stuck_line = "", None
-        if not ended:
-            for view in runtime.snapshot().threads:
-                if view.outside_for is not None:
-                    stuck_thread = view.name
-                    stuck_line = runtime.line_now(view.name) or view.line
     finally:
         runtime.stop(1.0)
     failed = verdict is not None and verdict.kind in FAILURES

@@ -4,13 +4,16 @@ bad input as one line (exit 2) with nothing written."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -545,3 +548,52 @@ def test_explore_ended_by_a_signal_ends_its_workers(tmp_path: Path, ending: str)
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in workers if _alive(p)], "workers left running"
+
+
+def test_a_stalled_machine_is_not_a_stuck_thread(tmp_path: Path) -> None:
+    """Stopped for longer than explore's patience (Ctrl+Z, a laptop asleep), then resumed,
+    explore goes on and reports what it covered: the stall is nobody's step."""
+    program = write(
+        tmp_path,
+        """
+        import threading
+
+        lock = threading.Lock()
+        total = 0
+
+
+        def work():
+            global total
+            for _ in range(300):
+                with lock:
+                    total += 1
+
+
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert total == 900
+        """,
+    )
+    child = subprocess.Popen(
+        [*CLI, "explore", str(program), "--budget", "8s", "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,  # its own process group: the worker stops with it
+    )
+    try:
+        time.sleep(2.0)
+        os.killpg(child.pid, signal.SIGSTOP)
+        time.sleep(12.0)  # longer than the 10 s a thread may stay outside the schedule
+        os.killpg(child.pid, signal.SIGCONT)
+        stdout, stderr = child.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode == 0, stderr
+    assert "outside the schedule" not in stderr
+    assert "no failure in" in stdout

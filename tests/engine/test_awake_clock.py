@@ -1,0 +1,58 @@
+"""The awake clock, on which a thread's time outside the schedule is measured, stops while
+the process is stopped (Ctrl+Z, a laptop asleep, an overloaded machine), and runs while one
+of its threads holds the interpreter in a long C call, for the CPU time it uses (that
+thread is awake, and may be the one to name). Each case runs in a process of its own,
+stopped and resumed for real."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+MEASURE = """
+import sys, time
+from threadlab.engine.core import awake
+awake.now()
+time.sleep(0.5)  # the ticker is running
+wall, clock, cpu = time.monotonic(), awake.now(), time.process_time()
+print("ready", flush=True)
+{work}
+time.sleep(0.6)  # a tick or two after the work, so the ticker has seen it
+print(time.monotonic() - wall, awake.now() - clock, time.process_time() - cpu, flush=True)
+"""
+
+
+def measured(work: str, stop_for: float = 0.0) -> tuple[float, float, float]:
+    """Wall seconds, awake seconds and the process's CPU seconds over ``work``, the
+    process stopped ``stop_for`` seconds meanwhile."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", MEASURE.format(work=work)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        if stop_for:
+            child.send_signal(signal.SIGSTOP)
+            time.sleep(stop_for)
+            child.send_signal(signal.SIGCONT)
+        wall, awake, cpu = map(float, child.stdout.readline().split())
+        assert child.wait(60) == 0
+    finally:
+        child.kill()
+    return wall, awake, cpu
+
+
+def test_a_stopped_process_is_not_awake() -> None:
+    wall, awake, _cpu = measured("time.sleep(0.5)", stop_for=3.0)
+    assert wall >= 3.0
+    assert awake <= wall - 2.0, (wall, awake)
+
+
+def test_a_long_call_that_holds_the_interpreter_is_awake() -> None:
+    # sum() over a range runs in C without letting another thread in: the ticker oversleeps.
+    wall, awake, cpu = measured("sum(range(60_000_000))")
+    # Awake for at least the CPU time it used (all of the call's, on an idle machine).
+    assert awake >= 0.9 * cpu, (wall, awake, cpu)
+    assert cpu >= 0.5, cpu  # the call did run for a while
