@@ -301,6 +301,8 @@ def _list(as_json: bool) -> None:
 
 
 def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
+    if fmt == "run":
+        runfile.check_steps(steps)  # before anything runs, or any file is opened
     try:
         if output is None or output == "-":  # "-o -" is stdout, as for every Unix tool
             try:

@@ -207,6 +207,85 @@ def dumps(run: RunRecord) -> str:
     return text
 
 
+RUN_FILE_STEPS = 2_000_000
+"""The most steps a run file is written for (``trace --format run`` checks ``--steps``
+against it before it runs); ``MAX_BYTES`` bounds the file itself."""
+
+
+def check_steps(steps: int) -> None:
+    """Refuse, before a run, to write a run file of more than ``RUN_FILE_STEPS`` steps.
+
+    Raises:
+        RunFileError: one line with the valid range.
+    """
+    if steps > RUN_FILE_STEPS:
+        raise RunFileError(
+            f"--steps {steps:,} is more than a run file holds (valid with --format run: "
+            f"1..{RUN_FILE_STEPS:,})"
+        )
+
+
+class RunFileWriter:
+    """Writes a run file as the run goes, in memory that does not grow with its length:
+    the events as they come, the schedule, the program's files and the end once it has
+    ended. The file holds what ``dumps`` writes, in another order of its fields.
+
+    Raises (from ``event`` and ``finish``):
+        RunFileError: the file would be larger than ``MAX_BYTES``.
+    """
+
+    def __init__(self, write: Callable[[str], object], config: RunConfig) -> None:
+        self._write = write
+        self._config = config
+        self._bytes = 0
+        self._events = 0
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "scenario": config.scenario.name,
+            "variant": config.variant,
+            "params": dict(config.params),
+            "seed": config.seed,
+            **({"hash_seed": seed} if (seed := process_hash_seed()) is not None else {}),
+            **({"argv": list(config.argv)} if config.argv else {}),
+        }
+        text = json.dumps(header, ensure_ascii=False, indent=1)
+        self._emit(text.removesuffix("\n}") + ',\n "events": [')
+
+    def event(self, event: Event) -> None:
+        text = json.dumps(event.as_dict(), ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        self._emit(("\n  " if self._events == 0 else ",\n  ") + text)
+        self._events += 1
+
+    def finish(
+        self, history: History, final: Snapshot | None, program_files: tuple[str, ...]
+    ) -> None:
+        rest = {
+            **_program_entry(self._config.scenario, program_files),
+            "schedule": history.to_json(),
+            "final": None
+            if final is None
+            else {
+                "step": final.step,
+                "state": final.run_state.value,
+                "verdict": final.verdict.text if final.verdict else None,
+            },
+        }
+        text = json.dumps(rest, ensure_ascii=False, indent=1).removeprefix("{\n")
+        self._emit(("\n ]" if self._events else "]") + ",\n" + text + "\n")
+
+    def _emit(self, text: str) -> None:
+        # A character is at most 4 bytes in UTF-8: encode only when it could matter.
+        size = len(text) if text.isascii() else len(text.encode("utf-8"))
+        self._bytes += size
+        if self._bytes > MAX_BYTES:
+            raise RunFileError(
+                f"the run is too long for a run file (more than {MAX_BYTES // 2**20} MB); "
+                "write fewer steps"
+            )
+        self._write(text)
+
+
 def save(path: str, run: RunRecord) -> None:
     """Write the run file whole, or not at all (see ``files.output_file``)."""
     text = dumps(run)

@@ -18,7 +18,6 @@ from typing import Any
 from ..core.errors import ControlRefused, OutsideSchedule
 from ..core.history import History
 from ..lesson.scenario import RunConfig
-from ..program.world import process_hash_seed
 from ..runtime import Runtime
 from ..snapshot.model import Event, OutputLine, Snapshot, ThreadState
 from . import runfile
@@ -211,23 +210,18 @@ def write_trace(
         run = run_headless(config, steps, sink, on_output=printed)
         write(end_line(run.final) + "\n")
         return run.final
+    if fmt == "run":
+        runfile.check_steps(steps)
+        writer = runfile.RunFileWriter(write, config)
+        run = run_headless(config, steps, writer.event)
+        writer.finish(run.history, run.final, run.program_files)
+        return run.final
+    if fmt != "chrome":
+        raise ValueError(f"unknown format {fmt!r} (valid: {', '.join(FORMATS)})")
     events: list[Event] = []
     columns: list[Column] = []
     run = run_headless(
         config, steps, events.append, lambda step, states: columns.append((step, states))
     )
-    if fmt == "chrome":
-        write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
-    elif fmt == "run":
-        record = runfile.RunRecord(
-            config,
-            run.history,
-            tuple(events),
-            run.final,
-            program_files=run.program_files,
-            hash_seed=process_hash_seed(),
-        )
-        write(runfile.dumps(record))
-    else:
-        raise ValueError(f"unknown format {fmt!r} (valid: {', '.join(FORMATS)})")
+    write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
     return run.final
