@@ -114,22 +114,27 @@ def test_a_changed_module_of_the_programs_own_needs_consent_too(tmp_path: Path) 
 def test_on_a_terminal_replay_asks_and_no_runs_nothing(tmp_path: Path) -> None:
     program, run = recorded(tmp_path / "mine")
     program.write_text(PROGRAM.replace('"done"', '"edited"'), encoding="utf-8")
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: replay on a terminal, as a user types it
-        os.chdir(tmp_path)
-        os.execv(sys.executable, [*CLI, "replay", str(run)])
-    seen = b""
-    deadline = time.monotonic() + 60
-    while b"[y/N]" not in seen and time.monotonic() < deadline:
-        seen += os.read(fd, 1024)
-    assert b"Run it anyway?" in seen, seen
-    assert str(program).encode() in seen
-    os.write(fd, b"n\r")
+    # A terminal of its own (openpty, then an exec'd child: no fork of this threaded process).
+    fd, terminal = pty.openpty()
+    child = subprocess.Popen(
+        [*CLI, "replay", str(run)],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    os.close(terminal)
     try:
-        while os.read(fd, 1024):
-            pass
-    except OSError:
-        pass  # the terminal closes with the child
-    _pid, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 2
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b"[y/N]" not in seen and time.monotonic() < deadline:
+            seen += os.read(fd, 1024)
+        assert b"Run it anyway?" in seen, seen
+        assert str(program).encode() in seen
+        os.write(fd, b"n\r")
+        assert child.wait(60) == 2
+    finally:
+        child.kill()
+        os.close(fd)
     assert not (program.parent / "ran.mark").exists()
