@@ -432,3 +432,11 @@ def test_an_rlock_held_twice_says_so() -> None:
     held = MutexView(name="lock", owner="T1", depth=2)
     lines, _ = primitives_text(dataclasses.replace(snapshot, primitives=(held,)), WIDE)
     assert lines[0].split()[:5] == ["lock", "mutex", "owner", "T1", "×2"]
+
+
+def test_a_program_that_has_dropped_every_primitive_is_told_why_the_panel_is_empty() -> None:
+    """At the end of the futures lesson, lesson() has returned: its pool and future are gone."""
+    snapshot = snapshot_after("futures", 40, variant="lesson")
+    assert snapshot.primitives == ()
+    _, text = primitives_text(snapshot, WIDE)
+    assert text == "none now: a lock, queue or future shows here while the program keeps it"

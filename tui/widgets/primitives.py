@@ -121,6 +121,13 @@ class PrimitivesPanel(FittedPanel):
         self._good = self.get_component_rich_style("primitives--good", partial=True)
         self._bad = self.get_component_rich_style("primitives--bad", partial=True)
         primitives = snapshot.primitives
+        if not primitives:
+            # Before the program makes one, or after it has dropped them all (when its
+            # function returned): a panel shows what the program can still reach.
+            return Text(
+                "none now: a lock, queue or future shows here while the program keeps it",
+                style="dim",
+            )
         wide = self.size.width >= WIDE
         # Fixed name and kind widths, so the rows of every table below line up as one.
         name_width = max((len(p.name) for p in primitives), default=0)
