@@ -327,7 +327,7 @@ def _replay(
     run = runfile.load(path, get_scenario)
     _under_recorded_hash_seed(run, path, rerun)
     if not trust:
-        _refuse_an_unknown_program(run, ask=not check)
+        _refuse_an_unknown_program(run, path, ask=not check)
     if check:
         matches, summary = runfile.check(run)
         print(summary)
@@ -344,14 +344,26 @@ def _replay(
     return 0
 
 
-def untrusted_program(run: runfile.RunRecord) -> str | None:
-    """Why the program a run file would run is not the one the run was recorded with, in
-    words (None when it is, or the run is of a shipped lesson): a run file is data, and
-    running whatever program it names is running code someone else chose."""
+def untrusted_program(run: runfile.RunRecord, path: str) -> str | None:
+    """Why the program the run file ``path`` would run needs the user's consent, in words
+    (None when it does not: a shipped lesson, or the recorded program where the user works):
+    a run file is data, and running whatever program it names is running code someone
+    else chose. The program must be the one recorded (path and contents, and its own
+    modules), in the current folder or the run file's (or below): a file from elsewhere
+    may name any script of this machine, with its true hash and any arguments."""
+    if run.config.scenario.entry is not None:
+        return None  # a shipped lesson: threadlab's own code
     changed = run.changed_file
-    if changed is None:
-        return None
     program = run.config.scenario.program
+    if changed is None:
+        real = os.path.realpath(program)
+        places = {os.path.realpath(os.getcwd()), os.path.dirname(os.path.realpath(path))}
+        if any(os.path.commonpath([place, real]) == place for place in places):
+            return None
+        return (
+            f"{run.shown} would run {program}, which is outside this folder and the run "
+            "file's"
+        )
     if not os.path.exists(changed):
         what = "it is gone" if changed == program else f"its module {changed} is gone"
     elif changed == program:
@@ -361,10 +373,10 @@ def untrusted_program(run: runfile.RunRecord) -> str | None:
     return f"{run.shown} would run {program}, but {what}"
 
 
-def _refuse_an_unknown_program(run: runfile.RunRecord, *, ask: bool) -> None:
+def _refuse_an_unknown_program(run: runfile.RunRecord, path: str, *, ask: bool) -> None:
     """Run a program other than the recorded one only with the user's consent: asked on
     the terminal when there is one to ask on, else refused in one line."""
-    problem = untrusted_program(run)
+    problem = untrusted_program(run, path)
     if problem is None:
         return
     if ask and sys.stdin.isatty() and sys.stdout.isatty():
@@ -426,7 +438,7 @@ def _served_app(app_args: Sequence[str], save_dir: str | None) -> str:
     elif args.command == "replay":
         from ..scenarios import get_scenario
 
-        problem = untrusted_program(runfile.load(args.file, get_scenario))
+        problem = untrusted_program(runfile.load(args.file, get_scenario), args.file)
         if problem is not None and not args.trust:
             # every tab would run it: the one who serves decides, once, here
             fail(f"{problem}; serve it only if you trust that program: add --trust after replay")

@@ -138,3 +138,22 @@ def test_on_a_terminal_replay_asks_and_no_runs_nothing(tmp_path: Path) -> None:
         child.kill()
         os.close(fd)
     assert not (program.parent / "ran.mark").exists()
+
+
+def test_the_recorded_program_from_elsewhere_needs_consent(tmp_path: Path) -> None:
+    """Hashes of a machine's own scripts are no secret: a run file from elsewhere naming
+    one, with its true hash, runs it only if the user agrees, unless it is in the folder
+    the user works in or beside the run file."""
+    program, run = recorded(tmp_path / "scripts")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    received = downloads / "run.json"
+    received.write_text(run.read_text(encoding="utf-8"), encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    refused(cli("replay", "--check", str(received), cwd=work), str(program), "outside")
+    refused(cli("serve", "replay", str(received), cwd=work), "serve it only if")
+    assert not (program.parent / "ran.mark").exists()
+    # where the user works, or beside the run file, it is the user's own
+    assert cli("replay", "--check", str(received), cwd=tmp_path / "scripts").returncode == 0
+    assert cli("replay", "--check", str(run), cwd=work).returncode == 0
