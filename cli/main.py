@@ -360,10 +360,7 @@ def untrusted_program(run: runfile.RunRecord, path: str) -> str | None:
         places = {os.path.realpath(os.getcwd()), os.path.dirname(os.path.realpath(path))}
         if any(os.path.commonpath([place, real]) == place for place in places):
             return None
-        return (
-            f"{run.shown} would run {program}, which is outside this folder and the run "
-            "file's"
-        )
+        return f"{run.shown} would run {program}, which is outside this folder and the run file's"
     if not os.path.exists(changed):
         what = "it is gone" if changed == program else f"its module {changed} is gone"
     elif changed == program:

@@ -56,3 +56,35 @@ def test_a_long_call_that_holds_the_interpreter_is_awake() -> None:
     # Awake for at least the CPU time it used (all of the call's, on an idle machine).
     assert awake >= 0.9 * cpu, (wall, awake, cpu)
     assert cpu >= 0.5, cpu  # the call did run for a while
+
+
+READS = """
+import time
+from threadlab.engine.core import awake
+awake.now()
+print("ready", flush=True)
+jump, last, end = 0.0, awake.now(), time.monotonic() + 4.5
+while time.monotonic() < end:
+    time.sleep(0.01)
+    read = awake.now()
+    jump, last = max(jump, read - last), read
+print(jump, flush=True)
+"""
+
+
+def test_a_reading_just_after_a_stall_does_not_see_it() -> None:
+    """A thread that wakes before the ticker, right after the process resumes, reads the
+    clock without the stall in it (else it would take a stalled turn for a stuck one)."""
+    child = subprocess.Popen([sys.executable, "-c", READS], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        child.send_signal(signal.SIGSTOP)
+        time.sleep(3.0)
+        child.send_signal(signal.SIGCONT)
+        jump = float(child.stdout.readline())
+        assert child.wait(60) == 0
+    finally:
+        child.kill()
+    assert jump < 1.5, jump
