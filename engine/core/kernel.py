@@ -467,8 +467,9 @@ class Kernel:
         self.turn_began = awake.now()
 
     def outside(self, after: float) -> tuple[SimThread, float] | None:
-        """The thread whose turn has lasted more than ``after`` real seconds, and how long
-        it has lasted (lock held): it runs outside the schedule, away from any checkpoint."""
+        """The thread whose turn has lasted more than ``after`` seconds of the awake clock
+        (``core.awake``: real time, less the stalls of the machine), and how long it has
+        lasted (lock held): it runs outside the schedule, away from any checkpoint."""
         if not self.in_step or self.running is None:
             return None
         lasted = awake.now() - self.turn_began
