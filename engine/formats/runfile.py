@@ -129,13 +129,18 @@ def to_document(run: RunRecord) -> dict[str, Any]:
         "schedule": run.history.to_json(),
         **({"preemptions": list(run.preemptions)} if run.preemptions else {}),
         "events": [event.as_dict() for event in run.events],
-        "final": None
-        if final is None
-        else {
-            "step": final.step,
-            "state": final.run_state.value,
-            "verdict": final.verdict.text if final.verdict else None,
-        },
+        "final": _final_entry(final),
+    }
+
+
+def _final_entry(final: Snapshot | None) -> dict[str, Any] | None:
+    """How the run ended: its last step, its state and its verdict's words."""
+    if final is None:
+        return None
+    return {
+        "step": final.step,
+        "state": final.run_state.value,
+        "verdict": final.verdict.text if final.verdict else None,
     }
 
 
@@ -263,13 +268,7 @@ class RunFileWriter:
         rest = {
             **_program_entry(self._config.scenario, program_files),
             "schedule": history.to_json(),
-            "final": None
-            if final is None
-            else {
-                "step": final.step,
-                "state": final.run_state.value,
-                "verdict": final.verdict.text if final.verdict else None,
-            },
+            "final": _final_entry(final),
         }
         text = json.dumps(rest, ensure_ascii=False, indent=1).removeprefix("{\n")
         self._emit(("\n ]" if self._events else "]") + ",\n" + text + "\n")

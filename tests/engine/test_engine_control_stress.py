@@ -43,31 +43,43 @@ def random_call(runtime: Runtime, rng: random.Random) -> Callable[[], object]:
     return rng.choice(calls)
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_random_control_calls_from_three_threads_never_hang_the_run(name: str) -> None:
-    config = resolve_config(get_scenario(name), seed=7)
-    runtime = Runtime(config, paused=True, speed=None)
-    runtime.start()
+def fire_calls(
+    runtime: Runtime, seeds: range, calls: int, stop_rate: float = 0.0
+) -> tuple[list[str], list[BaseException]]:
+    """One caller thread per seed, each making ``calls`` random control calls (``stop`` as
+    often as ``stop_rate`` says) at once; the callers still busy after ``HANG`` seconds
+    (hung), and what broke a call's promise (a refusal keeps it)."""
     errors: list[BaseException] = []
 
     def caller(seed: int) -> None:
         rng = random.Random(seed)
-        for _ in range(CALLS):
+        for _ in range(calls):
             try:
-                random_call(runtime, rng)()
+                if stop_rate and rng.random() < stop_rate:
+                    runtime.stop(timeout=5.0)
+                else:
+                    random_call(runtime, rng)()
             except (ControlRefused, ReplayDiverged):
                 pass  # a call that does not apply now is refused: that is its promise
             except BaseException as error:  # anything else breaks the promise
                 errors.append(error)
                 return
 
-    callers = [threading.Thread(target=caller, args=(seed,)) for seed in range(CALLERS)]
+    callers = [threading.Thread(target=caller, args=(seed,), daemon=True) for seed in seeds]
+    for thread in callers:
+        thread.start()
+    for thread in callers:
+        thread.join(timeout=HANG)
+    return [t.name for t in callers if t.is_alive()], errors
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_random_control_calls_from_three_threads_never_hang_the_run(name: str) -> None:
+    config = resolve_config(get_scenario(name), seed=7)
+    runtime = Runtime(config, paused=True, speed=None)
+    runtime.start()
     try:
-        for thread in callers:
-            thread.start()
-        for thread in callers:
-            thread.join(timeout=HANG)
-        hung = [t.name for t in callers if t.is_alive()]
+        hung, errors = fire_calls(runtime, range(CALLERS), CALLS)
         assert not hung, f"control calls hung in {name}: {hung}"
         assert not errors, f"a control call failed in {name}: {errors[0]!r}"
         snapshot = runtime.snapshot()  # the run still answers
@@ -90,31 +102,8 @@ def test_stop_in_a_storm_of_control_calls_never_hangs() -> None:
         name = STORM_SCENARIOS[storm % len(STORM_SCENARIOS)]
         runtime = Runtime(resolve_config(get_scenario(name), seed=storm), paused=True, speed=None)
         runtime.start()
-        errors: list[BaseException] = []
-
-        def caller(seed: int, runtime: Runtime = runtime, errors: list = errors) -> None:
-            rng = random.Random(seed)
-            for _ in range(40):
-                try:
-                    if rng.random() < 0.02:
-                        runtime.stop(timeout=5.0)
-                    else:
-                        random_call(runtime, rng)()
-                except (ControlRefused, ReplayDiverged):
-                    pass
-                except BaseException as error:
-                    errors.append(error)
-                    return
-
-        callers = [
-            threading.Thread(target=caller, args=(storm * CALLERS + k,), daemon=True)
-            for k in range(CALLERS)
-        ]
-        for thread in callers:
-            thread.start()
-        for thread in callers:
-            thread.join(timeout=HANG)
-        hung = [t.name for t in callers if t.is_alive()]
+        seeds = range(storm * CALLERS, (storm + 1) * CALLERS)
+        hung, errors = fire_calls(runtime, seeds, 40, stop_rate=0.02)
         assert not hung, f"storm {storm} ({name}): control calls hung: {hung}"
         assert not errors, f"storm {storm} ({name}): a control call failed: {errors[0]!r}"
         assert runtime.stop(timeout=5.0), f"storm {storm}: a thread of {name} outlived stop()"
