@@ -12,7 +12,9 @@ as median and spread), are what to compare:
 - rewinding 10,000 steps / running them at max speed: rewind re-executes the history, and
   must not take noticeably longer than the run itself;
 - making a lock when a program makes 32,000 / when it makes 2,000: naming a new
-  primitive must cost the same at any count.
+  primitive must cost the same at any count;
+- a step when the program has started and finished 800 threads / when it has 80: a step
+  must cost the same however many threads have ended.
 """
 
 from __future__ import annotations
@@ -141,6 +143,44 @@ def program_run(count: int) -> float:
             runtime.stop()
 
 
+MANY_THREADS = """\
+import threading
+
+lock = threading.Lock()
+
+def work():
+    for _ in range(20):
+        with lock:
+            pass
+
+for _ in range({rounds}):
+    workers = [threading.Thread(target=work) for _ in range(10)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+"""
+
+
+def step_among_ended(rounds: int) -> float:
+    """Real seconds per step of a program that runs ``rounds`` rounds of 10 short threads."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rounds.py"
+        path.write_text(MANY_THREADS.format(rounds=rounds), encoding="utf-8")
+        config = resolve_config(program_scenario(str(path), races=False))
+        runtime = Runtime(config, paused=False, speed=None)
+        start = time.perf_counter()
+        runtime.start()
+        try:
+            assert runtime.wait_started(600) and runtime.wait_idle(600), "the rounds did not end"
+            elapsed = time.perf_counter() - start
+            snapshot = runtime.snapshot()
+            assert snapshot.run_state is RunState.FINISHED
+            return elapsed / snapshot.step
+        finally:
+            runtime.stop()
+
+
 def lock_making(count: int) -> float:
     """Real seconds per lock, the run's fixed cost (a run that makes none) taken off."""
     return (program_run(count) - program_run(0)) / count
@@ -200,6 +240,16 @@ def main() -> None:
     row("make a lock, 32,000 made", spread(many, "µs", 1e6, 1))
     growths = [m / f for m, f in zip(many, few, strict=True)]
     row("per lock, 32,000 / 2,000", f"{spread(growths)}  (≈1: the same at any count)")
+
+    early_steps: list[float] = []
+    late_steps: list[float] = []
+    for _ in range(3):
+        early_steps.append(step_among_ended(8))
+        late_steps.append(step_among_ended(80))
+    row("step, 80 threads started", spread(early_steps, "µs", 1e6, 1))
+    row("step, 800 threads started", spread(late_steps, "µs", 1e6, 1))
+    thread_growth = [m / f for m, f in zip(late_steps, early_steps, strict=True)]
+    row("per step, 800 / 80 threads", f"{spread(thread_growth)}  (≈1: ended threads cost nothing)")
 
 
 if __name__ == "__main__":

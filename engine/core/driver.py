@@ -62,7 +62,7 @@ class Phase(Enum):
 def enabled_mask(kernel: Kernel) -> int:
     """The threads that can run now, as a bit mask of their numbers (lock held)."""
     mask = 0
-    for thread in kernel.threads:
+    for thread in kernel.live_threads:
         if thread.state.can_run:
             mask |= 1 << thread.index
     return mask
@@ -182,7 +182,7 @@ class Driver:
                 is left to the scheduler thread.
         """
         kernel = self.kernel
-        runnable = [t for t in kernel.threads if t.state.can_run]
+        runnable = [t for t in kernel.live_threads if t.state.can_run]
         if self.judge.terminal or not runnable or kernel.stopping:
             self.budget = 0
             self.targets.clear()
@@ -310,7 +310,7 @@ class Driver:
             return False
         if self.judge.terminal:
             return True
-        if not any(t.state.can_run for t in kernel.threads):
+        if not any(t.state.can_run for t in kernel.live_threads):
             return True
         if self.budget or self.targets:
             return False

@@ -85,6 +85,7 @@ StepSink = Callable[[int, tuple[tuple[str, ThreadState], ...]], None]
 
 
 _RUNNING = ThreadState.RUNNING  # looked up once: a step reads it for every thread
+_CODE_BYTES = {state: code.encode("ascii")[0] for state, code in STATE_CODES.items()}
 
 
 class Kernel:
@@ -114,6 +115,14 @@ class Kernel:
         self.program_files: list[str] = [program_file]
         """The program's file and every module of its own it has imported so far."""
         self.threads: list[SimThread] = []
+        self.live_threads: dict[SimThread, None] = {}
+        """The threads that have not ended, in the order they were made: what a step looks
+        at, so that a step costs the same however many threads the program has finished."""
+        self.ended_threads: list[SimThread] = []
+        """The threads that have ended, in the order they ended."""
+        self._state_codes = bytearray()
+        """Every thread's ``STATE_CODES`` at the last timeline column (an ended thread's is
+        written once, when it ends)."""
         self._registry = Registry()
         self.invariants: list[Invariant] = []
         self.watches: list[tuple[str, Callable[[], object]]] = []
@@ -266,13 +275,13 @@ class Kernel:
         if not self.timed:
             return
         self._expire()
-        if not any(t.state.can_run for t in self.threads):
-            earliest = min(t.deadline for t in self.threads if t.deadline is not None)
+        if not any(t.state.can_run for t in self.live_threads):
+            earliest = min(t.deadline for t in self.live_threads if t.deadline is not None)
             self.clock = max(self.clock, earliest)
             self._expire()
 
     def _expire(self) -> None:
-        for thread in self.threads:
+        for thread in list(self.live_threads):
             if thread.deadline is not None and thread.deadline <= self.clock:
                 primitive = thread.blocked_on
                 if primitive is not None and thread in primitive.queue:
@@ -396,6 +405,8 @@ class Kernel:
             raise ValueError(f"a run has at most {MAX_THREADS} threads")
         thread = SimThread(name, len(self.threads) + 1, target, args)
         self.threads.append(thread)
+        self.live_threads[thread] = None
+        self._state_codes.append(_CODE_BYTES[thread.state])
         self._threads_by_name[name] = thread
 
     def start_thread_now(
@@ -478,14 +489,17 @@ class Kernel:
     def record_column(self, ran: SimThread) -> None:
         """One timeline column: every thread's state after this step, the one that ran
         shown as running (lock held)."""
-        states = tuple(
-            (t.name, _RUNNING if t is ran and not t.state.ended else t.state) for t in self.threads
-        )
-        codes = "".join([STATE_CODES[s] for _, s in states])
-        stalls = tuple([t.index for t in self.threads if t.stalls_loop])
-        self.timeline.append(TimelineColumn(self.step, codes, self._marks, stalls))
+        codes = self._state_codes
+        for thread in self.live_threads:
+            codes[thread.index - 1] = _CODE_BYTES[_RUNNING if thread is ran else thread.state]
+        stalls = tuple([t.index for t in self.live_threads if t.stalls_loop])
+        self.timeline.append(TimelineColumn(self.step, codes.decode("ascii"), self._marks, stalls))
         self._marks = ""
         if self._step_sink is not None:
+            states = tuple(
+                (t.name, _RUNNING if t is ran and not t.state.ended else t.state)
+                for t in self.threads
+            )
             try:
                 self._step_sink(self.step, states)
             except BaseException as error:
@@ -537,6 +551,12 @@ class Kernel:
             if mark not in column.marks:
                 self.timeline[-1] = dataclasses.replace(column, marks=column.marks + mark)
 
+    def _thread_ended(self, thread: SimThread) -> None:
+        """``thread`` has just ended (DONE or FAILED; lock held)."""
+        del self.live_threads[thread]
+        self.ended_threads.append(thread)
+        self._state_codes[thread.index - 1] = _CODE_BYTES[thread.state]
+
     def _thread_main(self, thread: SimThread) -> None:
         bind(self, thread)
         try:
@@ -548,6 +568,7 @@ class Kernel:
         except BaseException as exc:  # a program bug: the thread fails, the others go on
             with self.lock:
                 thread.state = ThreadState.FAILED
+                self._thread_ended(thread)
                 thread.blocked_on = None
                 thread.operation = f"failed: {type(exc).__name__}: {exc}"
                 thread.error = type(exc).__name__
@@ -563,6 +584,7 @@ class Kernel:
         else:
             with self.lock:
                 thread.state = ThreadState.DONE
+                self._thread_ended(thread)
                 thread.operation = "done"
                 self.emit(thread, EventKind.DONE, None)
                 if not thread.stopped:

@@ -80,6 +80,10 @@ class Judge:
         self._waits_for_user = waits_for_user
         self._idle_hint = idle_hint
         self._reported: set[str] = set()
+        self._ended_seen = 0
+        """How many of ``kernel.ended_threads`` a step has looked at."""
+        self._just_ended: list[SimThread] = []
+        """Threads that ended and were not looked at yet (a verdict cut the look short)."""
         self._stretches: dict[str, _Stretch] = {}
         self._events_seen = 0
         self.verdict: Verdict | None = None
@@ -96,7 +100,15 @@ class Judge:
         kernel = self._kernel
         new: Verdict | None = None
         failed = ThreadState.FAILED
-        for thread in kernel.threads:
+        ended = kernel.ended_threads
+        if self._ended_seen < len(ended):
+            # in thread order, as when every thread was looked at
+            self._just_ended = sorted(self._just_ended + ended[self._ended_seen :], key=_number)
+            self._ended_seen = len(ended)
+            for thread in self._just_ended:
+                self._stretches.pop(thread.name, None)
+        while self._just_ended:
+            thread = self._just_ended.pop(0)
             if thread.state is failed and thread.name not in self._reported:
                 self._reported.add(thread.name)
                 if thread.broken_assert is not None:  # the program's own invariant
@@ -137,12 +149,12 @@ class Judge:
                     check=text,
                 )
                 return self.verdict
-        if all(t.state.ended or t.daemon for t in kernel.threads):  # daemons die with it
+        if all(t.daemon for t in kernel.live_threads):  # daemons die with it
             if not self.terminal:
                 self.terminal = True
                 kernel.emit(None, EventKind.FINISHED, None, "every thread has finished")
             return new
-        if any(t.state.can_run for t in kernel.threads) or self.idle_reason():
+        if any(t.state.can_run for t in kernel.live_threads) or self.idle_reason():
             return new
         self.terminal = True
         self.verdict = describe_deadlock(kernel.threads, kernel.step)
@@ -219,7 +231,7 @@ class Judge:
         self._events_seen = kernel.step
         found: Verdict | None = None
         waiting_by_resource: dict[str | None, list[str]] | None = None  # made when needed
-        for thread in kernel.threads:
+        for thread in kernel.live_threads:
             stretch = self._stretches.get(thread.name)
             primitive = thread.blocked_on
             parked = thread.state in _PARKED
@@ -234,7 +246,7 @@ class Judge:
             if waiting_by_resource is None:
                 waiting_by_resource = {}
                 waiting_state = ThreadState.WAITING
-                for other in kernel.threads:
+                for other in kernel.live_threads:
                     if other.state is waiting_state:
                         resource_of = _resource(other.blocked_on)
                         waiting_by_resource.setdefault(resource_of, []).append(other.name)
@@ -269,7 +281,7 @@ class Judge:
         kernel = self._kernel
         if self.terminal or kernel.in_step or not self._waits_for_user:
             return None
-        live = [t for t in kernel.threads if not t.state.ended]
+        live = kernel.live_threads
         if not live or any(t.state.can_run for t in live):
             return None
         if any(
@@ -389,6 +401,10 @@ def waits_for_signal(thread: SimThread) -> bool:
     return thread.state is ThreadState.WAITING and bool(
         getattr(thread.blocked_on, "waits_for_signal", False)
     )
+
+
+def _number(thread: SimThread) -> int:
+    return thread.index
 
 
 def describe_deadlock(threads: Sequence[SimThread], step: int) -> Verdict:

@@ -214,7 +214,9 @@ class ExplorePolicy:
 
     def _decision(self, kernel: Kernel) -> Decision:
         threads = kernel.threads
-        options = [Option(t.index, touches=t.touches) for t in threads if t.state.can_run]
+        options = [
+            Option(t.index, touches=t.touches) for t in kernel.live_threads if t.state.can_run
+        ]
         if self.spurious and self.injections < self.max_injections:
             for primitive in kernel.primitives:
                 if primitive.kind is PrimitiveKind.CONDITION and primitive.queue:

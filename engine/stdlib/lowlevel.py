@@ -613,7 +613,7 @@ def make_module(kernel: Kernel, end_of: Callable[[Any], Primitive]) -> ModuleTyp
         error=_real_thread.error,
         TIMEOUT_MAX=_real_thread.TIMEOUT_MAX,
         stack_size=lambda size=0: 0,
-        _count=lambda: sum(1 for t in kernel.threads if not t.state.ended) - 1,
+        _count=lambda: len(kernel.live_threads) - 1,
         interrupt_main=_real_thread.interrupt_main,
         exit=_real_thread.exit,
         daemon_threads_allowed=lambda: True,

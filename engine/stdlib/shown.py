@@ -650,7 +650,10 @@ class ThreadEnd(Shown):
     def owner(self) -> SimThread | None:
         """The thread being joined: whom a joiner waits for, for a deadlock's cycle."""
         ident = getattr(self.thread, "_ident", None)
-        return next((t for t in self._kernel.threads if t.index == ident), None)
+        threads = self._kernel.threads
+        if not isinstance(ident, int) or not 0 < ident <= len(threads):
+            return None
+        return threads[ident - 1]  # a thread's number is its place in the run, from 1
 
     def blocked(self, thread: SimThread) -> None:
         self._kernel.emit(thread, EventKind.JOIN, None, f"waits for {self.thread.name}")
