@@ -536,7 +536,9 @@ class Kernel:
         self.stop_threads()
 
     def _await_turn(self, thread: SimThread) -> None:
+        thread.parked = True
         thread.gate.acquire()
+        thread.parked = False
         if thread.stopped:
             unwind(thread)
 

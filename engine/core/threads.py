@@ -108,6 +108,9 @@ class SimThread:
     """How deep it is in the engine's own work outside the engine lock, where no step can
     start (a thread's start-up, which its starter waits for): a finalizer the garbage
     collector runs there belongs to the step it interrupts (``Kernel.inside_engine``)."""
+    parked: bool = False
+    """Whether it waits at its gate for a turn: its stack stands still, so another thread
+    may read it (reading a running thread's frames can crash the interpreter)."""
     step_call: Any = None
     """The program-level call (a frame) whose step the thread is in, under CPython's own
     ``threading`` (``engine/stdlib/lowlevel.py``): its further lock operations take no step."""

@@ -193,10 +193,15 @@ class ProgramState:
         found: list[FrameType] = []
         os_thread = thread.os_thread
         if not thread.state.ended and os_thread is not None and os_thread.ident is not None:
+            kernel = self.kernel
             if os_thread.ident == threading.get_ident():  # the thread whose turn just ended
                 frame: FrameType | None = sys._getframe()
-            else:
+            elif thread.parked and not (kernel.in_step and kernel.running is thread):
                 frame = sys._current_frames().get(os_thread.ident)
+            else:
+                # It runs (starting up, unwinding, outside the schedule): its frames come
+                # and go under the reader, which can crash the interpreter. None is shown.
+                return (thread.last_turn, (), frozenset())
             program_file = self.kernel.program_file
             while frame is not None:
                 if frame.f_code.co_filename == program_file:
