@@ -51,7 +51,7 @@ test: $(STAMP) browser other-pythons
 	@# tests, each in one process, their output in test-artifacts/ and their summary after.
 	@mkdir -p test-artifacts; others=""; \
 	for version in $$(cat $(OTHERS)); do \
-		$(VENV)-$$version/bin/python -m pytest -q -p no:xdist $(OTHER_TESTS) \
+		$(VENV)-$$version/bin/python -m pytest -q -p no:xdist -m "not main_python_only" $(OTHER_TESTS) \
 			> test-artifacts/python-$$version.log 2>&1 & others="$$others $$!:$$version"; \
 	done; \
 	echo "$(BIN)/python -m pytest -q -n 2"; \
@@ -65,7 +65,8 @@ test: $(STAMP) browser other-pythons
 
 # The engine's, conformance, command-line and explorer tests run on every other supported
 # Python this machine has (on PATH, or installed by pyenv), each in a virtual environment of
-# its own; one line says which is absent. $(OTHERS) lists the versions found.
+# its own; one line says which is absent. $(OTHERS) lists the versions found. Tests marked
+# main_python_only (slow, and the same on every version) run on the main Python only.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 MAIN_PYTHON = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 OTHER_TESTS := tests/engine tests/conformance tests/cli tests/explore \

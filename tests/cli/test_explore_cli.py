@@ -431,6 +431,7 @@ def test_spurious_lets_a_waiter_wake_with_no_signal(tmp_path: Path) -> None:
     assert woken[0]["did"].startswith("re-acquire cond.lock (spurious wakeup)")
 
 
+@pytest.mark.main_python_only
 def test_a_thread_busy_outside_the_schedule_cannot_be_explored(tmp_path: Path) -> None:
     """It waits for the explorer's patience (10 s), once."""
     write(tmp_path, SPIN)
@@ -550,6 +551,7 @@ def test_explore_ended_by_a_signal_ends_its_workers(tmp_path: Path, ending: str)
     assert not [p for p in workers if _alive(p)], "workers left running"
 
 
+@pytest.mark.main_python_only
 def test_a_stalled_machine_is_not_a_stuck_thread(tmp_path: Path) -> None:
     """Stopped for longer than explore's patience (Ctrl+Z, a laptop asleep), then resumed,
     explore goes on and reports what it covered: the stall is nobody's step."""

@@ -254,6 +254,7 @@ threading.Thread(target=spin, name="spinner").start()
 """
 
 
+@pytest.mark.main_python_only
 def test_trace_of_a_thread_that_never_reaches_a_checkpoint_names_it(tmp_path: Path) -> None:
     """It waits ``STUCK_PATIENCE`` (10 s), as explore does, then says which thread and where
     in one line and exits 2; what was traced before stays written."""

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 MEASURE = """
 import sys, time
 from threadlab.engine.core import awake
@@ -22,6 +24,9 @@ print("ready", flush=True)
 time.sleep(0.6)  # a tick or two after the work, so the ticker has seen it
 print(time.monotonic() - wall, awake.now() - clock, time.process_time() - cpu, flush=True)
 """
+
+
+pytestmark = pytest.mark.main_python_only
 
 
 def measured(work: str, stop_for: float = 0.0) -> tuple[float, float, float]:

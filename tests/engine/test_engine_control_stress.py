@@ -95,6 +95,7 @@ hang; the suite runs this many)."""
 STORM_SCENARIOS = ("mutex", "condition", "producer-consumer", "futures", "philosophers")
 
 
+@pytest.mark.main_python_only
 def test_stop_in_a_storm_of_control_calls_never_hangs() -> None:
     """``stop`` racing ``restart``, ``goto`` or a user action from other threads: every call
     returns (refused, once the run has stopped), and the run's threads end."""
