@@ -58,8 +58,11 @@ without reaching a checkpoint)."""
 OUTSIDE_AFTER = 0.5
 """Real seconds after which a thread that has the turn and reaches no checkpoint is shown as
 running outside the schedule (a busy loop, real I/O, a blocking call the engine does not
-control); also how long ``start`` waits for a thread's first checkpoint before it lets the
-rest of the start go on in the background."""
+control)."""
+
+START_PATIENCE = OUTSIDE_AFTER
+"""Real seconds ``start`` waits for a thread's first checkpoint before it lets the rest of
+the start go on in the background (the thread reads input, loops, or the machine is slow)."""
 
 
 class _Run:
@@ -225,7 +228,7 @@ class Runtime:
                 # never runs, and nothing waits for it to reach its first step.
                 kernel.stop_threads()
                 return
-            if self._start_threads(run, OUTSIDE_AFTER):
+            if self._start_threads(run, START_PATIENCE):
                 self._go_live(run, at_step)
                 return
             # A thread stays away from its first checkpoint (it reads input, loops): the

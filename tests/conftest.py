@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from thread_leaks import leaked_threads, threadlab_threads, where_they_are
 
+import threadlab.engine.runtime as runtime_module
 from threadlab.engine import Event, Runtime, Scenario, resolve_config
 from threadlab.engine.core import driver
 
@@ -54,13 +55,17 @@ Pythons' suites share two cores), which is no thread outside the schedule."""
 def patience_for_a_loaded_machine(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Give control calls ``LOADED_MACHINE_PATIENCE`` unless the test is marked
-    ``outside_schedule`` (it checks that a thread outside the schedule is refused in time).
+    """Give control calls, and a run's start, ``LOADED_MACHINE_PATIENCE`` unless the test is
+    marked ``outside_schedule`` (it checks that a thread outside the schedule is refused, or
+    a start let go on in the background, in time).
 
     Exists because a control call refused after ``driver.CONTROL_PATIENCE`` (2 s) for a
-    slow step failed tests on a loaded machine that had nothing to do with that refusal."""
+    slow step failed tests on a loaded machine that had nothing to do with that refusal, and
+    a start that took longer than ``runtime.START_PATIENCE`` (0.5 s) showed a screenshot
+    before step 0."""
     if request.node.get_closest_marker("outside_schedule") is None:
         monkeypatch.setattr(driver, "CONTROL_PATIENCE", LOADED_MACHINE_PATIENCE)
+        monkeypatch.setattr(runtime_module, "START_PATIENCE", LOADED_MACHINE_PATIENCE)
 
 
 @pytest.fixture(autouse=True)

@@ -289,11 +289,11 @@ def test_a_rewind_whose_start_is_held_up_still_shows_the_step_asked(
     launch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Exists because on a loaded machine a rewind's first step can take longer than the
-    # start waits for (OUTSIDE_AFTER): goto then returned showing step 0.
+    # start waits for (START_PATIENCE): goto then returned showing step 0.
     rt = launch(resolve_config(get_scenario("mutex"), seed=1))
     rt.step(12)
     assert rt.wait_idle(10)
-    monkeypatch.setattr("threadlab.engine.runtime.OUTSIDE_AFTER", 0.0)  # every start is late
+    monkeypatch.setattr("threadlab.engine.runtime.START_PATIENCE", 0.0)  # every start is late
     for step in (9, 3, 12):
         rt.goto(step)
         assert rt.snapshot().step == step

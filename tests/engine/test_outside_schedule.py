@@ -210,7 +210,7 @@ def test_a_replay_whose_start_goes_late_still_reexecutes_the_whole_history(
     assert live.stop()
     recorded = runfile.record(config, history)
     assert recorded.events
-    monkeypatch.setattr(runtime_module, "OUTSIDE_AFTER", 0.0)
+    monkeypatch.setattr(runtime_module, "START_PATIENCE", 0.0)
     assert runfile.record(config, history).events == recorded.events
     matches, summary = runfile.check(recorded)
     assert matches, summary
