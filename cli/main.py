@@ -25,7 +25,13 @@ from ..engine.core.oneline import one_line, quote
 from ..engine.explore.search import Stuck
 from ..engine.formats import runfile
 from ..engine.formats.files import output_file, writable_folder
-from ..engine.formats.trace import DEFAULT_TRACE_STEPS, FORMATS, RunStuck, write_trace
+from ..engine.formats.trace import (
+    DEFAULT_TRACE_STEPS,
+    FORMATS,
+    HistoryLost,
+    RunStuck,
+    write_trace,
+)
 from ..engine.lesson.own_program import looks_like_a_program, module_scenario, program_scenario
 from ..engine.lesson.scenario import ConfigError, RunConfig, Scenario, parse_whole, resolve_config
 from ..engine.program.world import process_hash_seed
@@ -317,6 +323,8 @@ def _trace(config: RunConfig, steps: int, fmt: str, output: str | None) -> None:
         raise ConfigError(
             stuck_text(Stuck(stuck.thread, stuck.line, stuck.seconds), "trace")
         ) from None
+    except HistoryLost as lost:
+        raise ConfigError(str(lost)) from None
 
 
 def _replay(

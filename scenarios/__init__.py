@@ -33,7 +33,6 @@ _MODULES = (
     async_io,
     coroutines,
 )
-SCENARIOS: dict[str, Scenario] = {module.SCENARIO.name: module.SCENARIO for module in _MODULES}
 
 
 def get_scenario(name: str) -> Scenario:
@@ -47,3 +46,14 @@ def get_scenario(name: str) -> Scenario:
     except KeyError:
         valid = ", ".join(SCENARIOS)
         raise ConfigError(f"unknown scenario {quote(name)} (valid: {valid})") from None
+
+
+def _catalogued(scenario: Scenario) -> Scenario:
+    """``scenario``, found by its name in another process (``Scenario.catalogue``)."""
+    object.__setattr__(scenario, "catalogue", get_scenario)
+    return scenario
+
+
+SCENARIOS: dict[str, Scenario] = {
+    module.SCENARIO.name: _catalogued(module.SCENARIO) for module in _MODULES
+}

@@ -30,6 +30,9 @@ class OutsideSchedule(ControlRefused):
         self.thread = thread
         self.lasted = lasted
 
+    def __reduce__(self) -> tuple[type, tuple[str, float]]:  # (to the app's process)
+        return type(self), (self.thread, self.lasted)
+
 
 class ReplayDiverged(Exception):
     """Re-executing a recorded history went another way: the scenario (or its code)
@@ -38,6 +41,10 @@ class ReplayDiverged(Exception):
     def __init__(self, step: int, reason: str) -> None:
         super().__init__(f"the run went another way at step {step}: {reason}")
         self.step = step
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type, tuple[int, str]]:  # (to the app's process)
+        return type(self), (self.step, self.reason)
 
 
 class NoSuchThread(ReplayDiverged):
@@ -51,3 +58,6 @@ class NoSuchThread(ReplayDiverged):
         )
         self.number = number
         self.threads = threads
+
+    def __reduce__(self) -> tuple[type, tuple[int, int, int]]:  # type: ignore[override]
+        return type(self), (self.step, self.number, self.threads)

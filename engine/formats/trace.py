@@ -17,6 +17,7 @@ from typing import Any
 
 from ..core.errors import ControlRefused, OutsideSchedule
 from ..core.history import History
+from ..debuggee.host import ProcessEnded, ProcessRuntime, describe_status
 from ..lesson.scenario import RunConfig
 from ..runtime import Runtime
 from ..snapshot.model import Event, OutputLine, Snapshot, ThreadState
@@ -55,7 +56,44 @@ class RunStuck(Exception):
         self.seconds = seconds
 
 
-def _stuck(runtime: Runtime, patience: float) -> RunStuck | None:
+class HistoryLost(Exception):
+    """The program ended its process: the run's history went with it (a run file needs it)."""
+
+    def __init__(self, step: int, status: int | None) -> None:
+        super().__init__(
+            f"the program ended its process at step {step} ({describe_status(status)}), "
+            "so its run cannot be saved as a run file (trace it as jsonl or chrome)"
+        )
+
+
+class RawLines:
+    """What a program's process wrote straight to its file descriptors 1 and 2 (a child
+    process's output, C code's), cut into lines, each reported at the last step known."""
+
+    def __init__(
+        self, report: Callable[[OutputLine], None] | None, step: Callable[[], int]
+    ) -> None:
+        self._report = report
+        self._step = step
+        self._partial = {"stdout": "", "stderr": ""}
+
+    def write(self, stream: str, text: str) -> None:
+        *lines, self._partial[stream] = (self._partial[stream] + text).split("\n")
+        for line in lines:
+            self._send(line, stream)
+
+    def flush(self) -> None:
+        for stream, rest in self._partial.items():
+            if rest:
+                self._send(rest, stream)
+            self._partial[stream] = ""
+
+    def _send(self, line: str, stream: str) -> None:
+        if self._report is not None:
+            self._report(OutputLine(self._step(), None, line, stream))
+
+
+def _stuck(runtime: Runtime | ProcessRuntime, patience: float) -> RunStuck | None:
     """The thread whose step has lasted ``patience`` real seconds, if one has."""
     for view in runtime.snapshot().threads:
         if view.outside_for is not None and view.outside_for >= patience:
@@ -66,7 +104,8 @@ def _stuck(runtime: Runtime, patience: float) -> RunStuck | None:
 @dataclass(frozen=True)
 class HeadlessRun:
     final: Snapshot
-    history: History
+    history: History | None
+    """None when the program ended its process (``os._exit``, a crash)."""
     program_files: tuple[str, ...] = ()
     """A program of the user's own: its file and the files of its own modules it imported."""
 
@@ -116,9 +155,12 @@ def run_headless(
     on_step: Callable[[int, tuple], None] | None = None,
     on_output: Callable[[OutputLine], None] | None = None,
     patience: float = STUCK_PATIENCE,
+    in_process: bool = False,
 ) -> HeadlessRun:
     """Run up to ``steps`` steps as fast as possible (stopping early at a verdict or the
-    end), reporting every event and step as it happens.
+    end), reporting every event and step as it happens. The program runs in a process of
+    its own (``debuggee``) unless ``in_process``; what that process writes to its file
+    descriptors goes to ``on_output`` too.
 
     Raises:
         RunStuck: a step lasted ``patience`` real seconds (its thread is named).
@@ -153,14 +195,28 @@ def run_headless(
         def output_sink(line: OutputLine) -> None:
             outbox.put((report_output, (line,)))
 
-    runtime = Runtime(
-        config,
-        paused=True,
-        speed=None,
-        event_sink=event_sink,
-        step_sink=step_sink,
-        output_sink=output_sink,
-    )
+    runtime: Runtime | ProcessRuntime
+    if in_process:
+        runtime = Runtime(
+            config,
+            paused=True,
+            speed=None,
+            event_sink=event_sink,
+            step_sink=step_sink,
+            output_sink=output_sink,
+        )
+        raw = None
+    else:
+        raw = RawLines(output_sink if on_output is not None else None, lambda: process.last_step)
+        runtime = process = ProcessRuntime(
+            config,
+            paused=True,
+            speed=None,
+            event_sink=event_sink,
+            step_sink=step_sink,
+            output_sink=output_sink,
+            on_raw_output=raw.write,
+        )
     patience_to_stop = DEFAULT_STOP
     runtime.start()
     try:
@@ -186,8 +242,17 @@ def run_headless(
                 stuck = _stuck(runtime, patience)
                 if stuck is not None:
                     raise stuck
+        final = runtime.snapshot()
+        try:
+            history: History | None = runtime.history()
+        except ProcessEnded:
+            history = None  # the program ended its process: its history went with it
+        program_files = runtime.program_files()
+        if raw is not None:
+            runtime.stop(patience_to_stop)  # its output read to the end
+            raw.flush()
         deliver()
-        return HeadlessRun(runtime.snapshot(), runtime.history(), runtime.program_files())
+        return HeadlessRun(final, history, program_files)
     except RunStuck:
         patience_to_stop = STUCK_STOP  # its stuck thread will not stop: no use waiting long
         raise
@@ -214,6 +279,8 @@ def write_trace(
         runfile.check_steps(steps)
         writer = runfile.RunFileWriter(write, config)
         run = run_headless(config, steps, writer.event)
+        if run.history is None:
+            raise HistoryLost(run.final.step, run.final.exit_status)
         writer.finish(run.history, run.final, run.program_files)
         return run.final
     if fmt != "chrome":

@@ -200,6 +200,14 @@ class Scenario:
     variables, attributes, items, the two halves of ``x += 1``) are steps, so data races
     are reachable (``engine.races``). On for a user's own program, off for the shipped
     lessons, whose steps stay those of their primitives."""
+    catalogue: Callable[[str], Scenario] | None = field(default=None, compare=False, repr=False)
+    """A shipped lesson: the function that finds it by name. Another process (the one a
+    program runs in) is sent its name, not the scenario: its checks are lambdas."""
+
+    def __reduce_ex__(self, protocol: object) -> str | tuple[object, ...]:
+        if self.catalogue is not None:
+            return self.catalogue, (self.name,)
+        return super().__reduce_ex__(protocol)  # type: ignore[arg-type]
 
     def __post_init__(self) -> None:
         if self.checks and not self.invariants:

@@ -1,0 +1,194 @@
+"""A program run in a process of its own (``engine.debuggee``): the same run as in
+threadlab's process, and whatever the program does to its process stays there.
+
+Exists because the program once ran inside threadlab's own process: ``os._exit`` in a worker
+ended ``trace`` with nothing written, a child process's output landed raw inside its JSON
+lines, ``input()`` read threadlab's own stdin, and ``chdir`` moved where threadlab saves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from threadlab.engine import RunState, Runtime, resolve_config
+from threadlab.engine.core.errors import ControlRefused
+from threadlab.engine.debuggee.host import ProcessEnded, ProcessRuntime
+from threadlab.engine.formats.trace import HistoryLost, run_headless, write_trace
+from threadlab.engine.lesson.own_program import program_scenario
+from threadlab.scenarios import get_scenario
+
+WAIT = 30.0
+
+
+def _program(folder: Path, source: str, name: str = "prog.py") -> str:
+    path = folder / name
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return str(path)
+
+
+def _lines(config, steps: int = 5000, **options) -> list[str]:
+    chunks: list[str] = []
+    write_trace(config, steps, chunks.append, **options)
+    return "".join(chunks).splitlines()
+
+
+@pytest.mark.parametrize(
+    "name", ["producer-consumer", "philosophers", "futures", "readers-writers", "async-io"]
+)
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_a_run_in_its_own_process_is_the_run_in_threadlabs(name: str, seed: int) -> None:
+    config = resolve_config(get_scenario(name), seed=seed)
+    isolated = run_headless(config, 400, on_event=(events := []).append)
+    inside = run_headless(config, 400, on_event=(events_inside := []).append, in_process=True)
+    assert events == events_inside
+    assert isolated.history == inside.history
+    assert isolated.final.step == inside.final.step
+    assert isolated.final.run_state == inside.final.run_state
+
+
+def test_control_calls_and_time_travel_go_through(tmp_path: Path) -> None:
+    config = resolve_config(get_scenario("producer-consumer"), seed=3)
+    runtime = ProcessRuntime(config, paused=True, speed=None)
+    try:
+        runtime.start()
+        runtime.step(30)
+        assert runtime.wait_idle(WAIT)
+        at_30 = runtime.snapshot()
+        assert at_30.step == 30
+        runtime.goto(10)
+        assert runtime.snapshot().step == 10
+        runtime.goto(30)
+        assert runtime.snapshot().threads == at_30.threads
+        with pytest.raises(ControlRefused):
+            runtime.signal("no such condition")
+    finally:
+        assert runtime.stop()
+    with pytest.raises(ProcessEnded):
+        runtime.step()
+
+
+def test_a_program_that_does_not_load_says_why_as_in_process(tmp_path: Path) -> None:
+    path = _program(tmp_path, "print('fine')\n")
+    config = resolve_config(program_scenario(path, races=False))
+    Path(path).write_text("def broken(:\n", encoding="utf-8")  # edited since
+    with pytest.raises(Exception) as inside:
+        Runtime(config)
+    with pytest.raises(Exception) as isolated:
+        ProcessRuntime(config)
+    assert type(isolated.value) is type(inside.value)
+    assert str(isolated.value) == str(inside.value)
+
+
+def test_os_exit_in_a_worker_ends_the_run_with_its_status(tmp_path: Path) -> None:
+    path = _program(
+        tmp_path,
+        """
+        import os, threading
+
+        def worker():
+            print("leaving")
+            os._exit(3)
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        print("never printed")
+        """,
+    )
+    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    assert any('"text": "leaving"' in line for line in lines)
+    assert not any("never printed" in line for line in lines)
+    end = lines[-1]
+    assert '"kind": "end"' in end and '"state": "FAILED"' in end
+    assert '"exit_status": 3' in end and "exit status 3" in end
+
+
+def test_os_exit_zero_is_a_finished_run(tmp_path: Path) -> None:
+    path = _program(tmp_path, "import os\nprint('bye', flush=True)\nos._exit(0)\n")
+    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    assert '"state": "FINISHED"' in lines[-1] and '"exit_status": 0' in lines[-1]
+
+
+def test_a_run_file_of_a_program_that_ended_its_process_is_one_clear_refusal(
+    tmp_path: Path,
+) -> None:
+    path = _program(tmp_path, "import os\nos._exit(5)\n")
+    with pytest.raises(HistoryLost, match="exit status 5"):
+        _lines(resolve_config(program_scenario(path, races=False)), fmt="run")
+
+
+def test_input_reads_an_empty_stdin_and_a_childs_output_is_an_output_record(
+    tmp_path: Path,
+) -> None:
+    path = _program(
+        tmp_path,
+        f"""
+        import subprocess, sys
+        subprocess.run([{sys.executable!r}, "-c", "print('from a child')"])
+        try:
+            input()
+        except EOFError:
+            print("stdin is empty")
+        """,
+    )
+    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    records = [line for line in lines if '"kind": "output"' in line]
+    assert any('"thread": null' in r and '"text": "from a child"' in r for r in records)
+    assert any('"text": "stdin is empty"' in r for r in records)
+    assert all(line.startswith("{") for line in lines)  # nothing raw among the records
+
+
+def test_what_the_program_does_to_its_process_stays_there(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    path = _program(
+        tmp_path,
+        f"""
+        import builtins, os, sys
+        os.chdir({str(elsewhere)!r})
+        sys.setrecursionlimit(60)
+        builtins.print = lambda *args, **kwargs: None
+        os.environ["THREADLAB_TEST_LEAK"] = "1"
+        """,
+    )
+    here = os.getcwd()
+    limit = sys.getrecursionlimit()
+    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    assert '"state": "FINISHED"' in lines[-1]
+    assert os.getcwd() == here
+    assert sys.getrecursionlimit() == limit
+    assert "THREADLAB_TEST_LEAK" not in os.environ
+    print("print still prints")  # (the program's print was its own)
+
+
+def test_a_crash_of_the_programs_interpreter_is_the_runs_verdict(tmp_path: Path) -> None:
+    path = _program(
+        tmp_path,
+        """
+        import ctypes, threading
+        threading.Thread(target=ctypes.string_at, args=(0,)).start()
+        """,
+    )
+    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    assert '"state": "FAILED"' in lines[-1] and "SIGSEGV" in lines[-1]
+
+
+def test_an_ended_process_leaves_the_last_snapshot_marked_as_ended(tmp_path: Path) -> None:
+    path = _program(tmp_path, "import os, time\ntime.sleep(0.01)\nos._exit(7)\n")
+    runtime = ProcessRuntime(resolve_config(program_scenario(path, races=False)), paused=False)
+    try:
+        runtime.start()
+        assert runtime.wait_idle(WAIT)
+        snapshot = runtime.snapshot()
+        assert snapshot.run_state is RunState.FAILED
+        assert snapshot.exit_status == 7
+        assert runtime.ended == 7
+        with pytest.raises(ProcessEnded, match="exit status 7"):
+            runtime.step()
+    finally:
+        runtime.stop()
