@@ -7,7 +7,8 @@ are tried: a port taken or a host that is not this machine's is one line and exi
 
 A tab runs programs and saves files on this machine, so only the person given the link may
 open one: the URL printed at start carries a secret token (as Jupyter's does), the server
-answers only to names of this machine (no DNS rebinding) and only to its own page's origin.
+answers only to names of this machine (no DNS rebinding) and only to its own page's origin,
+and each client address may keep a few tabs open (``--max-tabs``).
 """
 
 from __future__ import annotations
@@ -29,11 +30,21 @@ from ..engine.lesson.scenario import ConfigError, parse_whole
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_MAX_TABS = 3
+MOST_TABS = 1000
+"""The largest ``--max-tabs`` (each tab's app takes tens of megabytes)."""
 
 
 def port(text: str) -> int:
     try:
         return parse_whole(text, "port ", 1, 65535)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def max_tabs(text: str) -> int:
+    try:
+        return parse_whole(text, "", 1, MOST_TABS)
     except ConfigError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -69,6 +80,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port", type=port, default=DEFAULT_PORT, help=f"the port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--max-tabs",
+        type=max_tabs,
+        default=DEFAULT_MAX_TABS,
+        metavar="N",
+        help=f"the most tabs one client address may keep open (default {DEFAULT_MAX_TABS}; "
+        "a tab beyond it is refused and its app never started)",
     )
     parser.add_argument(
         "--token",
@@ -185,7 +204,7 @@ def run_serve(args: argparse.Namespace, save_dir: str) -> int:
     url = f"http://{url_host(host)}:{port}/?token={urllib.parse.quote(secret, safe='')}"
     from .web_server import Access, ThreadlabServer  # aiohttp and Textual: only here
 
-    access = Access(secret, port, known_names(host, args.allow_host))
+    access = Access(secret, port, known_names(host, args.allow_host), args.max_tabs)
     command = app_command(args.app_args, save_dir)
     server = ThreadlabServer(command, host, port, url, save_dir, access)
     try:

@@ -7,9 +7,9 @@ an app that has not ended after ``STOP_SECONDS`` is killed, and each one is wait
 Who may open a tab is ``Access``: every request must name this server in its Host header (an
 IP address, or a name of this machine: a page of another site whose name was made to point
 here, DNS rebinding, is refused); the page and each tab's websocket must carry the secret
-token of the printed link; and a websocket opened from a page of another origin is refused.
-The page is threadlab's own (``serve_page.html``), with nothing from another host: its font
-is textual-serve's own.
+token of the printed link; a websocket opened from a page of another origin is refused; and
+one client address may keep at most ``max_tabs`` tabs open. The page is threadlab's own
+(``serve_page.html``), with nothing from another host: its font is textual-serve's own.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import signal
 import string
 import urllib.parse
 import weakref
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ _HOST_HEADER = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(?P<
 
 @dataclass(frozen=True)
 class Access:
-    """Who the server answers."""
+    """Who the server answers, and how many tabs each client may keep open."""
 
     token: str
     """The secret of the printed link: the page and every tab's websocket must carry it."""
@@ -74,6 +75,8 @@ class Access:
     """The port served on: a Host header names it (or none, meaning 80)."""
     names: frozenset[str]
     """The host names answered (lower case, no final dot); any IP address is answered too."""
+    max_tabs: int
+    """The most tabs one client address may keep open at once."""
 
     def knows_host(self, host: str | None) -> bool:
         """Whether a request's Host header names this server: an IP address or one of
@@ -152,10 +155,19 @@ class ThreadlabServer(Server):
         self.access = access
         self.page = string.Template(PAGE.read_text(encoding="utf-8"))
         self._websockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+        self._tabs: Counter[str] = Counter()
+        """The tabs open, by client address."""
+
+    def tabs_open(self, client: str) -> int:
+        """How many tabs are open from the address ``client``."""
+        return self._tabs[client]
 
     def initialize_logging(self) -> None:
-        super().initialize_logging()
-        logging.getLogger().setLevel(logging.WARNING)  # not a line for every request
+        """Warnings and errors only, each a plain line on stderr (and no line for each
+        request: its address may hold the token)."""
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("threadlab: %(message)s"))
+        logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
     def serve(self, debug: bool = False) -> None:
         """Serve until SIGINT or SIGTERM (as textual-serve's own, but saying where once the
@@ -213,7 +225,9 @@ class ThreadlabServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         # Closing a tab's websocket ends its handler, which stops the tab's app.
         for websocket in list(self._websockets):
-            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+            await websocket.close(
+                code=WSCloseCode.GOING_AWAY, message=b"threadlab serve has stopped."
+            )
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page, for the token's holder. Its websocket goes back to the (checked) host
@@ -233,7 +247,8 @@ class ThreadlabServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One tab: start its app, pass keys and sizes to it until the tab or the server
         closes, then stop the app (as textual-serve's own handler, but waited for). Refused
-        without the token or from another origin (403)."""
+        without the token or from another origin (403), and closed at once, its app never
+        started, beyond ``max_tabs`` from one client."""
         if not self.access.has_token(request.match_info.get("token")):
             raise _refusal(NO_TOKEN)
         if not same_origin(
@@ -243,7 +258,33 @@ class ThreadlabServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15)
         if not websocket.can_prepare(request).ok:
             raise web.HTTPBadRequest(text=NOT_A_WEBSOCKET, headers=REFUSAL_HEADERS)
-        return await self._run_tab(request, websocket)
+        client = request.remote or ""
+        if self._tabs[client] >= self.access.max_tabs:
+            return await self._refuse_tab(request, websocket, client)
+        self._tabs[client] += 1
+        try:
+            return await self._run_tab(request, websocket)
+        finally:
+            self._tabs[client] -= 1
+            if not self._tabs[client]:
+                del self._tabs[client]
+
+    async def _refuse_tab(
+        self, request: web.Request, websocket: web.WebSocketResponse, client: str
+    ) -> web.WebSocketResponse:
+        """Open the websocket only to close it with the reason, which the page shows."""
+        most = self.access.max_tabs
+        log.warning(
+            "refused a tab from %s: at most %d may be open from one address (--max-tabs)",
+            client,
+            most,
+        )
+        reason = (
+            f"Too many tabs are open from your address (at most {most}): close one, then Restart."
+        )
+        await websocket.prepare(request)
+        await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=reason.encode())
+        return websocket
 
     async def _run_tab(
         self, request: web.Request, websocket: web.WebSocketResponse

@@ -2,8 +2,8 @@
 port of 127.0.0.1, in this process, asked with aiohttp's own client.
 
 The page and each tab's websocket need the token; a request naming another host (DNS
-rebinding) and a websocket from another origin are refused; the page fetches nothing from
-another host. Each tab's app is a stub (a
+rebinding) and a websocket from another origin are refused; one client keeps at most
+``max_tabs`` tabs; the page fetches nothing from another host. Each tab's app is a stub (a
 few lines of Python speaking textual-serve's protocol) that notes its start in a folder, so
 a test sees which tabs started an app, in milliseconds rather than a real app's second.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import shlex
 import socket
@@ -24,7 +25,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from threadlab.cli.web_server import Access, ThreadlabServer, same_origin
 
@@ -71,7 +72,7 @@ class Serving:
 
 @contextlib.asynccontextmanager
 async def serving(
-    folder: Path, names: frozenset[str] = frozenset({"localhost"})
+    folder: Path, max_tabs: int = 3, names: frozenset[str] = frozenset({"localhost"})
 ) -> AsyncIterator[Serving]:
     stub, started = folder / "stub_app.py", folder / "started"
     stub.write_text(STUB_APP)
@@ -81,7 +82,7 @@ async def serving(
     listening.listen()
     port = listening.getsockname()[1]
     command = "exec " + shlex.join([sys.executable, "-I", "-S", str(stub), str(started)])
-    access = Access(TOKEN, port, names)
+    access = Access(TOKEN, port, names, max_tabs)
     server = ThreadlabServer(command, "127.0.0.1", port, "(printed)", str(folder), access)
     runner = web.AppRunner(await server._make_app(), access_log=None)
     await runner.setup()
@@ -107,6 +108,15 @@ async def first_bytes(tab: aiohttp.ClientWebSocketResponse) -> bytes:
     assert message.type == WSMsgType.BINARY, message
     data: bytes = message.data
     return data
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition()`` (a tab the client closed is stopped by the server soon)."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the server did not get there")
 
 
 # --- the page ---
@@ -164,7 +174,7 @@ def test_a_chosen_token_of_any_characters_is_carried_quoted(tmp_path: Path) -> N
     odd = "a b/ü?&#\"<'"
 
     async def test(served: Serving) -> None:
-        served.server.access = Access(odd, served.port, frozenset())
+        served.server.access = Access(odd, served.port, frozenset(), 3)
         quoted = urllib.parse.quote(odd, safe="")
         async with served.session.get(f"{served.base}/?token={quoted}") as response:
             assert response.status == 200
@@ -232,7 +242,7 @@ def test_this_machines_own_names_and_allowed_ones_are_answered(tmp_path: Path) -
 
 
 def test_access_knows_ip_addresses_and_its_names_at_its_port() -> None:
-    access = Access(TOKEN, 8000, frozenset({"localhost", "box"}))
+    access = Access(TOKEN, 8000, frozenset({"localhost", "box"}), 3)
     assert access.knows_host("127.0.0.1:8000")
     assert access.knows_host("[fe80::1]:8000")
     assert access.knows_host("BOX:8000")
@@ -242,7 +252,7 @@ def test_access_knows_ip_addresses_and_its_names_at_its_port() -> None:
     assert not access.knows_host("[127.0.0.1]:8000")
     assert not access.knows_host("::1:8000")
     assert not access.knows_host("box:8000:8000")
-    assert Access(TOKEN, 80, frozenset({"box"})).knows_host("box")
+    assert Access(TOKEN, 80, frozenset({"box"}), 3).knows_host("box")
 
 
 def test_an_origin_is_the_pages_own_or_none() -> None:
@@ -294,11 +304,42 @@ def test_a_tab_without_the_token_or_from_another_origin_is_refused(tmp_path: Pat
     run(test, tmp_path)
 
 
+def test_a_tab_beyond_the_limit_is_closed_with_why_and_starts_no_app(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def test(served: Serving) -> None:
+        async with served.tab() as first, served.tab() as second:
+            await first_bytes(first)
+            await first_bytes(second)
+            assert served.apps_started() == 2
+            with caplog.at_level(logging.WARNING, logger="threadlab.serve"):
+                async with served.tab() as third:
+                    message = await third.receive(timeout=20)
+            assert message.type == WSMsgType.CLOSE
+            assert message.data == WSCloseCode.TRY_AGAIN_LATER
+            assert message.extra == (
+                "Too many tabs are open from your address (at most 2): close one, then Restart."
+            )
+            assert served.apps_started() == 2  # the third never started an app
+            assert [record.getMessage() for record in caplog.records] == [
+                "refused a tab from 127.0.0.1: at most 2 may be open from one address (--max-tabs)"
+            ]
+            await second.close()
+            await until(lambda: served.server.tabs_open("127.0.0.1") == 1)
+            async with served.tab() as again:  # a tab closed: another may open
+                await first_bytes(again)
+            assert served.apps_started() == 3
+        await until(lambda: served.server.tabs_open("127.0.0.1") == 0)
+
+    run(test, tmp_path, max_tabs=2)
+
+
 def test_a_plain_request_to_the_websocket_is_refused(tmp_path: Path) -> None:
     async def test(served: Serving) -> None:
         async with served.session.get(f"{served.base}/ws/{TOKEN}") as response:
             assert response.status == 400
             assert "websocket" in await response.text()
         assert served.apps_started() == 0
+        assert served.server.tabs_open("127.0.0.1") == 0
 
     run(test, tmp_path)

@@ -37,7 +37,7 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str, An
         calls.append(
             {"host": args.host, "port": args.port, "app_args": args.app_args, "save_dir": save_dir}
         )
-        calls[-1].update(token=args.token, allow_host=args.allow_host)
+        calls[-1].update(token=args.token, allow_host=args.allow_host, max_tabs=args.max_tabs)
         return 0
 
     monkeypatch.setattr(cli_main, "run_serve", record)
@@ -50,7 +50,7 @@ def test_the_defaults_and_the_app_arguments(served: list[dict[str, Any]]) -> Non
     assert cli.main(["serve"]) == 0
     assert cli.main(["serve", "--port", "8123", "run", "producer-consumer", "--variant", "if"]) == 0
     assert cli.main(["serve", "--host", "0.0.0.0", "run", "mutex", "--paused"]) == 0
-    safe = {"token": None, "allow_host": []}  # a new token each start
+    safe = {"token": None, "allow_host": [], "max_tabs": 3}  # a new token each start
     assert served == [
         {"host": "127.0.0.1", "port": 8000, "app_args": [], "save_dir": "", **safe},
         {
@@ -70,11 +70,12 @@ def test_the_defaults_and_the_app_arguments(served: list[dict[str, Any]]) -> Non
     ]
 
 
-def test_the_token_and_the_names_answered(served: list[dict[str, Any]]) -> None:
-    words = ["serve", "--token", "s3cret", "--allow-host", "Box.Local."]
+def test_the_token_the_names_and_the_tabs_a_client_may_keep(served: list[dict[str, Any]]) -> None:
+    words = ["serve", "--max-tabs", "5", "--token", "s3cret", "--allow-host", "Box.Local."]
     assert cli.main([*words, "--allow-host", "other-box", "run", "mutex"]) == 0
     assert served[0]["token"] == "s3cret"
     assert served[0]["allow_host"] == ["box.local", "other-box"]
+    assert served[0]["max_tabs"] == 5
     assert served[0]["app_args"] == ["run", "mutex"]
 
 
@@ -127,6 +128,10 @@ def test_a_run_file_is_served_for_replay(served: list[dict[str, Any]], tmp_path:
         (["serve", "--save-dir", "nowhere"], "nowhere"),
         (["serve", "--", "x"], "arguments after -- are for 'run'"),
         (["serve", "--host", ""], "--host is empty"),
+        (["serve", "--max-tabs", "0"], "argument --max-tabs: 0 is out of range (valid: 1..1000)"),
+        (["serve", "--max-tabs", "1001"], "out of range (valid: 1..1000)"),
+        (["serve", "--max-tabs", "two"], "argument --max-tabs: 'two' is not a whole number"),
+        (["serve", "--max-tabs", "1.5"], "'1.5' is not a whole number (valid: 1..1000)"),
         (["serve", "--token", ""], "argument --token: the token is empty"),
         (["serve", "--allow-host", ""], "'' is not a host name"),
         (["serve", "--allow-host", "http://box"], "'http://box' is not a host name"),
