@@ -8,7 +8,8 @@ are tried: a port taken or a host that is not this machine's is one line and exi
 A tab runs programs and saves files on this machine, so only the person given the link may
 open one: the URL printed at start carries a secret token (as Jupyter's does), the server
 answers only to names of this machine (no DNS rebinding) and only to its own page's origin,
-and each client address may keep a few tabs open (``--max-tabs``).
+and each client address may keep a few tabs open (``--max-tabs``). Listening beyond this
+machine is said in a warning at start.
 """
 
 from __future__ import annotations
@@ -133,8 +134,9 @@ def url_host(host: str) -> str:
     return f"[{host}]" if address.version == 6 else host
 
 
-def check_address(host: str, port: int) -> None:
-    """Try to listen on ``host``:``port`` as the server will, and give the port back.
+def check_address(host: str, port: int) -> list[str]:
+    """Try to listen on ``host``:``port`` as the server will (and give the port back);
+    return the addresses the server will listen on.
 
     Raises:
         ConfigError: the host is no address of this machine, or the port is taken (one line).
@@ -158,6 +160,12 @@ def check_address(host: str, port: int) -> None:
                 trial.listen()
             except OSError as error:
                 raise ConfigError(_bind_error(error, host, port, where)) from None
+    return [str(address[0]) for *_, address in addresses]
+
+
+def beyond_this_machine(addresses: Iterable[str]) -> bool:
+    """Whether a server listening on ``addresses`` can be reached from other machines."""
+    return not all(ipaddress.ip_address(address).is_loopback for address in addresses)
 
 
 def known_names(host: str, allowed: Iterable[str]) -> frozenset[str]:
@@ -198,10 +206,17 @@ def run_serve(args: argparse.Namespace, save_dir: str) -> int:
     host: str = args.host
     port: int = args.port
     save_dir = os.path.abspath(save_dir or os.curdir)
-    check_address(host, port)
+    addresses = check_address(host, port)
     secret: str = args.token or secrets.token_urlsafe()
     # (the one place the token is written out: whoever has this link may use the app)
     url = f"http://{url_host(host)}:{port}/?token={urllib.parse.quote(secret, safe='')}"
+    if beyond_this_machine(addresses):
+        print(
+            f"threadlab: warning: serving beyond this machine on {host}: anyone who can reach "
+            f"port {port} and has the link can run programs and save files on this machine",
+            file=sys.stderr,
+            flush=True,
+        )
     from .web_server import Access, ThreadlabServer  # aiohttp and Textual: only here
 
     access = Access(secret, port, known_names(host, args.allow_host), args.max_tabs)

@@ -249,6 +249,22 @@ def says_where_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+def test_serving_beyond_this_machine_is_a_warning_at_start(
+    says_where_only: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    assert cli.main(["serve", "--port", str(port)]) == 0
+    assert capsys.readouterr().err == "threadlab: stopped serving\n"  # this machine only
+    assert cli.main(["serve", "--host", "0.0.0.0", "--port", str(port)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        "threadlab: warning: serving beyond this machine on 0.0.0.0: anyone who can reach "
+        f"port {port} and has the link can run programs and save files on this machine\n"
+        "threadlab: stopped serving\n"
+    )
+    assert f" on http://{socket.gethostname()}:{port}/?token=" in out
+
+
 def test_each_start_makes_a_new_token_unless_one_is_chosen(
     says_where_only: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
