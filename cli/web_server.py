@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import WSCloseCode, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -108,6 +109,16 @@ def same_origin(origin: str | None, scheme: str, host: str) -> bool:
     return origin is None or origin.lower() == f"{scheme}://{host}".lower()
 
 
+def _bad_requests_in_one_line(record: logging.LogRecord) -> bool:
+    """A request that is not HTTP as it should be (no Host header) is the client's error,
+    answered 400: aiohttp logs it with a traceback; one line says it."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, HttpProcessingError):
+        record.msg = f"{record.getMessage()}: {' '.join(str(error).split())}"
+        record.args, record.exc_info, record.exc_text = None, None, None
+    return True
+
+
 def _refusal(text: str) -> web.HTTPForbidden:
     return web.HTTPForbidden(text=text, headers=REFUSAL_HEADERS)
 
@@ -167,6 +178,7 @@ class ThreadlabServer(Server):
         request: its address may hold the token)."""
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("threadlab: %(message)s"))
+        handler.addFilter(_bad_requests_in_one_line)
         logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
     def serve(self, debug: bool = False) -> None:

@@ -4,6 +4,7 @@ and stopped with Ctrl+C (no browser here: tests/browser opens the page in Chromi
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import shlex
@@ -224,6 +225,11 @@ def test_a_real_server_says_where_serves_the_page_and_stops_on_ctrl_c(tmp_path: 
         with pytest.raises(urllib.error.HTTPError) as refusal:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
         assert refusal.value.code == 403
+        no_host = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        no_host.putrequest("GET", "/", skip_host=True)  # not HTTP/1.1: a client's error
+        no_host.endheaders()
+        assert no_host.getresponse().status == 400
+        no_host.close()
         os.killpg(server.pid, signal.SIGINT)  # as Ctrl+C in a terminal does
         out, err = server.communicate(timeout=20)
     finally:
@@ -232,7 +238,11 @@ def test_a_real_server_says_where_serves_the_page_and_stops_on_ctrl_c(tmp_path: 
             server.wait()
     assert server.returncode == 0
     assert "Traceback" not in out + err
-    assert err == "threadlab: stopped serving\n"
+    assert err == (
+        "threadlab: Error handling request from 127.0.0.1: 400, message: Missing 'Host' "
+        "header in request.\n"  # one line, not aiohttp's traceback
+        "threadlab: stopped serving\n"
+    )
     assert (said + out + err).count(token) == 1  # written nowhere but in the link
 
 
