@@ -482,7 +482,7 @@ def main(argv: Sequence[str] | None, open_app: AppOpener, rerun: Rerun | None = 
             return _replay(args.file, args.check, args.trust, save_dir, open_app, rerun)
         elif args.command == "serve":
             save_dir = _served_app(args.app_args, args.save_dir)
-            return run_serve(args.host, args.port, args.app_args, save_dir)
+            return run_serve(args, save_dir)
         elif args.command == "run":
             save_dir = save_folder(args.save_dir, os.environ)
             config = _config(args, program_args)

@@ -12,6 +12,7 @@ where apt-get is) the test is skipped with a message saying how to install them.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
@@ -61,12 +62,14 @@ def artifacts(request: pytest.FixtureRequest) -> Callable[[str], Path]:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     """``threadlab serve`` on a free port of 127.0.0.1, in its own process group, saving into
-    tmp_path/saves; stopped with SIGINT (Ctrl+C) afterwards, leaving no process behind."""
+    tmp_path/saves, opened at the link it printed (with its token); stopped with SIGINT
+    (Ctrl+C) afterwards, leaving no process behind."""
     server, port, saves = start_serve(tmp_path)
     assert server.stdout is not None
     said = server.stdout.readline()
-    assert f"serving the app on http://127.0.0.1:{port} " in said, said + server.stderr.read()
-    serving = Served(f"http://127.0.0.1:{port}/", server, saves)
+    link = re.search(rf"serving the app on (http://127\.0\.0\.1:{port}/\?token=\S+) ", said)
+    assert link is not None, said + server.stderr.read()
+    serving = Served(link[1], server, saves)  # the link serve printed, with its token
     try:
         yield serving
     finally:
