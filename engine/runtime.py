@@ -687,6 +687,13 @@ class Runtime:
             driver.go_on()
             return snapshot
 
+    def snapshot_as_it_ends(self) -> Snapshot:
+        """The run at this moment, even in the middle of a step: its process is ending
+        (``os._exit``), and no gap between two steps will come."""
+        run = self._run
+        with run.kernel.lock:
+            return self._snapshot_now(run)
+
     def _snapshot_now(self, run: _Run) -> Snapshot:
         """The run as it is now (lock held)."""
         kernel, driver = run.kernel, run.driver

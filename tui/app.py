@@ -1,7 +1,10 @@
 """The threadlab app: the scenario picker, and a live screen per scenario run.
 
-The app creates each run's ``Runtime``; the scenario screen starts it when it mounts and
-stops it when it goes away, so no scenario thread outlives its screen or the app.
+The app creates each run; the scenario screen starts it when it mounts and stops it when
+it goes away, so no scenario thread outlives its screen or the app. Each run's program runs
+in a process of its own (``ProcessRuntime``), as a debugger runs its debuggee: whatever it
+does to that process (``os._exit``, ``input()``, a crash, output of its own children) cannot
+reach the app or the terminal.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
 from ..engine.core.history import History
+from ..engine.debuggee.controls import RunControls
+from ..engine.debuggee.host import ProcessRuntime
 from ..engine.formats.files import OutputError, new_file, output_file
 from ..engine.lesson.scenario import RunConfig
 from ..engine.runtime import DEFAULT_SPEED, Runtime
@@ -40,6 +45,11 @@ def leaving_words(unstoppable: tuple[str, ...]) -> str | None:
         f"threadlab: {names} {'was' if one else 'were'} running outside the schedule and "
         f"could not be stopped; {'it ends' if one else 'they end'} with threadlab"
     )
+
+
+RUN_IN_ITS_OWN_PROCESS = True
+"""Whether each run's program runs in a process of its own. Tests of the screens turn it off
+to run faster (``tests/tui/conftest.py``); tests of their own run the app with it on."""
 
 
 class ThreadlabApp(App[None]):
@@ -87,7 +97,7 @@ class ThreadlabApp(App[None]):
         self.explore_jobs = explore_jobs
         self.challenges = ChallengeStore()
         """The best result of every challenge (in the user's data folder)."""
-        self._runtimes: list[Runtime] = []
+        self._runtimes: list[RunControls] = []
 
     def on_mount(self) -> None:
         # The terminal closed (SIGHUP) or the app was asked to end (SIGTERM): leave as on
@@ -110,11 +120,12 @@ class ThreadlabApp(App[None]):
 
     def new_runtime(
         self, config: RunConfig, history: History | None = None, *, paused: bool | None = None
-    ) -> Runtime:
+    ) -> RunControls:
         """A run of ``config`` with the app's pace, or ``paused`` (started by the screen that
-        shows it)."""
+        shows it), in a process of its own unless ``RUN_IN_ITS_OWN_PROCESS`` is off."""
         paused = self.paused if paused is None else paused
-        runtime = Runtime(config, paused=paused, speed=self.speed, history=history)
+        make = ProcessRuntime if RUN_IN_ITS_OWN_PROCESS else Runtime
+        runtime = make(config, paused=paused, speed=self.speed, history=history)
         self._runtimes.append(runtime)
         return runtime
 

@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 from ..runtime import Runtime
 from .channel import Channel, ChannelClosed
-from .messages import Call, Launch, LaunchFailed, Ready, Reply, Report, Reports
+from .messages import Call, LastWords, Launch, LaunchFailed, Ready, Reply, Report, Reports
 
 STOP_SECONDS = 2.0
 """How long the run may take to stop when threadlab has gone, before the process ends."""
@@ -89,13 +89,15 @@ class Reporter:
         self._ended.set()
 
 
-def _send_reports_before_exit(reporter: Reporter) -> None:
-    """``os._exit`` sends what the run has reported first (what the program printed just
-    before it ends its process is not lost), then ends the process as it would."""
+def _last_words_before_exit(channel: Channel, reporter: Reporter, runtime: Runtime) -> None:
+    """``os._exit`` first sends what the run has reported (what the program printed just
+    before it ends its process is not lost) and the run as it stands, then ends the process
+    as it would."""
 
     def _exit(status: int) -> NoReturn:
         with contextlib.suppress(Exception):
             reporter.send()
+            channel.send(LastWords(runtime.snapshot_as_it_ends()))
         _real_exit(status)
 
     os._exit = _exit
@@ -125,7 +127,6 @@ def serve(channel: Channel) -> None:
         return
     reporter = Reporter(channel)
     sinks = {name: reporter.sink(name) for name in launch.sinks}
-    _send_reports_before_exit(reporter)
     try:
         runtime = Runtime(
             launch.config,
@@ -139,6 +140,7 @@ def serve(channel: Channel) -> None:
     except BaseException as error:
         channel.send(LaunchFailed(sendable(error)))
         return
+    _last_words_before_exit(channel, reporter, runtime)
     channel.send(Ready(runtime.snapshot()))
     try:
         while True:

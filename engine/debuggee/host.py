@@ -13,62 +13,55 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
-import signal
-import subprocess
-import sys
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..core.errors import ControlRefused
 from ..core.history import History
-from ..core.kernel import OutputSink, StepSink
+from ..core.kernel import SNAPSHOT_OUTPUT_LINES, OutputSink, StepSink
 from ..lesson.scenario import RunConfig
 from ..runtime import DEFAULT_SPEED
-from ..snapshot.model import Event, RunState, Snapshot, Verdict, VerdictKind
-from .channel import Channel, ChannelClosed
-from .messages import Call, Launch, LaunchFailed, Ready, Reply, Report, Reports
-
-QUIT_SECONDS = 5.0
-"""How long the program's process may take to end once told to, before it is killed."""
-
-RawOutputSink = Callable[[str, str], None]
-"""Called with (stream name, text) for what the program's process wrote to fd 1 or 2."""
+from ..snapshot.model import Event, OutputLine, RunState, Snapshot, Verdict, VerdictKind
+from .messages import Launch
+from .process import ProcessEnded, ProgramProcess, RawOutputSink, describe_status
 
 
-class ProcessEnded(ControlRefused):
-    """The program's process has ended (the program ended it, or it crashed)."""
-
-    def __init__(self, status: int | None) -> None:
-        super().__init__(f"the program's process has ended ({describe_status(status)})")
-        self.status = status
+def _output_step(line: OutputLine) -> int:
+    return line.step
 
 
-def describe_status(status: int | None) -> str:
-    """How a process ended, in words: its exit status, or the signal that killed it."""
-    if status is None:
-        return "its exit status is unknown"
-    if status < 0:
-        try:
-            name = signal.Signals(-status).name
-        except ValueError:
-            name = f"signal {-status}"
-        return f"killed by {name}"
-    return f"exit status {status}"
+class RawLines:
+    """What a program's process wrote straight to its file descriptors 1 and 2 (a child
+    process's output, C code's), cut into lines, each reported at the last step known."""
 
+    def __init__(
+        self, report: Callable[[OutputLine], None] | None, step: Callable[[], int]
+    ) -> None:
+        self._report = report
+        self._step = step
+        self._partial = {"stdout": "", "stderr": ""}
 
-class _Pending:
-    """A call waiting for its reply."""
+    def write(self, stream: str, text: str) -> None:
+        *lines, self._partial[stream] = (self._partial[stream] + text).split("\n")
+        for line in lines:
+            self._send(line, stream)
 
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.reply: Reply | None = None
+    def flush(self) -> None:
+        for stream, rest in self._partial.items():
+            if rest:
+                self._send(rest, stream)
+            self._partial[stream] = ""
+
+    def _send(self, line: str, stream: str) -> None:
+        if self._report is not None:
+            self._report(OutputLine(self._step(), None, line, stream))
 
 
 class ProcessRuntime:
     """A ``Runtime`` whose program runs in a process of its own (the arguments are
-    ``Runtime``'s, with ``on_raw_output`` and the folder the program starts in).
+    ``Runtime``'s, with ``on_raw_output`` and the folder the program starts in). When the
+    process has ended by itself, ``restart`` starts a new one.
 
     Raises:
         Whatever ``Runtime`` raises when the program cannot be loaded (``ConfigError``...).
@@ -88,163 +81,33 @@ class ProcessRuntime:
         cwd: str | None = None,
     ) -> None:
         self.config = config
-        self._sinks: dict[str, Callable[..., Any]] = {
+        sinks: dict[str, Callable[..., Any]] = {
             name: sink
             for name, sink in (("event", event_sink), ("step", step_sink), ("output", output_sink))
             if sink is not None
         }
-        self._on_raw_output = on_raw_output
-        self._pending: dict[int, _Pending] = {}
-        self._numbers = iter(range(1, sys.maxsize))
-        self._guard = threading.Lock()
-        self._quitting = False
-        self._ended: int | None = None
-        """The process's exit status once it has ended without being told to."""
-        self._gone = threading.Event()
-        self._last_snapshot: Snapshot | None = None
-        self._last_step = 0
-        """The step of the last event reported (a run reports events only when asked)."""
-        child_reads, parent_writes = os.pipe()
-        parent_reads, child_writes = os.pipe()
-        try:
-            self._process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "threadlab.engine.debuggee.child",
-                    str(child_reads),
-                    str(child_writes),
-                ],
-                pass_fds=(child_reads, child_writes),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=cwd,
-                start_new_session=True,  # no terminal: the app's keys and Ctrl+C are not its
-            )
-        finally:
-            os.close(child_reads)
-            os.close(child_writes)
-        assert self._process.stdin is not None
-        self._process.stdin.close()  # the program reads an empty stdin
-        self._channel = Channel(parent_reads, parent_writes)
-        self._readers = [
-            threading.Thread(
-                target=self._read_stream, args=(stream, name), name="threadlab-output", daemon=True
-            )
-            for stream, name in ((self._process.stdout, "stdout"), (self._process.stderr, "stderr"))
-        ]
-        for reader in self._readers:
-            reader.start()
-        try:
-            self._channel.send(Launch(config, paused, speed, history, frozenset(self._sinks)))
-            answer = self._channel.receive()
-        except ChannelClosed:
-            status = self._end_process()
-            raise ProcessEnded(status) from None
-        if isinstance(answer, LaunchFailed):
-            self._end_process()
-            raise answer.error
-        if not isinstance(answer, Ready):
-            self._end_process()
-            raise ProcessEnded(None)
-        self._last_snapshot = answer.snapshot
-        self._listener = threading.Thread(target=self._listen, name="threadlab-listen", daemon=True)
-        self._listener.start()
-
-    # ------------------------------------------------------------- the channel
-
-    def _listen(self) -> None:
-        """Replies to their callers, reports to their sinks, in the order they come."""
-        try:
-            while True:
-                message = self._channel.receive()
-                if isinstance(message, Reply):
-                    with self._guard:
-                        pending = self._pending.pop(message.number, None)
-                    if pending is not None:
-                        pending.reply = message
-                        pending.done.set()
-                elif isinstance(message, Reports):
-                    for report in message.reports:
-                        self._deliver(report)
-        except ChannelClosed:
-            pass
-        finally:
-            self._channel.close_reading()
-            status = self._process.wait()
-            with self._guard:
-                if not self._quitting:
-                    self._ended = status
-                pending_calls = list(self._pending.values())
-                self._pending.clear()
-            self._gone.set()
-            for pending in pending_calls:
-                pending.done.set()
-
-    def _deliver(self, report: Report) -> None:
-        if report.sink == "step":
-            self._last_step = report.args[0]
-        else:  # an Event or an OutputLine
-            self._last_step = report.args[0].step
-        sink = self._sinks.get(report.sink)
-        if sink is not None:
-            sink(*report.args)
-
-    def _read_stream(self, stream: Any, name: str) -> None:
-        for chunk in iter(lambda: stream.read1(65536), b""):
-            if self._on_raw_output is not None:
-                self._on_raw_output(name, chunk.decode("utf-8", "replace"))
-        stream.close()
-
-    def call(self, method: str, *args: Any) -> Any:
-        """Call the run's ``method`` in the program's process and return what it returns.
-
-        Raises:
-            What the method raised there; ``ProcessEnded`` once the process has ended.
-        """
-        pending = _Pending()
-        with self._guard:
-            if self._gone.is_set():
-                raise ProcessEnded(self._ended)
-            number = next(self._numbers)
-            self._pending[number] = pending
-        try:
-            self._channel.send(Call(number, method, args))
-        except ChannelClosed:
-            self._gone.wait()
-            raise ProcessEnded(self._ended) from None
-        pending.done.wait()
-        reply = pending.reply
-        if reply is None:
-            raise ProcessEnded(self._ended)
-        if reply.error is not None:
-            raise reply.error
-        return reply.value
-
-    def _end_process(self) -> int:
-        """Tell the process to end (close the channel), kill it if it does not; its status."""
-        with self._guard:
-            self._quitting = True
-        self._channel.close()
-        try:
-            status = self._process.wait(QUIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            status = self._process.wait()
-        for reader in self._readers:
-            reader.join(QUIT_SECONDS)
-        return status
+        self._kept_raw: deque[OutputLine] = deque(maxlen=SNAPSHOT_OUTPUT_LINES)
+        """What the process wrote to its descriptors, when ``on_raw_output`` is None: shown
+        in the snapshots' output, at the step shown when it came."""
+        raw = on_raw_output or RawLines(self._kept_raw.append, self._step_shown).write
+        launch = Launch(config, paused, speed, history, frozenset(sinks))
+        self._new_process = lambda: ProgramProcess(launch, sinks, raw, cwd)
+        self._process = self._new_process()
+        self._lifecycle = threading.Lock()
 
     @property
     def last_step(self) -> int:
-        """The step of the last event the run reported (0 when it reports none)."""
-        return self._last_step
+        """The step of the last report the run made (0 when it reports nothing)."""
+        return self._process.last_step
 
     @property
     def ended(self) -> int | None:
         """The exit status of a process that ended without being told to (else None)."""
-        return self._ended
+        return self._process.ended
+
+    def call(self, method: str, *args: Any) -> Any:
+        """The run's ``method`` called in the program's process (``ProgramProcess.call``)."""
+        return self._process.call(method, *args)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -260,17 +123,28 @@ class ProcessRuntime:
     def stop(self, timeout: float = 5.0) -> bool:
         """End the run and its process. True when every thread ended within ``timeout``."""
         ended = True
-        if not self._gone.is_set():
+        process = self._process
+        if not process.gone.is_set():
             with contextlib.suppress(ProcessEnded):
-                ended = bool(self.call("stop", timeout))
-        self._end_process()
+                ended = bool(process.call("stop", timeout))
+        process.end()
         return ended
 
     def unstoppable(self) -> tuple[str, ...]:
         return self._call_or("unstoppable", ())
 
     def restart(self) -> None:
-        self.call("restart")
+        """As ``Runtime.restart``; once the process has ended, in a new process."""
+        with self._lifecycle:
+            process = self._process
+            if not process.gone.is_set():
+                with contextlib.suppress(ProcessEnded):
+                    process.call("restart")
+                    return
+            process.end()
+            self._kept_raw.clear()
+            self._process = self._new_process()
+            self.start()
 
     def goto(self, step: int) -> None:
         self.call("goto", step)
@@ -356,14 +230,14 @@ class ProcessRuntime:
         return self._call_or("line_now", None, name)
 
     def outcome(self) -> tuple[Verdict | None, int]:
-        if self._gone.is_set() and self._ended is not None:
+        if self._process.gone.is_set() and self._process.ended is not None:
             snapshot = self.snapshot()
             return snapshot.verdict, snapshot.step
         result: tuple[Verdict | None, int] = self.call("outcome")
         return result
 
     def wait_idle(self, timeout: float | None = 10.0) -> bool:
-        if self._gone.is_set():
+        if self._process.gone.is_set():
             return True  # nothing more will happen
         try:
             return bool(self.call("wait_idle", timeout))
@@ -372,21 +246,34 @@ class ProcessRuntime:
 
     def snapshot(self) -> Snapshot:
         """The run now; once the process has ended, the last one seen, marked as ended."""
-        if not self._gone.is_set():
+        process = self._process
+        if not process.gone.is_set():
             try:
-                snapshot: Snapshot = self.call("snapshot")
+                snapshot: Snapshot = process.call("snapshot")
             except ProcessEnded:
                 pass
             else:
-                self._last_snapshot = snapshot
-                return snapshot
-        return self._ended_snapshot()
+                process.last_snapshot = snapshot
+                return self._with_raw_output(snapshot)
+        return self._with_raw_output(self._ended_snapshot(process))
 
-    def _ended_snapshot(self) -> Snapshot:
-        last = self._last_snapshot
-        status = self._ended
-        if last is None:
-            raise ProcessEnded(status)
+    def _step_shown(self) -> int:
+        process = self._process
+        return max(process.last_step, process.last_snapshot.step)
+
+    def _with_raw_output(self, snapshot: Snapshot) -> Snapshot:
+        """``snapshot`` with the lines its process wrote itself among the program's own, in
+        the order of their steps (those of steps not reached, after a rewind, left out)."""
+        raw = [line for line in list(self._kept_raw) if line.step <= snapshot.step]
+        if not raw:
+            return snapshot
+        merged = sorted((*snapshot.output, *raw), key=_output_step)  # stable: printed first
+        return dataclasses.replace(snapshot, output=tuple(merged[-SNAPSHOT_OUTPUT_LINES:]))
+
+    @staticmethod
+    def _ended_snapshot(process: ProgramProcess) -> Snapshot:
+        last = process.last_snapshot
+        status = process.ended
         if status is None or (last.exit_status is not None and last.verdict is not None):
             return last
         if status == 0:
@@ -396,10 +283,11 @@ class ProcessRuntime:
             state, verdict = RunState.FAILED, Verdict(VerdictKind.FAILED, text, (), last.step)
         return dataclasses.replace(
             last,
-            step=max(last.step, self._last_step),
+            step=max(last.step, process.last_step),
             run_state=state,
             verdict=verdict,
             exit_status=status,
+            process_ended=True,
             revision=last.revision + 1,
         )
 

@@ -79,3 +79,10 @@ class Reports:
     second)."""
 
     reports: tuple[Report, ...]
+
+
+@dataclass(frozen=True)
+class LastWords:
+    """The run as it stands when the program ends its process (``os._exit``)."""
+
+    snapshot: Snapshot

@@ -21,10 +21,10 @@ from typing import Any
 from ..core.errors import NoSuchThread, ReplayDiverged
 from ..core.history import History
 from ..core.oneline import quote, shorten_path
+from ..debuggee.host import ProcessRuntime
 from ..lesson.own_program import program_digest, program_scenario
 from ..lesson.scenario import ConfigError, RunConfig, Scenario, resolve_config
 from ..program.world import MAX_HASH_SEED, process_hash_seed
-from ..runtime import Runtime
 from ..snapshot.model import Event, EventKind, Snapshot
 from .files import kind_of, output_file
 
@@ -89,7 +89,10 @@ def _replay(
 ) -> tuple[tuple[Event, ...], Snapshot, tuple[str, ...]]:
     """``replay``, and the program's files the run used."""
     events: list[Event] = []
-    runtime = Runtime(config, paused=True, speed=None, event_sink=events.append, history=history)
+    # in a process of its own: what the program does to its process stays there
+    runtime = ProcessRuntime(
+        config, paused=True, speed=None, event_sink=events.append, history=history
+    )
     try:
         runtime.start(at_step=len(history) if steps is None else steps)
         # a program slow to reach its first checkpoint (a loaded machine) starts late: the

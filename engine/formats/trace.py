@@ -17,7 +17,8 @@ from typing import Any
 
 from ..core.errors import ControlRefused, OutsideSchedule
 from ..core.history import History
-from ..debuggee.host import ProcessEnded, ProcessRuntime, describe_status
+from ..debuggee.host import ProcessRuntime, RawLines
+from ..debuggee.process import ProcessEnded, describe_status
 from ..lesson.scenario import RunConfig
 from ..runtime import Runtime
 from ..snapshot.model import Event, OutputLine, Snapshot, ThreadState
@@ -64,33 +65,6 @@ class HistoryLost(Exception):
             f"the program ended its process at step {step} ({describe_status(status)}), "
             "so its run cannot be saved as a run file (trace it as jsonl or chrome)"
         )
-
-
-class RawLines:
-    """What a program's process wrote straight to its file descriptors 1 and 2 (a child
-    process's output, C code's), cut into lines, each reported at the last step known."""
-
-    def __init__(
-        self, report: Callable[[OutputLine], None] | None, step: Callable[[], int]
-    ) -> None:
-        self._report = report
-        self._step = step
-        self._partial = {"stdout": "", "stderr": ""}
-
-    def write(self, stream: str, text: str) -> None:
-        *lines, self._partial[stream] = (self._partial[stream] + text).split("\n")
-        for line in lines:
-            self._send(line, stream)
-
-    def flush(self) -> None:
-        for stream, rest in self._partial.items():
-            if rest:
-                self._send(rest, stream)
-            self._partial[stream] = ""
-
-    def _send(self, line: str, stream: str) -> None:
-        if self._report is not None:
-            self._report(OutputLine(self._step(), None, line, stream))
 
 
 def _stuck(runtime: Runtime | ProcessRuntime, patience: float) -> RunStuck | None:

@@ -408,6 +408,9 @@ class Snapshot:
     exit_status: int | None = None
     """A program's exit status once its main thread has ended (``sys.exit(n)`` gives n, the
     end of its code 0), or None while it has not."""
+    process_ended: bool = False
+    """The program ended its own process (``os._exit``, a crash of the interpreter): the run
+    cannot go on or go back; a restart starts it in a new process."""
     files: tuple[ProgramFile, ...] = ()
     """Once the program has imported a module of its own: each of its files, the main file
     first, in the order they were imported (empty while it has only the main file)."""

@@ -17,7 +17,8 @@ import pytest
 
 from threadlab.engine import RunState, Runtime, resolve_config
 from threadlab.engine.core.errors import ControlRefused
-from threadlab.engine.debuggee.host import ProcessEnded, ProcessRuntime
+from threadlab.engine.debuggee.host import ProcessRuntime
+from threadlab.engine.debuggee.process import ProcessEnded
 from threadlab.engine.formats.trace import HistoryLost, run_headless, write_trace
 from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.scenarios import get_scenario

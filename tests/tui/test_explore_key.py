@@ -381,6 +381,7 @@ def test_replay_of_an_explore_file_marks_its_preemptions(tmp_path: Path, monkeyp
             # ctrl+s keeps the marks up to the step saved
             again = tmp_path / "again.json"
             assert screen.controller.save(str(again), screen.marked_preemptions())
+            await settle(pilot)  # written in the background
             assert runfile.load(str(again), get_scenario).preemptions == run_file.preemptions
 
     run(body)

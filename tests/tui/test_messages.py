@@ -126,14 +126,17 @@ def test_ctrl_s_never_overwrites_and_says_the_whole_path(tmp_path: Path) -> None
             runtime.step(5)
             assert runtime.wait_idle(60)
             await pilot.press("ctrl+s")
+            await settle(pilot)  # written in the background
             first = hint_text(app)
             await pilot.press("r")  # restart: the same run, the same step, saved again
             await settle(pilot)
             runtime.step(5)
             assert runtime.wait_idle(60)
             await pilot.press("ctrl+s")
+            await settle(pilot)
             second = hint_text(app)
             await pilot.press("ctrl+s")
+            await settle(pilot)
             third = hint_text(app)
         files = sorted(folder.iterdir())
         assert [f.name for f in files] == [
@@ -162,6 +165,7 @@ def test_ctrl_s_into_a_folder_that_went_away_says_why(tmp_path: Path) -> None:
         app = _app_saving_in(tmp_path / "gone")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("n", "ctrl+s")
+            await settle(pilot)
             line = scenario_screen(app).query_one(HintLine)
             assert line.shown is not None and line.shown[0] == "error"
             assert line.text.startswith("not saved: cannot write in ")

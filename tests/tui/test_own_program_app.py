@@ -17,6 +17,7 @@ from tui_testing import hint_text, run, scenario_screen, settle, tap
 
 from threadlab.engine import RunState, resolve_config
 from threadlab.engine.lesson.own_program import program_scenario
+from threadlab.tui import app as app_module
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.threads import doing_text
 
@@ -117,9 +118,11 @@ def test_interception_never_touches_the_app(tmp_path: Path) -> None:
 
 
 @pytest.mark.outside_schedule
+@pytest.mark.parametrize("own_process", [True, False], ids=["own-process", "in-process"])
 def test_a_thread_outside_the_schedule_in_the_app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_process: bool
 ) -> None:
+    monkeypatch.setattr(app_module, "RUN_IN_ITS_OWN_PROCESS", own_process)
     release = tmp_path / "release"
     monkeypatch.setenv("THREADLAB_TEST_RELEASE", str(release))
     program = tmp_path / "spin.py"
@@ -149,6 +152,9 @@ def test_a_thread_outside_the_schedule_in_the_app(
             assert screen.runtime.snapshot().thread("spinner").outside_for is not None
         words = app.leaving_words()
         release.touch()
+        if own_process:  # its process was ended, spinner and all: nothing runs on
+            assert words is None
+            return
         assert words == (
             "threadlab: spinner was running outside the schedule and could not be stopped; "
             "it ends with threadlab"

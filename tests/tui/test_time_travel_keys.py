@@ -95,6 +95,7 @@ def test_ctrl_s_saves_a_run_file_that_replays_to_the_same_screen(tmp_path: Path)
             await settle(pilot)
             saved["snapshot"] = runtime.snapshot()
             await pilot.press("ctrl+s")
+            await settle(pilot)  # written in the background
             saved["message"] = hint_text(app)
 
     async def replay(path: str) -> None:

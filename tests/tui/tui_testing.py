@@ -55,13 +55,13 @@ def scenario_screen(app: ThreadlabApp) -> ScenarioScreen:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until no trip (rewind, go to, restart) is under way or waiting, and the screen
-    shows where the last one landed. Waits on the workers, never on a clock."""
+    """Wait until no trip (rewind, go to, restart) or save is under way or waiting, and the
+    screen shows where the last one landed. Waits on the workers, never on a clock."""
     screen = scenario_screen(pilot.app)
     for _ in range(100):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not screen.controller.travelling:
+        if not (screen.controller.travelling or screen.controller.saving):
             return
     raise AssertionError("the trips did not end")
 

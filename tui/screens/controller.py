@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
-from ...engine import ControlRefused, ReplayDiverged, Runtime
+from ...engine import ControlRefused, ReplayDiverged
+from ...engine.debuggee.controls import RunControls
 from ...engine.formats import runfile
 from ...engine.formats.files import new_file
 from ...engine.lesson.scenario import ConfigError
@@ -93,7 +94,7 @@ class Trip:
 
     kind: TripKind
     step: int = 0
-    runtime: Runtime | None = None
+    runtime: RunControls | None = None
     """The run that takes the current one's place (SWAP only), not started yet."""
     landed: HintMessage | None = None
     """What to tell the user once it has landed (SWAP only)."""
@@ -109,7 +110,7 @@ class Trip:
         going = "replaying" if shown is not None and self.step > shown else "rewinding"
         return f"{going} to step {self.step}…"
 
-    def run(self, runtime: Runtime) -> HintMessage | None:
+    def run(self, runtime: RunControls) -> HintMessage | None:
         """Make the trip (in a worker thread); what to tell the user afterwards, if anything."""
         try:
             if self.kind is TripKind.GOTO:
@@ -151,6 +152,13 @@ class ControlHost(Protocol):
         """The run was re-executed: forget per-run choices and show the new state."""
         ...
 
+    def in_background(
+        self, work: Callable[[], HintMessage], done: Callable[[HintMessage], None]
+    ) -> None:
+        """Run ``work`` in a thread worker, then ``done`` with what it returned (on the
+        app's loop; a ``work`` that raised gives an error message)."""
+        ...
+
 
 class RunController:
     """Turns the user's actions into runtime control calls, one hint line of feedback.
@@ -160,7 +168,7 @@ class RunController:
         host: the screen that shows it.
     """
 
-    def __init__(self, runtime: Runtime, host: ControlHost) -> None:
+    def __init__(self, runtime: RunControls, host: ControlHost) -> None:
         self.runtime = runtime
         self._host = host
         self._trip: Trip | None = None
@@ -170,6 +178,8 @@ class RunController:
         self._gate = threading.Lock()
         """Held while a trip runs; ``close`` takes it so no trip starts the run after stop."""
         self._closed = False
+        self.saving = False
+        """Whether a save is being written (in the background)."""
         self._armed: tuple[tuple[str, int, int], HintMessage | None] | None = None
         """The key warned about dropping the recorded future, where, and the warning shown:
         the same key again, while that warning is on the line, goes ahead."""
@@ -342,30 +352,55 @@ class RunController:
         self, path: str | None = None, preemptions: tuple[int, ...] = (), folder: str = ""
     ) -> bool:
         """Write this run, up to the step shown, as a run file, with the ``preemptions``
-        marked on its timeline up to that step.
+        marked on its timeline up to that step. The file is written in the background (the
+        run is re-executed, in a process of its own): keys are answered meanwhile, and the
+        hint line says where it went, or why not.
 
         Args:
             path: the file to write; None: a new file in ``folder`` (the current one when
                 empty) named after the run, never one that exists (``-2``, ``-3``...).
+
+        Returns:
+            False when the save was refused at once (said on the hint line).
         """
         if self._busy() or (snapshot := self._fresh()) is None:
             return False
+        if self.saving:
+            self.say("a save is under way: wait for it to end", "information", 2)
+            return False
         marked = tuple(step for step in preemptions if step <= snapshot.step)
-        claimed = None
         try:
             history = self.runtime.history(up_to_now=True)
-            run = runfile.record(self.runtime.config, history, marked)
-            if path is None:
-                path = claimed = new_file(folder, f"threadlab-{run_stem(snapshot)}", ".json")
-            runfile.save(path, run)
-        except (ConfigError, OSError) as error:
-            if claimed is not None:
-                with contextlib.suppress(OSError):
-                    os.remove(claimed)  # the empty file claimed for it
-            self.say(f"not saved: {_why(error)}", "error", 10)
+        except ControlRefused as error:
+            self.say(f"not saved: {error}", "error", 10)
             return False
-        self.say(saved_words(path), "information", 10)
+        config = self.runtime.config
+        stem = f"threadlab-{run_stem(snapshot)}"
+
+        def write() -> HintMessage:
+            claimed = None
+            try:
+                run = runfile.record(config, history, marked)
+                where = path
+                if where is None:
+                    where = claimed = new_file(folder, stem, ".json")
+                runfile.save(where, run)
+            except (ConfigError, OSError, ControlRefused, ReplayDiverged) as error:
+                if claimed is not None:
+                    with contextlib.suppress(OSError):
+                        os.remove(claimed)  # the empty file claimed for it
+                return HintMessage(f"not saved: {_why(error)}", "error", 10)
+            return HintMessage(saved_words(where), "information", 10)
+
+        self.saving = True
+        self.say("saving the run…", "information", 60)
+        self._host.in_background(write, self._saved)
         return True
+
+    def _saved(self, message: HintMessage) -> None:
+        """The save has ended (on the app's loop)."""
+        self.saving = False
+        self.say(message.text, message.severity, message.seconds)
 
     # --------------------------------------------------------- time travel
 
@@ -424,7 +459,7 @@ class RunController:
         """Start the run and re-execute its recorded history up to ``step`` (a replay)."""
         self._request(Trip(TripKind.OPEN, step))
 
-    def swap_to(self, runtime: Runtime, step: int, landed: HintMessage | None = None) -> None:
+    def swap_to(self, runtime: RunControls, step: int, landed: HintMessage | None = None) -> None:
         """Stop this run and show ``runtime`` (a run of the same configuration with a
         recorded history, not started yet) in its place, opened at ``step``; then say
         ``landed``.
@@ -522,10 +557,10 @@ class RunController:
         self.runtime.stop()
 
 
-def _why(error: ConfigError | OSError) -> str:
+def _why(error: Exception) -> str:
     """One line for a run that could not be saved: an output error says it itself; a file
     that could not be read (the program, deleted or moved since) is named, with why."""
-    if isinstance(error, ConfigError) or not error.strerror:
+    if not isinstance(error, OSError) or not error.strerror:
         return str(error)
     file = os.path.basename(os.fsdecode(error.filename)) if error.filename else ""
     reason = error.strerror.lower()

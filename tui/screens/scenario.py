@@ -31,6 +31,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from ...engine.core.history import History
+from ...engine.debuggee.controls import RunControls
 from ...engine.explore import ExploreResult
 from ...engine.lesson.scenario import RunConfig
 from ...engine.runtime import Runtime
@@ -69,6 +70,8 @@ TRAVEL_GROUP = "travel"
 
 EXPLORE_GROUP = "explore"
 """The worker group of the explore key's search: one runs at a time."""
+BACKGROUND_GROUP = "background"
+"""Workers of slow work that is no trip (writing a run file)."""
 
 _CONDITION_ACTIONS = frozenset(
     {"signal", "broadcast", "spurious", "next_condition", "next_waiter", "previous_waiter"}
@@ -84,7 +87,7 @@ class RunMaker(Protocol):
 
     def new_runtime(
         self, config: RunConfig, history: History | None = None, *, paused: bool | None = None
-    ) -> Runtime:
+    ) -> RunControls:
         """A run of ``config`` (following ``history``), not started yet."""
         ...
 
@@ -109,7 +112,7 @@ class SaveFolder(Protocol):
 class Explored:
     """A schedule the explorer found (or a run file of one), and the run that shows it."""
 
-    runtime: Runtime
+    runtime: RunControls
     history: History
     preemptions: tuple[int, ...]
     """The steps where the schedule switched away from a thread that could have gone on."""
@@ -152,7 +155,7 @@ class ScenarioScreen(Screen[None]):
 
     def __init__(
         self,
-        runtime: Runtime,
+        runtime: RunControls,
         *,
         back_to_picker: bool = False,
         start_at: int = 0,
@@ -169,6 +172,8 @@ class ScenarioScreen(Screen[None]):
         """Whether it was opened from the scenario picker (p goes back to it; else p opens
         a new picker in its place)."""
         self._epoch = 0
+        self._background_done: dict[int, Callable[[HintMessage], None]] = {}
+        """What to do when each background worker ends (by the worker's id)."""
         self._started = False
         self._shown: tuple[int, int] | None = None
         self._timer: Timer | None = None
@@ -187,7 +192,7 @@ class ScenarioScreen(Screen[None]):
         store)."""
 
     @property
-    def runtime(self) -> Runtime:
+    def runtime(self) -> RunControls:
         """The run this screen shows; started on mount, stopped on unmount. A find of the
         explore key takes its place."""
         return self.controller.runtime
@@ -494,6 +499,12 @@ class ScenarioScreen(Screen[None]):
     def start_trip(self, work: Callable[[], HintMessage | None]) -> None:
         self.run_worker(work, name="trip", group=TRAVEL_GROUP, exclusive=True, thread=True)
 
+    def in_background(
+        self, work: Callable[[], HintMessage], done: Callable[[HintMessage], None]
+    ) -> None:
+        worker = self.run_worker(work, group=BACKGROUND_GROUP, thread=True)
+        self._background_done[id(worker)] = done
+
     def trip_landed(self) -> None:
         self._epoch += 1
         self.chosen_waiter = None
@@ -506,6 +517,15 @@ class ScenarioScreen(Screen[None]):
         if worker.group == EXPLORE_GROUP:
             if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
                 self._explored_ended(worker, event.state)
+            return
+        if worker.group == BACKGROUND_GROUP:
+            if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+                done = self._background_done.pop(id(worker), None)
+                result = worker.result
+                if not isinstance(result, HintMessage):
+                    result = HintMessage(f"failed: {worker.error or 'cancelled'}", "error")
+                if done is not None:
+                    done(result)
             return
         if worker.group != TRAVEL_GROUP:
             return

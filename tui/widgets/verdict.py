@@ -32,6 +32,9 @@ NEXT_STEP: dict[VerdictKind, str] = {
 }
 
 
+PROCESS_ENDED = "Its process is gone, and the run with it. Press r to run it again."
+
+
 @dataclass(frozen=True)
 class ChallengeNote:
     """The challenge's line of the banner: a win, or what a fixed variant survived."""
@@ -118,7 +121,7 @@ class VerdictBanner(Widget):
             ("Threads involved: ", "bold"),
             thread_names(verdict.threads, indices, dark=dark_theme(self)),
             "   ",
-            (NEXT_STEP[verdict.kind], "bold"),
+            (PROCESS_ENDED if snapshot.process_ended else NEXT_STEP[verdict.kind], "bold"),
         )
         if note is not None:
             text.append("\n")
