@@ -32,7 +32,7 @@ import dataclasses
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..snapshot.model import STATE_CODES, Event, EventKind, OutputLine, ThreadState, TimelineColumn
 from . import awake
@@ -153,6 +153,8 @@ class Kernel:
         """The last lines the program printed."""
         self.exit_status: int | None = None
         """The program's exit status, once its main thread has ended."""
+        self.ended_program: SimThread | None = None
+        """The thread that ended the program's process (``os._exit``), once one has."""
         self._partial_lines: dict[str, str] = {}
         """Per stream, what was printed after its last line end (it waits for the end)."""
         self._printed = 0
@@ -228,6 +230,27 @@ class Kernel:
             self.turn_ended(thread)
         self._await_turn(thread)
         return thread
+
+    def end_program(self, thread: SimThread, status: int) -> NoReturn:
+        """``thread`` ends the program's process (``os._exit``): its step is the run's last,
+        with ``status`` as the program's exit status; it then waits for the run to stop,
+        and unwinds. Nothing is recorded after this step."""
+        if self.inside_engine(thread) or collecting():
+            raise RuntimeError("os._exit cannot end a run from where it was called")
+        file, line, main_line = caller_place(self.program_files, 1)
+        with self.lock:
+            if thread.stopped:
+                unwind(thread)
+            self.exit_status = status
+            self.ended_program = thread
+            thread.file, thread.line, thread.main_line = file, line, main_line
+            thread.state = ThreadState.DONE
+            thread.operation = f"os._exit({status})"
+            self._thread_ended(thread)
+            self.emit(thread, EventKind.EXIT, None, f"os._exit({status}) ends the program")
+            self.turn_ended(thread)
+        self._await_turn(thread)  # the run is over: no turn comes, only the stop
+        raise StopRun
 
     def inside_engine(self, thread: SimThread) -> bool:
         """Whether ``thread`` is inside the engine's own work (holding the engine lock, or
@@ -353,6 +376,8 @@ class Kernel:
         except RuntimeError:
             name = None  # not a thread of the run
         with self.lock:
+            if self.stopping or self.ended_program is not None:
+                return  # a thread unwinding: no part of the run (nor after os._exit)
             *lines, rest = (self._partial_lines.get(stream, "") + text).split("\n")
             self._partial_lines[stream] = rest
             for line in lines:

@@ -159,6 +159,12 @@ def bind(kernel: Kernel, thread: SimThread) -> None:
     _bound.thread = thread
 
 
+def bound_or_none() -> tuple[Kernel, SimThread] | None:
+    """The kernel and scenario thread the caller runs in, or None outside scenario threads."""
+    kernel = getattr(_bound, "kernel", None)
+    return None if kernel is None else (kernel, _bound.thread)
+
+
 def bound() -> tuple[Kernel, SimThread]:
     """The kernel and scenario thread the caller runs in.
 

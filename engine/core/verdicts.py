@@ -98,6 +98,8 @@ class Judge:
         """Check everything after a step (lock held). Returns a new verdict that should
         pause the run, or None."""
         kernel = self._kernel
+        if kernel.ended_program is not None:
+            return self._program_ended(kernel.ended_program)
         new: Verdict | None = None
         failed = ThreadState.FAILED
         ended = kernel.ended_threads
@@ -275,6 +277,28 @@ class Judge:
                 kernel.emit(thread, EventKind.BLOCK, stretch.waits_on, text)
                 found = Verdict(VerdictKind.STARVATION, text + ".", (thread.name,), kernel.step)
         return found
+
+    def _program_ended(self, thread: SimThread) -> Verdict | None:
+        """``thread`` ended the program's process (``os._exit``): the run is over, finished
+        with status 0, failed with any other."""
+        kernel = self._kernel
+        if self.terminal:
+            return None
+        self.terminal = True
+        status = kernel.exit_status
+        if not status:
+            kernel.emit(None, EventKind.FINISHED, None, f"{thread.name} ended the program")
+            return None
+        self.failed_state = True
+        self.verdict = Verdict(
+            VerdictKind.FAILED,
+            f"{thread.name} ended the program's process: os._exit({status})",
+            (thread.name,),
+            kernel.step,
+            ends_program=True,
+        )
+        kernel.emit(thread, EventKind.FAIL, None, self.verdict.text)
+        return self.verdict
 
     def idle_reason(self) -> str | None:
         """Why nothing runs although the user can still move things (or None)."""

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from ..core.threads import bound_or_none
 from ..runtime import Runtime
 from .channel import Channel, ChannelClosed
 from .messages import Call, LastWords, Launch, LaunchFailed, Ready, Reply, Report, Reports
@@ -90,11 +91,14 @@ class Reporter:
 
 
 def _last_words_before_exit(channel: Channel, reporter: Reporter, runtime: Runtime) -> None:
-    """``os._exit`` first sends what the run has reported (what the program printed just
-    before it ends its process is not lost) and the run as it stands, then ends the process
-    as it would."""
+    """``os._exit`` called outside the program's threads (a program's own ``os._exit`` ends
+    its run, ``program.process_exit``) first sends what the run has reported and the run
+    as it stands, then ends the process."""
+    program_exit = os._exit
 
     def _exit(status: int) -> NoReturn:
+        if bound_or_none() is not None:
+            program_exit(status)
         with contextlib.suppress(Exception):
             reporter.send()
             channel.send(LastWords(runtime.snapshot_as_it_ends()))

@@ -235,9 +235,15 @@ def run_headless(
 
 
 def write_trace(
-    config: RunConfig, steps: int, write: Callable[[str], object], fmt: str = "jsonl"
+    config: RunConfig,
+    steps: int,
+    write: Callable[[str], object],
+    fmt: str = "jsonl",
+    *,
+    in_process: bool = False,
 ) -> Snapshot:
-    """Write the run in ``fmt``; returns the final snapshot."""
+    """Write the run in ``fmt``; returns the final snapshot. The program runs in a process of
+    its own unless ``in_process``."""
     if fmt == "jsonl":
 
         def sink(event: Event) -> None:
@@ -246,13 +252,13 @@ def write_trace(
         def printed(line: OutputLine) -> None:
             write(output_line(line) + "\n")
 
-        run = run_headless(config, steps, sink, on_output=printed)
+        run = run_headless(config, steps, sink, on_output=printed, in_process=in_process)
         write(end_line(run.final) + "\n")
         return run.final
     if fmt == "run":
         runfile.check_steps(steps)
         writer = runfile.RunFileWriter(write, config)
-        run = run_headless(config, steps, writer.event)
+        run = run_headless(config, steps, writer.event, in_process=in_process)
         if run.history is None:
             raise HistoryLost(run.final.step, run.final.exit_status)
         writer.finish(run.history, run.final, run.program_files)
@@ -262,7 +268,11 @@ def write_trace(
     events: list[Event] = []
     columns: list[Column] = []
     run = run_headless(
-        config, steps, events.append, lambda step, states: columns.append((step, states))
+        config,
+        steps,
+        events.append,
+        lambda step, states: columns.append((step, states)),
+        in_process=in_process,
     )
     write(json.dumps(chrome_trace(config, columns, events), ensure_ascii=False) + "\n")
     return run.final

@@ -38,6 +38,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.threads import bound
+from . import process_exit
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -89,6 +90,7 @@ _WORLD = "world"
 
 def begin_world(kernel: Kernel, seed: int) -> World:
     """Make the world of ``kernel``'s run, from the run's seed (before its program loads)."""
+    process_exit.install()
     world = kernel.attached[_WORLD] = World(seed)
     return world
 

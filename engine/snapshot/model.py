@@ -365,6 +365,9 @@ class Verdict:
     check: str | None = None
     """VIOLATION: the words of the scenario's invariant that broke (its ``Check.text``);
     None for a program's own ``assert``."""
+    ends_program: bool = False
+    """FAILED: a thread ended the program's process there (``os._exit`` with a status other
+    than 0): the run is over, and can be stepped back."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from threadlab.engine import RunState, Runtime, resolve_config
 from threadlab.engine.core.errors import ControlRefused
 from threadlab.engine.debuggee.host import ProcessRuntime
 from threadlab.engine.debuggee.process import ProcessEnded
+from threadlab.engine.formats import runfile
 from threadlab.engine.formats.trace import HistoryLost, run_headless, write_trace
 from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.scenarios import get_scenario
@@ -85,7 +86,7 @@ def test_a_program_that_does_not_load_says_why_as_in_process(tmp_path: Path) -> 
     assert str(isolated.value) == str(inside.value)
 
 
-def test_os_exit_in_a_worker_ends_the_run_with_its_status(tmp_path: Path) -> None:
+def test_os_exit_in_a_worker_ends_the_run_there_with_its_status(tmp_path: Path) -> None:
     path = _program(
         tmp_path,
         """
@@ -93,7 +94,10 @@ def test_os_exit_in_a_worker_ends_the_run_with_its_status(tmp_path: Path) -> Non
 
         def worker():
             print("leaving")
-            os._exit(3)
+            try:
+                os._exit(3)
+            finally:
+                print("never printed: os._exit runs no finally block")
 
         thread = threading.Thread(target=worker)
         thread.start()
@@ -101,12 +105,15 @@ def test_os_exit_in_a_worker_ends_the_run_with_its_status(tmp_path: Path) -> Non
         print("never printed")
         """,
     )
-    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    config = resolve_config(program_scenario(path, races=False))
+    lines = _lines(config)
     assert any('"text": "leaving"' in line for line in lines)
     assert not any("never printed" in line for line in lines)
     end = lines[-1]
     assert '"kind": "end"' in end and '"state": "FAILED"' in end
-    assert '"exit_status": 3' in end and "exit status 3" in end
+    assert '"exit_status": 3' in end and "os._exit(3)" in end
+    assert _lines(config) == lines  # the same run every time
+    assert _lines(config, in_process=True) == lines  # and in threadlab's own process
 
 
 def test_os_exit_zero_is_a_finished_run(tmp_path: Path) -> None:
@@ -115,11 +122,28 @@ def test_os_exit_zero_is_a_finished_run(tmp_path: Path) -> None:
     assert '"state": "FINISHED"' in lines[-1] and '"exit_status": 0' in lines[-1]
 
 
-def test_a_run_file_of_a_program_that_ended_its_process_is_one_clear_refusal(
-    tmp_path: Path,
-) -> None:
-    path = _program(tmp_path, "import os\nos._exit(5)\n")
-    with pytest.raises(HistoryLost, match="exit status 5"):
+def test_a_run_that_ends_with_os_exit_is_saved_and_replays(tmp_path: Path) -> None:
+    path = _program(tmp_path, "import os, threading\nthreading.Lock()\nos._exit(5)\n")
+    config = resolve_config(program_scenario(path, races=False))
+    chunks: list[str] = []
+    write_trace(config, 1000, chunks.append, "run")
+    run_file = tmp_path / "run.json"
+    run_file.write_text("".join(chunks), encoding="utf-8")
+    loaded = runfile.load(str(run_file), lambda name: config.scenario)
+    matches, summary = runfile.check(loaded)
+    assert matches, summary
+    assert '"verdict": "MainThread ended the program\'s process: os._exit(5)"' in "".join(chunks)
+
+
+KILLS_ITSELF = """
+import os, signal, threading
+threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGKILL)).start()
+"""
+
+
+def test_a_run_file_of_a_process_that_was_killed_is_one_clear_refusal(tmp_path: Path) -> None:
+    path = _program(tmp_path, KILLS_ITSELF)
+    with pytest.raises(HistoryLost, match="killed by SIGKILL"):
         _lines(resolve_config(program_scenario(path, races=False)), fmt="run")
 
 
@@ -179,17 +203,20 @@ def test_a_crash_of_the_programs_interpreter_is_the_runs_verdict(tmp_path: Path)
     assert '"state": "FAILED"' in lines[-1] and "SIGSEGV" in lines[-1]
 
 
-def test_an_ended_process_leaves_the_last_snapshot_marked_as_ended(tmp_path: Path) -> None:
-    path = _program(tmp_path, "import os, time\ntime.sleep(0.01)\nos._exit(7)\n")
+def test_a_killed_process_leaves_the_last_snapshot_marked_as_ended(tmp_path: Path) -> None:
+    path = _program(tmp_path, KILLS_ITSELF)
     runtime = ProcessRuntime(resolve_config(program_scenario(path, races=False)), paused=False)
     try:
         runtime.start()
         assert runtime.wait_idle(WAIT)
         snapshot = runtime.snapshot()
-        assert snapshot.run_state is RunState.FAILED
-        assert snapshot.exit_status == 7
-        assert runtime.ended == 7
-        with pytest.raises(ProcessEnded, match="exit status 7"):
+        assert snapshot.run_state is RunState.FAILED and snapshot.process_ended
+        assert snapshot.exit_status == -9
+        assert runtime.ended == -9
+        with pytest.raises(ProcessEnded, match="killed by SIGKILL"):
             runtime.step()
+        runtime.restart()  # in a new process, which the program kills again
+        assert runtime.wait_idle(WAIT)
+        assert runtime.snapshot().process_ended
     finally:
         runtime.stop()

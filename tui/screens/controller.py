@@ -428,12 +428,24 @@ class RunController:
         snapshot = self._fresh()
         return self._aim(snapshot), self._end(snapshot)
 
+    def _process_gone(self, snapshot: Snapshot | None) -> bool:
+        """Say so when the run's process has ended: it cannot go back or forth."""
+        if snapshot is None or not snapshot.process_ended:
+            return False
+        status = snapshot.verdict.text if snapshot.verdict is not None else ""
+        self.say(f"{status} Press r to run it again.".strip(), "warning", 4)
+        return True
+
     def go_to(self, step: int) -> None:
         """Show the run exactly as it was at ``step`` (re-executed from the start)."""
-        self._request(Trip(TripKind.GOTO, step))
+        if not self._process_gone(self._host.shown()):
+            self._request(Trip(TripKind.GOTO, step))
 
     def step_back(self) -> None:
-        aim = self._aim(self._fresh())
+        snapshot = self._fresh()
+        if self._process_gone(snapshot):
+            return
+        aim = self._aim(snapshot)
         if aim == 0:
             self.say("already at step 0")
             return

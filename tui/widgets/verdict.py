@@ -33,6 +33,18 @@ NEXT_STEP: dict[VerdictKind, str] = {
 
 
 PROCESS_ENDED = "Its process is gone, and the run with it. Press r to run it again."
+PROGRAM_ENDED = "The program has ended here. Press ← to step back, r to restart."
+
+
+def _next_step(snapshot: Snapshot) -> str:
+    """What the user can do now, after the snapshot's verdict."""
+    verdict = snapshot.verdict
+    assert verdict is not None
+    if snapshot.process_ended:
+        return PROCESS_ENDED
+    if verdict.ends_program:
+        return PROGRAM_ENDED
+    return NEXT_STEP[verdict.kind]
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,7 @@ class VerdictBanner(Widget):
             ("Threads involved: ", "bold"),
             thread_names(verdict.threads, indices, dark=dark_theme(self)),
             "   ",
-            (PROCESS_ENDED if snapshot.process_ended else NEXT_STEP[verdict.kind], "bold"),
+            (_next_step(snapshot), "bold"),
         )
         if note is not None:
             text.append("\n")
