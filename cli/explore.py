@@ -27,7 +27,7 @@ from ..engine.explore import (
     Request,
     WorkerFailed,
     default_jobs,
-    explore,
+    explore_in_own_process,
     target_of,
 )
 from ..engine.formats import runfile
@@ -151,7 +151,8 @@ def run_explore(config: RunConfig, args: argparse.Namespace, save_dir: str = "")
     show = _Shown(quiet=args.json)
     try:
         with show:
-            result = explore(request, progress=show.progress, cancel=cancel)
+            # in a process of its own: what the program does to its process stays there
+            result = explore_in_own_process(request, progress=show.progress, cancel=cancel)
     except WorkerFailed as error:
         raise ConfigError(f"the search stopped: {error}") from None
     except KeyboardInterrupt as interrupt:  # Ctrl+C, SIGTERM or SIGHUP: workers ended

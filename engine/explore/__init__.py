@@ -7,6 +7,7 @@ for which schedules it runs, ``choosers`` for the strategies and ``shrink`` for 
 
 from __future__ import annotations
 
+from .own_process import explore_in_own_process
 from .policy import Place, Switch
 from .search import (
     STRATEGY_NAMES,
@@ -36,5 +37,6 @@ __all__ = [
     "WorkerFailed",
     "default_jobs",
     "explore",
+    "explore_in_own_process",
     "target_of",
 ]

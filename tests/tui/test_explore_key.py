@@ -29,6 +29,8 @@ from threadlab.tui.screens.exploring import JOBS_VARIABLE, explore_jobs
 from threadlab.tui.screens.scenario import ScenarioScreen, agreeing_steps
 from threadlab.tui.widgets.timeline import TimelinePanel
 
+pytestmark = pytest.mark.own_process  # the app as users run it: each program in its own process
+
 SIZE = (120, 40)
 GENEROUS = 120.0
 """Seconds a search in a test may take to land (it takes a few on a loaded machine)."""
@@ -96,13 +98,13 @@ def _drawn_marks(screen: ScenarioScreen) -> int:
 
 def test_x_on_philosophers_lands_on_the_deadlock_at_its_failing_step(monkeypatch) -> None:
     gate = threading.Event()  # the search waits for it: the test sees its line first
-    search = exploring.explore
+    search = exploring.explore_in_own_process
 
     def held_search(*args, **kwargs):
         assert gate.wait(GENEROUS)
         return search(*args, **kwargs)
 
-    monkeypatch.setattr(exploring, "explore", held_search)
+    monkeypatch.setattr(exploring, "explore_in_own_process", held_search)
 
     async def body() -> None:
         app = _app("philosophers")  # variant left-right, the default

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tui_testing import (
     hint_text,
     make_app,
@@ -25,6 +26,8 @@ from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.controller import new_future_words, saved_words
 from threadlab.tui.widgets.hint import HintLine
+
+pytestmark = pytest.mark.own_process  # the app as users run it: each program in its own process
 
 SIZE = (80, 24)
 

@@ -21,6 +21,8 @@ from threadlab.tui import app as app_module
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.threads import doing_text
 
+pytestmark = pytest.mark.own_process  # the app as users run it: each program in its own process
+
 SIZE = (120, 40)
 
 BUSY_WORLD = """

@@ -13,12 +13,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from tui_testing import hint_text, run, scenario_screen, settle
 
 from threadlab.engine import RunState, resolve_config
 from threadlab.engine.lesson.own_program import program_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.widgets.verdict import PROCESS_ENDED, PROGRAM_ENDED, VerdictBanner
+
+pytestmark = pytest.mark.own_process  # the app as users run it: each program in its own process
 
 SIZE = (120, 40)
 

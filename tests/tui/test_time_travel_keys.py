@@ -6,6 +6,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+import pytest
 from tui_testing import hint_text, make_app, run, runtime_of, settle
 
 from threadlab.engine.formats import runfile
@@ -13,6 +14,8 @@ from threadlab.engine.snapshot.model import BufferItem, QueueView
 from threadlab.scenarios import get_scenario
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.goto import GotoScreen, parse_step
+
+pytestmark = pytest.mark.own_process  # the app as users run it: each program in its own process
 
 SIZE = (120, 40)
 

@@ -31,7 +31,7 @@ from ...engine.explore import (
     Request,
     WorkerFailed,
     default_jobs,
-    explore,
+    explore_in_own_process,
     target_of,
 )
 from ...scenarios import get_scenario
@@ -130,9 +130,8 @@ class Exploration:
         Raises:
             ConfigError, WorkerFailed: the search could not run or go on.
         """
-        if self.request.jobs > 1:
-            start_resource_tracker()
-        return explore(self.request, progress=self._report, cancel=self.cancel)
+        start_resource_tracker()  # (the search's process is started from this thread)
+        return explore_in_own_process(self.request, progress=self._report, cancel=self.cancel)
 
     def _report(self, progress: Progress) -> None:
         self._latest = progress  # one reference: read by the UI thread's timer
