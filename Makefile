@@ -63,14 +63,18 @@ test: $(STAMP) browser other-pythons
 	done; \
 	exit $$status
 
-# The engine's, conformance, command-line and explorer tests run on every other supported
+# The engine's, conformance, explorer and some command-line tests run on every other supported
 # Python this machine has (on PATH, or installed by pyenv), each in a virtual environment of
 # its own; one line says which is absent. $(OTHERS) lists the versions found. Tests marked
 # main_python_only (slow, and the same on every version) run on the main Python only.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 MAIN_PYTHON = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-OTHER_TESTS := tests/engine tests/conformance tests/cli tests/explore \
-	tests/conformance_report/test_cpython_suites.py
+OTHER_TESTS := tests/engine tests/conformance tests/explore \
+	tests/conformance_report/test_cpython_suites.py $(addprefix tests/cli/,$(OTHER_CLI_TESTS))
+# The command line's tests of what a run does (trace, replay, own programs, the examples);
+# its plumbing (bad files, output files, trust, serve, explore's report) is the same on
+# every Python and runs on the main one.
+OTHER_CLI_TESTS := test_cli.py test_own_program.py test_examples.py test_program_io.py
 OTHERS := $(VENV)/other-pythons
 PYENV_VERSIONS := $${PYENV_ROOT:-$$HOME/.pyenv}/versions
 

@@ -25,6 +25,7 @@ def test_the_same_seed_finds_the_same_schedule_every_time() -> None:
     assert len({(key[0], key[7]) for key in keys}) > 1
 
 
+@pytest.mark.main_python_only  # how worker processes share the schedules: the same anywhere
 @pytest.mark.parametrize(
     ("name", "variant", "seed", "strategy", "found_by"),
     [
@@ -49,6 +50,7 @@ def test_two_worker_processes_find_what_one_process_finds(
     assert inline.coverage.schedules == spread.coverage.schedules
 
 
+@pytest.mark.main_python_only
 def test_two_worker_processes_cover_what_one_process_covers() -> None:
     config = scenario_config("mutex", "locked")
     inline = search(config, seed=5, schedules=120, jobs=1).coverage

@@ -78,6 +78,7 @@ def test_the_philosophers_never_deadlock_without_a_preemption() -> None:
     assert not failing(schedules)
 
 
+@pytest.mark.main_python_only  # the shrinker's search: the same on every Python
 @pytest.mark.parametrize("meals", [1, 3])
 def test_the_explorer_shrinks_the_philosophers_deadlock_to_one_preemption(
     meals: int, tmp_path: Path
