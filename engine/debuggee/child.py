@@ -38,12 +38,13 @@ REPORT_EVERY = 0.02
 """Seconds at most between a report and its sending (the app shows events as they come)."""
 
 
-def sendable(error: BaseException) -> BaseException:
-    """``error`` itself when it pickles, else a ``RuntimeError`` saying what it was."""
+def sendable(error: BaseException, instead: type[Exception] = RuntimeError) -> BaseException:
+    """``error`` itself when it pickles (to go to another process), else an ``instead``
+    saying what it was."""
     try:
         pickle.dumps(error)
     except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
+        return instead(f"{type(error).__name__}: {error}")
     return error
 
 
@@ -121,7 +122,8 @@ def _answer(channel: Channel, reporter: Reporter, runtime: Runtime, call: Call) 
     except ChannelClosed:
         pass  # threadlab has gone: the main loop ends the process
     except Exception as error:  # a value that does not pickle
-        channel.send(Reply(call.number, error=sendable(error)))
+        with contextlib.suppress(ChannelClosed):
+            channel.send(Reply(call.number, error=sendable(error)))
 
 
 def serve(channel: Channel) -> None:

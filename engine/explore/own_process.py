@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import pickle
 import queue
 import signal
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..debuggee.child import sendable
 from .search import ExploreResult, Progress, Request, explore
 from .workers import WorkerFailed
 
@@ -36,14 +36,6 @@ class _Ended(KeyboardInterrupt):
 
 def _raise_ended(signum: int, _frame: object) -> None:
     raise _Ended(signum)
-
-
-def _sendable(error: BaseException) -> BaseException:
-    try:
-        pickle.dumps(error)
-    except Exception:
-        return WorkerFailed(f"{type(error).__name__}: {error}")
-    return error
 
 
 def _search(request: Request, progress: Any, cancelled: Any, results: Any) -> None:
@@ -67,7 +59,7 @@ def _search(request: Request, progress: Any, cancelled: Any, results: Any) -> No
     try:
         result: object = explore(request, progress=progress.put, cancel=cancel)
     except BaseException as error:
-        result = _sendable(error)
+        result = sendable(error, WorkerFailed)
     results.put(result)
 
 
