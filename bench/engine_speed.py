@@ -125,22 +125,30 @@ locks = [threading.Lock() for _ in range({count})]
 """
 
 
-def program_run(count: int) -> float:
-    """Real seconds a program under threadlab takes to make ``count`` locks and end."""
+def _run_to_its_end(source: str) -> tuple[float, int]:
+    """Real seconds a program of ``source`` takes under threadlab at max speed, from its
+    start to its end, and its steps."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "locks.py"
-        path.write_text(MANY_LOCKS.format(count=count), encoding="utf-8")
+        path = Path(folder) / "program.py"
+        path.write_text(source, encoding="utf-8")
         config = resolve_config(program_scenario(str(path), races=False))
         runtime = Runtime(config, paused=False, speed=None)
         start = time.perf_counter()
-        runtime.start()  # the program has no step: it runs to its end as the run starts
+        runtime.start()
         try:
-            assert runtime.wait_started(600) and runtime.wait_idle(600), "the locks were not made"
+            assert runtime.wait_started(600) and runtime.wait_idle(600), "the program did not end"
             elapsed = time.perf_counter() - start
-            assert runtime.snapshot().run_state is RunState.FINISHED
-            return elapsed
+            snapshot = runtime.snapshot()
+            assert snapshot.run_state is RunState.FINISHED
+            return elapsed, snapshot.step
         finally:
             runtime.stop()
+
+
+def program_run(count: int) -> float:
+    """Real seconds a program under threadlab takes to make ``count`` locks and end (it has
+    no step: it runs to its end as the run starts)."""
+    return _run_to_its_end(MANY_LOCKS.format(count=count))[0]
 
 
 MANY_THREADS = """\
@@ -164,21 +172,8 @@ for _ in range({rounds}):
 
 def step_among_ended(rounds: int) -> float:
     """Real seconds per step of a program that runs ``rounds`` rounds of 10 short threads."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rounds.py"
-        path.write_text(MANY_THREADS.format(rounds=rounds), encoding="utf-8")
-        config = resolve_config(program_scenario(str(path), races=False))
-        runtime = Runtime(config, paused=False, speed=None)
-        start = time.perf_counter()
-        runtime.start()
-        try:
-            assert runtime.wait_started(600) and runtime.wait_idle(600), "the rounds did not end"
-            elapsed = time.perf_counter() - start
-            snapshot = runtime.snapshot()
-            assert snapshot.run_state is RunState.FINISHED
-            return elapsed / snapshot.step
-        finally:
-            runtime.stop()
+    elapsed, steps = _run_to_its_end(MANY_THREADS.format(rounds=rounds))
+    return elapsed / steps
 
 
 def lock_making(count: int) -> float:
