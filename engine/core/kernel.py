@@ -80,11 +80,16 @@ OutputSink = Callable[[OutputLine], None]
 TIMED_OUT = object()
 """What ``resume`` returns to a thread woken because its deadline passed."""
 
+INTERRUPTED = object()
+"""What ``resume`` returns to a thread woken from its wait by a signal's handler
+(``interrupt``): it waits again unless the handler raised."""
+
 StepSink = Callable[[int, tuple[tuple[str, ThreadState], ...]], None]
 """Called after every step with its number and each thread's (name, state)."""
 
 
 _RUNNING = ThreadState.RUNNING  # looked up once: a step reads it for every thread
+_INTERRUPTIBLE = frozenset({ThreadState.BLOCKED, ThreadState.WAITING, ThreadState.SLEEPING})
 _CODE_BYTES = {state: code.encode("ascii")[0] for state, code in STATE_CODES.items()}
 
 
@@ -155,6 +160,12 @@ class Kernel:
         """The program's exit status, once its main thread has ended."""
         self.ended_program: SimThread | None = None
         """The thread that ended the program's process (``os._exit``), once one has."""
+        self.how_it_ended = ""
+        """How ``ended_program`` ended it, in the program's words (``os._exit(3)``)."""
+        self.pending_signals: list[int] = []
+        """Signals whose handlers the main thread runs when it next has the turn."""
+        self.handle_signals: Callable[[SimThread], None] = lambda thread: None
+        """Runs the pending signals' handlers in the main thread (``program.signals``)."""
         self._partial_lines: dict[str, str] = {}
         """Per stream, what was printed after its last line end (it waits for the end)."""
         self._printed = 0
@@ -231,23 +242,27 @@ class Kernel:
         self._await_turn(thread)
         return thread
 
-    def end_program(self, thread: SimThread, status: int) -> NoReturn:
-        """``thread`` ends the program's process (``os._exit``): its step is the run's last,
-        with ``status`` as the program's exit status; it then waits for the run to stop,
-        and unwinds. Nothing is recorded after this step."""
+    def end_program(self, thread: SimThread, status: int, how: str | None = None) -> NoReturn:
+        """``thread`` ends the program's process (``os._exit``, or a signal whose default
+        action ends it): its step is the run's last, with ``status`` as the program's exit
+        status (minus the signal's number for a signal, as ``subprocess`` reports it);
+        it then waits for the run to stop, and unwinds. Nothing is recorded after this
+        step. ``how``: what ended it, in the program's words (``os._exit(status)``)."""
+        how = how or f"os._exit({status})"
         if self.inside_engine(thread) or collecting():
-            raise RuntimeError("os._exit cannot end a run from where it was called")
+            raise RuntimeError(f"{how} cannot end a run from where it was called")
         file, line, main_line = caller_place(self.program_files, 1)
         with self.lock:
             if thread.stopped:
                 unwind(thread)
             self.exit_status = status
             self.ended_program = thread
+            self.how_it_ended = how
             thread.file, thread.line, thread.main_line = file, line, main_line
             thread.state = ThreadState.DONE
-            thread.operation = f"os._exit({status})"
+            thread.operation = how
             self._thread_ended(thread)
-            self.emit(thread, EventKind.EXIT, None, f"os._exit({status}) ends the program")
+            self.emit(thread, EventKind.EXIT, None, f"{how}: the program ends")
             self.turn_ended(thread)
         self._await_turn(thread)  # the run is over: no turn comes, only the stop
         raise StopRun
@@ -330,6 +345,19 @@ class Kernel:
         self._await_turn(thread)
         handed, thread.handed = thread.handed, None
         return handed
+
+    def interrupt(self, thread: SimThread, operation: str) -> bool:
+        """Take ``thread`` out of its wait or sleep, as a signal interrupts the main
+        thread's under CPython, woken with ``INTERRUPTED`` (lock held); False when it
+        neither waits nor sleeps (it runs its handlers at its next turn anyway)."""
+        if thread.state not in _INTERRUPTIBLE:
+            return False
+        primitive = thread.blocked_on
+        if primitive is not None and thread in primitive.queue:
+            primitive.queue.remove(thread)
+            primitive.timed_out(thread)  # it leaves the wait as a timed-out waiter does
+        self.wake(thread, operation, INTERRUPTED)
+        return True
 
     def wake(self, thread: SimThread, operation: str, value: Any = None) -> None:
         """Make a parked thread runnable again, handing it ``value`` (lock held). The
@@ -566,6 +594,8 @@ class Kernel:
         thread.parked = False
         if thread.stopped:
             unwind(thread)
+        if self.pending_signals and thread.index == 1:
+            self.handle_signals(thread)  # the main thread's: what they raise, it raises
 
     def _mark(self, mark: str) -> None:
         """A timeline mark at this step: on the column the step adds, or on the last

@@ -279,8 +279,8 @@ class Judge:
         return found
 
     def _program_ended(self, thread: SimThread) -> Verdict | None:
-        """``thread`` ended the program's process (``os._exit``): the run is over, finished
-        with status 0, failed with any other."""
+        """``thread`` ended the program's process (``os._exit``, or a signal's default
+        action): the run is over, finished with status 0, failed with any other."""
         kernel = self._kernel
         if self.terminal:
             return None
@@ -292,7 +292,7 @@ class Judge:
         self.failed_state = True
         self.verdict = Verdict(
             VerdictKind.FAILED,
-            f"{thread.name} ended the program's process: os._exit({status})",
+            f"{thread.name} ended the program's process: {kernel.how_it_ended}",
             (thread.name,),
             kernel.step,
             ends_program=True,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import heapq
 import inspect
 import sys
@@ -858,6 +859,11 @@ def _run_as_step(handle: events.Handle, run: Callable[[], None]) -> None:
         owner._after_callback(handle)
 
 
+RUN_SIGNAL_MODULE = "signal module"
+"""Where a program's run keeps its ``signal`` module (``Kernel.attached``): a loop's
+signal handlers are the run's (``program.signals``)."""
+
+
 class EngineEventLoop(asyncio.BaseEventLoop):
     """An asyncio event loop whose callbacks are engine steps and whose clock is virtual.
 
@@ -868,6 +874,7 @@ class EngineEventLoop(asyncio.BaseEventLoop):
     def __init__(self, owner: AsyncLoop) -> None:
         super().__init__()
         self._owner = owner
+        self._signal_handlers: dict[int, events.Handle] = {}
         self._selector = _VirtualSelector(owner, self)
         self._clock_resolution = 1e-9  # the same on every machine
         # Debug mode would log "slow" callbacks (in virtual seconds) to stderr, under the app.
@@ -977,7 +984,59 @@ class EngineEventLoop(asyncio.BaseEventLoop):
                 stacklevel=3,  # past this loop's two methods, as CPython's names asyncio's
             )
 
+    # -- signals, as the Unix loop's: a handler of the run's calls back in the loop
+
+    def add_signal_handler(self, sig: int, callback: Callable[..., Any], *args: Any) -> None:
+        if asyncio.iscoroutine(callback) or asyncio.iscoroutinefunction(callback):
+            raise TypeError("coroutines cannot be used with add_signal_handler()")
+        signal = self._run_signal_module(sig)
+        self._check_closed()
+        try:
+            # The Unix loop's first call: it says so when this is not the main thread.
+            signal.set_wakeup_fd(-1)
+        except (ValueError, OSError) as exc:
+            raise RuntimeError(str(exc)) from None
+        self._signal_handlers[sig] = _StepHandle(callback, args, self, None)
+        try:
+            signal.signal(sig, self._on_signal)
+        except OSError as exc:
+            del self._signal_handlers[sig]
+            if exc.errno == errno.EINVAL:
+                raise RuntimeError(f"sig {sig:d} cannot be caught") from None
+            raise
+
+    def remove_signal_handler(self, sig: int) -> bool:
+        signal = self._run_signal_module(sig)
+        if self._signal_handlers.pop(sig, None) is None:
+            return False
+        signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+        return True
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        handle = self._signal_handlers.get(signum)
+        if handle is None:
+            return
+        if handle._cancelled:
+            self.remove_signal_handler(signum)
+        else:
+            self._ready.append(handle)
+            self._write_to_self()
+
+    def _run_signal_module(self, sig: int) -> Any:
+        """The run's ``signal``, once ``sig`` is checked as the Unix loop checks it."""
+        signal = self._owner._kernel.attached.get(RUN_SIGNAL_MODULE)
+        if signal is None:
+            raise NotImplementedError  # not a program's loop: a lesson's has no signals
+        if not isinstance(sig, int):
+            raise TypeError(f"sig must be an int, not {sig!r}")
+        if sig not in signal.valid_signals():
+            raise ValueError(f"invalid signal number {sig}")
+        return signal
+
     def close(self) -> None:
+        if not sys.is_finalizing():
+            for sig in list(getattr(self, "_signal_handlers", ())):
+                self.remove_signal_handler(sig)
         super().close()
         if self._owner.executor is not None:
             self._owner.executor.shutdown(None)

@@ -38,7 +38,7 @@ from ..stdlib import aio_futures, lowlevel, shown, shown_futures
 from ..stdlib.modules import controlled_modules
 from ..stdlib.refused import RefusingMultiprocessing
 from ..stdlib.threads_api import bind_threading_module, run_atexits
-from . import unraisable, warnings_copy
+from . import signals, unraisable, warnings_copy
 from .exit_functions import ProgramAtexit
 from .races import HELPER, Races, instrument
 from .stdlib_copies import loaded_per_run, stdlib_spec
@@ -254,6 +254,7 @@ def new_namespace(
     }
     presenter = shown.Presenter(kernel)  # CPython's threading and queue, as the panels show them
     modules["_thread"] = lowlevel.make_module(kernel, partial(shown.thread_end, presenter))
+    vars(modules["_thread"])["interrupt_main"] = signals.interrupt_main_in_run(kernel)
     own_dir = os.path.dirname(os.path.abspath(path))
     for _level in (package or "").split(".") if package else ():
         own_dir = os.path.dirname(own_dir)  # up from pkg/sub/ to the root pkg/ is in

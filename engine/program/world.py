@@ -29,6 +29,7 @@ import hashlib
 import os
 import random
 import secrets
+import signal
 import sys
 import types
 import uuid
@@ -38,7 +39,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..core.threads import bound
-from . import process_exit
+from ..primitives.aio import RUN_SIGNAL_MODULE
+from . import process_exit, signals
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -231,9 +233,10 @@ def random_module(world: World, copy: ModuleType) -> None:
     copy.__dict__.update(_inst=generator, Random=Random, SystemRandom=SystemRandom)
 
 
-def os_module(world: World, copy: ModuleType) -> None:
+def os_module(world: World, kernel: Kernel, copy: ModuleType) -> None:
     """Make ``copy`` of ``os`` the run's: ``urandom`` (and ``getrandom``) give the run's
-    entropy, and ``register_at_fork`` keeps its callbacks with the run.
+    entropy, ``kill`` sends the program's own process the run's signals (``signals``),
+    and ``register_at_fork`` keeps its callbacks with the run.
 
     CPython's ``threading``, ``logging``, ``asyncio`` and ``concurrent.futures`` register
     one when they are imported, and a run imports its own copies of them: in the
@@ -244,6 +247,7 @@ def os_module(world: World, copy: ModuleType) -> None:
 
     urandom.__doc__ = os.urandom.__doc__
     copy.__dict__["urandom"] = urandom
+    copy.__dict__["kill"] = signals.kill_in_run(kernel)
     if hasattr(os, "getrandom"):
 
         def getrandom(size: int, flags: int = 0) -> bytes:
@@ -295,15 +299,19 @@ def secrets_module(world: World, os_copy: ModuleType, copy: ModuleType) -> None:
 
 
 def world_modules(kernel: Kernel) -> dict[str, ModuleType]:
-    """The modules of ``kernel``'s run that draw from its world, by the name the program
-    imports them by (made afresh for every run: they hold its state)."""
+    """The modules of ``kernel``'s run that draw from its world or hold its process's state
+    (its signals), by the name the program imports them by (made afresh for every run)."""
     world = world_of(kernel)
-    os_copy = _lazy(os, partial(os_module, world))
+    os_copy = _lazy(os, partial(os_module, world, kernel))
+    signal_copy = kernel.attached[RUN_SIGNAL_MODULE] = _lazy(
+        signal, partial(signals.signal_module, kernel)
+    )
     return {
         "random": _lazy(random, partial(random_module, world)),
         "os": os_copy,
         "uuid": _lazy(uuid, partial(uuid_module, os_copy)),
         "secrets": _lazy(secrets, partial(secrets_module, world, os_copy)),
+        "signal": signal_copy,
     }
 
 

@@ -213,6 +213,8 @@ class EventKind(StrEnum):
     WAKE = "wake"
     UNBLOCK = "unblock"
     NEVER_AWAITED = "never-awaited"
+    # a signal the program sends its process (its handler runs in the main thread)
+    OS_SIGNAL = "os-signal"
     # a thread's end, and the run's verdicts
     DONE = "done"
     FAIL = "fail"

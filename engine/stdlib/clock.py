@@ -14,6 +14,7 @@ import time as _real_time
 from asyncio import events as _asyncio_events
 from typing import Any
 
+from ..core.kernel import INTERRUPTED
 from ..core.threads import bound
 
 EPOCH = 1_767_225_600.0
@@ -32,11 +33,15 @@ def sleep(secs: float) -> None:
     # Inside a coroutine of the loop this thread runs, the sleep holds the whole loop: every
     # task stalls until it returns (the timeline draws it so, not as a step that ran).
     stalls = _asyncio_events._get_running_loop() is not None
-    with kernel.lock:
-        thread.stalls_loop = stalls
-        kernel.sleep(thread, kernel.clock + secs, f"sleeping until {kernel.clock + secs:.3f} s")
+    deadline = kernel.clock + secs
     try:
-        kernel.resume(thread)
+        # A signal's handler interrupts it; then it sleeps the rest, as CPython's (PEP 475).
+        while True:
+            with kernel.lock:
+                thread.stalls_loop = stalls
+                kernel.sleep(thread, deadline, f"sleeping until {deadline:.3f} s")
+            if kernel.resume(thread) is not INTERRUPTED:
+                return
     finally:
         thread.stalls_loop = False
 

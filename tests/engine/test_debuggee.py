@@ -136,8 +136,11 @@ def test_a_run_that_ends_with_os_exit_is_saved_and_replays(tmp_path: Path) -> No
 
 
 KILLS_ITSELF = """
-import os, signal, threading
-threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGKILL)).start()
+import os, subprocess, sys, threading
+# Killed from outside, as by kill -9 in another terminal (a signal the program sends
+# itself is its run's: program.signals).
+killer = f"import os, signal; os.kill({os.getpid()}, signal.SIGKILL)"
+threading.Thread(target=subprocess.run, args=([sys.executable, "-c", killer],)).start()
 """
 
 

@@ -104,12 +104,15 @@ def test_os_exit_ends_the_run_there_and_it_can_be_stepped_back_and_saved(
 
 
 KILLS_ITS_PROCESS = """
-import os, signal, threading
+import os, subprocess, sys, threading
 lock = threading.Lock()
 for _ in range(3):
     with lock:
         print("about to go")
-threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGKILL)).start()
+# Killed from outside, as by kill -9 in another terminal (a signal the program sends
+# itself is its run's: program.signals).
+killer = f"import os, signal; os.kill({os.getpid()}, signal.SIGKILL)"
+threading.Thread(target=subprocess.run, args=([sys.executable, "-c", killer],)).start()
 """
 
 

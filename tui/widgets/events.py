@@ -26,6 +26,7 @@ KIND_CLASSES: dict[str, str] = {
     "signal": "events--signal",
     "broadcast": "events--signal",
     "spurious": "events--spurious",
+    "os-signal": "events--signal",
     "violation": "events--verdict",
     "never-awaited": "events--verdict",
     "deadlock": "events--verdict",
