@@ -11,6 +11,9 @@ from threadlab.engine.explore.plan import WINDOW
 SEEDS = range(10)
 
 
+# The search's own determinism (given an engine that repeats a run, which the engine's tests
+# check on every Python): the same on every Python.
+@pytest.mark.main_python_only
 def test_the_same_seed_finds_the_same_schedule_every_time() -> None:
     config = scenario_config("producer-consumer", "if")
     keys = []

@@ -59,6 +59,9 @@ def if_wait(request: pytest.FixtureRequest, tmp_path: Path) -> RunConfig:
     return program_config(write_program(tmp_path, IF_WAIT), races=request.param)
 
 
+# The longest search here (every schedule): threading.Condition's code it explores is the
+# same on every supported Python; the finds below run on each.
+@pytest.mark.main_python_only
 def test_without_spurious_wakeups_the_if_is_right_and_the_search_says_so_exhaustively(
     if_wait: RunConfig,
 ) -> None:
