@@ -32,7 +32,9 @@ LONG_SEARCH = pytest.mark.main_python_only
 
 BUGGY_VARIANTS = [
     ("producer-consumer", "if", VerdictKind.FAILED, "IndexError: pop from empty list"),
-    pytest.param("philosophers", "left-right", VerdictKind.DEADLOCK, "Cycle: Ph", marks=LONG_SEARCH),
+    pytest.param(
+        "philosophers", "left-right", VerdictKind.DEADLOCK, "Cycle: Ph", marks=LONG_SEARCH
+    ),
     ("mutex", "unlocked", VerdictKind.VIOLATION, "at most one thread in the critical section"),
     ("cas", "counter-racy", VerdictKind.VIOLATION, "lost"),
     ("readers-writers", "lesson", VerdictKind.LOST_WAKEUP, "write_gate"),
