@@ -69,10 +69,11 @@ test: $(STAMP) browser other-pythons
 # main_python_only (slow, and the same on every version) run on the main Python only.
 SUPPORTED_PYTHONS := 3.11 3.12 3.13
 MAIN_PYTHON = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-# The command line's tests of what a run does (trace, replay, own programs, the examples);
-# its plumbing (bad files, output files, trust, serve, explore's report) is the same on
-# every Python and runs on the main one. (Defined first: := expands it where it is used.)
-OTHER_CLI_TESTS := test_cli.py test_own_program.py test_examples.py test_program_io.py
+# The command line's tests of programs that use the standard library (a user's own, the
+# examples); its plumbing (formats, bad files, output files, a program's stdio and argv,
+# trust, serve, explore's report) is the same on every Python and runs on the main one.
+# (Defined first: := expands it where it is used.)
+OTHER_CLI_TESTS := test_own_program.py test_examples.py
 OTHER_TESTS := tests/engine tests/conformance tests/explore \
 	tests/conformance_report/test_cpython_suites.py $(addprefix tests/cli/,$(OTHER_CLI_TESTS))
 OTHERS := $(VENV)/other-pythons

@@ -117,6 +117,14 @@ def record(config: RunConfig, history: History, preemptions: tuple[int, ...] = (
     )
 
 
+def record_and_save(
+    config: RunConfig, history: History, preemptions: tuple[int, ...], path: str
+) -> None:
+    """``record`` the run, then ``save`` it to ``path``: the whole of a save, which the app
+    has done in a process of its own (``debuggee.elsewhere``), away from its screen."""
+    save(path, record(config, history, preemptions))
+
+
 def to_document(run: RunRecord) -> dict[str, Any]:
     final = run.final
     return {

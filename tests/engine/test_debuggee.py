@@ -17,6 +17,7 @@ import pytest
 
 from threadlab.engine import RunState, Runtime, resolve_config
 from threadlab.engine.core.errors import ControlRefused
+from threadlab.engine.debuggee.elsewhere import call_in_own_process
 from threadlab.engine.debuggee.host import ProcessRuntime
 from threadlab.engine.debuggee.process import ProcessEnded
 from threadlab.engine.formats import runfile
@@ -223,3 +224,35 @@ def test_a_killed_process_leaves_the_last_snapshot_marked_as_ended(tmp_path: Pat
         assert runtime.snapshot().process_ended
     finally:
         runtime.stop()
+
+
+def _ends_its_process() -> None:
+    os.kill(os.getpid(), 9)
+
+
+def test_a_call_in_a_process_of_its_own_returns_raises_or_says_its_process_ended(
+    tmp_path: Path,
+) -> None:
+    assert call_in_own_process("a sum", sum, [1, 2, 3]) == 6
+    with pytest.raises(ValueError, match="invalid literal"):
+        call_in_own_process("a number", int, "x")
+    with pytest.raises(ControlRefused, match="the process for a test ended .killed by SIGKILL"):
+        call_in_own_process("a test", _ends_its_process)
+
+
+def test_a_run_saved_in_a_process_of_its_own_checks_as_recorded(tmp_path: Path) -> None:
+    config = resolve_config(get_scenario("producer-consumer"), seed=2)
+    runtime = Runtime(config, paused=True, speed=None)
+    try:
+        runtime.start()
+        runtime.step(25)
+        assert runtime.wait_idle(WAIT)
+        history = runtime.history(up_to_now=True)
+    finally:
+        runtime.stop()
+    path = str(tmp_path / "saved.json")
+    call_in_own_process("the save", runfile.record_and_save, config, history, (3,), path)
+    loaded = runfile.load(path, lambda name: config.scenario)
+    assert len(loaded.history) == 25 and loaded.preemptions == (3,)
+    matches, summary = runfile.check(loaded)
+    assert matches, summary

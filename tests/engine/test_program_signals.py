@@ -194,6 +194,8 @@ def test_sigint_interrupts_a_sleeping_main_thread_with_keyboard_interrupt(tmp_pa
         """
         import _thread, signal, threading, time
 
+        # As Python starts when SIGINT is not ignored (a background job's is).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         started = threading.Event()
         def worker():
             started.wait()

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from ...engine import ControlRefused, ReplayDiverged
 from ...engine.debuggee.controls import RunControls
+from ...engine.debuggee.elsewhere import call_in_own_process
 from ...engine.formats import runfile
 from ...engine.formats.files import new_file
 from ...engine.lesson.scenario import ConfigError
@@ -380,11 +381,13 @@ class RunController:
         def write() -> HintMessage:
             claimed = None
             try:
-                run = runfile.record(config, history, marked)
                 where = path
                 if where is None:
                     where = claimed = new_file(folder, stem, ".json")
-                runfile.save(where, run)
+                # Re-executing a long run takes the interpreter it runs in: not the app's.
+                call_in_own_process(
+                    "the save", runfile.record_and_save, config, history, marked, where
+                )
             except (ConfigError, OSError, ControlRefused, ReplayDiverged) as error:
                 if claimed is not None:
                     with contextlib.suppress(OSError):
