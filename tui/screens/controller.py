@@ -31,7 +31,6 @@ from ...engine.debuggee.controls import RunControls
 from ...engine.debuggee.elsewhere import call_in_own_process
 from ...engine.formats import runfile
 from ...engine.formats.files import new_file
-from ...engine.lesson.scenario import ConfigError
 from ...engine.snapshot.model import Snapshot
 from ..widgets.hint import HintLine, HintMessage, Severity
 from ..widgets.status import format_speed
@@ -388,7 +387,7 @@ class RunController:
                 call_in_own_process(
                     "the save", runfile.record_and_save, config, history, marked, where
                 )
-            except (ConfigError, OSError, ControlRefused, ReplayDiverged) as error:
+            except Exception as error:  # said on the hint line, with the file claimed undone
                 if claimed is not None:
                     with contextlib.suppress(OSError):
                         os.remove(claimed)  # the empty file claimed for it

@@ -502,7 +502,8 @@ class ScenarioScreen(Screen[None]):
     def in_background(
         self, work: Callable[[], HintMessage], done: Callable[[HintMessage], None]
     ) -> None:
-        worker = self.run_worker(work, group=BACKGROUND_GROUP, thread=True)
+        # An error it did not turn into a message is said on the hint line, never a crash.
+        worker = self.run_worker(work, group=BACKGROUND_GROUP, thread=True, exit_on_error=False)
         self._background_done[id(worker)] = done
 
     def trip_landed(self) -> None:
