@@ -9,6 +9,7 @@ lines, ``input()`` read threadlab's own stdin, and ``chdir`` moved where threadl
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import textwrap
 from pathlib import Path
@@ -226,10 +227,6 @@ def test_a_killed_process_leaves_the_last_snapshot_marked_as_ended(tmp_path: Pat
         runtime.stop()
 
 
-def _ends_its_process() -> None:
-    os.kill(os.getpid(), 9)
-
-
 def test_a_call_in_a_process_of_its_own_returns_raises_or_says_its_process_ended(
     tmp_path: Path,
 ) -> None:
@@ -237,7 +234,8 @@ def test_a_call_in_a_process_of_its_own_returns_raises_or_says_its_process_ended
     with pytest.raises(ValueError, match="invalid literal"):
         call_in_own_process("a number", int, "x")
     with pytest.raises(ControlRefused, match=r"the process for a test ended \(killed by SIGKILL"):
-        call_in_own_process("a test", _ends_its_process)
+        # (a function the fresh process can import: the test's module is not on its path)
+        call_in_own_process("a test", signal.raise_signal, signal.SIGKILL)
 
 
 def test_a_run_saved_in_a_process_of_its_own_checks_as_recorded(tmp_path: Path) -> None:
