@@ -24,14 +24,14 @@ from tui_testing import (
     settle,
 )
 
-from threadlab.engine import RunConfig, RunState, Runtime, ThreadState, resolve_config
+from threadlab.engine import RunConfig, RunState, Runtime, Snapshot, ThreadState, resolve_config
 from threadlab.engine.core.history import History
 from threadlab.scenarios import get_scenario
 from threadlab.tui import app as app_module
 from threadlab.tui.app import ThreadlabApp
 from threadlab.tui.screens.controller import TRAVELLING
 from threadlab.tui.screens.help import HelpScreen
-from threadlab.tui.screens.panel_feed import PANEL_PARTS, PanelFeed
+from threadlab.tui.screens.panel_feed import PANEL_PARTS, PanelFeed, threads_part
 from threadlab.tui.screens.scenario import ScenarioScreen
 from threadlab.tui.widgets.hint import HintLine
 from threadlab.tui.widgets.status import StatusLine
@@ -302,6 +302,44 @@ def test_a_panel_whose_part_did_not_change_is_not_handed_the_snapshot() -> None:
     assert feed.publish(dataclasses.replace(second, revision=second.revision + 1)) == 0
     feed.forget()
     assert feed.publish(second) == len(PANEL_PARTS)
+
+
+def test_a_costly_panel_is_fed_less_often_only_while_the_run_goes_flat_out() -> None:
+    runtime = Runtime(resolve_config(get_scenario("mutex"), seed=1), paused=True)
+    runtime.start()
+    try:
+        _start_every_thread(runtime)
+        snapshots = []
+        for _ in range(4):
+            runtime.step()
+            assert runtime.wait_idle(60)
+            snapshots.append(runtime.snapshot())
+    finally:
+        runtime.stop()
+    assert len({threads_part(s) for s in snapshots}) == 4  # every step moves a thread
+
+    def flat_out(snapshot: Snapshot) -> Snapshot:
+        return dataclasses.replace(snapshot, speed=None, run_state=RunState.RUNNING)
+
+    class Panel:
+        snapshot = None
+
+    panels = {name: Panel() for name in PANEL_PARTS}
+    feed = PanelFeed(
+        ((panels[name], part, None) for name, part in PANEL_PARTS.items()),
+        slow=[panels["threads"]],  # a panel whose part changes at every step
+    )
+    first, second = flat_out(snapshots[0]), flat_out(snapshots[1])
+    feed.publish(first)
+    feed.publish(second)  # at once after: the costly panel waits for a later frame
+    assert panels["status"].snapshot is second
+    assert panels["threads"].snapshot is first
+    paused = snapshots[2]  # the run no longer goes flat out: every panel is up to date
+    feed.publish(paused)
+    assert panels["threads"].snapshot is paused and panels["status"].snapshot is paused
+    at_a_pace = dataclasses.replace(snapshots[3], run_state=RunState.RUNNING)
+    feed.publish(at_a_pace)  # running at a pace a person reads: never held back
+    assert panels["threads"].snapshot is at_a_pace
 
 
 def test_the_screen_feeds_only_the_panels_that_changed() -> None:

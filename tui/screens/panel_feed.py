@@ -10,7 +10,8 @@ every frame, but the source, watches, verdict and hint usually do not.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable, Iterable
+import time
+from collections.abc import Callable, Collection, Hashable, Iterable
 from typing import Protocol
 
 from ...engine.snapshot.model import RunState, Snapshot, ThreadState
@@ -110,6 +111,9 @@ PANEL_PARTS: dict[str, PanelPart] = {
 }
 """Each panel's id on the scenario screen, and the part of a snapshot it draws."""
 
+SLOW_PANELS = ("primitives", "source", "events", "watches", "output")
+"""The panels that cost the most to draw: updated less often while the run goes flat out."""
+
 
 def recent_events(snapshot: Snapshot, rows: int) -> Snapshot:
     """``snapshot`` with only as many of the latest events as ``rows`` (at least one), while
@@ -127,30 +131,54 @@ def recent_events(snapshot: Snapshot, rows: int) -> Snapshot:
     return dataclasses.replace(snapshot, events=snapshot.events[-keep:])
 
 
+SLOW_PANEL_EVERY = 0.08
+"""Seconds at least between two updates of a costly panel while the run goes flat out."""
+
+
 class PanelFeed:
     """Hands each snapshot to the panels whose part of it changed.
+
+    While the run goes flat out (max speed), the ``slow`` panels (the costly ones to draw,
+    which change faster than anyone reads them then) are updated at most every
+    ``SLOW_PANEL_EVERY`` seconds, so that the screen shows more frames. The run stops going
+    flat out with a new snapshot (paused, ended, slowed down), which brings every panel up
+    to date.
 
     Args:
         panels: each panel with the function that picks its part of a snapshot, and
             optionally one that shapes what it is handed (by default the whole snapshot).
+        slow: the panels updated less often while the run goes flat out.
     """
 
     def __init__(
-        self, panels: Iterable[tuple[SnapshotPanel, PanelPart, PanelShape | None]]
+        self,
+        panels: Iterable[tuple[SnapshotPanel, PanelPart, PanelShape | None]],
+        slow: Collection[SnapshotPanel] = (),
     ) -> None:
         self._panels = tuple(panels)
         self._drawn: list[Hashable | None] = [None] * len(self._panels)
         self._fed = [False] * len(self._panels)
+        self._slow = [any(panel is s for s in slow) for panel, _part, _shape in self._panels]
+        self._updated_at = [-SLOW_PANEL_EVERY] * len(self._panels)
 
     def publish(self, snapshot: Snapshot) -> int:
         """Give ``snapshot`` to every panel whose part changed; how many were updated."""
         updated = 0
+        flat_out = snapshot.speed is None and snapshot.run_state is RunState.RUNNING
+        now = time.monotonic()
         for position, (panel, part, shape) in enumerate(self._panels):
+            if (
+                flat_out
+                and self._slow[position]
+                and now - self._updated_at[position] < SLOW_PANEL_EVERY
+            ):
+                continue  # drawn again at a later frame, or with the run's next state
             view = part(snapshot)
             if self._fed[position] and view == self._drawn[position]:
                 continue
             self._drawn[position] = view
             self._fed[position] = True
+            self._updated_at[position] = now
             panel.snapshot = shape(snapshot) if shape is not None else snapshot
             updated += 1
         return updated

@@ -54,7 +54,15 @@ from .exploring import ALREADY, Exploration, Opening, explore_jobs, failure_mess
 from .goto import GotoScreen, ThreadPrompt
 from .help import HelpScreen, KeyHelp
 from .keys import SCENARIO_BINDINGS, key_help
-from .panel_feed import PANEL_PARTS, PanelFeed, PanelPart, PanelShape, SnapshotPanel, recent_events
+from .panel_feed import (
+    PANEL_PARTS,
+    SLOW_PANELS,
+    PanelFeed,
+    PanelPart,
+    PanelShape,
+    SnapshotPanel,
+    recent_events,
+)
 from .quitting import Leaving, QuitScreen
 from .selection import Selection, conditions, next_condition, next_file, next_waiter, resolve
 
@@ -247,7 +255,9 @@ class ScenarioScreen(Screen[None]):
         for panel_id, part in PANEL_PARTS.items():
             widget: SnapshotPanel = self.query_one(f"#{panel_id}")  # type: ignore[assignment]
             panels.append((widget, part, shapes.get(panel_id)))
-        self._feed = PanelFeed(panels)
+        # The costly panels to draw (a table per primitive, the code, the log's lines).
+        slow = [self.query_one(f"#{panel_id}") for panel_id in SLOW_PANELS]
+        self._feed = PanelFeed(panels, slow)  # type: ignore[arg-type]
         self._hint = self.query_one(HintLine)
         self._primitives = self.query_one(PrimitivesPanel)
         self._source = self.query_one(SourcePanel)
