@@ -254,3 +254,25 @@ def test_a_run_saved_in_a_process_of_its_own_checks_as_recorded(tmp_path: Path) 
     assert len(loaded.history) == 25 and loaded.preemptions == (3,)
     matches, summary = runfile.check(loaded)
     assert matches, summary
+
+
+class _StderrWithoutDescriptor:
+    """What Textual puts in ``sys.stderr`` while the app runs: no file descriptor."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return -1
+
+
+def test_a_call_in_its_own_process_starts_under_the_apps_stderr(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ctrl+s crashed the real app (not under Pilot): multiprocessing's resource tracker
+    cannot start while sys.stderr has no descriptor."""
+    monkeypatch.setattr(sys, "stderr", _StderrWithoutDescriptor())
+    assert call_in_own_process("a sum", sum, [4, 5]) == 9
