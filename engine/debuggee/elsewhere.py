@@ -98,7 +98,11 @@ def main(argv: Sequence[str]) -> None:
         os.nice(BACKGROUND_NICENESS)
     channel = Channel(int(argv[0]), int(argv[1]))
     try:
-        function, args = channel.receive()
+        try:
+            function, args = channel.receive()
+        except ChannelClosed as closed:  # the caller has gone, or its call does not unpickle
+            channel.send(_Raised(RuntimeError(f"the call could not be read there: {closed}")))
+            return
         try:
             outcome: object = function(*args)
         except BaseException as error:

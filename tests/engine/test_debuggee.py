@@ -8,6 +8,7 @@ lines, ``input()`` read threadlab's own stdin, and ``chdir`` moved where threadl
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -236,6 +237,16 @@ def test_a_call_in_a_process_of_its_own_returns_raises_or_says_its_process_ended
     with pytest.raises(ControlRefused, match=r"the process for a test ended \(killed by SIGKILL"):
         # (a function the fresh process can import: the test's module is not on its path)
         call_in_own_process("a test", signal.raise_signal, signal.SIGKILL)
+
+
+def test_a_call_that_a_fresh_process_cannot_read_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "only_here.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))  # this process's path, not the fresh one's
+    only_here = importlib.import_module("only_here")
+    with pytest.raises(RuntimeError, match="the call could not be read there"):
+        call_in_own_process("a test", only_here.answer)
 
 
 def test_a_run_saved_in_a_process_of_its_own_checks_as_recorded(tmp_path: Path) -> None:
