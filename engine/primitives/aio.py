@@ -1019,8 +1019,7 @@ class EngineEventLoop(asyncio.BaseEventLoop):
         if handle._cancelled:
             self.remove_signal_handler(signum)
         else:
-            self._ready.append(handle)
-            self._write_to_self()
+            self._add_callback_signalsafe(handle)  # CPython's own: queue it, wake the loop
 
     def _run_signal_module(self, sig: int) -> Any:
         """The run's ``signal``, once ``sig`` is checked as the Unix loop checks it."""

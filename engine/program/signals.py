@@ -84,11 +84,16 @@ _KEY = "signals"
 """Where a run keeps its ``RunSignals`` (``Kernel.attached``)."""
 
 
+def _integer(value: object) -> None:
+    """Raise CPython's ``TypeError`` for an argument that is not an integer."""
+    if not isinstance(value, int):
+        raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+
+
 def _number(signalnum: object) -> int:
     """The signal number ``signalnum`` is, checked as CPython checks it."""
-    if not isinstance(signalnum, int):
-        raise TypeError(f"'{type(signalnum).__name__}' object cannot be interpreted as an integer")
-    number = int(signalnum)
+    _integer(signalnum)
+    number = int(signalnum)  # type: ignore[call-overload]
     if not 1 <= number < _signal.NSIG:
         raise ValueError("signal number out of range")
     return number
@@ -207,8 +212,7 @@ def signal_module(kernel: Kernel, copy: ModuleType) -> None:
     def signal(signalnum: int, handler: Handler) -> Handler:
         # CPython's order of checks: the argument's type, the thread, the range, the handler.
         signalnum = _to_int(signalnum)
-        if not isinstance(signalnum, int):
-            _number(signalnum)
+        _integer(signalnum)
         _in_main_thread(kernel, "signal")
         number = _number(signalnum)
         handler = _to_int(handler)
@@ -241,8 +245,7 @@ def signal_module(kernel: Kernel, copy: ModuleType) -> None:
 
     def set_wakeup_fd(fd: int, /, *, warn_on_full_buffer: bool = True) -> int:
         fd = _to_int(fd)
-        if not isinstance(fd, int):
-            raise TypeError(f"'{type(fd).__name__}' object cannot be interpreted as an integer")
+        _integer(fd)
         _in_main_thread(kernel, "set_wakeup_fd")
         if fd != -1:
             os.fstat(fd)  # OSError for a descriptor that is not open, as CPython's
