@@ -118,6 +118,7 @@ class _Run:
         """Goes on with the start when a thread stays away from its first checkpoint."""
         self.unstoppable: tuple[str, ...] = ()
         """The threads that were still running when ``stop`` gave up on them."""
+        kernel.raw_output = runtime.raw_output
         begin_world(kernel, config.seed)  # the program's random, os.urandom, uuid4, secrets
         self.source = load_program(
             kernel, scenario, config.param_values, config.variant, config.argv
@@ -171,6 +172,8 @@ class Runtime:
         output_sink: called with every whole line the program prints, as it prints it
             (under the engine lock).
         history: a recorded history to follow (a run file's); ``goto`` re-executes it.
+        raw_output: what the process's descriptors 1 and 2 hold now, as (stream, text)
+            pieces, where they are read (the program's own process): the run's output too.
     """
 
     def __init__(
@@ -184,6 +187,7 @@ class Runtime:
         step_sink: StepSink | None = None,
         history: History | None = None,
         output_sink: OutputSink | None = None,
+        raw_output: Callable[[], list[tuple[str, str]]] | None = None,
     ) -> None:
         self.config = config
         self.policy = policy
@@ -202,6 +206,7 @@ class Runtime:
         self.program_file = config.scenario.program
         self._travel: _Run | None = None
         """The run a rewind is building beside the one shown, while it does."""
+        self.raw_output = raw_output
         self._run = _Run(self, paused=paused, speed=self._check_speed(speed), revision=0)
 
     # --------------------------------------------------------------- lifecycle
@@ -470,6 +475,13 @@ class Runtime:
         """How many steps the recorded history holds (the end ``goto`` can reach)."""
         with self._run.kernel.lock:
             return len(self.history_record)
+
+    def take_raw_output(self) -> None:
+        """Keep what the process's descriptors hold now (``raw_output``) as output of the
+        run executing now (the one a rewind builds, while it builds it), at its step."""
+        kernel = (self._travel or self._run).kernel
+        with kernel.lock:
+            kernel.take_raw_output()
 
     def history(self, up_to_now: bool = False) -> History:
         """A copy of the recorded history (what a run file stores); with ``up_to_now``,

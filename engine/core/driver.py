@@ -147,6 +147,8 @@ class Driver:
         """Called by the thread whose turn just ended, lock held."""
         kernel = self.kernel
         kernel.in_step = False
+        if kernel.raw_output is not None:
+            kernel.take_raw_output()  # a child's output written during the step is the step's
         if self.phase is Phase.STARTING:
             self.step_done = True
             kernel.lock.notify_all()

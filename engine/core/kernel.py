@@ -159,6 +159,9 @@ class Kernel:
         self.exit_status: int | None = None
         """The program's exit status, once its main thread has ended."""
         self.ended_program: SimThread | None = None
+        self.raw_output: Callable[[], list[tuple[str, str]]] | None = None
+        """What the process's descriptors 1 and 2 hold now, as (stream, text) pieces, where
+        they are read (``Runtime``'s ``raw_output``): taken at the end of every step."""
         """The thread that ended the program's process (``os._exit``), once one has."""
         self.how_it_ended = ""
         """How ``ended_program`` ended it, in the program's words (``os._exit(3)``)."""
@@ -255,6 +258,7 @@ class Kernel:
         with self.lock:
             if thread.stopped:
                 unwind(thread)
+            self.take_raw_output()  # what it wrote before it ended the process is the run's
             self.exit_status = status
             self.ended_program = thread
             self.how_it_ended = how
@@ -395,19 +399,24 @@ class Kernel:
             except BaseException as error:
                 self._sink_failed(error)
 
-    def print_output(self, text: str, stream: str = "stdout") -> None:
+    def print_output(self, text: str, stream: str = "stdout", *, raw: bool = False) -> None:
         """Keep what the program printed to ``stream`` (whole lines; a line without its
-        end waits for it). A line is credited to the thread that ends it."""
-        try:
-            kernel, thread = bound()
-            name = thread.name if kernel is self else None
-        except RuntimeError:
-            name = None  # not a thread of the run
+        end waits for it). A line is credited to the thread that ends it; one ``raw``
+        (written to the process's descriptor, by a child process or C code) to no thread,
+        and its lines are cut apart from those of the program's ``sys.stdout``."""
+        name = None
+        if not raw:
+            try:
+                kernel, thread = bound()
+                name = thread.name if kernel is self else None
+            except RuntimeError:
+                pass  # not a thread of the run
+        partial = f"raw {stream}" if raw else stream
         with self.lock:
             if self.stopping or self.ended_program is not None:
                 return  # a thread unwinding: no part of the run (nor after os._exit)
-            *lines, rest = (self._partial_lines.get(stream, "") + text).split("\n")
-            self._partial_lines[stream] = rest
+            *lines, rest = (self._partial_lines.get(partial, "") + text).split("\n")
+            self._partial_lines[partial] = rest
             for line in lines:
                 printed = OutputLine(self.step, name, line, stream)
                 self.output.append(printed)
@@ -419,6 +428,13 @@ class Kernel:
             if lines:
                 self._printed += len(lines)
                 self.revision += 1
+
+    def take_raw_output(self) -> None:
+        """Keep what the process's descriptors hold now as the run's output at this step
+        (lock held): a child process's output, C code's."""
+        if self.raw_output is not None:
+            for stream, text in self.raw_output():
+                self.print_output(text, stream, raw=True)
 
     def latest_output(self) -> tuple[OutputLine, ...]:
         """The latest lines printed, for a snapshot (lock held); copied only when the

@@ -2,9 +2,10 @@
 
 It builds one ``Runtime`` as ``Launch`` says, answers every ``Call`` (each in a thread of its
 own, as control calls from several threads of the app would come), and reports the run's
-events, steps and output as they happen. Whatever the program does to this process
-(``os._exit``, ``chdir``, a crash) stays here: threadlab sees the channel close and the
-process's exit status.
+events, steps and output as they happen; what its descriptors 1 and 2 receive (a child
+process's output) is the output of the run executing then (``descriptors``). Whatever the
+program does to this process (``os._exit``, ``chdir``, a crash) stays here: threadlab sees
+the channel close and the process's exit status.
 
 When threadlab goes (the channel closes), the run is stopped and the process ends at once:
 nothing is left running.
@@ -24,6 +25,7 @@ from typing import Any, NoReturn
 from ..core.threads import bound_or_none
 from ..runtime import Runtime
 from .channel import Channel, ChannelClosed
+from .descriptors import CapturedDescriptors
 from .messages import Call, LastWords, Launch, LaunchFailed, Ready, Reply, Report, Reports
 
 STOP_SECONDS = 2.0
@@ -101,6 +103,7 @@ def _last_words_before_exit(channel: Channel, reporter: Reporter, runtime: Runti
         if bound_or_none() is not None:
             program_exit(status)
         with contextlib.suppress(Exception):
+            runtime.take_raw_output()
             reporter.send()
             channel.send(LastWords(runtime.snapshot_as_it_ends()))
         _real_exit(status)
@@ -109,6 +112,7 @@ def _last_words_before_exit(channel: Channel, reporter: Reporter, runtime: Runti
 
 
 def _answer(channel: Channel, reporter: Reporter, runtime: Runtime, call: Call) -> None:
+    runtime.take_raw_output()  # what was written before the call is in the run it sees
     try:
         member = getattr(runtime, call.method)
         value = member(*call.args) if callable(member) else member
@@ -126,7 +130,7 @@ def _answer(channel: Channel, reporter: Reporter, runtime: Runtime, call: Call) 
             channel.send(Reply(call.number, error=sendable(error)))
 
 
-def serve(channel: Channel) -> None:
+def serve(channel: Channel, descriptors: CapturedDescriptors) -> None:
     """Build the run and answer calls until threadlab goes."""
     launch = channel.receive()
     if not isinstance(launch, Launch):
@@ -142,10 +146,12 @@ def serve(channel: Channel) -> None:
             event_sink=sinks.get("event"),
             step_sink=sinks.get("step"),
             output_sink=sinks.get("output"),
+            raw_output=descriptors.take,
         )
     except BaseException as error:
         channel.send(LaunchFailed(sendable(error)))
         return
+    descriptors.deliver_to(runtime.take_raw_output)
     _last_words_before_exit(channel, reporter, runtime)
     channel.send(Ready(runtime.snapshot()))
     try:
@@ -167,12 +173,15 @@ def serve(channel: Channel) -> None:
 def main(argv: Sequence[str]) -> None:
     read_fd, write_fd = int(argv[0]), int(argv[1])
     channel = Channel(read_fd, write_fd)
+    descriptors = CapturedDescriptors()
     try:
-        serve(channel)
+        serve(channel, descriptors)
     except ChannelClosed:
         pass
     except BaseException:
-        traceback.print_exc()  # threadlab's own fault: to the output, for a bug report
+        # threadlab's own fault: to the descriptor threadlab reads, for a bug report
+        with os.fdopen(descriptors.own_stderr, "w", closefd=False) as own:
+            traceback.print_exc(file=own)
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):

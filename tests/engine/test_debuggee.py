@@ -174,6 +174,62 @@ def test_input_reads_an_empty_stdin_and_a_childs_output_is_an_output_record(
     assert all(line.startswith("{") for line in lines)  # nothing raw among the records
 
 
+CHILD_BETWEEN_LOCKS = f"""
+import subprocess, threading
+lock = threading.Lock()
+with lock:
+    print("before")
+subprocess.run([{sys.executable!r}, "-c", "print('from a child')"])
+with lock:
+    print("after")
+"""
+
+
+def test_a_childs_output_belongs_to_its_run_and_a_rewind_shows_it_once(tmp_path: Path) -> None:
+    path = _program(tmp_path, CHILD_BETWEEN_LOCKS)
+    runtime = ProcessRuntime(
+        resolve_config(program_scenario(path, races=False)), paused=True, speed=None
+    )
+    try:
+        runtime.start()
+        runtime.resume()
+        assert runtime.wait_idle(WAIT)
+        ended = runtime.snapshot()
+        assert ended.run_state is RunState.FINISHED, ended.verdict
+        texts = [line.text for line in ended.output]
+        assert texts == ["before", "from a child", "after"], texts
+        child = ended.output[1]
+        assert child.thread is None
+        assert ended.output[0].step <= child.step <= ended.output[2].step
+        for back_to in (0, child.step, ended.step):  # the child runs again, in the new run
+            runtime.goto(back_to)
+            again = runtime.snapshot()
+            expected = [line.text for line in ended.output if line.step <= back_to]
+            assert [line.text for line in again.output] == expected, back_to
+    finally:
+        assert runtime.stop()
+
+
+def test_what_a_program_writes_to_its_descriptors_before_os_exit_is_kept(
+    tmp_path: Path,
+) -> None:
+    path = _program(
+        tmp_path,
+        """
+        import os, threading
+        def worker():
+            os.write(1, b"raw out\\n")
+            os.write(2, b"raw err, no end")
+            os._exit(4)
+        threading.Thread(target=worker).start()
+        """,
+    )
+    lines = _lines(resolve_config(program_scenario(path, races=False)))
+    records = [line for line in lines if '"kind": "output"' in line]
+    assert any('"text": "raw out"' in r and '"stream": "stdout"' in r for r in records), records
+    assert '"state": "FAILED"' in lines[-1] and "os._exit(4)" in lines[-1]
+
+
 def test_what_the_program_does_to_its_process_stays_there(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
