@@ -121,6 +121,9 @@ class HelpScreen(ModalScreen[str | None]):
             table.add_row(marks, Text(meaning, style="dim"))
         return Group(Text(""), Text("Timeline marks", style="bold underline"), table)
 
+    def on_screen_resume(self) -> None:
+        self.query_one("#help-body").scroll_home(animate=False)  # reopened: from the top
+
     def action_close(self) -> None:
         self.dismiss(None)
 

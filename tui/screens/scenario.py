@@ -14,13 +14,14 @@ its failing step, with its preemptions marked on the timeline.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult, ScreenStackError, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.scalar import Scalar
@@ -198,6 +199,8 @@ class ScenarioScreen(Screen[None]):
         self._challenge: ChallengePlay | None = None
         """The run's challenge, judged at every snapshot (made on mount: it needs the app's
         store)."""
+        self._help: HelpScreen | None = None
+        """The help screen shown last, kept installed (``_help_screen``)."""
 
     @property
     def runtime(self) -> RunControls:
@@ -279,6 +282,9 @@ class ScenarioScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.close_run()
+        if self._help is not None:
+            with contextlib.suppress(ScreenStackError):  # shown as the app ends: it goes too
+                self.app.uninstall_screen(self._help)
 
     def close_run(self) -> None:
         """Stop the run and the search (the screen is going away, or left for good)."""
@@ -714,7 +720,22 @@ class ScenarioScreen(Screen[None]):
             if then == "quit":  # q in the help: quit, as q does everywhere (asked first)
                 self.action_quit_app()
 
-        self.app.push_screen(HelpScreen(self.runtime.config, self.key_help()), closed)
+        self.app.push_screen(self._help_screen(), closed)
+
+    def _help_screen(self) -> HelpScreen:
+        """The help screen for this run and the keys that apply now: the one shown last
+        time when they are the same, kept installed, so it opens without being built and
+        drawn again (it answers within 100 ms during a rewind or a save)."""
+        config, keys = self.runtime.config, self.key_help()
+        kept = self._help
+        if kept is not None and kept.config == config and kept.keys == keys:
+            return kept
+        if kept is not None:
+            with contextlib.suppress(ScreenStackError):
+                self.app.uninstall_screen(kept)
+        self._help = HelpScreen(config, keys)
+        self.app.install_screen(self._help, f"help-{id(self)}")
+        return self._help
 
     def action_back(self) -> None:
         """Back to the scenario picker: the one this run was opened from, else a new one."""
