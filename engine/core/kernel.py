@@ -154,6 +154,11 @@ class Kernel:
         """Virtual seconds since the run started."""
         self.timed = 0
         """Threads with a deadline (sleeping, or waiting with a timeout)."""
+        self.timers: dict[int, tuple[float, float]] = {}
+        """The program's interval timers on the clock (``signal.setitimer``, ``alarm``): by
+        key, when each rings next and its interval (0: once)."""
+        self.timer_rang: Callable[[int], None] = lambda key: None
+        """Called (lock held) with a timer's key when it rings (``program.signals``)."""
         self.output: deque[OutputLine] = deque(maxlen=OUTPUT_LINES)
         """The last lines the program printed."""
         self.exit_status: int | None = None
@@ -310,19 +315,29 @@ class Kernel:
         self.turn_ended(thread)
 
     def advance_clock(self) -> None:
-        """A step has ended: time moves on by ``TICK``, and threads whose deadline has
-        come are woken. When none can run but some have a deadline, the clock jumps to
-        the earliest one (lock held)."""
+        """A step has ended: time moves on by ``TICK``, timers due ring, and threads whose
+        deadline has come are woken. When none can run but some have a deadline, or a
+        timer is set, the clock jumps to the earliest (lock held)."""
         self.clock += TICK
-        if not self.timed:
+        if not self.timed and not self.timers:
             return
         self._expire()
         if not any(t.state.can_run for t in self.live_threads):
-            earliest = min(t.deadline for t in self.live_threads if t.deadline is not None)
-            self.clock = max(self.clock, earliest)
-            self._expire()
+            deadlines = [t.deadline for t in self.live_threads if t.deadline is not None]
+            deadlines += (when for when, _interval in self.timers.values())
+            if deadlines:
+                self.clock = max(self.clock, min(deadlines))
+                self._expire()
 
     def _expire(self) -> None:
+        for key, (when, interval) in list(self.timers.items()):
+            if when <= self.clock:
+                if interval > 0:  # one signal for the periods that passed, as the kernel's
+                    periods = (self.clock - when) // interval + 1
+                    self.timers[key] = (when + periods * interval, interval)
+                else:
+                    del self.timers[key]
+                self.timer_rang(key)
         for thread in list(self.live_threads):
             if thread.deadline is not None and thread.deadline <= self.clock:
                 primitive = thread.blocked_on

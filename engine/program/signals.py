@@ -18,8 +18,14 @@ killed by the signal, at the step that sent it.
 
 Handlers live with the run (every execution of it starts with the interpreter's start-up
 ones) and never reach the process: threadlab's own handling of signals, and the signals
-other processes send to the program's process, are left as they are. ``signal.alarm`` and
-interval timers stay the process's own (their signals come in real time).
+other processes send to the program's process, are left as they are.
+
+``signal.alarm``, ``setitimer`` and ``getitimer`` are the run's too, on its clock (the
+virtual time its sleeps and timeouts pass in, ``Kernel.timers``): ``alarm(2)`` rings when
+the run's clock has moved on two seconds, and the main thread wakes to run the handler (a
+main thread blocked for good is woken too, as by a real alarm). All three timers count the
+run's one clock: a run has no processor time of its own. A timer that rings once the main
+thread has ended has nobody to run its handler, and does nothing.
 """
 
 from __future__ import annotations
@@ -107,6 +113,7 @@ class RunSignals:
         self.handlers: dict[int, Handler] = {}
         self.wakeup_fd = -1
         kernel.handle_signals = self._run_handlers
+        kernel.timer_rang = self._timer_rang
 
     def handler(self, number: int) -> Handler:
         if number in self.handlers:
@@ -142,9 +149,32 @@ class RunSignals:
         if main is thread:
             self._run_handlers(thread)  # under CPython, before the call that sent it returns
 
+    def _timer_rang(self, number: int) -> None:
+        """The timer of signal ``number`` rang (lock held, at the end of a step): the main
+        thread gets the signal, and is woken to handle it."""
+        kernel = self._kernel
+        name = _name(number)
+        handler = self.handler(number)
+        if not callable(handler) and (
+            handler == _signal.SIG_IGN or number in _DEFAULT_IGNORED or number in _STOPPING
+        ):
+            return
+        if self.wakeup_fd != -1:
+            _write_wakeup(self.wakeup_fd, number)
+        main = kernel.threads[0]
+        if main.state.ended:
+            kernel.emit(None, EventKind.OS_SIGNAL, None, f"the {name} timer rang: no main thread")
+            return
+        kernel.pending_signals.append(number)
+        kernel.interrupt(main, f"interrupted by {name}")
+        kernel.emit(
+            None, EventKind.OS_SIGNAL, None, f"the {name} timer rang: {main.name} handles it"
+        )
+
     def _run_handlers(self, thread: SimThread) -> None:
         """Run the pending signals' handlers in the main thread ``thread``, oldest first;
-        what a handler raises, the main thread raises where it is."""
+        what a handler raises, the main thread raises where it is. A timer's signal with no
+        handler does its default action there."""
         kernel = self._kernel
         while True:
             with kernel.lock:
@@ -158,6 +188,8 @@ class RunSignals:
                     )
             if callable(handler):
                 handler(number, _program_frame())
+            elif handler == _signal.SIG_DFL and number not in _DEFAULT_IGNORED | _STOPPING:
+                kernel.end_program(thread, -number, f"killed by {_name(number)}")
 
 
 def _program_frame() -> FrameType | None:
@@ -254,7 +286,35 @@ def signal_module(kernel: Kernel, copy: ModuleType) -> None:
         previous, signals.wakeup_fd = signals.wakeup_fd, fd
         return previous
 
+    def alarm(seconds: int, /) -> int:
+        _integer(seconds)
+        seconds = int(seconds)
+        if not -(2**31) <= seconds < 2**31:
+            raise OverflowError("Python int too large to convert to C int")
+        if seconds < 0:
+            seconds += 2**32  # as the C call takes it: unsigned
+        left, _interval = _timer(kernel, _signal.SIGALRM)
+        _set_timer(kernel, _signal.SIGALRM, float(seconds), 0.0)
+        # The C call's rounding: to the nearest second, and at least 1 while time is left.
+        whole = int(left)
+        return whole + 1 if left - whole >= 0.5 or (whole == 0 and left > 0) else whole
+
+    def setitimer(which: int, seconds: float, interval: float = 0.0, /) -> tuple[float, float]:
+        number = _timer_signal(which)
+        seconds, interval = _seconds(seconds), _seconds(interval)
+        if seconds < 0 or interval < 0:
+            raise _signal.ItimerError(errno.EINVAL, os.strerror(errno.EINVAL))
+        previous = _timer(kernel, number)
+        _set_timer(kernel, number, seconds, interval)
+        return previous
+
+    def getitimer(which: int, /) -> tuple[float, float]:
+        return _timer(kernel, _timer_signal(which))
+
     for function, real in (
+        (alarm, getattr(_signal, "alarm", None)),
+        (setitimer, getattr(_signal, "setitimer", None)),
+        (getitimer, getattr(_signal, "getitimer", None)),
         (signal, _signal.signal),
         (getsignal, _signal.getsignal),
         (raise_signal, _signal.raise_signal),
@@ -264,6 +324,51 @@ def signal_module(kernel: Kernel, copy: ModuleType) -> None:
         if real is not None:
             function.__doc__ = real.__doc__
             copy.__dict__[real.__name__] = function
+
+
+_TIMER_SIGNALS = {
+    getattr(_signal, which): getattr(_signal, number)
+    for which, number in (
+        ("ITIMER_REAL", "SIGALRM"),
+        ("ITIMER_VIRTUAL", "SIGVTALRM"),
+        ("ITIMER_PROF", "SIGPROF"),
+    )
+    if hasattr(_signal, which) and hasattr(_signal, number)
+}
+"""Each interval timer, by ``which``, and the signal it sends."""
+
+
+def _timer_signal(which: object) -> int:
+    """The signal timer ``which`` sends, checked as CPython checks it."""
+    _integer(which)
+    number = _TIMER_SIGNALS.get(int(which))  # type: ignore[call-overload]
+    if number is None:
+        raise _signal.ItimerError(errno.EINVAL, os.strerror(errno.EINVAL))
+    return number
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+    return float(value)
+
+
+def _timer(kernel: Kernel, number: int) -> tuple[float, float]:
+    """What is left of timer ``number`` on the run's clock, and its interval."""
+    with kernel.lock:
+        when, interval = kernel.timers.get(number, (kernel.clock, 0.0))
+        return max(0.0, when - kernel.clock), interval
+
+
+def _set_timer(kernel: Kernel, number: int, seconds: float, interval: float) -> None:
+    """Set timer ``number`` to ring ``seconds`` from now on the run's clock, then every
+    ``interval`` (0: once); ``seconds`` 0 clears it."""
+    signals_of(kernel)  # its ringing goes to the run's signals
+    with kernel.lock:
+        if seconds > 0:
+            kernel.timers[number] = (kernel.clock + seconds, interval)
+        else:
+            kernel.timers.pop(number, None)
 
 
 def kill_in_run(kernel: Kernel) -> Callable[[int, int], None]:

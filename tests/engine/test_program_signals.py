@@ -275,16 +275,126 @@ def test_a_run_with_signals_rewinds_and_replays_exactly(tmp_path: Path) -> None:
 
 def test_a_runs_handlers_never_reach_threadlabs_process(tmp_path: Path) -> None:
     before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGUSR1)}
+    timer_before = signal.getitimer(signal.ITIMER_REAL)  # (the test runner's own timeout's)
     path = _program(
         tmp_path,
         """
         import signal
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGUSR1, lambda *args: None)
+        signal.setitimer(signal.ITIMER_REAL, 30)
         print(signal.getsignal(signal.SIGINT))
         """,
     )
     lines = _lines(path, in_process=True)
     assert _printed(lines) == [str(signal.SIG_IGN)]
     assert {number: signal.getsignal(number) for number in before} == before
+    timer_after = signal.getitimer(signal.ITIMER_REAL)
+    assert timer_after[0] <= timer_before[0] and timer_after[1] == timer_before[1]
     assert _lines(path, in_process=True) == lines  # a new run starts with the start-up ones
+
+
+ALARMS = """
+import signal, threading, time
+
+class Timeout(Exception):
+    pass
+
+def on_alarm(signum, frame):
+    raise Timeout(signal.Signals(signum).name)
+
+signal.signal(signal.SIGALRM, on_alarm)
+print("first:", signal.alarm(2), "again:", signal.alarm(2))
+lock = threading.Lock()
+lock.acquire()
+try:
+    lock.acquire()  # never released: the alarm breaks the wait, as a real one does
+except Timeout as error:
+    print("timed out:", error, "left:", signal.alarm(0))
+ticks = []
+signal.signal(signal.SIGALRM, lambda signum, frame: ticks.append(threading.current_thread().name))
+def worker():
+    print("from a worker:", signal.setitimer(signal.ITIMER_REAL, 0.25, 0.25))
+threading.Thread(target=worker).start()
+while len(ticks) < 3:
+    time.sleep(0.1)
+print("ticks:", ticks, "interval:", signal.getitimer(signal.ITIMER_REAL)[1])
+print("cleared:", signal.setitimer(signal.ITIMER_REAL, 0)[1], signal.getitimer(signal.ITIMER_REAL))
+for call in (
+    lambda: signal.alarm("x"),
+    lambda: signal.alarm(1.5),
+    lambda: signal.alarm(2**40),
+    lambda: signal.setitimer(99, 1),
+    lambda: signal.setitimer(signal.ITIMER_REAL, -1),
+    lambda: signal.setitimer(signal.ITIMER_REAL, 1, -1),
+):
+    try:
+        call()
+    except Exception as error:
+        print(type(error).__name__, error)
+signal.signal(signal.SIGALRM, signal.SIG_DFL)
+signal.alarm(1)
+time.sleep(5)
+print("never printed")
+"""
+
+
+def test_alarms_and_interval_timers_ring_on_the_runs_clock_as_under_cpython(
+    tmp_path: Path,
+) -> None:
+    """Exists because ``signal.alarm`` was the process's own: its real SIGALRM never
+    reached the run's handler, and its default action killed threadlab's program process."""
+    path = _program(tmp_path, ALARMS)
+    expected = _cpython(path)
+    assert expected.returncode == -signal.SIGALRM, expected.stderr
+    lines = _lines(path)
+    assert _printed(lines) == expected.stdout.splitlines()
+    end = lines[-1]
+    assert '"state": "FAILED"' in end and f'"exit_status": {-signal.SIGALRM}' in end
+    assert "killed by SIGALRM" in end
+    assert "SIGALRM timer rang" in "".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_run_with_timers_is_the_same_for_a_seed_and_rewinds_exactly(
+    tmp_path: Path, seed: int
+) -> None:
+    path = _program(
+        tmp_path,
+        """
+        import signal, threading, time
+
+        rang = []
+        signal.signal(signal.SIGALRM, lambda signum, frame: rang.append(len(done)))
+        signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
+        done = []
+        def worker(n):
+            for _ in range(3):
+                time.sleep(0.02 * n)
+                done.append(n)
+        threads = [threading.Thread(target=worker, args=(n,)) for n in (1, 2, 3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        print(len(rang), rang)
+        """,
+    )
+    lines = _lines(path, seed)
+    assert '"state": "FINISHED"' in lines[-1]
+    rang = int(_printed(lines)[0].split()[0])
+    assert rang >= 3, lines  # every 0.05 s of the 0.18 s the run's clock passes
+    assert _lines(path, seed) == lines
+    assert _lines(path, seed, in_process=True) == lines
+    runtime = Runtime(resolve_config(program_scenario(path, races=False), seed=seed), speed=None)
+    try:
+        runtime.start()
+        assert runtime.wait_idle(WAIT)
+        end = runtime.snapshot()
+        runtime.goto(end.step // 2)
+        runtime.goto(end.step)
+        again = runtime.snapshot()
+        assert (again.step, again.output) == (end.step, end.output)
+    finally:
+        assert runtime.stop()
