@@ -39,8 +39,9 @@ KIND_CLASSES: dict[str, str] = {
 MAX_LINES = 1000
 """Lines the log keeps."""
 
-ENGINE_KINDS = frozenset({"violation", "deadlock", "finished", "fail"})
-"""Kinds of event the engine itself logs with no thread (verdicts, the end): not 'you'."""
+ENGINE_KINDS = frozenset({"violation", "deadlock", "finished", "fail", "os-signal"})
+"""Kinds of event the engine itself logs with no thread (verdicts, the end, a timer that
+rings on the run's clock): not 'you'."""
 
 
 def new_events(old: tuple[Event, ...], new: tuple[Event, ...]) -> tuple[Event, ...] | None:
