@@ -258,6 +258,7 @@ def _coverage_json(result: ExploreResult) -> dict[str, Any]:
             "schedules_within_that_bound": coverage.bound_schedules,
             "cut_short": coverage.cut_short,
             "spurious": coverage.spurious,
+            "unwatched_steps": coverage.unwatched_steps,
         }
     }
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 import linecache
 import os
 
-from ..engine.explore import Coverage, ExploreResult, Finding, Place, Progress, Stuck, Switch
+from ..engine.explore import (
+    Coverage,
+    ExploreResult,
+    Finding,
+    Mislabel,
+    Place,
+    Progress,
+    Stuck,
+    Switch,
+)
 from ..engine.snapshot.model import VerdictKind
 
 STRATEGY_WORDS = {"random": "random", "pct": "PCT", "dfs": "DFS"}
@@ -86,7 +95,20 @@ def coverage_text(coverage: Coverage) -> str:
         text += "; " + bound_text(coverage.bound_done, coverage.bound_schedules)
     if coverage.cut_short:
         text += f"; {coverage.cut_short:,} run(s) cut short for going on too long (a loop?)"
+    if coverage.unwatched is not None:
+        text += "; " + unwatched_text(coverage.unwatched, coverage.unwatched_steps)
     return text
+
+
+def unwatched_text(first: Mislabel, count: int) -> str:
+    """Why no claim of full coverage is made: steps ran code threadlab does not watch."""
+    where = f" at line {first.line}" if first.line is not None else ""
+    what = "anything" if first.beyond is None else ", ".join(first.beyond)
+    others = f" (and {count - 1:,} more)" if count > 1 else ""
+    return (
+        f"no claim of full coverage: a step of {first.thread}{where} touched {what} "
+        f"through code threadlab does not watch{others}"
+    )
 
 
 def stuck_text(stuck: Stuck, command: str = "explore") -> str:

@@ -119,6 +119,7 @@ class _Run:
         self.unstoppable: tuple[str, ...] = ()
         """The threads that were still running when ``stop`` gave up on them."""
         kernel.raw_output = runtime.raw_output
+        kernel.watching = scenario.races  # the program's own code is watched (footprints)
         begin_world(kernel, config.seed)  # the program's random, os.urandom, uuid4, secrets
         self.source = load_program(
             kernel, scenario, config.param_values, config.variant, config.argv

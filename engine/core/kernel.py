@@ -29,6 +29,7 @@ away, so a step costs about one thread switch.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -38,10 +39,13 @@ from ..snapshot.model import STATE_CODES, Event, EventKind, OutputLine, ThreadSt
 from . import awake
 from .collector import collecting
 from .errors import StopRun
+from .footprint import continuation_watched, footprint_of
 from .history import MAX_THREADS
 from .registry import Registry
 from .source import broken_assert, caller_place, program_traceback
 from .threads import SimThread, bind, bound, unwind
+
+_NOTHING: frozenset[str] = frozenset()
 
 if TYPE_CHECKING:
     from ..primitives.base import Primitive
@@ -164,6 +168,10 @@ class Kernel:
         self.exit_status: int | None = None
         """The program's exit status, once its main thread has ended."""
         self.ended_program: SimThread | None = None
+        self.watching = False
+        """The program's own code is watched (its shared accesses are steps: races on), so
+        a step's footprint can be known (``core.footprint``); else every step touches
+        anything."""
         self.raw_output: Callable[[], list[tuple[str, str]]] | None = None
         """What the process's descriptors 1 and 2 hold now, as (stream, text) pieces, where
         they are read (``Runtime``'s ``raw_output``): taken at the end of every step."""
@@ -215,7 +223,7 @@ class Kernel:
         operation: str,
         state: ThreadState = ThreadState.RUNNABLE,
         line: int | None = None,
-        touches: str | None = None,
+        touches: str | frozenset[str] | None = None,
     ) -> SimThread:
         """Park the calling scenario thread until the scheduler gives it the turn.
 
@@ -223,9 +231,11 @@ class Kernel:
             operation: what the thread is about to do, in words.
             state: RUNNABLE, or WORKING for simulated work.
             line: its line in the program; by default the innermost program frame.
-            touches: the one shared object the step touches (a primitive's or a variable's
-                name), or None when it may touch anything: steps on different objects
-                give the same state in either order (the explorer explores one).
+            touches: the shared object the step touches (a primitive's or a variable's
+                name, or a set of them), or None when it may touch anything: steps on
+                different objects give the same state in either order (the explorer
+                explores one). It holds only where the code after the checkpoint is
+                watched (``core.footprint``); elsewhere the step touches anything.
         """
         thread = self.current()
         if self.inside_engine(thread) or collecting():
@@ -236,11 +246,18 @@ class Kernel:
         main_line = line
         if line is None:
             file, line, main_line = caller_place(self.program_files, 1)
+        footprint = None
+        if (
+            touches is not None
+            and self.watching
+            and continuation_watched(sys._getframe(1), self.program_files)
+        ):
+            footprint = footprint_of(touches)
         with self.lock:
             if thread.stopped:
                 unwind(thread)
             thread.operation = operation
-            thread.touches = touches
+            thread.touches = footprint
             thread.file = file
             thread.line = line
             thread.main_line = main_line
@@ -384,6 +401,7 @@ class Kernel:
         thread.state = ThreadState.RUNNABLE
         thread.blocked_on = None
         thread.operation = operation
+        thread.touches = None  # what its wait's end and the code after touch: unknown
         thread.handed = value
         self._set_deadline(thread, None)
         self.revision += 1
@@ -554,6 +572,8 @@ class Kernel:
         self.mark_running(thread)
         thread.last_turn = self.step
         thread.state = ThreadState.RUNNING
+        thread.extras = _NOTHING
+        thread.unwatched = False
         thread.gate.release()
 
     def mark_running(self, thread: SimThread) -> None:

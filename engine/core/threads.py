@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..snapshot.model import ThreadState, ThreadView
 from .errors import StopRun
+from .footprint import Footprint
 
 if TYPE_CHECKING:
     from ..primitives.base import Primitive
@@ -57,8 +58,12 @@ class SimThread:
     args: tuple[Any, ...]
     state: ThreadState = ThreadState.RUNNABLE
     operation: str = "starting"
-    touches: str | None = None
-    """The shared object its next step touches, if known (see ``Kernel.checkpoint``)."""
+    touches: Footprint = None
+    """What its next step touches, if known (see ``Kernel.checkpoint``)."""
+    extras: frozenset[str] = frozenset()
+    """What its step under way touched beyond ``touches``, as far as was seen."""
+    unwatched: bool = False
+    """Its step under way ran code that may touch anything (beyond ``touches``)."""
     blocked_on: Primitive | None = None
     line: int | None = None
     """Its current line, in ``file``."""

@@ -8,7 +8,7 @@ for which schedules it runs, ``choosers`` for the strategies and ``shrink`` for 
 from __future__ import annotations
 
 from .own_process import explore_in_own_process
-from .policy import Place, Switch
+from .policy import Mislabel, Place, Switch
 from .search import (
     STRATEGY_NAMES,
     Coverage,
@@ -28,6 +28,7 @@ __all__ = [
     "Coverage",
     "ExploreResult",
     "Finding",
+    "Mislabel",
     "Place",
     "Progress",
     "Request",

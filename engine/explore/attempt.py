@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import awake
+from ..core.footprint import Footprint
 from ..core.history import History
 from ..lesson.scenario import RunConfig
 from ..runtime import Runtime
 from ..snapshot.model import Verdict, VerdictKind
-from .policy import Chooser, Decision, ExplorePolicy, Switch
+from .policy import Chooser, Decision, ExplorePolicy, Mislabel, Switch
 
 FAILURES = (
     VerdictKind.DEADLOCK,
@@ -45,6 +46,17 @@ class Attempt:
     stuck_thread: str = ""
     """For a stuck run: the thread that stayed away from every checkpoint, and its line."""
     stuck_line: int | None = None
+    last_ran: Footprint = None
+    """What the run's last step turned out to touch."""
+    mislabelled: int = 0
+    """Steps that touched more than their footprints said."""
+    mislabels: tuple[Mislabel, ...] = ()
+    """The first few of them."""
+
+    @property
+    def points(self) -> int:
+        """Scheduling points with a real choice (two options or more)."""
+        return sum(len(decision.options) > 1 for decision in self.decisions)
 
     @property
     def failed(self) -> bool:
@@ -93,6 +105,7 @@ def run_schedule(
         ended, stuck_thread, stuck_line = _await_end(runtime, patience)
         verdict, steps = runtime.outcome()
         history = runtime.history()
+        policy.settle_last()  # the last step's footprint, now that it has run
     finally:
         runtime.stop(1.0)
     failed = verdict is not None and verdict.kind in FAILURES
@@ -108,4 +121,7 @@ def run_schedule(
         switches=tuple(policy.switches),
         stuck_thread=stuck_thread,
         stuck_line=stuck_line,
+        last_ran=policy.ran,
+        mislabelled=policy.mislabelled,
+        mislabels=tuple(policy.mislabels),
     )

@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..core.footprint import Footprint, independent
 from .policy import HALT, Decision, Option
 
 SPURIOUS_CHANCE = 0.1
@@ -22,17 +23,12 @@ STARVE_LIMIT = 200
 """Steps one thread may run in a row under PCT while others could run, before it is
 demoted: a spinning thread of high priority would otherwise starve the one it waits for."""
 
-Sleep = tuple[tuple[int, str | None], ...]
+Sleep = tuple[tuple[int, Footprint], ...]
 """A sleep set: threads whose next step was already explored from here, with what that
 step touches (they stay asleep until a step that touches the same object runs)."""
 
 Choice = tuple[int, str]
 """An option without what it touches: (thread, condition woken spuriously or '')."""
-
-
-def independent(first: str | None, second: str | None) -> bool:
-    """Steps that touch different known objects give the same state in either order."""
-    return first is not None and second is not None and first != second
 
 
 def choice_of(option: Option) -> Choice:
@@ -57,14 +53,30 @@ class RandomChooser:
 class PCTChooser:
     """Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): threads get
     random distinct priorities and the highest that can run goes; at ``depth - 1`` random
-    steps the running thread drops below every other. A bug that needs ``depth`` ordering
+    points the running thread drops below every other. A bug that needs ``depth`` ordering
     constraints is found with probability at least 1 / (n · k^(depth-1)) per run, for n
-    threads and k steps.
+    threads and k points.
+
+    The points counted (k, and where the change points fall) are those with a real choice,
+    two threads or more able to run: a step where only one can is no point at which a
+    schedule could differ. How this differs from the paper, and what that does to the bound:
+
+    - A thread's priority is drawn when it first can run (in [depth, depth + 1), above every
+      lowered one), not for all threads at the start: threads are made as the run goes. The
+      draws are still independent and uniform among the threads present, as the bound needs.
+    - A thread that runs ``STARVE_LIMIT`` points in a row while others could is lowered below
+      every other (the paper assumes fair, terminating programs; a spinning thread would
+      otherwise keep the one it waits for away forever). This only happens in runs the
+      bound's argument does not cover (spins of over 200 points).
+    - With spurious wakeups allowed, a point may wake a condition's waiter instead, with
+      probability 1/40; in a run with none such offered, nothing changes.
+    - A change point that falls where the running thread cannot go on (it blocked or ended)
+      lowers nobody, as in the paper's own implementation.
 
     Args:
         seed: the run's seed.
         depth: the bug depth aimed at (1 or more).
-        length: the expected number of steps (where change points may fall).
+        length: the expected number of points with a real choice (where change points fall).
     """
 
     def __init__(self, seed: int, depth: int, length: int) -> None:
@@ -78,6 +90,9 @@ class PCTChooser:
         self._last: int | None = None
 
     def choose(self, decision: Decision) -> int:
+        options = decision.options
+        if sum(not o.condition for o in options) < 2 and not any(o.condition for o in options):
+            return 0  # one thread can run: no choice, and no point counted
         self._count += 1
         low = self._change_points.get(self._count)
         if low is not None and decision.last is not None:
@@ -85,7 +100,6 @@ class PCTChooser:
         if self._streak >= STARVE_LIMIT and self._last is not None:
             self._priority[self._last] = min(self._priority.values()) - 1.0
             self._streak = 0
-        options = decision.options
         wakeups = [i for i, o in enumerate(options) if o.condition]
         if wakeups and self._rng.random() < SPURIOUS_CHANCE / 4:
             return self._rng.choice(wakeups)
@@ -115,6 +129,9 @@ class Node:
     sleep: Sleep
     preemptions: int
     """Preemptions before this point."""
+    ran: Footprint = None
+    """What the step taken here turned out to touch, once it has run."""
+    ran_known: bool = False
 
 
 @dataclass
@@ -154,14 +171,21 @@ class PrefixChooser:
         if self.nodes:
             last = self.nodes[-1]
             chosen = last.decision.options[last.pick]
+            # what the step taken there turned out to touch (it has run by now)
+            ran = decision.ran if chosen.condition == "" else chosen.touches
+            last.ran, last.ran_known = ran, True
             sleep = tuple(
                 (thread, touches)
                 for thread, touches in last.sleep
-                if independent(touches, chosen.touches) and thread != chosen.thread
+                if independent(touches, ran) and thread != chosen.thread
             )
             preemptions = last.preemptions + last.decision.preempts(last.pick)
         else:
             sleep, preemptions = self.sleep, self.preemptions
+            if decision.mislabelled:
+                # the prefix's own last step touched more than its footprint said, and
+                # this sleep set was worked out from that footprint: nobody sleeps
+                sleep = ()
         if not self.reduce:
             sleep = ()
         asleep = {thread for thread, _touches in sleep}

@@ -17,7 +17,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .choosers import Sleep, independent
+from ..core.footprint import independent
+from .choosers import Sleep
+from .policy import Mislabel
 from .specs import DFS, PCT, RANDOM, Outcome, Spec
 
 WINDOW = 32
@@ -79,7 +81,8 @@ class DepthFirst:
     bound_schedules: int = 0
     """Schedules run when ``bound_done`` was completed."""
     uncertain: bool = False
-    """A run was cut short or went another way: nothing is claimed exhaustive."""
+    """A run was cut short or went another way, or a step touched more than its footprint
+    said: nothing is claimed exhaustive."""
     finished: bool = False
     """Every schedule there is has been run (within the bound when it was raised last)."""
 
@@ -120,7 +123,8 @@ class DepthFirst:
         for node in outcome.nodes:
             options = node.decision.options
             chosen = options[node.pick]
-            explored = [(chosen.thread, chosen.touches)] if not chosen.condition else []
+            ran = node.ran if node.ran_known else None  # what it touched, as it ran
+            explored = [(chosen.thread, ran)] if not chosen.condition else []
             asleep = {thread for thread, _ in node.sleep}
             for index, option in enumerate(options):
                 if index == node.pick or (not option.condition and option.thread in asleep):
@@ -169,8 +173,15 @@ class Planner:
         self.integrated = 0
         """Results taken in so far (always the first ones, in order)."""
         self.longest = 0
+        self.most_points = 0
+        """The most points with a real choice a run that ended by itself has had (PCT's
+        change points fall among them)."""
         """The most steps a run has taken that ended by itself."""
         self.used: set[str] = set()
+        self.mislabelled = 0
+        """Steps of the runs taken in that touched more than their footprints said."""
+        self.mislabel: Mislabel | None = None
+        """The first of them, to say why nothing is claimed exhaustive."""
 
     @property
     def done(self) -> bool:
@@ -206,7 +217,7 @@ class Planner:
         self.used.add(kind)
         if kind == PCT:
             depth = PCT_DEPTHS[(index // 3) % len(PCT_DEPTHS)]
-            length = max(self.longest, 20)
+            length = max(self.most_points, 20)
             return Spec(index, PCT, self.max_steps(), seed=seed, depth=depth, length=length)
         return Spec(index, RANDOM, self.max_steps(), seed=seed)
 
@@ -222,7 +233,14 @@ class Planner:
 
     def integrate(self, spec: Spec, outcome: Outcome) -> None:
         self.integrated += 1
+        if outcome.mislabelled:
+            self.mislabelled += outcome.mislabelled
+            if self.mislabel is None:
+                self.mislabel = outcome.mislabel
+            if self.depth_first is not None:
+                self.depth_first.uncertain = True
         if not outcome.cut_short and not outcome.stuck:
             self.longest = max(self.longest, outcome.steps)
+            self.most_points = max(self.most_points, outcome.points)
         if spec.kind == DFS and self.depth_first is not None:
             self.depth_first.integrate(spec, outcome)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..core.actions import apply_action
+from ..core.footprint import Footprint
 from ..snapshot.model import ActionKind, PrimitiveKind, UserAction
 
 if TYPE_CHECKING:
@@ -39,8 +40,8 @@ class Option:
     """The number of the thread to run, or of the waiter to wake."""
     condition: str = ""
     """Not empty: wake ``thread`` from this condition with no signal (a spurious wakeup)."""
-    touches: str | None = None
-    """The shared object the thread's next step touches (None: unknown, maybe anything)."""
+    touches: Footprint = None
+    """What the thread's next step touches (None: unknown, maybe anything)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class Decision:
     """A thread that has taken ``FAIR_STREAK`` steps in a row while others could run: it
     lets another go without that counting as a preemption (as a fair scheduler would;
     a thread that spins on a flag would otherwise keep the one it waits for away)."""
+    ran: Footprint = None
+    """What the step taken just before this point turned out to touch."""
+    mislabelled: bool = False
+    """That step touched more than its footprint said when it was chosen."""
 
     def preempts(self, index: int) -> bool:
         """Whether taking option ``index`` switches away from a thread that could go on
@@ -73,6 +78,24 @@ class Decision:
             after = [pair for pair in threads if pair[0] > self.tired]
             return min(after or threads)[1]
         return 0
+
+
+MISLABELS_KEPT = 3
+"""Mislabelled steps a run keeps, to say which (the count is kept in full)."""
+
+
+@dataclass(frozen=True)
+class Mislabel:
+    """A step that touched more than its footprint said: it ran code threadlab did not
+    expect (a call into a library, an item read through a name of its own...)."""
+
+    step: int
+    """The step it ended before (its thread's next checkpoint)."""
+    thread: str
+    line: int | None
+    """Where its thread was when the step ended."""
+    beyond: list[str] | None
+    """What it touched beyond its footprint (None: it may have touched anything)."""
 
 
 class Chooser(Protocol):
@@ -160,6 +183,14 @@ class ExplorePolicy:
         self._last_thread: int | None = None
         self._streak = 0
         """Steps ``_last_thread`` has taken in a row while others could run."""
+        self._running: tuple[SimThread, Footprint] | None = None
+        """The thread given the last step, and the footprint it was chosen with."""
+        self.ran: Footprint = None
+        """What the last step taken turned out to touch (``settle_last`` after the run)."""
+        self.mislabels: list[Mislabel] = []
+        """Steps that touched more than their footprints said (the first few)."""
+        self.mislabelled = 0
+        """How many steps did."""
 
     def bind(self, kernel: Kernel, driver: Driver) -> None:
         self._kernel = kernel
@@ -172,8 +203,9 @@ class ExplorePolicy:
             self.cut_short = True
             driver.paused = True  # this step is the last one
         spurious_from = ""
+        ran, mislabelled = self.settle_last()
         while True:
-            decision = self._decision(kernel)
+            decision = self._decision(kernel, ran, mislabelled)
             pick = self.chooser.choose(decision)
             if pick == HALT:
                 self.halted = True
@@ -190,6 +222,7 @@ class ExplorePolicy:
             self._wake_spuriously(kernel, driver, option)
             spurious_from = option.condition
         chosen = kernel.threads[option.thread - 1]
+        self._running = (chosen, option.touches)
         if self.describe:
             self._describe(kernel, decision, chosen, spurious_from)
         others = any(o.thread != option.thread for o in decision.options)
@@ -197,6 +230,30 @@ class ExplorePolicy:
         self._streak = self._streak + 1 if same else 0
         self._last_thread = option.thread
         return chosen  # type: ignore[return-value]
+
+    def settle_last(self) -> tuple[Footprint, bool]:
+        """What the last step taken touched, now that it has run, and whether that was
+        more than its footprint said (noted in ``mislabels``)."""
+        if self._running is None:
+            return None, False
+        thread, footprint = self._running
+        self._running = None
+        if thread.unwatched:
+            ran = None
+        elif thread.extras and footprint is not None:
+            ran = footprint | thread.extras
+        else:
+            ran = footprint
+        self.ran = ran
+        if footprint is None or ran == footprint:
+            return ran, False
+        self.mislabelled += 1
+        if len(self.mislabels) < MISLABELS_KEPT:
+            kernel = self._kernel
+            assert kernel is not None
+            what = sorted(ran - footprint) if ran is not None else None
+            self.mislabels.append(Mislabel(kernel.step, thread.name, thread.line, what))
+        return ran, True
 
     def _describe(
         self, kernel: Kernel, decision: Decision, chosen: SimThread, spurious_from: str
@@ -212,7 +269,7 @@ class ExplorePolicy:
             preempted = kernel.threads[decision.last - 1].name
         self.switches.append(Switch(chosen.name, (place,), preempted, spurious_from))
 
-    def _decision(self, kernel: Kernel) -> Decision:
+    def _decision(self, kernel: Kernel, ran: Footprint, mislabelled: bool) -> Decision:
         threads = kernel.threads
         options = [
             Option(t.index, touches=t.touches) for t in kernel.live_threads if t.state.can_run
@@ -231,7 +288,7 @@ class ExplorePolicy:
             last = None
         elif last is not None and self._streak >= FAIR_STREAK:
             last, tired = None, last
-        return Decision(kernel.step, tuple(options), last, tired)
+        return Decision(kernel.step, tuple(options), last, tired, ran, mislabelled)
 
     def _wake_spuriously(self, kernel: Kernel, driver: Driver, option: Option) -> None:
         """Wake a waiter with no signal, recorded as the user's action would be."""

@@ -19,7 +19,7 @@ from ..lesson.scenario import Scenario
 from ..snapshot.model import Verdict
 from .attempt import PATIENCE
 from .plan import WINDOW, Planner
-from .policy import Switch
+from .policy import Mislabel, Switch
 from .shrink import shrink
 from .specs import Outcome, Spec
 from .target import Target
@@ -82,6 +82,12 @@ class Coverage:
     """Runs cut short because they went on too long (taken to loop)."""
     cancelled: bool
     spurious: bool
+    unwatched_steps: int = 0
+    """Steps that touched more than their footprints said when they were chosen (code
+    threadlab does not watch ran in them): the orders taken as equivalent may not be, so
+    nothing is claimed exhaustive."""
+    unwatched: Mislabel | None = None
+    """The first of them."""
 
 
 @dataclass(frozen=True)
@@ -343,4 +349,6 @@ class _Search:
             cut_short=self.cut_short,
             cancelled=self.cancel.is_set(),
             spurious=self.request.spurious,
+            unwatched_steps=self.planner.mislabelled,
+            unwatched=self.planner.mislabel,
         )

@@ -9,7 +9,7 @@ from ..lesson.scenario import RunConfig
 from ..snapshot.model import VerdictKind
 from .attempt import Attempt, run_schedule
 from .choosers import Choice, Node, PCTChooser, PrefixChooser, RandomChooser, Sleep, choice_of
-from .policy import Chooser
+from .policy import Chooser, Mislabel
 
 RANDOM, PCT, DFS = "random", "pct", "dfs"
 STRATEGIES = (RANDOM, PCT, DFS)
@@ -52,6 +52,13 @@ class Outcome:
     nodes: tuple[Node, ...] = ()
     """For a depth-first run: the scheduling points beyond its prefix."""
     diverged: bool = False
+    points: int = 0
+    """Scheduling points with a real choice (two options or more)."""
+    mislabelled: int = 0
+    """Steps that touched more than their footprints said (nothing relying on those
+    footprints can be claimed)."""
+    mislabel: Mislabel | None = None
+    """The first of them."""
 
 
 def chooser_for(spec: Spec, reduce: bool) -> Chooser:
@@ -70,6 +77,11 @@ def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> 
     diverged = False
     if isinstance(chooser, PrefixChooser):
         nodes, diverged = tuple(chooser.nodes), chooser.diverged
+        if nodes and not nodes[-1].ran_known:
+            last = nodes[-1]
+            chosen = last.decision.options[last.pick]
+            last.ran = attempt.last_ran if not chosen.condition else chosen.touches
+            last.ran_known = True
     return Outcome(
         index=spec.index,
         kind=spec.kind,
@@ -84,6 +96,9 @@ def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> 
         choices=choices_of(attempt) if attempt.failed else (),
         nodes=nodes,
         diverged=diverged,
+        points=attempt.points,
+        mislabelled=attempt.mislabelled,
+        mislabel=attempt.mislabels[0] if attempt.mislabels else None,
     )
 
 

@@ -7,6 +7,14 @@ for its turn (a checkpoint), then happens, and is recorded on a ``ProgramVariabl
 panel shows. ``x += 1`` is a read step and a write step, so a thread's update can be lost
 when another one writes in between, as with real threads.
 
+What no variable names is a step too (``program.effects``): a call into code outside the
+program's files (``log.append(x)``: a write to the list's items; a library's function:
+anything), the items behind a test, a comparison, an operator, an unpacking or a loop
+(``if items:``, ``x in items``, ``for x in items``: one step per item), and a write left as
+written (below): a step that may touch anything. So the code between two steps touches
+nothing shared but what its first step names, and the explorer can trust what each step
+touches (``core.footprint``). The module's top level is rewritten as its functions are.
+
 What is not worth a step is left alone: a function's own locals, names bound only by
 ``def``, ``class`` or ``import`` at module level, a global or closure variable bound once
 (outside any loop) and never rebound, the container in ``buf[i]`` or ``obj.x`` (the item
@@ -14,9 +22,10 @@ or attribute is the step), a method looked up to be called (``self.lock.acquire(
 attributes of modules, and values that are functions, classes, modules or the engine's
 own objects (a lock read to be acquired). While only one thread is alive nothing is a
 step. What cannot be rewritten safely (``del``, unpacking and star targets, ``a = b = 0``,
-slices, the walrus, module-level code) runs as written, and so do annotations and ``match``
-patterns. An item whose key is an object of the program's own is not a step either:
-telling it apart would run its ``__hash__`` or ``__index__`` one more time than CPython.
+slices, the walrus) runs as written, after a step that may touch anything when it writes
+anything but locals, and so do annotations and ``match`` patterns. An item whose key is
+an object of the program's own is not a step either: telling it apart would run its
+``__hash__`` or ``__index__`` one more time than CPython.
 
 The rewritten code means what the program means: ``self.__x`` in ``class C`` is
 ``_C__x``, as CPython mangles it; what is evaluated where the function or class is
@@ -49,9 +58,12 @@ from types import (
 from typing import TYPE_CHECKING, Any
 
 from ..core.collector import collecting
-from ..core.threads import bound
+from ..core.threads import bound, bound_or_none
 from ..primitives.shared import ProgramVariable
 from ..snapshot.model import EventKind
+from .effects import BY_ARGUMENTS, ITEMS, NO_STEP, Effects
+from .fresh import MEASURES as _MEASURES
+from .fresh import fresh_locals
 
 if TYPE_CHECKING:
     from ..core.kernel import Kernel
@@ -86,9 +98,15 @@ _IN_PLACE: dict[str, Callable[[Any, Any], Any]] = {
 # --------------------------------------------------------------- the rewriting
 
 
-_ITEMS = "items"
-"""What every item read or write touches, for the explorer: one object for all, since
-which container is which cannot be told across runs."""
+_ITEMS = ITEMS
+
+_FRAME_SENSITIVE = frozenset(
+    {"super", "locals", "vars", "dir", "globals", "eval", "exec", "breakpoint"}
+)
+"""Builtins that read their caller's frame: called as written, never through a helper."""
+
+_FRAME_READERS = frozenset({"_getframe", "currentframe", "stack"})
+"""Methods that read their caller's frame (``sys._getframe``): called as written."""
 
 
 def instrument(tree: ast.Module, path: str) -> ast.Module:
@@ -356,6 +374,8 @@ class _Rewriter(ast.NodeTransformer):
         self._not_a_step: set[int] = set()
         """ids of nodes to keep as they are (a container whose item or attribute is the
         step, a method looked up to be called)."""
+        self._fresh: frozenset[str] = frozenset()
+        """The containers the function being visited keeps to itself (``_own``)."""
 
     # -- scopes
 
@@ -363,10 +383,20 @@ class _Rewriter(ast.NodeTransformer):
     def _inside(self, node: ast.AST) -> Iterator[None]:
         """Visit in the scope ``node`` opens."""
         outer, self._scope = self._scope, self._scopes.by_node.get(node, self._scope)
+        outer_fresh = self._fresh
+        if self._scope.kind == "function":
+            self._fresh = fresh_locals(node, self._scope.captured)
+        elif self._scope.kind != "comprehension":  # (a comprehension sees its function's)
+            self._fresh = frozenset()
         try:
             yield
         finally:
-            self._scope = outer
+            self._scope, self._fresh = outer, outer_fresh
+
+    def _own(self, node: ast.expr) -> bool:
+        """Whether ``node`` names a container this function made and keeps to itself
+        (``program.fresh``): its items are no other thread's."""
+        return isinstance(node, ast.Name) and node.id in self._fresh
 
     def _visit_all(self, nodes: list[Any]) -> list[Any]:
         """``nodes`` visited, as ``generic_visit`` visits a list (a node may become none
@@ -419,13 +449,13 @@ class _Rewriter(ast.NodeTransformer):
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
     ) -> ast.AST:
         first = node.generators[0]
-        first.iter = self.visit(first.iter)  # evaluated in the enclosing scope
+        first.iter = self._iterated(first.iter, first.is_async)  # in the enclosing scope
         with self._inside(node):
             for number, generator in enumerate(node.generators):
                 generator.target = self.visit(generator.target)
                 if number:
-                    generator.iter = self.visit(generator.iter)
-                generator.ifs = self._visit_all(generator.ifs)
+                    generator.iter = self._iterated(generator.iter, generator.is_async)
+                generator.ifs = [self._tested(test) for test in generator.ifs]
             if isinstance(node, ast.DictComp):
                 node.key, node.value = self.visit(node.key), self.visit(node.value)
             else:
@@ -433,6 +463,15 @@ class _Rewriter(ast.NodeTransformer):
         return node
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+
+    def _iterated(self, node: ast.expr, is_async: int = 0) -> ast.expr:
+        """What a comprehension iterates: each item it takes a step of its own
+        (``Races.iterate``); an ``async for``'s, as it is."""
+        visited = self.visit(node)
+        if not self._active or is_async or self._own(node):
+            return visited
+        call = self._call("iterate", visited, ast.Constant(_text_of(node)))
+        return ast.copy_location(call, node)
 
     def visit_match_case(self, node: ast.match_case) -> ast.AST:
         # the pattern stays as written: a value pattern is a dotted name, never a call
@@ -443,7 +482,7 @@ class _Rewriter(ast.NodeTransformer):
 
     @property
     def _active(self) -> bool:
-        return self._scope.kind in ("function", "comprehension")
+        return self._scope.kind in ("function", "comprehension", "module")
 
     def _mangled(self, name: str) -> str:
         """``name`` as CPython compiles it here: ``__x`` inside ``class C`` is ``_C__x``."""
@@ -502,7 +541,144 @@ class _Rewriter(ast.NodeTransformer):
             self._not_a_step.add(id(node.func))
             if isinstance(node.func, ast.Attribute):
                 self._base(node.func.value)
-        return self.generic_visit(node)
+        func = node.func
+        own_method = isinstance(func, ast.Attribute) and self._own(func.value)
+        measures_own = (
+            isinstance(func, ast.Name)
+            and func.id in _MEASURES
+            and not node.keywords
+            and all(self._own(a) or isinstance(a, ast.Constant) for a in node.args)
+        )
+        starred_texts = [_text_of(a.value) if isinstance(a, ast.Starred) else "" for a in node.args]
+        keyword_texts = [_text_of(k.value) if k.arg is None else "" for k in node.keywords]
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        if (
+            not self._active
+            or own_method
+            or measures_own
+            or (
+                (isinstance(func, ast.Name) and func.id in _FRAME_SENSITIVE)
+                or (isinstance(func, ast.Attribute) and func.attr in _FRAME_READERS)
+            )
+        ):
+            return node
+        # ``f(a, *b, k=c, **d)`` as ``callee(f)(a, *seen(b), k=c, **seen(d))``: a call into
+        # code outside the program's files is a step of its own (``program.effects``); the
+        # call itself stays in this frame (warnings, logging and tracebacks see the
+        # program's line)
+        args = [
+            ast.copy_location(ast.Starred(self._seen(a.value, text), ast.Load()), a)
+            if isinstance(a, ast.Starred)
+            else a
+            for a, text in zip(node.args, starred_texts, strict=True)
+        ]
+        keywords = [
+            k
+            if k.arg is not None
+            else ast.copy_location(ast.keyword(None, self._seen(k.value, text)), k)
+            for k, text in zip(node.keywords, keyword_texts, strict=True)
+        ]
+        callee = ast.copy_location(self._call("callee", node.func), node.func)
+        return ast.copy_location(ast.Call(callee, args, keywords), node)
+
+    def _seen(self, node: ast.expr, text: str) -> ast.expr:
+        """``node`` as ``seen(node, TEXT)``: what its value's items or methods touch, as it
+        is tested, compared, unpacked or operated on, is a step of its own."""
+        if isinstance(node, ast.Constant | ast.Compare | ast.BoolOp) or (
+            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+        ):
+            return node  # a constant, or already a bool (its operands are seen)
+        return ast.copy_location(self._call("seen", node, ast.Constant(text)), node)
+
+    def _tested(self, node: ast.expr) -> ast.expr:
+        text = _text_of(node)
+        visited = self.visit(node)
+        return self._seen(visited, text) if self._active and not self._own(node) else visited
+
+    def visit_If(self, node: ast.If | ast.While) -> ast.AST:
+        node.test = self._tested(node.test)
+        node.body = self._visit_all(node.body)
+        node.orelse = self._visit_all(node.orelse)
+        return node
+
+    visit_While = visit_If
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        node.test = self._tested(node.test)
+        node.body, node.orelse = self.visit(node.body), self.visit(node.orelse)
+        return node
+
+    def visit_Assert(self, node: ast.Assert) -> ast.AST:
+        node.test = self._tested(node.test)
+        if node.msg is not None:
+            node.msg = self.visit(node.msg)
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        node.values = [self._tested(value) for value in node.values]
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        node.operand = self._tested(node.operand)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node.left, node.right = self._tested(node.left), self._tested(node.right)
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        node.left = self._tested(node.left)
+        node.comparators = [self._tested(c) for c in node.comparators]
+        return node
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> ast.AST:
+        iterable = self.visit(node.iter)
+        if self._active and isinstance(node, ast.For) and not self._own(node.iter):
+            iterable = self._call("iterate", iterable, ast.Constant(_text_of(node.iter)))
+            iterable = ast.copy_location(iterable, node.iter)
+        node.iter = iterable
+        node.target = self.visit(node.target)
+        node.body = self._visit_all(node.body)
+        node.orelse = self._visit_all(node.orelse)
+        if self._active and not self._local_target(node.target):
+            node.body.insert(0, self._unwatched(node))  # every item is written to it
+        return node
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> ast.AST:
+        for item in node.items:
+            item.context_expr = self._tested(item.context_expr)
+            if item.optional_vars is not None:
+                item.optional_vars = self.visit(item.optional_vars)
+        node.body = self._visit_all(node.body)
+        targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
+        if self._active and not all(self._local_target(t) for t in targets):
+            node.body.insert(0, self._unwatched(node))
+        return node
+
+    visit_AsyncWith = visit_With
+
+    def visit_Delete(self, node: ast.Delete) -> ast.AST | list[ast.stmt]:
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        if self._active and not all(self._local_target(t) for t in node.targets):
+            return [self._unwatched(node), node]
+        return node
+
+    def _local_target(self, target: ast.expr) -> bool:
+        """Whether writing ``target`` touches nothing shared (a plain local name)."""
+        if isinstance(target, ast.Name):
+            return self._name_kind(target.id) is None
+        if isinstance(target, ast.Tuple | ast.List):
+            return all(self._local_target(t) for t in target.elts)
+        if isinstance(target, ast.Starred):
+            return self._local_target(target.value)
+        return False
+
+    def _unwatched(self, node: ast.AST) -> ast.stmt:
+        """A step that may touch anything, before a write the rewriting leaves as written
+        (unpacking, ``del``, a slice, several targets at once)."""
+        return ast.copy_location(ast.Expr(self._call("unwatched")), node)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         self._base(node.value)
@@ -530,20 +706,41 @@ class _Rewriter(ast.NodeTransformer):
 
     # -- writes
 
-    def visit_Assign(self, node: ast.Assign) -> ast.AST:
-        if len(node.targets) != 1:
-            return self.generic_visit(node)
-        rewritten = self._store(node, node.targets[0], node.value)
-        return rewritten if rewritten is not None else self.generic_visit(node)
+    def visit_Assign(self, node: ast.Assign) -> ast.AST | list[ast.stmt]:
+        if len(node.targets) == 1:
+            rewritten = self._store(node, node.targets[0], node.value)
+            if rewritten is not None:
+                return rewritten
+        return self._as_written(node, node.targets)
 
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+    def _as_written(
+        self, node: ast.Assign | ast.AnnAssign | ast.AugAssign, targets: list[ast.expr]
+    ) -> ast.AST | list[ast.stmt]:
+        """An assignment the rewriting leaves as written: after a step that may touch
+        anything, unless it only binds locals (whose value it may still unpack)."""
+        text = _text_of(node.value) if node.value is not None else ""
+        if isinstance(node, ast.AnnAssign):  # its annotation is never rewritten
+            node.value = self.visit(node.value) if node.value is not None else None
+            node.target = self.visit(node.target)
+        else:
+            node = self.generic_visit(node)  # type: ignore[assignment]
+        if not self._active:
+            return node
+        if all(self._local_target(t) for t in targets):
+            unpacks = any(isinstance(t, ast.Tuple | ast.List) for t in targets)
+            if unpacks and node.value is not None and not self._own(node.value):
+                node.value = self._seen(node.value, text)  # unpacking reads its items
+            return node
+        return [self._unwatched(node), node]
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST | list[ast.stmt]:
         # the annotation is never rewritten; inside a function CPython never evaluates it,
         # so a write that is a step may drop it
         if node.value is not None:
             rewritten = self._store(node, node.target, node.value)
             if rewritten is not None:
                 return rewritten
-            node.value = self.visit(node.value)
+            return self._as_written(node, [node.target])
         node.target = self.visit(node.target)
         return node
 
@@ -576,16 +773,17 @@ class _Rewriter(ast.NodeTransformer):
             return ast.copy_location(ast.Expr(ast.copy_location(call, target)), node)
         return None
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST | list[ast.stmt]:
         target = node.target
         op = ast.Constant(_OPERATORS[type(node.op)])
         if not self._active or _suspends(node.value):
             # a yield or await between the read and the write: left as it is
-            return self.generic_visit(node)
+            return self._as_written(node, [target])
         if isinstance(target, ast.Name):
             kind = self._name_kind(target.id)
             if kind is None:
-                return self.generic_visit(node)
+                node.value = self._tested(node.value)  # ``total += items``: read its items
+                return node
             key = self._key(target.id, kind)
             load = ast.copy_location(ast.Name(target.id, ast.Load()), target)
             read = self._read_name(load, kind)
@@ -610,10 +808,19 @@ class _Rewriter(ast.NodeTransformer):
                 ast.Constant(text),
             )
         else:
-            return self.generic_visit(node)
+            return self._as_written(node, [target])
         ast.copy_location(held, target)
         done = self._call("put_held", held, op, self.visit(node.value))
         return ast.copy_location(ast.Expr(ast.copy_location(done, node)), node)
+
+
+def _called(function: object) -> str:
+    """A callable's name as a step's words say it (``list.append``, ``random``)."""
+    receiver = getattr(function, "__self__", None)
+    name = getattr(function, "__name__", None) or type(function).__name__
+    if receiver is not None and not _is_module(receiver):
+        return f"{type(receiver).__name__}.{name}"
+    return str(getattr(function, "__qualname__", name))
 
 
 def _suspends(node: ast.expr) -> bool:
@@ -797,6 +1004,7 @@ class Races:
         identity."""
         self._dropped: deque[object] = deque()
         """Keys of variables whose owner the program dropped (noted by the collector)."""
+        self._effects = Effects(kernel.program_files)
 
     def _thread(self) -> SimThread | None:
         """The calling thread when its shared accesses are steps now: a thread of this run
@@ -856,6 +1064,11 @@ class Races:
 
     def getattr(self, obj: object, name: str) -> object:
         peeked = _peek_attribute(obj, name)
+        if peeked is MISSING and self._effects.computed_elsewhere(obj, name):
+            # a library's property: its code runs in this step, unwatched
+            found = bound_or_none()
+            if found is not None and found[0] is self._kernel:
+                found[1].unwatched = True
         if peeked is MISSING or _dull(peeked):
             return getattr(obj, name)
         thread = self._thread()
@@ -932,6 +1145,63 @@ class Races:
         """The read half of ``container[key] += ...``; ``put_held`` does the write."""
         write = partial(self.setitem, container=container, key=key, text=text)
         return Held(self.getitem(container, key, text), write)
+
+    # -- what no variable names: calls, tests, iterations (``program.effects``)
+
+    def callee(self, function: Any) -> Any:
+        """What the program calls, about to be called: a call into code outside its files
+        is a step of its own first, on what it touches (``program.effects``). A builtin's
+        (``len``, ``list.append``) depends on its arguments: it comes back wrapped, to
+        take its step once they are known (builtins never look at their caller's frame);
+        a library's Python function takes its step now, and is called as it is."""
+        effect = self._effects.of_callee(function)
+        if effect is NO_STEP:
+            return function
+        if effect is BY_ARGUMENTS:
+            return partial(self._builtin_call, function)
+        if self._thread() is not None:
+            self._kernel.checkpoint(f"call {_called(function)}", touches=effect)
+        return function
+
+    def _builtin_call(self, function: Any, /, *args: Any, **kwargs: Any) -> Any:
+        effect = self._effects.of_call(function, args, kwargs)
+        if effect is not NO_STEP and self._thread() is not None:
+            self._kernel.checkpoint(f"call {_called(function)}", touches=effect)
+        return function(*args, **kwargs)
+
+    def seen(self, value: object, text: str) -> object:
+        """``value``, about to be tested, compared, unpacked or operated on: a step of its
+        own first when that touches something shared (a container's items)."""
+        effect = self._effects.of_value(value)
+        if effect is not NO_STEP and self._thread() is not None:
+            what = text or f"a {type(value).__name__}"
+            words = f"read the items of {what}" if effect == _ITEMS else f"use {what}"
+            self._kernel.checkpoint(words, touches=effect)
+        return value
+
+    def iterate(self, iterable: Any, text: str) -> Any:
+        """What a loop iterates: taking each item is a step of its own when it touches
+        something shared (a list's items)."""
+        effect = self._effects.of_value(iterable)
+        if effect is NO_STEP:
+            return iterable
+        return self._stepped(iter(iterable), effect, text or f"a {type(iterable).__name__}")
+
+    def _stepped(self, iterator: Any, effect: str | None, text: str) -> Iterator[Any]:
+        while True:
+            if self._thread() is not None:
+                self._kernel.checkpoint(f"next item of {text}", touches=effect)
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            yield item
+
+    def unwatched(self) -> None:
+        """Before a write the rewriting leaves as written (unpacking, ``del``, a slice):
+        a step that may touch anything."""
+        if self._thread() is not None:
+            self._kernel.checkpoint("write (unpacked, deleted or sliced)", touches=None)
 
     # -- augmented assignments
 

@@ -67,7 +67,8 @@ def test_a_snapshot_carries_what_the_program_can_still_reach(tmp_path: Path, see
     assert [line.text for line in final.output] == [str(2**59)]
     names = [p.name for p in final.primitives]
     # A name is never given twice in a run: the 60th future made at ``last =`` is last-60.
-    assert names == ["kept", "pool", "last-60", "done"], names
+    # (``n`` is the loop's variable, a global the pool's threads could read.)
+    assert names == ["kept", "pool", "n", "last-60", "done"], names
     # 60 futures and 60 locks were made; only the last of each kind can still be reached,
     # and the lock only while spare() runs.
     for snapshot in snapshots:

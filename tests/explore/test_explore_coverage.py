@@ -128,7 +128,7 @@ def test_a_tiny_program_is_explored_exhaustively_once_per_order_that_matters(
 
     Checked also against every schedule enumerated without the explorer, and their
     classes (up to swapping neighbouring steps of two threads on two known objects)."""
-    config = program_config(write_program(tmp_path, source), races=False)
+    config = program_config(write_program(tmp_path, source), races=True)
     every = [steps_of(a) for a in every_schedule(config)]
     assert len(set(every)) == len(every) == schedules
     assert len({trace_class(s) for s in every}) == classes

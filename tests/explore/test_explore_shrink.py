@@ -36,20 +36,18 @@ class OnePreemption:
 
     def __init__(self) -> None:
         self.preempted = False
+        self.ph1_steps = 0
+        """Steps Ph1 has taken: it starts, naps, wakes, takes fork 0; its fifth takes fork 1."""
 
     def choose(self, decision: Decision) -> int:
         where = {o.thread: i for i, o in enumerate(decision.options) if not o.condition}
         if not self.preempted:
-            ph1 = where.get(PH1)
-            if (
-                decision.last == PH1
-                and ph1 is not None
-                and decision.options[ph1].touches == "forks[1]"
-                and PH3 in where
-            ):
+            if decision.last == PH1 and self.ph1_steps == 4 and PH1 in where and PH3 in where:
                 self.preempted = True
                 return where[PH3]
-            return decision.default()
+            pick = decision.default()
+            self.ph1_steps += decision.options[pick].thread == PH1
+            return pick
         if decision.last is not None:
             return decision.default()
         for thread in (PH3, PH2, PH1, MAIN):
