@@ -126,6 +126,8 @@ class Judge:
                     (thread.name,),
                     kernel.step,
                     error=thread.error,
+                    file=thread.file or kernel.program_file,
+                    line=thread.line,
                 )
                 self.verdict = new
         primitives = kernel.primitives
@@ -356,7 +358,14 @@ def _broken_assert(thread: SimThread, program_file: str, step: int) -> Verdict:
     what = broken.source or "AssertionError"
     text = f"Invariant broken in {thread.name}: {what} ({where})"
     text += f": {broken.message}" if broken.message else "."
-    return Verdict(VerdictKind.VIOLATION, text, (thread.name,), step)
+    return Verdict(
+        VerdictKind.VIOLATION,
+        text,
+        (thread.name,),
+        step,
+        file=broken.file or program_file,
+        line=broken.line,
+    )
 
 
 def _mentions(text: str, name: str) -> bool:

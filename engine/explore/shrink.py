@@ -1,5 +1,6 @@
 """Shrinking a failing schedule: fewest preemptions first, then fewest steps, and it must
-still fail the same way.
+still fail the same way (the same kind of verdict, exception type, broken check and line:
+``Verdict.same_failure``; a schedule that fails another way is another bug).
 
 A schedule is kept as its deviations: the scheduling points where it did not take the
 choice that preempts nobody (the thread that ran last, when it can go on; else the first
@@ -141,7 +142,7 @@ def shrink(
     best = run(FollowChooser(choices))
     if not best.failed or best.verdict is None:
         raise ValueError("the failing schedule did not fail again")
-    kind = best.verdict.kind
+    failure = best.verdict
     budget = _Budget(MAX_RUNS, MAX_STEPS, cancelled)
     by_number = True
     current: list[Deviation] = []
@@ -153,7 +154,7 @@ def shrink(
         nonlocal best, current
         attempt = run(DeviationChooser(candidate, by_number))
         budget.spend(attempt)
-        if not attempt.failed or attempt.verdict is None or attempt.verdict.kind is not kind:
+        if not attempt.failed or not failure.same_failure(attempt.verdict):
             return False
         found = deviations(attempt, by_number)
         if (size(attempt), len(found)) >= (size(best), len(current)):
@@ -217,7 +218,7 @@ def _fewest_preemptions(
     counted as tried when every schedule in it ran to its end the way it was planned.
     """
     assert found.verdict is not None
-    kind = found.verdict.kind
+    failure = found.verdict
     tree = DepthFirst(reduce=False)
     budget = _Budget(DEPTH_FIRST_RUNS, DEPTH_FIRST_STEPS, cancelled)
     runs = 0
@@ -244,7 +245,7 @@ def _fewest_preemptions(
         attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
         runs += 1
         budget.spend(attempt)
-        if attempt.failed and attempt.verdict is not None and attempt.verdict.kind is kind:
+        if attempt.failed and failure.same_failure(attempt.verdict):
             return attempt, min(covered(), attempt.preemptions)
         tree.integrate(spec, _outcome(spec, attempt, chooser))
     return None, covered()
@@ -263,7 +264,7 @@ def _fewer_preemptions_at_random(
     that preempt at most ``first_bound``, then one more, ... times (fewer than ``found``)
     find one. The bounds below ``first_bound`` were searched through already."""
     assert found.verdict is not None
-    kind = found.verdict.kind
+    failure = found.verdict
     runs = 0
     bounds = range(first_bound, found.preemptions)
     for bound in bounds:
@@ -276,7 +277,7 @@ def _fewer_preemptions_at_random(
             if (
                 attempt.failed
                 and attempt.verdict is not None
-                and attempt.verdict.kind is kind
+                and failure.same_failure(attempt.verdict)
                 and attempt.preemptions < found.preemptions
             ):
                 return attempt

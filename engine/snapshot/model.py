@@ -370,6 +370,21 @@ class Verdict:
     ends_program: bool = False
     """FAILED: a thread ended the program's process there (``os._exit`` with a status other
     than 0): the run is over, and can be stepped back."""
+    file: str | None = None
+    """FAILED, or a program's own ``assert``: the program file the exception came from."""
+    line: int | None = None
+    """...and its line there."""
+
+    def same_failure(self, other: Verdict | None) -> bool:
+        """Whether ``other`` is this failure again: the same kind, the same exception type,
+        the same broken check, from the same line (the threads and steps may differ)."""
+        return (
+            other is not None
+            and other.kind is self.kind
+            and other.error == self.error
+            and other.check == self.check
+            and (other.file, other.line) == (self.file, self.line)
+        )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from explore_helpers import program_config, search, write_program
 from threadlab.cli.explore_text import coverage_text
 from threadlab.engine.explore.attempt import run_schedule
 from threadlab.engine.explore.policy import Decision
+from threadlab.engine.explore.shrink import shrink
+from threadlab.engine.explore.specs import choices_of
 
 HIDDEN_APPEND = """
     import threading
@@ -203,3 +205,44 @@ def test_a_library_property_ran_in_a_step_withdraws_every_claim(tmp_path: Path) 
     document = json.loads(answer.stdout)
     assert document["coverage"]["exhaustive"] is False
     assert document["coverage"]["unwatched_steps"] > 0
+
+
+TWO_FAILURES = """
+    import threading
+    items = []
+    lock = threading.Lock()
+    def adder():
+        with lock:
+            items.append(1)
+    def taker():
+        with lock:
+            taken = items.pop()   # IndexError when the adder has not run yet
+        if taken != 2:
+            raise ValueError(taken)   # with no preemption, the adder runs first
+    threads = [threading.Thread(target=adder), threading.Thread(target=taker)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    """
+
+
+class _TakerFirst:
+    """The taker (thread 3) whenever it can run, else MainThread, else the adder."""
+
+    def choose(self, decision: Decision) -> int:
+        where = {o.thread: i for i, o in enumerate(decision.options) if not o.condition}
+        return next(where[t] for t in (3, 1, 2) if t in where)
+
+
+def test_shrinking_keeps_the_same_failure(tmp_path: Path) -> None:
+    """A schedule with fewer preemptions fails too, but another way (ValueError, another
+    line): shrinking must not trade the failure found for it."""
+    config = program_config(write_program(tmp_path, TWO_FAILURES))
+    found = run_schedule(config, _TakerFirst())
+    assert found.verdict is not None and found.verdict.error == "IndexError", found.verdict
+    default = run_schedule(config, _Recording())  # (any other order: the ValueError)
+    shrunk = shrink(config, choices_of(found), spurious=False, max_steps=found.steps * 10)
+    assert shrunk.verdict is not None
+    assert found.verdict.same_failure(shrunk.verdict), (found.verdict, shrunk.verdict)
+    assert default.verdict is None or not found.verdict.same_failure(default.verdict)
