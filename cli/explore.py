@@ -259,6 +259,7 @@ def _coverage_json(result: ExploreResult) -> dict[str, Any]:
             "cut_short": coverage.cut_short,
             "spurious": coverage.spurious,
             "unwatched_steps": coverage.unwatched_steps,
+            "diverged_at_step": coverage.diverged_at,
         }
     }
 

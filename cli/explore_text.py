@@ -97,6 +97,12 @@ def coverage_text(coverage: Coverage) -> str:
         text += f"; {coverage.cut_short:,} run(s) cut short for going on too long (a loop?)"
     if coverage.unwatched is not None:
         text += "; " + unwatched_text(coverage.unwatched, coverage.unwatched_steps)
+    if coverage.diverged_at is not None:
+        text += (
+            f"; no claim of full coverage: a schedule replayed went another way at step "
+            f"{coverage.diverged_at} (other threads could run than when it was recorded: "
+            f"the program does not run the same way twice)"
+        )
     return text
 
 

@@ -10,6 +10,7 @@ run.
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ demoted: a spinning thread of high priority would otherwise starve the one it wa
 Sleep = tuple[tuple[int, Footprint], ...]
 """A sleep set: threads whose next step was already explored from here, with what that
 step touches (they stay asleep until a step that touches the same object runs)."""
+
+SHAPE_BYTES = 4
+"""How a point's choices (``Decision.shape``, a CRC-32) are kept in a prefix."""
 
 Choice = tuple[int, str]
 """An option without what it touches: (thread, condition woken spuriously or '')."""
@@ -132,6 +136,8 @@ class Node:
     ran: Footprint = None
     """What the step taken here turned out to touch, once it has run."""
     ran_known: bool = False
+    shape: int = 0
+    """The choices here (``Decision.shape``): a replay of this point must meet them again."""
 
 
 @dataclass
@@ -154,9 +160,14 @@ class PrefixChooser:
     preemptions: int
     bound: int
     reduce: bool = True
+    shapes: bytes = b""
+    """The choices recorded at each point of the prefix (``Decision.shape``, four bytes
+    each), to meet again; none: not checked."""
     nodes: list[Node] = field(default_factory=list)
     diverged: bool = False
     """The program did not offer the recorded choices again (it is not deterministic)."""
+    diverged_at: int | None = None
+    """The step where it did not."""
     _depth: int = 0
 
     def choose(self, decision: Decision) -> int:
@@ -164,8 +175,10 @@ class PrefixChooser:
         self._depth += 1
         if depth < len(self.prefix):
             pick = self.prefix[depth]
-            if pick >= len(decision.options):
-                self.diverged = True
+            recorded = self.shapes[SHAPE_BYTES * depth : SHAPE_BYTES * (depth + 1)]
+            met = decision.shape.to_bytes(SHAPE_BYTES, sys.byteorder)
+            if pick >= len(decision.options) or recorded not in (b"", met):
+                self.diverged, self.diverged_at = True, decision.step
                 return HALT
             return pick
         if self.nodes:
@@ -204,7 +217,7 @@ class PrefixChooser:
             pick = free[0] if free else within[0] if within else HALT
         if pick == HALT:
             return HALT
-        self.nodes.append(Node(decision, pick, sleep, preemptions))
+        self.nodes.append(Node(decision, pick, sleep, preemptions, shape=decision.shape))
         return pick
 
 

@@ -15,10 +15,11 @@ the other order.
 from __future__ import annotations
 
 import random
+from array import array
 from dataclasses import dataclass, field
 
 from ..core.footprint import independent
-from .choosers import Sleep
+from .choosers import SHAPE_BYTES, Sleep
 from .policy import Mislabel
 from .specs import DFS, PCT, RANDOM, Outcome, Spec
 
@@ -51,12 +52,20 @@ class Prefix:
     """...before its own pick (-1: none, for the first schedule)."""
     sleep: Sleep
     preemptions: int
+    run_shapes: bytes = b""
+    """The choices met at each point of the run it branches off, four bytes each
+    (``Decision.shape``; shared, not copied)."""
 
     @property
     def picks(self) -> bytes:
         if self.pick < 0:
             return self.run[: self.cut]
         return self.run[: self.cut] + bytes((self.pick,))
+
+    @property
+    def shapes(self) -> bytes:
+        """The choices to meet again at each of ``picks``, four bytes each."""
+        return self.run_shapes[: SHAPE_BYTES * (self.cut + (self.pick >= 0))]
 
 
 FIRST = Prefix(b"", 0, -1, (), 0)
@@ -109,15 +118,18 @@ class DepthFirst:
     def integrate(self, spec: Spec, outcome: Outcome) -> None:
         """Take in a finished run: its unexplored choices become schedules to run."""
         self.outstanding -= 1
+        if outcome.diverged:  # (it stopped where it went another way: no nodes)
+            self.uncertain = True
         if outcome.cut_short and not outcome.nodes:
             return
-        if outcome.diverged or (outcome.cut_short and outcome.steps >= spec.max_steps):
+        if outcome.cut_short and outcome.steps >= spec.max_steps:
             self.uncertain = True
         if not outcome.cut_short or outcome.steps >= spec.max_steps:
             self.schedules += 1
         # every branch shares one copy of the run's picks (a copy for each branch made the
         # memory quadratic in the run's length)
         run = bytes(spec.prefix) + bytes(min(node.pick, 255) for node in outcome.nodes)
+        shapes = spec.shapes + array("I", (node.shape for node in outcome.nodes)).tobytes()
         cut = len(spec.prefix)
         found: list[Prefix] = []
         for node in outcome.nodes:
@@ -139,7 +151,7 @@ class DepthFirst:
                         if independent(touches, option.touches) and thread != option.thread
                     )
                 preemptions = node.preemptions + node.decision.preempts(index)
-                found.append(Prefix(run, cut, index, sleep, preemptions))
+                found.append(Prefix(run, cut, index, sleep, preemptions, shapes))
                 if not option.condition:
                     explored.append((option.thread, option.touches))
             cut += 1
@@ -178,6 +190,9 @@ class Planner:
         change points fall among them)."""
         """The most steps a run has taken that ended by itself."""
         self.used: set[str] = set()
+        self.diverged_at: int | None = None
+        """The step where a replayed schedule first met other choices than recorded (the
+        program does not run the same way twice)."""
         self.mislabelled = 0
         """Steps of the runs taken in that touched more than their footprints said."""
         self.mislabel: Mislabel | None = None
@@ -207,6 +222,7 @@ class Planner:
                     DFS,
                     self.max_steps(),
                     prefix=prefix.picks,
+                    shapes=prefix.shapes,
                     sleep=prefix.sleep,
                     preemptions=prefix.preemptions,
                     bound=self.depth_first.bound,
@@ -233,6 +249,8 @@ class Planner:
 
     def integrate(self, spec: Spec, outcome: Outcome) -> None:
         self.integrated += 1
+        if outcome.diverged and self.diverged_at is None:
+            self.diverged_at = outcome.diverged_at
         if outcome.mislabelled:
             self.mislabelled += outcome.mislabelled
             if self.mislabel is None:

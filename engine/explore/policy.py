@@ -9,6 +9,7 @@ could have gone on), and, when asked, who ran where at each switch (for the stor
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -61,6 +62,12 @@ class Decision:
     """What the step taken just before this point turned out to touch."""
     mislabelled: bool = False
     """That step touched more than its footprint said when it was chosen."""
+
+    @property
+    def shape(self) -> int:
+        """The choices here, as a number (what a replay checks it meets again): the threads
+        that can run and the waiters that could be woken."""
+        return zlib.crc32(repr([(o.thread, o.condition) for o in self.options]).encode())
 
     def preempts(self, index: int) -> bool:
         """Whether taking option ``index`` switches away from a thread that could go on

@@ -88,6 +88,9 @@ class Coverage:
     nothing is claimed exhaustive."""
     unwatched: Mislabel | None = None
     """The first of them."""
+    diverged_at: int | None = None
+    """The step where a schedule replayed met other choices than recorded: the program
+    does not run the same way twice, and nothing is claimed exhaustive."""
 
 
 @dataclass(frozen=True)
@@ -351,4 +354,5 @@ class _Search:
             spurious=self.request.spurious,
             unwatched_steps=self.planner.mislabelled,
             unwatched=self.planner.mislabel,
+            diverged_at=self.planner.diverged_at,
         )

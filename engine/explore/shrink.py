@@ -237,11 +237,14 @@ def _fewest_preemptions(
             DFS,
             max_steps,
             prefix=prefix.picks,
+            shapes=prefix.shapes,
             sleep=prefix.sleep,
             preemptions=prefix.preemptions,
             bound=tree.bound,
         )
-        chooser = PrefixChooser(prefix.picks, prefix.sleep, prefix.preemptions, tree.bound)
+        chooser = PrefixChooser(
+            prefix.picks, prefix.sleep, prefix.preemptions, tree.bound, shapes=prefix.shapes
+        )
         attempt = run_schedule(config, chooser, spurious=spurious, max_steps=max_steps)
         runs += 1
         budget.spend(attempt)

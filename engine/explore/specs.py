@@ -27,6 +27,9 @@ class Spec:
     depth: int = 1
     length: int = 0
     prefix: bytes = b""
+    shapes: bytes = b""
+    """The choices recorded at each point of the prefix (``Decision.shape``), four bytes
+    each."""
     sleep: Sleep = ()
     preemptions: int = 0
     bound: int = 0
@@ -52,6 +55,8 @@ class Outcome:
     nodes: tuple[Node, ...] = ()
     """For a depth-first run: the scheduling points beyond its prefix."""
     diverged: bool = False
+    diverged_at: int | None = None
+    """For a run that did not meet its prefix's choices again: the step where."""
     points: int = 0
     """Scheduling points with a real choice (two options or more)."""
     mislabelled: int = 0
@@ -66,7 +71,9 @@ def chooser_for(spec: Spec, reduce: bool) -> Chooser:
         return RandomChooser(spec.seed)
     if spec.kind == PCT:
         return PCTChooser(spec.seed, spec.depth, spec.length)
-    return PrefixChooser(spec.prefix, spec.sleep, spec.preemptions, spec.bound, reduce)
+    return PrefixChooser(
+        spec.prefix, spec.sleep, spec.preemptions, spec.bound, reduce, shapes=spec.shapes
+    )
 
 
 def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> Outcome:
@@ -74,9 +81,10 @@ def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> 
     chooser = chooser_for(spec, reduce)
     attempt = run_schedule(config, chooser, spurious=spurious, max_steps=spec.max_steps)
     nodes: tuple[Node, ...] = ()
-    diverged = False
+    diverged, diverged_at = False, None
     if isinstance(chooser, PrefixChooser):
         nodes, diverged = tuple(chooser.nodes), chooser.diverged
+        diverged_at = chooser.diverged_at
         if nodes and not nodes[-1].ran_known:
             last = nodes[-1]
             chosen = last.decision.options[last.pick]
@@ -96,6 +104,7 @@ def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> 
         choices=choices_of(attempt) if attempt.failed else (),
         nodes=nodes,
         diverged=diverged,
+        diverged_at=diverged_at,
         points=attempt.points,
         mislabelled=attempt.mislabelled,
         mislabel=attempt.mislabels[0] if attempt.mislabels else None,

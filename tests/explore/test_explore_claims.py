@@ -246,3 +246,31 @@ def test_shrinking_keeps_the_same_failure(tmp_path: Path) -> None:
     assert shrunk.verdict is not None
     assert found.verdict.same_failure(shrunk.verdict), (found.verdict, shrunk.verdict)
     assert default.verdict is None or not found.verdict.same_failure(default.verdict)
+
+
+NOT_THE_SAME_TWICE = """
+    import threading
+    from pathlib import Path
+    runs = Path({counter!r})
+    count = int(runs.read_text()) if runs.exists() else 0
+    runs.write_text(str(count + 1))   # every run differs from the one before
+    lock = threading.Lock()
+    def work():
+        with lock:
+            pass
+    threads = [threading.Thread(target=work) for _ in range(2 + count % 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    """
+
+
+def test_a_replay_that_meets_other_choices_says_where_and_claims_nothing(tmp_path: Path) -> None:
+    source = NOT_THE_SAME_TWICE.format(counter=str(tmp_path / "runs"))
+    config = program_config(write_program(tmp_path, source))
+    coverage = search(config, strategy="dfs", schedules=200).coverage
+    assert not coverage.exhaustive and coverage.bound_done is None
+    assert coverage.diverged_at is not None
+    text = coverage_text(coverage)
+    assert f"went another way at step {coverage.diverged_at}" in text, text
