@@ -35,6 +35,7 @@ from ..engine.formats.files import new_file
 from ..engine.lesson.scenario import ConfigError, RunConfig
 from .explore_text import (
     coverage_text,
+    first_find_text,
     found_text,
     progress_text,
     story_lines,
@@ -226,6 +227,7 @@ def _report(
             "schedule": finding.schedule,
             "found_after_seconds": round(finding.found_after, 3),
             "before_shrinking": {"preemptions": finding.original[0], "steps": finding.original[1]},
+            "shrinking_cut_short": finding.shrinking_cut_short,
             "story": [
                 dict(zip(("steps", "thread", "place", "did", "code", "why"), row, strict=True))
                 for row in story_rows(finding, program_file)
@@ -286,6 +288,7 @@ class _Shown:
         self._status: Any = None
         self._last_plain = time.monotonic()
         self._console: Any = None
+        self._announced = False
 
     def __enter__(self) -> _Shown:
         if self.live:
@@ -305,6 +308,15 @@ class _Shown:
         return None if self.quiet else self._progress
 
     def _progress(self, progress: Progress) -> None:
+        if progress.found is not None and not self._announced:
+            self._announced = True  # the find, at once, on a line that stays
+            line = first_find_text(progress.found)
+            if self._console is not None:
+                from rich.text import Text
+
+                self._console.print(Text(line))
+            else:
+                print(line, file=sys.stderr, flush=True)
         text = progress_text(progress)
         if self._status is not None:
             from rich.text import Text

@@ -13,6 +13,7 @@ from ..engine.explore import (
     Coverage,
     ExploreResult,
     Finding,
+    FoundSoFar,
     Mislabel,
     Place,
     Progress,
@@ -51,6 +52,20 @@ def preemptions_text(count: int) -> str:
     return f"{count} preemption" + ("" if count == 1 else "s")
 
 
+def _size(preemptions: int, steps: int) -> str:
+    return f"{preemptions_text(preemptions)}, {steps:,} steps"
+
+
+def first_find_text(found: FoundSoFar) -> str:
+    """The line said as soon as a failing schedule is found, before it is shrunk."""
+    what = VERDICT_WORDS.get(found.verdict.kind, found.verdict.kind.value)
+    return (
+        f"Found {what} in schedule {found.schedule:,} after {seconds_text(found.seconds)} "
+        f"({STRATEGY_WORDS.get(found.strategy, '')}), with {_size(*found.original)}: "
+        f"{found.verdict.text}"
+    )
+
+
 def bound_text(bound: int, schedules: int) -> str:
     """What a completed preemption bound proves."""
     if schedules == 1:
@@ -58,8 +73,15 @@ def bound_text(bound: int, schedules: int) -> str:
     return f"all {schedules:,} schedules with at most {preemptions_text(bound)} pass"
 
 
-def progress_text(progress: Progress) -> str:
-    """One line while a search runs."""
+def progress_text(progress: Progress, cut_key: str = "Ctrl+C") -> str:
+    """One line while a search runs (``cut_key`` cuts a shrinking short)."""
+    found = progress.found
+    if found is not None:
+        best = _size(*found.best)
+        return (
+            f"found at schedule {found.schedule:,}; shrinking it: {best} so far "
+            f"(from {_size(*found.original)}) · {cut_key} keeps the smallest so far"
+        )
     if progress.shrinking:
         return "found a failing schedule: shrinking it to the fewest preemptions and steps…"
     rate = progress.schedules / progress.seconds if progress.seconds > 0 else 0.0
@@ -151,6 +173,8 @@ def found_text(finding: Finding) -> str:
         f"shrunk from {preemptions_text(preemptions)} and {steps} steps "
         f"to {finding.preemptions} and {finding.steps}"
     )
+    if finding.shrinking_cut_short:
+        shrunk += " (shrinking cut short: the smallest found by then)"
     return (
         f"found {what} in schedule {finding.schedule:,} after "
         f"{seconds_text(finding.found_after)} ({STRATEGY_WORDS.get(finding.strategy, '')}); "
@@ -260,6 +284,8 @@ PREEMPTION_MARK = "P"
 
 def exploring_text(progress: Progress | None) -> str:
     """The app's progress line while it explores (it says how to stop)."""
+    if progress is not None and progress.found is not None:
+        return progress_text(progress, "escape")
     lead = "exploring schedules (escape cancels)"
     if progress is None or (progress.schedules == 0 and not progress.shrinking):
         return f"{lead}: starting…"

@@ -111,33 +111,54 @@ def _await_result(
     cancel: threading.Event | None,
 ) -> object:
     told = False
+    seen = _Seen()
     while True:
-        if cancel is not None and cancel.is_set() and not told:
+        try:
+            if cancel is not None and cancel.is_set() and not told:
+                with contextlib.suppress(OSError):
+                    cancelling.send_bytes(b"cancel")
+                told = True
+            _report(progresses, progress, seen)
+            try:
+                result: object = results.get(timeout=LOOK_EVERY)
+            except queue.Empty:
+                if process.is_alive():
+                    continue
+                try:  # it may have put its result just before it ended
+                    result = results.get(timeout=LOOK_EVERY)
+                except queue.Empty:
+                    status = process.exitcode
+                    raise WorkerFailed(
+                        f"the search's process ended without a result (exit status {status})"
+                    ) from None
+            _report(progresses, progress, seen)
+            return result
+        except KeyboardInterrupt as interrupt:
+            # Ctrl+C while a find is shrunk cuts the shrinking short: the smallest schedule
+            # so far is the result. A second one, SIGTERM or SIGHUP end the search.
+            if type(interrupt) is not KeyboardInterrupt or not seen.shrinking or told:
+                raise
             with contextlib.suppress(OSError):
                 cancelling.send_bytes(b"cancel")
             told = True
-        _report(progresses, progress)
-        try:
-            result: object = results.get(timeout=LOOK_EVERY)
-        except queue.Empty:
-            if process.is_alive():
-                continue
-            try:  # it may have put its result just before it ended
-                result = results.get(timeout=LOOK_EVERY)
-            except queue.Empty:
-                raise WorkerFailed(
-                    f"the search's process ended without a result (exit status {process.exitcode})"
-                ) from None
-        _report(progresses, progress)
-        return result
 
 
-def _report(progresses: Any, progress: Callable[[Progress], None] | None) -> None:
+class _Seen:
+    """What the progress reported so far says."""
+
+    shrinking = False
+
+
+def _report(
+    progresses: Any, progress: Callable[[Progress], None] | None, seen: _Seen | None = None
+) -> None:
     while True:
         try:
             item = progresses.get_nowait()
         except queue.Empty:
             return
+        if seen is not None:
+            seen.shrinking = seen.shrinking or item.shrinking
         if progress is not None:
             progress(item)
 

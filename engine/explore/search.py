@@ -8,6 +8,7 @@ and the first failure in that order is the one reported.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from ..core.history import History
 from ..lesson.scenario import Scenario
 from ..snapshot.model import Verdict
-from .attempt import PATIENCE
+from .attempt import PATIENCE, Attempt
 from .plan import WINDOW, Planner
 from .policy import Mislabel, Switch
 from .shrink import shrink
@@ -65,6 +66,24 @@ class Progress:
     bound_schedules: int
     shrinking: bool = False
     """A failure was found; it is being shrunk."""
+    found: FoundSoFar | None = None
+    """The failure found, and the smallest schedule shrinking has found so far."""
+
+
+@dataclass(frozen=True)
+class FoundSoFar:
+    """A failing schedule, as found, and as small as shrinking has made it so far."""
+
+    verdict: Verdict
+    schedule: int
+    """Which schedule of the search it was (counting from 1)."""
+    strategy: str
+    seconds: float
+    """Seconds from the start of the search to the find."""
+    original: tuple[int, int]
+    """(preemptions, steps) as found."""
+    best: tuple[int, int]
+    """(preemptions, steps) of the smallest failing schedule so far."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,8 @@ class Finding:
     """Seconds from the start of the search to the find (before shrinking)."""
     original: tuple[int, int]
     """(preemptions, steps) of the schedule as found, before shrinking."""
+    shrinking_cut_short: bool = False
+    """Shrinking was cut short (Ctrl+C, escape): this is the smallest found by then."""
 
     @property
     def preemption_steps(self) -> tuple[int, ...]:
@@ -181,7 +202,18 @@ def explore(
         return ExploreResult(search.coverage())
     spec, outcome = found
     found_after = time.monotonic() - search.started
-    search.report(shrinking=True)
+    assert outcome.verdict_found is not None
+    original = (outcome.preemptions, outcome.steps)
+    so_far = FoundSoFar(
+        outcome.verdict_found, spec.index + 1, spec.kind, found_after, original, original
+    )
+    search.report(shrinking=True, found=so_far)  # the find, at once; then its shrinking
+
+    def improved(attempt: Attempt) -> None:
+        nonlocal so_far
+        so_far = dataclasses.replace(so_far, best=(attempt.preemptions, attempt.steps))
+        search.report(shrinking=True, found=so_far)
+
     pinned = pin_to_one_cpu(0)
     try:
         shrunk = shrink(
@@ -190,6 +222,7 @@ def explore(
             spurious=request.spurious,
             max_steps=spec.max_steps,
             cancelled=search.cancel.is_set,
+            improved=improved,
         )
     finally:
         unpin(pinned)
@@ -203,7 +236,8 @@ def explore(
         strategy=spec.kind,
         schedule=spec.index + 1,
         found_after=found_after,
-        original=(outcome.preemptions, outcome.steps),
+        original=original,
+        shrinking_cut_short=search.cancel.is_set(),
     )
     return ExploreResult(search.coverage(), finding=finding)
 
@@ -317,7 +351,7 @@ class _Search:
             if outcome.cut_short and not halted:
                 self.cut_short += 1
 
-    def report(self, *, shrinking: bool = False) -> None:
+    def report(self, *, shrinking: bool = False, found: FoundSoFar | None = None) -> None:
         now = time.monotonic()
         if self.progress is None or (now - self._last_report < PROGRESS_EVERY and not shrinking):
             return
@@ -331,6 +365,7 @@ class _Search:
                 bound_done=tree.bound_done if tree is not None and not tree.uncertain else None,
                 bound_schedules=tree.bound_schedules if tree is not None else 0,
                 shrinking=shrinking,
+                found=found,
             )
         )
 

@@ -126,9 +126,11 @@ def shrink(
     spurious: bool,
     max_steps: int,
     cancelled: Callable[[], bool] = lambda: False,
+    improved: Callable[[Attempt], None] = lambda attempt: None,
 ) -> Attempt:
     """The smallest failing schedule found from ``choices`` (which failed), run once more
-    to describe it (its switches are kept).
+    to describe it (its switches are kept). ``improved`` hears of each smaller one as it is
+    found; once ``cancelled``, the smallest so far is the result.
 
     Raises:
         ValueError: ``choices`` no longer fails (the program is not deterministic).
@@ -160,6 +162,7 @@ def shrink(
         if (size(attempt), len(found)) >= (size(best), len(current)):
             return False
         best, current = attempt, found
+        improved(best)
         return True
 
     if best.preemptions:
@@ -168,6 +171,7 @@ def shrink(
         )
         if fewer is not None:
             best = fewer
+            improved(best)
         # random walks only where the depth-first search could not try every schedule
         if covered < best.preemptions:
             fewer = _fewer_preemptions_at_random(
@@ -180,6 +184,7 @@ def shrink(
             )
             if fewer is not None:
                 best = fewer
+                improved(best)
     # Points by number first (good at cutting whole stretches), then by thread (good at
     # dropping one switch without moving the others).
     for by_number in (True, False):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lesson.scenario import RunConfig
-from ..snapshot.model import VerdictKind
+from ..snapshot.model import Verdict, VerdictKind
 from .attempt import Attempt, run_schedule
 from .choosers import Choice, Node, PCTChooser, PrefixChooser, RandomChooser, Sleep, choice_of
 from .policy import Chooser, Mislabel
@@ -57,6 +57,8 @@ class Outcome:
     diverged: bool = False
     diverged_at: int | None = None
     """For a run that did not meet its prefix's choices again: the step where."""
+    verdict_found: Verdict | None = None
+    """For a failure: the verdict, whole (to report it at once, before shrinking)."""
     points: int = 0
     """Scheduling points with a real choice (two options or more)."""
     mislabelled: int = 0
@@ -105,6 +107,7 @@ def run_spec(config: RunConfig, spec: Spec, *, spurious: bool, reduce: bool) -> 
         nodes=nodes,
         diverged=diverged,
         diverged_at=diverged_at,
+        verdict_found=attempt.verdict if attempt.failed else None,
         points=attempt.points,
         mislabelled=attempt.mislabelled,
         mislabel=attempt.mislabels[0] if attempt.mislabels else None,

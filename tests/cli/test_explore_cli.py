@@ -599,3 +599,35 @@ def test_a_stalled_machine_is_not_a_stuck_thread(tmp_path: Path) -> None:
     assert child.returncode == 0, stderr
     assert "outside the schedule" not in stderr
     assert "no failure in" in stdout
+
+
+def test_a_find_is_said_at_once_and_ctrl_c_while_it_is_shrunk_keeps_the_smallest_so_far(
+    tmp_path: Path,
+) -> None:
+    """Exists because the find came only after its shrinking (1 to 27 s), with nothing on
+    screen meanwhile, and Ctrl+C then lost it."""
+    program = REPO / "examples" / "worker_pool.py"
+    search = subprocess.Popen(
+        [*CLI, "explore", str(program), "--jobs", "1", "--save-dir", str(tmp_path)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert search.stderr is not None
+        first = ""
+        while not first.startswith("Found"):
+            first = search.stderr.readline()
+            assert first, "the search ended before it said it found something"
+        assert "in schedule" in first and "steps" in first  # said before shrinking
+        search.send_signal(signal.SIGINT)  # (its shrinking takes seconds)
+        output, errors = search.communicate(timeout=60)
+    finally:
+        if search.poll() is None:
+            search.kill()
+    assert search.returncode == 1, errors
+    assert "shrinking cut short: the smallest found by then" in output, output
+    saved = list(tmp_path.glob("threadlab-explore-*.json"))
+    assert len(saved) == 1
+    assert "interrupted" not in errors

@@ -9,12 +9,19 @@ Test modules import these by name (``from explore_helpers import ...``).
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from threadlab.engine import VerdictKind, resolve_config
-from threadlab.engine.explore import ExploreResult, Finding, Request, explore, target_of
+from threadlab.engine.explore import (
+    ExploreResult,
+    Finding,
+    Progress,
+    Request,
+    explore,
+    target_of,
+)
 from threadlab.engine.explore.attempt import Attempt, run_schedule
 from threadlab.engine.explore.policy import Decision
 from threadlab.engine.formats import runfile
@@ -50,6 +57,7 @@ def search(
     strategy: str = "auto",
     spurious: bool = False,
     reduce: bool = True,
+    progress: Callable[[Progress], None] | None = None,
 ) -> ExploreResult:
     """A search with a budget in schedules only (so that it is deterministic)."""
     request = Request(
@@ -63,7 +71,7 @@ def search(
         spurious=spurious,
         reduce=reduce,
     )
-    return explore(request)
+    return explore(request, progress=progress)
 
 
 def finding_key(finding: Finding) -> tuple[Any, ...]:

@@ -15,9 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from explore_helpers import program_config, search, write_program
+from explore_helpers import EXAMPLES, program_config, search, write_program
 
 from threadlab.cli.explore_text import coverage_text
+from threadlab.engine.explore import Progress
 from threadlab.engine.explore.attempt import run_schedule
 from threadlab.engine.explore.policy import Decision
 from threadlab.engine.explore.shrink import shrink
@@ -274,3 +275,23 @@ def test_a_replay_that_meets_other_choices_says_where_and_claims_nothing(tmp_pat
     assert coverage.diverged_at is not None
     text = coverage_text(coverage)
     assert f"went another way at step {coverage.diverged_at}" in text, text
+
+
+def test_a_find_is_reported_before_it_is_shrunk_and_each_smaller_one_as_found() -> None:
+    config = program_config(EXAMPLES / "worker_pool.py")
+    seen: list[Progress] = []
+    result = search(config, schedules=50, progress=seen.append)
+    finding = result.finding
+    assert finding is not None
+    founds = [p.found for p in seen if p.found is not None]
+    assert founds, "the find was never reported before the result"
+    first = founds[0]
+    assert (first.schedule, first.original, first.best) == (
+        finding.schedule,
+        finding.original,
+        finding.original,
+    )
+    assert first.verdict.same_failure(finding.verdict)
+    assert founds[-1].best == (finding.preemptions, finding.steps)
+    bests = [f.best for f in founds]
+    assert bests == sorted(bests, reverse=True)  # only ever smaller

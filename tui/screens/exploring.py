@@ -5,7 +5,8 @@ The search runs in a Textual thread worker; with more than one job its schedules
 worker processes, so the screen stays responsive. The search never waits on the screen: its
 progress reports are kept here (the latest one only) and the screen's frame timer draws the
 latest. Escape sets the cancel event: the search stops at its next look (a tenth of a second
-at most), and its worker processes are ended.
+at most), and its worker processes are ended; escape while a find is shrunk keeps the
+smallest schedule found by then, and opens it.
 """
 
 from __future__ import annotations
@@ -146,13 +147,13 @@ class Exploration:
 
     def outcome(self, result: ExploreResult) -> HintMessage | Opening:
         """What to do with the search's result: a find to open, or a line to say."""
+        if result.finding is not None:  # (escape while it was shrunk: the smallest by then)
+            message = HintMessage(found_message(result.finding), "information", FOUND_SECONDS)
+            return Opening(result.finding, message)
         if self.cancelled:
             return HintMessage(cancelled_text(result), "information", RESULT_SECONDS)
         if result.stuck is not None:
             return HintMessage(stuck_text(result.stuck), "error", RESULT_SECONDS)
-        if result.finding is not None:
-            message = HintMessage(found_message(result.finding), "information", FOUND_SECONDS)
-            return Opening(result.finding, message)
         return HintMessage(coverage_text(result.coverage), "information", RESULT_SECONDS)
 
 
