@@ -85,6 +85,12 @@ _PURE_TYPES = (
 for a container, its own items)."""
 
 
+_DEEPEST = 3
+_LONGEST = 64
+"""How deep and how long a tuple is looked through (a test or comparison looks at it each
+time); past that, it may hold anything."""
+
+
 def _worst(first: Effect, second: Effect) -> Effect:
     if first is None or second is None:
         return None
@@ -101,16 +107,18 @@ class Effects:
 
     # -- values
 
-    def of_value(self, value: object) -> Effect:
+    def of_value(self, value: object, depth: int = 0) -> Effect:
         """What testing, comparing or iterating ``value`` touches (it runs its type's
         methods)."""
         kind = type(value)
         if kind in _ATOMS:
             return NO_STEP
         if kind is tuple or kind is frozenset:
+            if depth >= _DEEPEST or len(value) > _LONGEST:  # type: ignore[arg-type]
+                return None  # not looked through: it may hold anything
             effect: Effect = NO_STEP
             for item in value:  # type: ignore[attr-defined]
-                effect = _worst(effect, self.of_value(item))
+                effect = _worst(effect, self.of_value(item, depth + 1))
                 if effect is None:
                     break
             return effect
