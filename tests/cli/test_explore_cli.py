@@ -601,12 +601,36 @@ def test_a_stalled_machine_is_not_a_stuck_thread(tmp_path: Path) -> None:
     assert "no failure in" in stdout
 
 
+SLOW_RACY = """
+import sys
+import threading
+
+sys.modules["time"].sleep(0.3)  # the process's own sleep: every run takes real time
+counter = 0
+
+
+def work():
+    global counter
+    for _ in range(3):
+        counter += 1
+
+
+threads = [threading.Thread(target=work) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+assert counter == 9, counter
+"""
+
+
 def test_a_find_is_said_at_once_and_ctrl_c_while_it_is_shrunk_keeps_the_smallest_so_far(
     tmp_path: Path,
 ) -> None:
     """Exists because the find came only after its shrinking (1 to 27 s), with nothing on
     screen meanwhile, and Ctrl+C then lost it."""
-    program = REPO / "examples" / "worker_pool.py"
+    program = tmp_path / "slow_racy.py"
+    program.write_text(SLOW_RACY, encoding="utf-8")
     search = subprocess.Popen(
         [*CLI, "explore", str(program), "--jobs", "1", "--save-dir", str(tmp_path)],
         cwd=tmp_path,
@@ -621,7 +645,7 @@ def test_a_find_is_said_at_once_and_ctrl_c_while_it_is_shrunk_keeps_the_smallest
             first = search.stderr.readline()
             assert first, "the search ended before it said it found something"
         assert "in schedule" in first and "steps" in first  # said before shrinking
-        search.send_signal(signal.SIGINT)  # (its shrinking takes seconds)
+        search.send_signal(signal.SIGINT)  # (its shrinking takes many runs of 0.3 s)
         output, errors = search.communicate(timeout=60)
     finally:
         if search.poll() is None:
