@@ -637,6 +637,9 @@ def test_a_find_is_said_at_once_and_ctrl_c_while_it_is_shrunk_keeps_the_smallest
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a suite run in the background has Ctrl+C ignored, and its
+        # children would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert search.stderr is not None
