@@ -12,7 +12,6 @@ of containers (``ITEMS``, which item reads and writes touch too), or anything (N
 
 from __future__ import annotations
 
-import builtins
 from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
@@ -244,9 +243,7 @@ class Effects:
                 return self.of_arguments(args, kwargs)
             if module in _PURE_MODULES:
                 return self.of_arguments(args, kwargs)
-            if receiver is builtins and name in ("getattr", "setattr", "delattr", "hasattr"):
-                return None  # runs what the attribute runs
-            return None
+            return None  # any other function (getattr runs what the attribute runs)
         if isinstance(receiver, MUTABLE_CONTAINERS):
             # a method of a list, dict, set...: a write to its items (the receiver's)
             return _worst(ITEMS, self.of_arguments(args, kwargs))
