@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -267,10 +268,13 @@ def test_trace_of_a_thread_that_never_reaches_a_checkpoint_names_it(tmp_path: Pa
         cwd=tmp_path,
     )
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [
-        "threadlab: error: spinner ran outside the schedule for 10 s at line 7 (a busy loop "
-        "with no threading call, real I/O, or a blocking call threadlab does not control); "
-        "trace needs every thread to reach threading calls"
-    ]
+    # (the seconds said are those measured: 10, or more on a loaded machine)
+    assert len(done.stderr.splitlines()) == 1
+    assert re.fullmatch(
+        r"threadlab: error: spinner ran outside the schedule for 1\d s at line 7 \(a busy loop "
+        r"with no threading call, real I/O, or a blocking call threadlab does not control\); "
+        r"trace needs every thread to reach threading calls",
+        done.stderr.strip(),
+    ), done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     assert any(event.get("text") == "starting" for event in printed)
